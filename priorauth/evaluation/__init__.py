@@ -1,0 +1,1 @@
+"""Accuracy measurement against labeled cases (cases.md section 3)."""

@@ -1,0 +1,1 @@
+"""Extractors: turn packet documents into findings with exact evidence spans."""

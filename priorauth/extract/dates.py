@@ -1,0 +1,155 @@
+"""Dates and durations as clinicians write them, resolved against the document date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Optional
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
+MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "few": 3, "a few": 3, "couple": 2, "a couple of": 2}
+UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 30.44, "month": 30.44, "yr": 365.25, "year": 365.25}
+PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3}
+
+MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+NUM_RE = r"(?:\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
+UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
+NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
+TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
+ANY_DATE = rf"(?:{NUMERIC_DATE}|{TEXT_DATE})"
+
+
+def _year(y: str) -> int:
+    n = int(y)
+    return n + 2000 if n < 100 else n
+
+
+def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
+    """Parse one date expression; a date without a year takes the latest year not after `ref`."""
+    t = text.strip().lower().rstrip(".,")
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", t)
+    if m:
+        return _safe(_year(m[3]), int(m[1]), int(m[2]))
+    m = re.fullmatch(r"(\d{1,2})/(\d{4})", t)
+    if m:
+        return _safe(int(m[2]), int(m[1]), 15)
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", t)
+    if m and ref:
+        return _before(ref, int(m[1]), int(m[2]))
+    m = re.fullmatch(rf"(?:(early|mid|late|end of|beginning of)[- ])?({MONTH_RE})(?: (\d{{1,2}})(?:st|nd|rd|th)?,?)?(?: (\d{{4}}))?", t)
+    if m:
+        month = MONTHS.get(m[2].rstrip("."))
+        if month is None:
+            return None
+        day = int(m[3]) if m[3] else PART_DAY.get(m[1] or "", 15)
+        if m[4]:
+            return _safe(int(m[4]), month, day)
+        return _before(ref, month, day) if ref else None
+    return None
+
+
+def _safe(y: int, mo: int, d: int) -> Optional[date]:
+    try:
+        return date(y, mo, min(d, 28) if mo == 2 and d > 28 else d)
+    except ValueError:
+        return None
+
+
+def _before(ref: date, month: int, day: int) -> Optional[date]:
+    d = _safe(ref.year, month, day)
+    if d and d > ref:
+        d = _safe(ref.year - 1, month, day)
+    return d
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration found in text: its span, length in days, and dates when stated."""
+
+    start: int
+    end: int
+    days: float
+    attaches_forward: bool
+    began: Optional[date] = None
+    ended: Optional[date] = None
+    episode: bool = False
+
+
+DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
+    # (regex, attaches to the following mention, kind)
+    (rf"\b(?:x|for|over|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+)?~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
+    (rf"\b(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
+    (rf"\b(?P<n>{NUM_RE})[- ](?P<u>day|week|month)\s+(?:course|trial)\b", True, "len"),
+    (rf"\bafter\s+(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len"),
+    (rf"\b(?P<n>{NUM_RE})\s+visits?\s+over\s+(?P<n2>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len2"),
+    (rf"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
+    (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
+    (rf"\bsince\s+(?:about\s+|around\s+)?(?P<d>{ANY_DATE})", False, "since"),
+    (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
+    (r"\bsince (?:then|onset|the (?:injury|onset|start))\b", False, "episode"),
+)
+_COMPILED = tuple((re.compile(p, re.I), fwd, kind) for p, fwd, kind in DURATION_PATTERNS)
+
+
+def _num(s: str) -> float:
+    s = s.lower()
+    return float(s) if re.fullmatch(r"\d+(?:\.\d+)?", s) else float(WORD_NUM.get(s, 0))
+
+
+def _unit_days(u: str) -> float:
+    u = u.lower().rstrip("s")
+    return UNIT_DAYS.get(u, UNIT_DAYS.get(u[:2], UNIT_DAYS.get(u[:1], 0)))
+
+
+def find_durations(text: str, base: int, ref: Optional[date]) -> list[Duration]:
+    """Every duration expression in `text` (offsets shifted by `base`); overlapping ones keep the first pattern."""
+    found: list[Duration] = []
+    taken: list[tuple[int, int]] = []
+    for rx, fwd, kind in _COMPILED:
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            d = _to_duration(m, kind, fwd, base, ref)
+            if d is not None:
+                taken.append((s, e))
+                found.append(d)
+    return sorted(found, key=lambda d: d.start)
+
+
+def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optional[date]) -> Optional[Duration]:
+    s, e = base + m.start(), base + m.end()
+    if kind == "len":
+        days = _num(m["n"]) * _unit_days(m["u"])
+        return Duration(s, e, days, fwd) if days > 0 else None
+    if kind == "len2":
+        days = _num(m["n2"]) * _unit_days(m["u"])
+        return Duration(s, e, days, fwd) if days > 0 else None
+    if kind == "ago":
+        days = _num(m["n"]) * _unit_days(m["u"])
+        began = ref - timedelta(days=days) if ref else None
+        return Duration(s, e, days, fwd, began=began, ended=ref) if days > 0 else None
+    if kind == "since":
+        began = parse_date(m["d"], ref)
+        if began is None or ref is None or began > ref:
+            return None
+        return Duration(s, e, float((ref - began).days), fwd, began=began, ended=ref)
+    if kind == "range":
+        d2 = parse_date(m["d2"], ref)
+        d1 = parse_date(m["d1"], d2 or ref)
+        if d1 is None or d2 is None or d2 < d1 or (d2 - d1).days > 3 * 365:
+            return None
+        return Duration(s, e, float((d2 - d1).days), fwd, began=d1, ended=d2)
+    if kind == "episode":
+        return Duration(s, e, 0.0, fwd, episode=True)
+    return None
+
+
+def weeks(days: float) -> int:
+    """Whole weeks, rounded half up (the labels count 9.1 weeks as 9 and 0.7 as 1)."""
+    return int(days / 7 + 0.5)

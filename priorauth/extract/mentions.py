@@ -1,0 +1,189 @@
+"""Turn one parsed document into mentions: a code, an exact span, its context and its assertion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+from priorauth.extract import resources
+from priorauth.extract.nlp import SPAN_GROUP
+from priorauth.models import Document
+
+UNILATERAL = re.compile(r"\b(?:left|right|L|R|unilateral)\b")
+ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
+SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
+SEVERE_AFTER = re.compile(r"^\W{0,3}(?:10|9|8)/10\b")
+PAST_PROCEDURE = re.compile(r"(?:s/p|status post|after|prior|previous|history of|h/o|hx of|underwent|had|out from|following|procedure:)"
+                            r"\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+PAST_SECTIONS = {"past_surgical_history", "past_medical_history"}
+# A code's mention is ruled out by these ConText categories, in this order of precedence.
+PRECEDENCE = (("OTHER_PERSON", "other_patient_context"), ("FAMILY", "family"), ("NEGATED_EXISTENCE", "negated"),
+              ("HYPOTHETICAL", "hypothetical"), ("RULE_OUT", "hypothetical"), ("POSSIBLE_EXISTENCE", "uncertain"),
+              ("HISTORICAL", "historical"))
+
+
+@dataclass
+class Mention:
+    code: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sent_start: int
+    sent_end: int
+    section: Optional[str]
+    exam: bool
+    categories: set[str]
+    rule: resources.LexiconRule
+    reason: Optional[str] = None
+    extra: dict = field(default_factory=dict)
+
+
+def resolve_reason(code: str, categories: set[str]) -> Optional[str]:
+    """The assertion that rules a mention out, or None when it stands as a finding."""
+    lex = resources.lexicons()[code]
+    for cat, reason in PRECEDENCE:
+        if cat not in categories:
+            continue
+        if reason in lex.keep:
+            continue
+        if cat in ("RULE_OUT", "POSSIBLE_EXISTENCE") and lex.suspicion:
+            continue
+        if cat == "HISTORICAL" and lex.history_supports:
+            continue
+        return reason
+    return None
+
+
+def _doc_kind(document: Document, text: str) -> Optional[str]:
+    """Which active therapy a whole document records (a PT or chiropractic note)."""
+    kind = (document.type or "").lower()
+    head = text[:300].lower()
+    if "chiropract" in kind or "chiropractic" in head:
+        return "chiropractic"
+    if "physical_therapy" in kind or "physical therapy" in head or kind.startswith("pt"):
+        return "physical_therapy"
+    return None
+
+
+def document_mentions(document: Document, doc: Doc) -> list[Mention]:
+    """All mentions in one parsed document, with section effects and ConText applied."""
+    effects = resources.section_config()["effects"]
+    doc_kind = _doc_kind(document, document.text)
+    out: list[Mention] = []
+    for span in doc.spans[SPAN_GROUP]:
+        code = span.label_.lower()
+        rule = _rule(span)
+        if rule.doc_kind:
+            if doc_kind is None:
+                continue
+            code = doc_kind
+        if rule.imaging_header and span.start_char > 200:
+            continue
+        section = span._.section_category
+        eff = effects.get(section or "", {})
+        cats = {m.category for m in span._.modifiers}
+        if eff.get("family"):
+            cats.add("FAMILY")
+        if eff.get("historical"):
+            cats.add("HISTORICAL")
+        if eff.get("hypothetical"):
+            cats.add("HYPOTHETICAL")
+        sent = span.sent
+        m = Mention(code=code, doc_id=document.id, start=span.start_char, end=span.end_char, text=span.text,
+                    sent_start=sent.start_char, sent_end=sent.end_char, section=section,
+                    exam=bool(eff.get("exam")) or rule.exam, categories=cats, rule=rule)
+        if rule.procedure:
+            m.code = _procedure_code(document.text, m)
+            if m.code is None:
+                continue
+        m.reason = resolve_reason(m.code, cats)
+        out.append(m)
+    out.extend(_ed_visits(document, out))
+    _attribute_neuropathy(document.text, out)
+    return _drop_shadowed(out)
+
+
+GENERIC_SURGERY = re.compile(r"^(?:spine|spinal|back|neck|lumbar|cervical) surgery$", re.I)
+
+
+def _procedure_code(text: str, m: Mention) -> Optional[str]:
+    """A spine procedure is past surgery when written as done (s/p, after, dated, in past history), else planned.
+
+    A bare "spine surgery" names a specialty as often as an operation (a clinic
+    header, a referral), so without a past cue it is no finding at all.
+    """
+    before = text[max(0, m.start - 60):m.start]
+    done = (PAST_PROCEDURE.search(before) or m.section in PAST_SECTIONS or "(" in m.text
+            or "NEGATED_EXISTENCE" in m.categories or "FAMILY" in m.categories)
+    if done:
+        return "prior_spine_surgery"
+    return None if GENERIC_SURGERY.match(m.text) else "surgery_planned"
+
+
+def _rule(span: Span) -> resources.LexiconRule:
+    code = span.label_.lower()
+    rules = resources.lexicons()[code].rules
+    rid = span._.target_rule.metadata.get("rule", 0) if span._.target_rule is not None and span._.target_rule.metadata else 0
+    return rules[rid]
+
+
+def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:
+    """Severe radicular pain recorded in an emergency-department note implies an ED visit for it."""
+    if not (ED_DOC.search(document.text[:400]) or "ed_note" in (document.type or "").lower()):
+        return []
+    out = []
+    for m in mentions:
+        if m.code != "radicular_pain" or m.reason is not None:
+            continue
+        before = document.text[max(0, m.start - 40):m.start]
+        after = document.text[m.end:m.end + 10]
+        if SEVERE_BEFORE.search(before) or SEVERE_AFTER.search(after):
+            out.append(Mention(code="ed_visit_radicular_pain", doc_id=m.doc_id, start=m.start, end=m.end, text=m.text,
+                               sent_start=m.sent_start, sent_end=m.sent_end, section=m.section, exam=False,
+                               categories=set(m.categories), rule=m.rule))
+    return out
+
+
+def _attribute_neuropathy(text: str, mentions: list[Mention]) -> None:
+    """Rule out deficits a note explains by peripheral neuropathy, keeping unilateral ones."""
+    cues = resources.neuropathy_cues()
+    attributing: list[tuple[int, int]] = []
+    for s, e in sorted({(m.sent_start, m.sent_end) for m in mentions}):
+        sent = text[s:e]
+        if cues["neuropathy"].search(sent) and cues["attribution"].search(sent) and not cues["negation"].search(sent):
+            attributing.append((s, e))
+    if not attributing:
+        for m in re.finditer(r"[^.\n]*", text):
+            sent = m.group(0)
+            if cues["neuropathy"].search(sent) and cues["attribution"].search(sent) and not cues["negation"].search(sent):
+                attributing.append((m.start(), m.end()))
+    if not attributing:
+        return
+    for m in mentions:
+        if m.code not in cues["codes"] or m.reason is not None:
+            continue
+        sent = text[m.sent_start:m.sent_end]
+        in_attr = any(s <= m.start < e for s, e in attributing)
+        unilateral = bool(UNILATERAL.search(sent)) and not cues["bilateral"].search(sent)
+        if in_attr or not unilateral:
+            m.reason = "attributed_to_neuropathy"
+
+
+SHADOWS = {"saddle_anesthesia": ("sensory_deficit",), "myelopathy_suspected": ("sensory_deficit", "motor_weakness"),
+           "bowel_bladder_dysfunction": (), "emg_radiculopathy": ("radicular_pain",),
+           "spinal_cord_stimulator": (), "no_response_to_treatment": (), "prior_spine_surgery": ("surgery_planned",)}
+
+
+def _drop_shadowed(mentions: list[Mention]) -> list[Mention]:
+    """A more specific concept on the same words wins (saddle numbness is not dermatomal numbness)."""
+    keep = []
+    for m in mentions:
+        shadowed = any(o is not m and m.code in SHADOWS.get(o.code, ()) and o.start <= m.start and m.end <= o.end
+                       for o in mentions)
+        if not shadowed:
+            keep.append(m)
+    return keep

@@ -1,0 +1,118 @@
+"""Load the extractor's data files: lexicons, ConText rules, section headers, attribution cues.
+
+Everything clinical lives in JSON beside this module so reviewers of the rules
+can read and change them without touching code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from medspacy.context import ConTextRule
+from medspacy.section_detection import SectionRule
+from medspacy.target_matcher import TargetRule
+
+PKG = "priorauth.extract"
+
+
+def _read_json(*parts: str) -> Any:
+    return json.loads(resources.files(PKG).joinpath(*parts).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class LexiconRule:
+    code: str
+    pattern: str
+    exam: bool = False
+    kind: str | None = None
+    doc_kind: bool = False
+    imaging_header: bool = False
+    procedure: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    code: str
+    rules: tuple[LexiconRule, ...]
+    suspicion: bool = False
+    history_supports: bool = False
+    keep: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def lexicons() -> dict[str, Lexicon]:
+    """Every code's lexicon, keyed by code (one JSON file per code)."""
+    out: dict[str, Lexicon] = {}
+    for entry in sorted(resources.files(PKG).joinpath("lexicon").iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        code = data["code"]
+        rules = tuple(
+            LexiconRule(code=code, pattern=r.get("pattern") or r"\b" + re.escape(r["literal"]) + r"\b",
+                        exam=bool(r.get("exam")), kind=r.get("kind"), doc_kind=bool(r.get("doc_kind")),
+                        imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")))
+            for r in data["rules"])
+        out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
+                            tuple(data.get("keep", ())))
+    return out
+
+
+def target_rules() -> list[TargetRule]:
+    """TargetRules for medspaCy's TargetMatcher; regexes are case-insensitive unless scoped."""
+    rules = []
+    for lex in lexicons().values():
+        for i, r in enumerate(lex.rules):
+            rules.append(TargetRule(literal=f"{lex.code}#{i}", category=lex.code.upper(), pattern="(?i)" + r.pattern,
+                                    metadata={"rule": i}))
+    return rules
+
+
+def rule_for(code: str, literal: str) -> LexiconRule:
+    return lexicons()[code].rules[int(literal.split("#", 1)[1])]
+
+
+def context_rules() -> list[ConTextRule]:
+    """ConText rules from JSON, including `terminated_by`, which medspaCy's own loader drops."""
+    out = []
+    for r in _read_json("data", "context_rules.json")["context_rules"]:
+        kw = {k: r[k] for k in ("pattern", "max_scope", "max_targets") if r.get(k) is not None}
+        for key in ("allowed_types", "excluded_types", "terminated_by"):
+            if r.get(key):
+                kw[key] = set(r[key])
+        out.append(ConTextRule(literal=r["literal"], category=r["category"], direction=r["direction"], **kw))
+    return out
+
+
+@lru_cache(maxsize=1)
+def section_config() -> dict[str, Any]:
+    return _read_json("data", "sections.json")
+
+
+def section_rules() -> list[SectionRule]:
+    """Header regexes: abbreviations must open a line and take a colon; long names may stand alone."""
+    rules = []
+    for category, spec in section_config()["categories"].items():
+        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+        short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
+        if long_alts:
+            rules.append(SectionRule(literal=f"{category}:line", category=category,
+                                     pattern=rf"(?im)^[ \t]*(?:{long_alts})[ \t]*(?::|$)"))
+            rules.append(SectionRule(literal=f"{category}:colon", category=category,
+                                     pattern=rf"(?i)\b(?:{long_alts})\s*:"))
+        if short_alts:
+            rules.append(SectionRule(literal=f"{category}:short", category=category,
+                                     pattern=rf"(?m)^[ \t]*(?:{short_alts})[ \t]*:"))
+    rules.append(SectionRule(literal="exam:lead", category="exam", pattern=r"(?i)\bon (?:my )?exam(?:ination)?\b"))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def neuropathy_cues() -> dict[str, Any]:
+    data = _read_json("data", "neuropathy.json")
+    return {k: re.compile(v, re.I) if isinstance(v, str) and k != "_doc" else v for k, v in data.items()}

@@ -1,0 +1,167 @@
+"""The default, offline extractor: medspaCy targets, sections and ConText plus case-level rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Iterable, Optional
+
+from priorauth.codes import THERAPY_CODES
+from priorauth.extract import resources
+from priorauth.extract.base import Extraction
+from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, parse_date
+from priorauth.extract.mentions import Mention, document_mentions
+from priorauth.extract.nlp import build_nlp
+from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
+from priorauth.models import Case, Document, EvidenceSpan, Finding
+from priorauth.rules.regions import studies_for
+
+PAIN = ("back_pain", "neck_pain", "radicular_pain")
+NEEDS_CARE = ("no_response_to_treatment", "symptoms_worsening")
+REGION_WORDS = (("cervical", re.compile(r"\b(?:cervical|c-?spine)\b", re.I)),
+                ("thoracic", re.compile(r"\b(?:thoracic|t-?spine)\b", re.I)),
+                ("lumbar", re.compile(r"\b(?:lumbar|l-?spine|ls-?spine|lumbosacral)\b", re.I)))
+DATE_RX = re.compile(ANY_DATE, re.I)
+NUMERIC_DATE_RX = re.compile(NUMERIC_DATE)
+EPISODE_SLACK = timedelta(days=7)
+INFECTION_SIGN_KINDS = ("fever", "lab", "risk", "imaging")
+REASON_FLAG = {"negated": "negated", "family": "family", "historical": "historical", "hypothetical": "hypothetical",
+               "uncertain": "uncertain", "other_patient_context": "other_patient_context"}
+
+
+class RulesExtractor:
+    """Deterministic extraction; needs no network and no API key."""
+
+    name = "rules"
+
+    def __init__(self) -> None:
+        self.nlp = build_nlp()
+
+    def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
+        docs = {d.id: d for d in case.documents if d.text.strip()}
+        out: list[Mention] = []
+        for document, parsed in zip(docs.values(), self.nlp.pipe(d.text for d in docs.values())):
+            out.extend(document_mentions(document, parsed))
+        return out, docs
+
+    def extract(self, case: Case) -> Extraction:
+        mentions, docs = self.mentions(case)
+        warnings: list[str] = []
+        _episode_filter(mentions, docs)
+        _case_rules(mentions, case)
+        _prior_mri(mentions, docs, case)
+        for doc_id, document in docs.items():
+            doc_ms = [m for m in mentions if m.doc_id == doc_id]
+            therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
+            assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
+        _care_window(mentions, docs, case)
+        response = "worsening" if _present(mentions, "symptoms_worsening") else \
+            "no_response" if _present(mentions, "no_response_to_treatment") else None
+        therapy = summarize(mentions, docs, case.request.request_date, response)
+        if any(d.date is None for d in docs.values()):
+            warnings.append("a document has no date; durations stated as 'since' or 'ago' could not be resolved for it")
+        return Extraction(findings=aggregate(mentions, docs, self.name), conservative_therapy=therapy,
+                          warnings=warnings, extractor=self.name)
+
+
+def _present(mentions: Iterable[Mention], code: str) -> bool:
+    return any(m.code == code and m.reason is None for m in mentions)
+
+
+def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """Symptoms and care documented before the current episode began are history, not this episode."""
+    onset = None
+    for document in sorted((d for d in docs.values() if d.date), key=lambda d: d.date, reverse=True):
+        days = episode_days(document.text, [m for m in mentions if m.doc_id == document.id], document.date)
+        if days:
+            onset = document.date - timedelta(days=days)
+            break
+    if onset is None:
+        return
+    lex = resources.lexicons()
+    for m in mentions:
+        if m.reason is not None or lex[m.code].history_supports:
+            continue
+        document = docs[m.doc_id]
+        d = document.date
+        stated = [parse_date(x.group(0), d) for x in NUMERIC_DATE_RX.finditer(document.text[m.sent_start:m.sent_end])]
+        stated = [x for x in stated if x]
+        if (d and d < onset - EPISODE_SLACK) or (stated and max(stated) < onset - EPISODE_SLACK):
+            m.reason = "historical"
+
+
+def _case_rules(mentions: list[Mention], case: Case) -> None:
+    """Rules that need the whole packet: care is for the pain; limp is pediatric; infection needs signs."""
+    has_pain = any(m.code in PAIN and m.reason is None for m in mentions)
+    has_care = any(m.code in THERAPY_CODES and m.reason is None for m in mentions)
+    age = case.request.patient_age
+    kinds = {m.rule.kind or "dx" for m in mentions if m.code == "infection_suspected" and m.reason is None}
+    weak_infection = "dx" not in kinds and len(kinds & set(INFECTION_SIGN_KINDS)) < 2
+    drop: list[Mention] = []
+    for m in mentions:
+        if m.reason is not None:
+            continue
+        if (m.code in THERAPY_CODES and not has_pain) or (m.code in NEEDS_CARE and not has_care):
+            drop.append(m)
+        elif m.code == "pediatric_limp" and (age is None or age >= 18):
+            drop.append(m)
+        elif m.code == "infection_suspected" and weak_infection:
+            m.reason = "uncertain"
+    for m in drop:
+        mentions.remove(m)
+
+
+def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
+    """A prior MRI counts only for a requested region and within 6 months of the request."""
+    regions = {s.region for s in studies_for(case.request.cpt_codes) if s.region}
+    when = case.request.request_date
+    drop = []
+    for m in mentions:
+        if m.code != "prior_mri_same_region" or m.reason is not None:
+            continue
+        document = docs[m.doc_id]
+        region = next((r for r, rx in REGION_WORDS if rx.search(m.text)), None)
+        dm = DATE_RX.search(m.text)
+        d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
+        m.extra["region"], m.extra["date"] = region, d
+        if region and regions and region not in regions:
+            drop.append(m)
+        elif d and when and (d > when or when - d > SIX_MONTHS):
+            m.reason = "historical"
+    for m in drop:
+        mentions.remove(m)
+
+
+def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
+    """Care that ended more than 6 months before the request is not part of this trial."""
+    when = case.request.request_date
+    if when is None:
+        return
+    for m in mentions:
+        if m.code in THERAPY_CODES and m.reason is None:
+            ends = [d.ended for d in m.extra.get("durations", []) if d.ended]
+            if ends and max(ends) < when - SIX_MONTHS:
+                m.reason = "historical"
+
+
+def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -> list[Finding]:
+    """One finding per present code; one ruled-out entry per (code, reason)."""
+    groups: dict[tuple[str, Optional[str]], list[Mention]] = {}
+    for m in sorted(mentions, key=lambda m: (m.doc_id, m.start)):
+        groups.setdefault((m.code, m.reason), []).append(m)
+    out = []
+    for (code, reason), ms in groups.items():
+        spans, seen = [], set()
+        for m in ms:
+            key = (m.doc_id, m.start, m.end)
+            if key not in seen:
+                seen.add(key)
+                spans.append(EvidenceSpan(doc=m.doc_id, start=m.start, end=m.end, text=docs[m.doc_id].text[m.start:m.end],
+                                          section=m.section))
+        flags = {REASON_FLAG[reason]: True} if reason in REASON_FLAG else {}
+        regions = {m.extra.get("region") for m in ms}
+        dates = [m.extra["date"] for m in ms if m.extra.get("date")]
+        out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
+                           region=regions.pop() if len(regions) == 1 else None,
+                           mention_date=max(dates) if dates else None, **flags))
+    return out

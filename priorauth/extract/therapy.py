@@ -1,0 +1,99 @@
+"""Conservative care: each component's duration and dates as documented, and the case summary."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Optional
+
+from priorauth.codes import THERAPY_CODES
+from priorauth.extract.dates import Duration, find_durations, weeks
+from priorauth.extract.mentions import Mention
+from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
+
+SIX_MONTHS = timedelta(days=183)
+
+
+def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) -> dict[tuple[int, int], list[Duration]]:
+    """Durations per sentence (keyed by its span), parsed once."""
+    out: dict[tuple[int, int], list[Duration]] = {}
+    for m in mentions:
+        key = (m.sent_start, m.sent_end)
+        if key not in out:
+            out[key] = find_durations(text[m.sent_start:m.sent_end], m.sent_start, ref)
+    return out
+
+
+def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Optional[float]:
+    """How long the current complaint has lasted, from durations stated beside present pain mentions."""
+    pain = [m for m in mentions if m.code in ("back_pain", "neck_pain", "radicular_pain") and m.reason is None]
+    if not pain:
+        return None
+    per_sent = sentence_durations(text, pain, ref)
+    days = [d.days for ds in per_sent.values() for d in ds if not d.attaches_forward and d.days > 0]
+    days += [d.days for ds in per_sent.values() for d in ds if d.attaches_forward and d.days > 0]
+    return max(days) if days else None
+
+
+def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], episode: Optional[float]) -> None:
+    """Attach each duration in a sentence to the therapy mention it describes.
+
+    "6 weeks of PT" describes the mention after it; "PT x 6 wks", "since 2/24",
+    a date range, or "2 weeks ago" the closest mention before it (or, when none
+    precedes it in the sentence, the one after).
+    """
+    by_sent: dict[tuple[int, int], list[Mention]] = {}
+    for m in therapy:
+        by_sent.setdefault((m.sent_start, m.sent_end), []).append(m)
+    for (s, e), ms in by_sent.items():
+        ms.sort(key=lambda m: m.start)
+        for d in find_durations(text[s:e], s, ref):
+            before = [m for m in ms if m.start < d.start]
+            after = [m for m in ms if m.start >= d.end]
+            target = (after[0] if after else before[-1] if before else None) if d.attaches_forward else \
+                (before[-1] if before else after[0] if after else None)
+            if target is None:
+                continue
+            if d.episode:
+                if episode is None:
+                    continue
+                d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
+            target.extra.setdefault("durations", []).append(d)
+
+
+def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: Optional[date],
+              response: Optional[str]) -> Optional[ConservativeTherapy]:
+    """The contract summary: longest component duration in whole weeks, and which kinds were used."""
+    present = [m for m in mentions if m.code in THERAPY_CODES and m.reason is None]
+    if not present:
+        return None
+    components: list[TherapyComponent] = []
+    for kind in sorted({m.code for m in present}):
+        ms = [m for m in present if m.code == kind]
+        durs = [d for m in ms for d in m.extra.get("durations", [])]
+        best = max(durs, key=lambda d: d.days, default=None)
+        ended = best.ended if best and best.ended else None
+        if best and ended is None:
+            ended = max((docs[m.doc_id].date for m in ms if docs[m.doc_id].date), default=None)
+        began = best.began if best and best.began else (ended - timedelta(days=best.days) if best and ended else None)
+        within = None if ended is None or request_date is None else ended >= request_date - SIX_MONTHS
+        components.append(TherapyComponent(
+            kind=kind, category=THERAPY_CODES[kind], weeks=round(best.days / 7, 1) if best else None,
+            start=began, end=ended, within_6_months=within,
+            evidence=[_span(m, docs) for m in ms],
+            duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
+                               for m in ms for d in m.extra.get("durations", [])],
+        ))
+    longest = max((c.weeks for c in components if c.weeks is not None), default=None)
+    windows = [c.within_6_months for c in components if c.within_6_months is not None]
+    return ConservativeTherapy(
+        weeks=weeks(longest * 7) if longest is not None else None,
+        active=any(c.category == "active" for c in components),
+        inactive=any(c.category == "inactive" for c in components),
+        within_6_months=any(windows) if windows else None,
+        response=response,  # type: ignore[arg-type]
+        components=components,
+    )
+
+
+def _span(m: Mention, docs: dict[str, Document]) -> EvidenceSpan:
+    return EvidenceSpan(doc=m.doc_id, start=m.start, end=m.end, text=docs[m.doc_id].text[m.start:m.end], section=m.section)

@@ -1,0 +1,223 @@
+"""Pydantic models for the case, review and error formats of `shared/spec/cases.md`.
+
+Field names follow the contract exactly; everything beyond the contract is
+additive so that a review always serialises to at least the contract fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Decision = Literal["meets_criteria", "not_met", "incomplete"]
+Action = Literal["approve", "route_to_clinician", "request_information"]
+Assertion = Literal["negated", "family", "historical", "hypothetical", "other_patient_context", "uncertain", "attributed_to_neuropathy", "outside_window"]
+Alignment = Literal["exact", "normalized", "fuzzy"]
+
+ACTION_FOR: dict[str, Action] = {
+    "meets_criteria": "approve",
+    "not_met": "route_to_clinician",
+    "incomplete": "request_information",
+}
+
+
+class Request(BaseModel):
+    """The prior-authorization request as submitted; every field may be absent."""
+
+    model_config = ConfigDict(extra="allow")
+
+    cpt_codes: Optional[list[str]] = None
+    icd10_codes: Optional[list[str]] = None
+    patient_age: Optional[int] = Field(default=None, ge=0, le=130)
+    request_date: Optional[dt.date] = None
+    has_standard_written_order: Optional[bool] = None
+
+
+class Document(BaseModel):
+    """One document of the packet; `text` is kept byte-for-byte, offsets index into it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: Optional[str] = None
+    date: Optional[dt.date] = None
+    text: str
+
+
+class EvidenceSpan(BaseModel):
+    """A character span of one document: `documents[doc].text[start:end] == text`."""
+
+    doc: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    section: Optional[str] = None
+    alignment: Alignment = "exact"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "EvidenceSpan":
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} precedes start {self.start}")
+        return self
+
+    def grounded_in(self, docs: dict[str, str]) -> bool:
+        """True when the span's text is exactly the document slice it names."""
+        text = docs.get(self.doc)
+        return text is not None and text[self.start:self.end] == self.text
+
+
+class Finding(BaseModel):
+    """A finding code with its evidence and assertion attributes.
+
+    A finding with no assertion flag set is *present* and can count toward a
+    decision; any flag makes it a ruled-out mention, kept for reviewers only.
+    """
+
+    code: str
+    evidence: list[EvidenceSpan]
+    exam: bool = False
+    negated: bool = False
+    family: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    uncertain: bool = False
+    other_patient_context: bool = False
+    reason: Optional[Assertion] = None
+    region: Optional[str] = None
+    mention_date: Optional[dt.date] = None
+    source: str = "rules"
+
+    @property
+    def present(self) -> bool:
+        return self.reason is None
+
+
+class GoldFinding(BaseModel):
+    code: str
+    evidence: list[EvidenceSpan] = []
+
+
+class Distractor(BaseModel):
+    code: str
+    reason: str
+    evidence: list[EvidenceSpan] = []
+
+
+class TherapyComponent(BaseModel):
+    """One documented component of conservative care, as written in the notes."""
+
+    kind: Literal["physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat", "injection"]
+    category: Literal["active", "inactive"]
+    weeks: Optional[float] = None
+    start: Optional[dt.date] = None
+    end: Optional[dt.date] = None
+    within_6_months: Optional[bool] = None
+    evidence: list[EvidenceSpan] = []
+    duration_evidence: list[EvidenceSpan] = []
+
+
+class ConservativeTherapy(BaseModel):
+    """Contract summary (`weeks`, `active`, `inactive`) plus the components behind it."""
+
+    weeks: Optional[int] = None
+    active: bool = False
+    inactive: bool = False
+    within_6_months: Optional[bool] = None
+    response: Optional[Literal["no_response", "improved", "worsening"]] = None
+    components: list[TherapyComponent] = []
+
+
+class Gold(BaseModel):
+    findings: list[GoldFinding] = []
+    distractors: list[Distractor] = []
+    conservative_therapy: Optional[ConservativeTherapy] = None
+    decision: Decision
+    criteria: list[str] = []
+
+
+class Case(BaseModel):
+    """One labeled or unlabeled packet (one line of a cases JSONL file)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    request: Request = Request()
+    documents: list[Document] = []
+    gold: Optional[Gold] = None
+
+    @model_validator(mode="after")
+    def _unique_doc_ids(self) -> "Case":
+        ids = [d.id for d in self.documents]
+        if len(ids) != len(set(ids)):
+            raise ValueError("document ids must be unique within a case")
+        return self
+
+
+class Citation(BaseModel):
+    """A verbatim sentence of the vendored policy with its character offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+class CriterionResult(BaseModel):
+    """How one criterion fared for one requested study, with policy words and note evidence."""
+
+    id: str
+    title: str
+    kind: Literal["indication", "limitation", "repeat", "documentation"]
+    status: Literal["met", "not_met"]
+    study: Optional[str] = None
+    citations: list[Citation] = []
+    evidence: list[EvidenceSpan] = []
+    reason: str = ""
+    needed: str = ""
+    conflicts: list[str] = []
+
+
+class StudyDecision(BaseModel):
+    """The decision for one requested CPT code."""
+
+    cpt: str
+    region: Optional[str]
+    contrast: Optional[str]
+    low_field: bool = False
+    decision: Decision
+    criteria: list[str]
+
+
+class PolicyIdentity(BaseModel):
+    title: str
+    number: str
+    effective: str
+    sha256: str
+
+
+class Review(BaseModel):
+    """System output for one case; the first six fields are the contract."""
+
+    case_id: Optional[str] = None
+    decision: Decision
+    criteria: list[str]
+    findings: list[Finding]
+    conservative_therapy: Optional[ConservativeTherapy]
+    action: Action
+    reasons: list[str] = []
+    missing: list[str] = []
+    criteria_results: list[CriterionResult] = []
+    studies: list[StudyDecision] = []
+    ruled_out: list[Finding] = []
+    warnings: list[str] = []
+    extractor: str = "rules"
+    policy: Optional[PolicyIdentity] = None
+
+
+class ErrorRecord(BaseModel):
+    """Written in place of a review when a case cannot be read or processed."""
+
+    case_id: Optional[str]
+    error: str
+    line: Optional[int] = None

@@ -1,0 +1,1 @@
+"""Prompt templates for the optional LLM extraction step (issue: the LLM step)."""

@@ -1,0 +1,1 @@
+"""The deterministic rule layer: policy text, criteria, and the decision."""

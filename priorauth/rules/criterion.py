@@ -1,0 +1,59 @@
+"""The criterion object: an id, the policy words it implements, and a pure predicate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal, Optional
+
+from priorauth.models import Citation
+from priorauth.rules.facts import Facts
+from priorauth.rules.policy import cite
+from priorauth.rules.regions import Region, Study
+
+Kind = Literal["indication", "limitation", "repeat", "documentation"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A predicate's answer: whether it holds, on which finding codes, and why not."""
+
+    met: bool
+    codes: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def met(*codes: str) -> Outcome:
+    return Outcome(True, tuple(codes))
+
+
+def unmet(reason: str, *codes: str) -> Outcome:
+    return Outcome(False, tuple(codes), reason)
+
+
+Predicate = Callable[[Facts, Study], Outcome]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One policy item. `quotes` are verbatim sentences of the vendored guideline."""
+
+    id: str
+    title: str
+    kind: Kind
+    quotes: tuple[str, ...]
+    test: Predicate
+    needed: str
+    regions: Optional[frozenset[Region]] = None
+    exam_evidence: bool = False
+    citations: tuple[Citation, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "citations", tuple(cite(q) for q in self.quotes))
+
+    def applies_to(self, study: Study) -> bool:
+        return self.regions is None or study.region is None or study.region in self.regions
+
+    def evaluate(self, facts: Facts, study: Study) -> Outcome:
+        if not self.applies_to(study):
+            return unmet(f"applies only to {', '.join(sorted(self.regions or ()))} studies")
+        return self.test(facts, study)

@@ -1,0 +1,127 @@
+"""Combine criterion outcomes into a per-study and a per-case decision (labeling.md order).
+
+1. `incomplete` when a documentation item is missing;
+2. `not_met` with the limitation ids when a limitation applies to a requested study;
+3. `meets_criteria` with every met indication (and repeat) id when every study meets;
+4. otherwise `not_met`. Nothing here ever denies: `not_met` routes to a clinician.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from priorauth.models import CriterionResult, Decision, StudyDecision
+from priorauth.rules.criterion import Criterion, Outcome
+from priorauth.rules.facts import Facts
+from priorauth.rules.indications import INDICATIONS, SPECIFIC_OVER_J
+from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
+from priorauth.rules.regions import Study, studies_for
+
+ORDER = {c.id: i for i, c in enumerate(DOCUMENTATION + INDICATIONS + REPEAT + LIMITATIONS)}
+NO_STUDY = Study("", None, None)
+A_IDS = ("A.i", "A.ii", "A.iii", "A.iv", "A.v")
+
+
+@dataclass
+class Decided:
+    decision: Decision
+    criteria: list[str]
+    results: list[CriterionResult] = field(default_factory=list)
+    studies: list[StudyDecision] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def _result(c: Criterion, o: Outcome, facts: Facts, study: Study) -> CriterionResult:
+    codes = [x for x in o.codes if x in facts.findings]
+    spans = facts.spans(codes, exam_only=c.exam_evidence and o.met)
+    return CriterionResult(
+        id=c.id, title=c.title, kind=c.kind, status="met" if o.met else "not_met",
+        study=study.cpt or None, citations=list(c.citations), evidence=spans,
+        reason="" if o.met else o.reason, needed="" if o.met else c.needed,
+        conflicts=sorted(set(o.codes) & facts.conflicts),
+    )
+
+
+def _sorted(ids: set[str]) -> list[str]:
+    return sorted(ids, key=lambda i: ORDER.get(i, 999))
+
+
+def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: list[str]) -> StudyDecision:
+    label = f"{study.cpt} ({study.region or 'region unspecified'})"
+    outcomes = {c.id: (c, c.evaluate(facts, study)) for c in INDICATIONS if c.applies_to(study)}
+    met_ids = {i for i, (_, o) in outcomes.items() if o.met}
+    if met_ids & SPECIFIC_OVER_J:
+        met_ids.discard("J")
+
+    lims: set[str] = set()
+    for c in LIMITATIONS:
+        if not c.applies_to(study):
+            continue
+        o = c.evaluate(facts, study)
+        if c.id == "LIM.F" and o.met and met_ids:
+            o = Outcome(False, o.codes, "the lumbar study is requested for another indication that is met")
+        if o.met:
+            lims.add(c.id)
+            results.append(_result(c, o, facts, study))
+            reasons.append(f"{label}: limitation {c.id} applies ({c.title}); would need {c.needed}.")
+
+    for cid, (c, o) in outcomes.items():
+        shown = o.met and cid in met_ids
+        considered = bool(o.codes) or (cid in A_IDS and facts.pain_for(study))
+        if shown or considered:
+            results.append(_result(c, o if shown or not o.met else Outcome(False, o.codes, "superseded by a disease-specific indication"), facts, study))
+        if not shown and considered and not met_ids:
+            reasons.append(f"{label}: {cid} not met: {o.reason or 'superseded'}; would need {c.needed}.")
+
+    repeat_ids: set[str] = set()
+    if facts.prior_mri(study):
+        for c in REPEAT:
+            o = c.evaluate(facts, study)
+            results.append(_result(c, o, facts, study))
+            if o.met:
+                repeat_ids.add(c.id)
+        if not repeat_ids:
+            reasons.append(f"{label}: an MRI of the same region was done in the past 6 months and none of REPEAT.a-c "
+                           "is documented; would need an inconclusive prior study, progression or new exam findings, "
+                           "or interval surgery/new trauma.")
+
+    if lims:
+        return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
+                             decision="not_met", criteria=_sorted(lims))
+    if not met_ids:
+        if not any(r.startswith(label) for r in reasons):
+            reasons.append(f"{label}: no indication of coverage is documented.")
+        return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
+                             decision="not_met", criteria=[])
+    if facts.prior_mri(study) and not repeat_ids:
+        return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
+                             decision="not_met", criteria=[])
+    return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
+                         decision="meets_criteria", criteria=_sorted(met_ids | repeat_ids))
+
+
+def decide(facts: Facts) -> Decided:
+    """Decide one packet; pure over its facts."""
+    results: list[CriterionResult] = []
+    reasons: list[str] = []
+    missing: list[str] = []
+    doc_missing: list[str] = []
+    for c in DOCUMENTATION:
+        o = c.evaluate(facts, NO_STUDY)
+        if not o.met:
+            doc_missing.append(c.id)
+            missing.append(f"{c.id}: {c.needed} ({o.reason})")
+            results.append(_result(c, o, facts, NO_STUDY))
+
+    studies = [_study(facts, s, results, reasons) for s in studies_for(facts.request.cpt_codes)]
+
+    if doc_missing:
+        return Decided("incomplete", doc_missing, results, studies, reasons, missing)
+    lims = {i for s in studies for i in s.criteria if i.startswith("LIM.")}
+    if lims:
+        return Decided("not_met", _sorted(lims), results, studies, reasons, missing)
+    if studies and all(s.decision == "meets_criteria" for s in studies):
+        reasons = []
+        return Decided("meets_criteria", _sorted({i for s in studies for i in s.criteria}), results, studies, reasons, missing)
+    return Decided("not_met", [], results, studies, reasons, missing)

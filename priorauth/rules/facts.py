@@ -1,0 +1,75 @@
+"""A read-only view of a packet's present findings that criterion predicates query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Optional
+
+from priorauth.models import ConservativeTherapy, EvidenceSpan, Finding, Request
+from priorauth.rules.regions import Study
+
+PEDIATRIC_AGE = 18
+
+
+@dataclass
+class Facts:
+    """Present findings by code, the conservative-therapy summary and the request."""
+
+    findings: dict[str, list[Finding]]
+    therapy: Optional[ConservativeTherapy]
+    request: Request
+    conflicts: set[str] = field(default_factory=set)
+    has_records: bool = True
+
+    @classmethod
+    def build(cls, findings: Iterable[Finding], therapy: Optional[ConservativeTherapy], request: Request,
+              conflicts: Iterable[str] = (), has_records: bool = True) -> "Facts":
+        by_code: dict[str, list[Finding]] = {}
+        for f in findings:
+            if f.present:
+                by_code.setdefault(f.code, []).append(f)
+        return cls(by_code, therapy, request, set(conflicts), has_records)
+
+    @property
+    def age(self) -> Optional[int]:
+        return self.request.patient_age
+
+    @property
+    def pediatric(self) -> bool:
+        return self.age is not None and self.age < PEDIATRIC_AGE
+
+    @property
+    def request_date(self) -> Optional[date]:
+        return self.request.request_date
+
+    def has(self, code: str) -> bool:
+        """Present and not resting only on a finding whose extractors disagree."""
+        return code in self.findings and code not in self.conflicts
+
+    def any(self, *codes: str) -> tuple[str, ...]:
+        return tuple(c for c in codes if self.has(c))
+
+    def on_exam(self, code: str) -> bool:
+        return self.has(code) and any(f.exam for f in self.findings[code])
+
+    def spans(self, codes: Iterable[str], exam_only: bool = False) -> list[EvidenceSpan]:
+        out: list[EvidenceSpan] = []
+        for c in codes:
+            for f in self.findings.get(c, []):
+                if exam_only and not f.exam:
+                    continue
+                out.extend(f.evidence)
+        return out
+
+    def pain_for(self, study: Study) -> tuple[str, ...]:
+        """Back pain serves thoracic and lumbar studies, neck pain cervical; either when unknown."""
+        wanted = {"cervical": ("neck_pain",), "thoracic": ("back_pain", "neck_pain"),
+                  "lumbar": ("back_pain",)}.get(study.region or "", ("back_pain", "neck_pain"))
+        return self.any(*wanted)
+
+    def prior_mri(self, study: Study) -> bool:
+        """An MRI of this study's region within 6 months (region unknown counts as same)."""
+        if not self.has("prior_mri_same_region"):
+            return False
+        return any(f.region in (None, study.region) for f in self.findings["prior_mri_same_region"])

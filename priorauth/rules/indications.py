@@ -1,0 +1,383 @@
+"""Indications of coverage A-W and the trial-not-required list, read as `labeling.md` says."""
+
+from __future__ import annotations
+
+from priorauth.codes import EXAM_DEFICITS, RED_FLAG_A
+from priorauth.rules.criterion import Criterion, Outcome, met, unmet
+from priorauth.rules.facts import Facts
+from priorauth.rules.regions import Study
+
+CT = frozenset({"cervical", "thoracic"})
+LUMBAR = frozenset({"lumbar"})
+THORACIC = frozenset({"thoracic"})
+CERVICAL = frozenset({"cervical"})
+DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
+NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
+NO_PAIN = "no back or neck pain for this region is documented"
+
+
+def _with_pain(f: Facts, s: Study, also: Outcome) -> Outcome:
+    pain = f.pain_for(s)
+    if not pain:
+        return unmet(NO_PAIN)
+    if not also.met:
+        return unmet(also.reason, *pain)
+    return met(*pain, *also.codes)
+
+
+def a_i(f: Facts, s: Study) -> Outcome:
+    flags = f.any(*RED_FLAG_A)
+    if f.age is not None and f.age <= 5 and f.pain_for(s):
+        flags += ("age<=5",)
+    inner = met(*[c for c in flags if c != "age<=5"]) if flags else unmet("no red flag is documented")
+    return _with_pain(f, s, inner)
+
+
+def a_ii(f: Facts, s: Study) -> Outcome:
+    found = tuple(c for c in EXAM_DEFICITS if f.on_exam(c))
+    inner = met(*found) if found else unmet("no new or worsening neurologic deficit is documented on physical exam")
+    return _with_pain(f, s, inner)
+
+
+def a_iii(f: Facts, s: Study) -> Outcome:
+    inner = met("emg_radiculopathy") if f.has("emg_radiculopathy") else unmet("no EMG/NCV indicating radiculopathy")
+    return _with_pain(f, s, inner)
+
+
+def a_iv(f: Facts, s: Study) -> Outcome:
+    t = f.therapy
+    if t is None:
+        return _with_pain(f, s, unmet("no conservative treatment is documented"))
+    problems = []
+    if t.weeks is None or t.weeks < 6:
+        problems.append(f"trial documented for {t.weeks if t.weeks is not None else 'an unknown number of'} weeks, fewer than 6")
+    if not t.active:
+        problems.append("no active component (physical therapy, chiropractic/osteopathic manipulation, home exercise program)")
+    if not t.inactive:
+        problems.append("no inactive component (medication, rest/ice/heat, injection)")
+    if t.within_6_months is False:
+        problems.append("the trial is not within the last 6 months")
+    if not f.has("no_response_to_treatment"):
+        problems.append("failure to respond to the trial is not documented")
+    codes = tuple(c for c in ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat",
+                              "injection", "no_response_to_treatment") if f.has(c))
+    inner = unmet("; ".join(problems)) if problems else met(*codes)
+    return _with_pain(f, s, inner)
+
+
+def a_v(f: Facts, s: Study) -> Outcome:
+    care = tuple(c for c in ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat", "injection") if f.has(c))
+    if not f.has("symptoms_worsening"):
+        inner = unmet("no progression or worsening of symptoms is documented")
+    elif not care and f.therapy is None:
+        inner = unmet("worsening is documented but no trial of conservative treatment")
+    else:
+        inner = met("symptoms_worsening", *care)
+    return _with_pain(f, s, inner)
+
+
+def _trial_or_a(f: Facts, s: Study) -> bool:
+    t = f.therapy
+    trial = bool(t and t.weeks and t.weeks >= 6 and t.active and t.inactive)
+    return trial or any(fn(f, s).met for fn in (a_i, a_ii, a_iii, a_v))
+
+
+def b_a(f: Facts, s: Study) -> Outcome:
+    if not f.has("spondylolisthesis"):
+        return unmet("no spondylolysis/spondylolisthesis is documented")
+    if f.pediatric:
+        return unmet("patient is pediatric (see B.b)")
+    if not _trial_or_a(f, s):
+        return unmet("neither an indication A.i-v nor a conservative trial is documented", "spondylolisthesis")
+    return met("spondylolisthesis")
+
+
+def b_b(f: Facts, s: Study) -> Outcome:
+    if not f.has("spondylolisthesis"):
+        return unmet("no spondylolysis/spondylolisthesis is documented")
+    if not f.pediatric:
+        return unmet("patient is not pediatric (see B.a)")
+    return met("spondylolisthesis", *f.any("imaging_indeterminate"))
+
+
+def c(f: Facts, s: Study) -> Outcome:
+    return a_iii(f, s)
+
+
+def d(f: Facts, s: Study) -> Outcome:
+    if f.has("fracture"):
+        return met("fracture", *f.any("followup_imaging_recommended", "imaging_indeterminate", "trauma"))
+    if f.has("trauma"):
+        deficit = f.any(*DEFICITS) + f.any("obtunded")
+        if deficit:
+            return met("trauma", *deficit)
+        return unmet("acute trauma without fracture, neurologic deficit or obtundation", "trauma")
+    return unmet("no fracture or acute spinal trauma is documented")
+
+
+def e(f: Facts, s: Study) -> Outcome:
+    if not f.has("inflammatory_spondylitis"):
+        return unmet("no inflammatory spondylitis is documented")
+    extra = f.any(*NEW_SYMPTOMS) + f.any("imaging_indeterminate")
+    if not extra:
+        return unmet("no equivocal plain films or new neurologic symptoms", "inflammatory_spondylitis")
+    return met("inflammatory_spondylitis", *extra)
+
+
+def f_(f: Facts, s: Study) -> Outcome:
+    if not f.has("fracture"):
+        return unmet("no known or new compression fracture is documented")
+    extra = f.any("malignancy", "surgery_planned", "imaging_indeterminate") + f.any(*DEFICITS)
+    if not extra:
+        return unmet("no reason for additional information (malignancy question, new deficit, pre-procedure)", "fracture")
+    return met("fracture", *extra)
+
+
+def g(f: Facts, s: Study) -> Outcome:
+    if not f.has("demyelinating_disease"):
+        return unmet("no known or suspected demyelinating disease")
+    why = f.any(*NEW_SYMPTOMS) + f.any("treatment_change")
+    if why:
+        return met("demyelinating_disease", *why)
+    if f.has("routine_surveillance"):
+        return unmet("routine follow-up without new symptoms or treatment change", "demyelinating_disease")
+    return met("demyelinating_disease")
+
+
+def h(f: Facts, s: Study) -> Outcome:
+    if not f.has("malignancy"):
+        return unmet("no known or suspected tumor or metastatic disease")
+    why = f.any("back_pain", "neck_pain", "radicular_pain", *DEFICITS, "imaging_indeterminate", "followup_imaging_recommended", "fracture")
+    if not why:
+        return unmet("no new signs, symptoms or findings suggesting progression", "malignancy")
+    return met("malignancy", *why)
+
+
+def i(f: Facts, s: Study) -> Outcome:
+    if not f.has("prior_spine_surgery"):
+        return unmet("no prior spine surgery is documented")
+    why = f.any("infection_suspected", "csf_leak_suspected", "symptoms_worsening", "back_pain", "neck_pain",
+                "radicular_pain", *DEFICITS)
+    if not why:
+        return unmet("no CSF leak, infection, or new or worsening symptoms after surgery", "prior_spine_surgery")
+    return met("prior_spine_surgery", *why)
+
+
+def j(f: Facts, s: Study) -> Outcome:
+    return met("imaging_indeterminate") if f.has("imaging_indeterminate") else unmet("no indeterminate prior imaging")
+
+
+def k(f: Facts, s: Study) -> Outcome:
+    return met("infection_suspected") if f.has("infection_suspected") else unmet("no suspected spinal infection with abnormal signs, labs or imaging")
+
+
+def l_(f: Facts, s: Study) -> Outcome:
+    return met("chiari_or_tethered_cord") if f.has("chiari_or_tethered_cord") else unmet("no spinal dysraphism, tethered cord or Chiari malformation")
+
+
+def m(f: Facts, s: Study) -> Outcome:
+    found = f.any("myelopathy_suspected", "upper_motor_neuron_signs")
+    return met(*found) if found else unmet("no clinical suspicion of myelopathy or upper motor neuron signs")
+
+
+def n(f: Facts, s: Study) -> Outcome:
+    return met("syringomyelia") if f.has("syringomyelia") else unmet("no suspected syringomyelia")
+
+
+def o(f: Facts, s: Study) -> Outcome:
+    if not f.has("scoliosis"):
+        return unmet("no scoliosis or kyphosis is documented")
+    why = f.any("surgery_planned", *DEFICITS, "syringomyelia", "chiari_or_tethered_cord")
+    if f.age is not None and f.age < 10:
+        why += ("scoliosis",)
+    if not why:
+        return unmet("no preoperative planning, suspected cord abnormality, new deficit or age under 10", "scoliosis")
+    return met("scoliosis", *why)
+
+
+def p(f: Facts, s: Study) -> Outcome:
+    if not f.has("spinal_cord_stimulator"):
+        return unmet("no planned spinal cord stimulator placement")
+    if f.prior_mri(s):
+        return unmet("thoracic MRI completed in the past 6 months", "spinal_cord_stimulator", "prior_mri_same_region")
+    return met("spinal_cord_stimulator")
+
+
+def q(f: Facts, s: Study) -> Outcome:
+    if not f.pediatric:
+        return unmet("patient is not pediatric")
+    if not f.has("vertebral_anomaly"):
+        return unmet("no documented vertebral anomaly")
+    return _with_pain(f, s, met("vertebral_anomaly"))
+
+
+def r(f: Facts, s: Study) -> Outcome:
+    if not f.has("spasticity"):
+        return unmet("no spasticity, increased tone or gait abnormality")
+    myelo = f.any("myelopathy_suspected", "upper_motor_neuron_signs")
+    if not myelo:
+        return unmet("spasticity or gait abnormality not suspected to be related to myelopathy", "spasticity")
+    return met("spasticity", *myelo)
+
+
+def s_(f: Facts, s: Study) -> Outcome:
+    if not f.has("back_pain"):
+        return unmet("no severe back pain is documented")
+    signs = f.any("saddle_anesthesia", "bowel_bladder_dysfunction", "abnormal_reflexes")
+    suspected = f.has("cauda_equina_suspected") or (f.has("saddle_anesthesia") and f.has("bowel_bladder_dysfunction"))
+    if not suspected:
+        return unmet("cauda equina syndrome is not suspected", *signs)
+    if not signs:
+        return unmet("no saddle anesthesia, absent reflexes or new bowel/bladder dysfunction", "cauda_equina_suspected")
+    return met("back_pain", *f.any("cauda_equina_suspected"), *signs)
+
+
+def t(f: Facts, s: Study) -> Outcome:
+    if not f.pediatric or not f.has("anorectal_malformation"):
+        return unmet("no pediatric anorectal malformation with a suspicious sacral dimple")
+    return met("anorectal_malformation")
+
+
+def u(f: Facts, s: Study) -> Outcome:
+    if not f.has("surgery_planned"):
+        return unmet("no planned spine surgery or intervention")
+    if f.prior_mri(s):
+        return unmet("a similar MRI was done in the past 6 months", "surgery_planned", "prior_mri_same_region")
+    return met("surgery_planned")
+
+
+def v(f: Facts, s: Study) -> Outcome:
+    return met("vertebral_anomaly") if f.has("vertebral_anomaly") else unmet("no congenital vertebral defect")
+
+
+def w(f: Facts, s: Study) -> Outcome:
+    return met("craniocervical_abnormality") if f.has("craniocervical_abnormality") else unmet("no craniocervical junction abnormality")
+
+
+def w_a(f: Facts, s: Study) -> Outcome:
+    if not f.pediatric:
+        return unmet("patient is not pediatric")
+    pain = f.pain_for(s)
+    return met(*pain) if pain else unmet(NO_PAIN)
+
+
+def w_b(f: Facts, s: Study) -> Outcome:
+    return met("atlantoaxial_instability") if f.has("atlantoaxial_instability") else unmet("no suspected atlantoaxial instability")
+
+
+def w_c(f: Facts, s: Study) -> Outcome:
+    if not f.has("rheumatoid_arthritis"):
+        return unmet("no rheumatoid arthritis")
+    why = f.any(*NEW_SYMPTOMS)
+    return met("rheumatoid_arthritis", *why) if why else unmet("no neurologic signs or subluxation", "rheumatoid_arthritis")
+
+
+TRIAL = "documentation of at least 6 weeks of combined active and inactive conservative treatment within the last 6 months, and that symptoms did not respond"
+
+INDICATIONS: tuple[Criterion, ...] = (
+    Criterion("A.i", "Back or neck pain with a red flag", "indication",
+              ("A. Back or neck pain when at least ONE of the following is met:", "i. a “red flag” indication listed below"),
+              a_i, "a red flag: new motor weakness, dermatomal sensory deficit, cauda equina, suspected infection, ED visit for radicular pain, bowel/bladder dysfunction, age 5 or younger, pediatric limp"),
+    Criterion("A.ii", "Back or neck pain with a new neurologic deficit on exam", "indication",
+              ("ii. new or worsening neurologic deficits*",),
+              a_ii, "a physical-exam finding of weakness, dermatomal sensory loss, upper motor neuron signs, abnormal reflexes, or bowel/bladder dysfunction",
+              exam_evidence=True),
+    Criterion("A.iii", "Back or neck pain with EMG/NCV indicating radiculopathy", "indication",
+              ("iii. Electromyography or nerve conduction studies (EMG/NCV) are indicative of radiculopathy.",),
+              a_iii, "an EMG/NCV report indicating radiculopathy"),
+    Criterion("A.iv", "Back or neck pain not responding to 6 weeks of conservative treatment", "indication",
+              ("iv. Symptoms which have not responded to at least a six-week trial of conservative treatment within the last 6 months or during the current episode of pain (as described below).",
+               "***A trial of conservative treatment is defined as a combination of both active and inactive components, directed at the area of interest during the current episode of pain."),
+              a_iv, TRIAL),
+    Criterion("A.v", "Back or neck pain worsening during conservative treatment", "indication",
+              ("v. Progression or worsening of symptoms during a trial of conservative treatment.",),
+              a_v, "documentation that symptoms progressed or worsened during conservative treatment"),
+    Criterion("B.a", "Spondylolysis/spondylolisthesis, adult", "indication",
+              ("B. For evaluation of spondylolysis/spondylolisthesis, MRI of the lumbar spine is considered medically necessary if either:",
+               "a) adult patient and alternate imaging (plain films, Bone scan, CT) is indeterminate or additional information needed."),
+              b_a, "spondylolysis/spondylolisthesis with indeterminate alternate imaging and an A indication or a conservative trial", regions=LUMBAR),
+    Criterion("B.b", "Spondylolysis/spondylolisthesis, pediatric", "indication",
+              ("b) pediatric population when alternate imaging is inconclusive and additional imaging would alter management.",),
+              b_b, "pediatric spondylolysis/spondylolisthesis with inconclusive alternate imaging", regions=LUMBAR),
+    Criterion("C", "Back or neck pain with abnormal EMG", "indication",
+              ("C. Back or Neck Pain with abnormal EMG, suggestive of radiculopathy.",),
+              c, "an abnormal EMG suggestive of radiculopathy"),
+    Criterion("D", "Trauma or fracture on plain films/CT", "indication",
+              ("D. Trauma/Compression Fractures –With fracture documented on plain films and/or CT and ONE of the following:",
+               "iii. Findings from x-rays or CT require further evaluation.",
+               "NOTE: In the setting of acute trauma, preceding plain films or CT are not required with EITHER a) associated neurologic deficits; OR b) obtunded patient and spinal or nerve root injury suspected."),
+              d, "a fracture on plain films/CT needing further evaluation, or acute trauma with neurologic deficit or obtundation"),
+    Criterion("E", "Inflammatory spondylitis", "indication",
+              ("E. Inflammatory spondylitis, such as ankylosing spondylitis/spondyloarthropathy or diffuse idiopathic skeletal hyperostosis and:",),
+              e, "inflammatory spondylitis with non-diagnostic plain films or new neurologic symptoms"),
+    Criterion("F", "Compression fracture needing more information", "indication",
+              ("F. Known or new compression fracture noted on x-rays and/or CT, but additional information required for ONE of the following:",),
+              f_, "a compression fracture with a malignancy question, new deficit, or planned intervention"),
+    Criterion("G", "Demyelinating disease (cervical/thoracic)", "indication",
+              ("G. Multiple Sclerosis or other demyelinating/inflammatory processes, to include transverse myelitis, and acute disseminated encephalomyelitis (ADEM)---MRI of cervical and Thoracic spine is considered medically necessary (trial of conservative treatment not required) if any of the following are met:",
+               "iii. MS is either known or suspected, and there are new or changing symptoms suggesting spinal cord involvement."),
+              g, "known or suspected demyelinating disease with new symptoms, treatment change or diagnostic need", regions=CT),
+    Criterion("H", "Tumor or metastasis", "indication",
+              ("H. For evaluation of tumor /metastasis.", "iv. known malignancy with new signs/symptoms suggesting metastatic disease, OR"),
+              h, "known or suspected malignancy with new signs, symptoms or findings"),
+    Criterion("I", "Post-operative spinal disorder", "indication",
+              ("I. Post-Operative spinal disorders---For clinical findings suggestive of CSF leak, or suspected post op infection, or for new or worsening symptoms/neurologic deficits after surgery.",),
+              i, "prior spine surgery with suspected CSF leak, infection, or new or worsening symptoms"),
+    Criterion("J", "Indeterminate prior imaging", "indication",
+              ("J. Indeterminate findings on prior imaging AND:",),
+              j, "a prior imaging report with indeterminate findings"),
+    Criterion("K", "Suspected spinal infection", "indication",
+              ("K. Suspected Infection (disc space infection, epidural abscess, spinal osteomyelitis), provided there are either abnormal signs/symptoms or laboratory findings (such as leukocytosis or elevated ESR/CRP) or suggestive alternate imaging.",),
+              k, "suspected spinal infection with abnormal signs, labs or imaging"),
+    Criterion("L", "Spinal dysraphism / tethered cord", "indication",
+              ("L. Spinal Dysraphism/Tethered Cord-- For initial imaging of known Arnold- Chiari syndrome, one time MRI Cervical, Thoracic, Lumbar spine is medically necessary, or for follow-up with new or changing signs/symptoms.",),
+              l_, "known Arnold-Chiari malformation or tethered cord"),
+    Criterion("M", "Suspected myelopathy (cervical/thoracic)", "indication",
+              ("M. Suspected Myelopathy--If high clinical suspicion of myelopathy (such as unexplained Lhermitte’s or Babinski’s or Hoffmann’s signs), or unexplained limb hyperreflexia or unexplained bilateral motor weakness, or progressive worsening of symptoms, to include hand clumsiness, difficulty grasping objects, worsening balance/ambulation, diffuse numbness/tingling in bilateral hands, MRI of Cervical and Thoracic spine is considered medically necessary.",),
+              m, "clinical suspicion of myelopathy or upper motor neuron signs", regions=CT),
+    Criterion("N", "Suspected syringomyelia (cervical/thoracic)", "indication",
+              ("N. Suspected syringomyelia-- MRI cervical and thoracic is considered medically necessary, when syringomyelia is clinically suspected due to neurologic findings or due to predisposing conditions such as Chiari malformation, prior trauma, neoplasm, arachnoiditis, or to better characterize an abnormality/suspected syrinx seen on other imaging.",),
+              n, "clinical suspicion of syringomyelia", regions=CT),
+    Criterion("O", "Scoliosis/kyphosis", "indication",
+              ("O. Scoliosis/Kyphosis—when the following are met:",),
+              o, "scoliosis with plain radiographs and preoperative planning, suspected cord abnormality, new deficit, or age under 10"),
+    Criterion("P", "Spinal cord stimulator placement (thoracic)", "indication",
+              ("P. SCS Placement---MRI of thoracic spine is medically necessary, provided MRI of the thoracic spine has not been completed in the past 6 months.",),
+              p, "planned SCS placement and no thoracic MRI in the past 6 months", regions=THORACIC),
+    Criterion("Q", "Pediatric back pain with vertebral anomaly", "indication",
+              ("Q. Pediatric Back Pain with documented vertebral anomalies (such as hemivertebra, hypoplasia, butterfly vertebra, congenital wedging).",),
+              q, "a documented vertebral anomaly in a child with back pain"),
+    Criterion("R", "Spasticity or gait abnormality suspected from myelopathy", "indication",
+              ("R. Spasticity or increased muscle tone in the upper or lower extremities or gait abnormalities suspected to be related to myelopathy.",),
+              r, "spasticity, increased tone or gait abnormality suspected to be from myelopathy"),
+    Criterion("S", "Suspected cauda equina syndrome (lumbar)", "indication",
+              ("S. MRI Lumbar spine is medically necessary for suspected cauda equina syndrome, with severe back pain and ONE of the following:",),
+              s_, "suspected cauda equina with severe back pain and saddle anesthesia, absent Achilles reflexes, new bowel/bladder dysfunction or absent anal reflexes",
+              regions=LUMBAR),
+    Criterion("T", "Pediatric anorectal malformation (lumbar)", "indication",
+              ("T. For pediatric known anorectal malformations, MRI lumbar is medically necessary, if either:",),
+              t, "pediatric anorectal malformation with a suspicious sacral dimple", regions=LUMBAR),
+    Criterion("U", "Preoperative planning", "indication",
+              ("U. For preoperative evaluation/planning, provided there has not been a similar MRI in the past 6 months.",),
+              u, "a planned spine surgery and no similar MRI in the past 6 months"),
+    Criterion("V", "Congenital vertebral defects", "indication",
+              ("V. For evaluation of congenital vertebral defects (such as segmentation anomalies) if radiographs are nondiagnostic and results will impact treatment.",),
+              v, "a congenital vertebral defect with nondiagnostic radiographs"),
+    Criterion("W", "Craniocervical junction abnormality (cervical)", "indication",
+              ("W. MRI of the cervical spine is medically necessary to evaluate abnormalities of the craniocervical junction, provided there is an underlying high-risk condition.",),
+              w, "a craniocervical junction abnormality with a high-risk condition", regions=CERVICAL),
+    Criterion("W+.a", "Isolated pediatric back or neck pain", "indication",
+              ("In addition to the indications listed above, a trial of conservative treatment prior to MRI is not required with:",
+               "a) isolated back/neck pain in a pediatric population."),
+              w_a, "back or neck pain in a patient under 18"),
+    Criterion("W+.b", "Suspected atlantoaxial instability", "indication",
+              ("b) suspected atlantoaxial instability.",),
+              w_b, "suspected atlantoaxial instability"),
+    Criterion("W+.c", "Rheumatoid arthritis with neurologic signs", "indication",
+              ("c) for evaluation of rheumatoid arthritis with neurologic signs/symptoms or subluxation detected on flexion/extension radiographs.",),
+              w_c, "rheumatoid arthritis with neurologic signs or subluxation"),
+)
+
+# J is the generic indeterminate-imaging item; a disease-specific item that already
+# covers the finding (tumour, fracture, infection, demyelination) takes its place.
+SPECIFIC_OVER_J = frozenset({"D", "F", "G", "H", "K"})
