@@ -1,0 +1,201 @@
+"""Command line: review one packet or a batch, and evaluate against labeled cases.
+
+Note text is PHI: nothing here logs it. Errors name the case and the reason only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import Progress
+from rich.table import Table
+
+from priorauth.models import Case, Document, ErrorRecord, Request, Review
+
+app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
+out = Console()
+err = Console(stderr=True)
+
+ACTION_TEXT = {"approve": "APPROVE", "route_to_clinician": "ROUTE TO A CLINICIAN for review (never an automatic denial)",
+               "request_information": "REQUEST the missing information"}
+STYLE = {"meets_criteria": "green", "not_met": "yellow", "incomplete": "cyan"}
+
+
+def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[str], swo: bool,
+                 note_date: Optional[str] = None) -> Case:
+    docs = []
+    when = date.fromisoformat(note_date or request_date) if (note_date or request_date) else None
+    for i, p in enumerate(paths, 1):
+        text = sys.stdin.read() if p == "-" else Path(p).read_text(encoding="utf-8")
+        docs.append(Document(id=f"note-{i}" if p == "-" else Path(p).name, type="clinical_note", date=when, text=text))
+    req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
+                  request_date=date.fromisoformat(request_date) if request_date else None)
+    return Case(id="packet", request=req, documents=docs)
+
+
+def _case_id(raw: str) -> Optional[str]:
+    try:
+        value = json.loads(raw)
+        return str(value.get("id")) if isinstance(value, dict) and value.get("id") is not None else None
+    except (json.JSONDecodeError, AttributeError):
+        return None
+
+
+def review_lines(lines: Iterator[str], extractor) -> Iterator[dict]:
+    """One output record per input line, in order: a review or an error record."""
+    from priorauth.pipeline import review
+
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            yield ErrorRecord(case_id=None, error="empty line", line=n).model_dump()
+            continue
+        try:
+            case = Case.model_validate_json(raw)
+        except Exception as exc:  # a malformed line must not stop the batch
+            yield ErrorRecord(case_id=_case_id(raw), error=f"invalid case: {_brief(exc)}", line=n).model_dump()
+            continue
+        try:
+            yield review(case, extractor).model_dump(mode="json")
+        except Exception as exc:
+            yield ErrorRecord(case_id=case.id, error=f"processing failed: {type(exc).__name__}: {_brief(exc)}", line=n).model_dump()
+
+
+def _brief(exc: Exception) -> str:
+    """The error's first line, without echoing input values (they may be note text)."""
+    if hasattr(exc, "errors"):
+        try:
+            return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])  # type: ignore[union-attr]
+        except Exception:
+            pass
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def print_review(r: Review) -> None:
+    color = STYLE[r.decision]
+    body = f"[bold]{r.decision}[/]  →  {ACTION_TEXT[r.action]}\ncriteria: {', '.join(r.criteria) or '(none)'}"
+    if r.policy:
+        body += f"\npolicy: {r.policy.number}, effective {r.policy.effective}"
+    out.print(Panel(body, title="priorauth review", border_style=color))
+    met = [c for c in r.criteria_results if c.status == "met" and c.kind in ("indication", "repeat", "limitation")]
+    for c in met:
+        t = Table(show_header=False, box=None, padding=(0, 1))
+        t.add_row("[bold]policy[/]", "\n".join(f"“{q.text}” [dim](chars {q.start}-{q.end})[/]" for q in c.citations))
+        t.add_row("[bold]evidence[/]", "\n".join(f"{e.doc}[{e.start}:{e.end}] “{e.text}”" for e in c.evidence[:8]) or "(request data)")
+        out.print(Panel(t, title=f"{c.id} {c.title} ({c.kind}, study {c.study})", border_style=color))
+    if r.missing:
+        out.print(Panel("\n".join(r.missing), title="missing documentation", border_style="cyan"))
+    if r.reasons:
+        out.print(Panel("\n".join(r.reasons), title="why not met / what would satisfy", border_style="yellow"))
+    if r.conservative_therapy:
+        ct = r.conservative_therapy
+        out.print(f"conservative therapy: {ct.weeks} weeks, active={ct.active}, inactive={ct.inactive}, "
+                  f"components={', '.join(c.kind for c in ct.components)}")
+    out.print(f"findings: {', '.join(f.code + ('*' if f.exam else '') for f in r.findings) or '(none)'}  (* on exam)")
+    if r.ruled_out:
+        out.print(f"[dim]ruled out: {', '.join(f'{f.code} ({f.reason})' for f in r.ruled_out)}[/]")
+    for w in r.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+
+
+@app.command("review")
+def review_cmd(
+    notes: List[str] = typer.Argument(None, help="Note files of one packet ('-' reads standard input)."),
+    cpt: List[str] = typer.Option([], "--cpt", help="Requested CPT code (repeatable)."),
+    age: Optional[int] = typer.Option(None, "--age", help="Patient age in years at the request date."),
+    request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD; defaults to today."),
+    no_swo: bool = typer.Option(False, "--no-swo", help="No standard written order accompanies the request."),
+    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD the notes were written; defaults to the request date."),
+    as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
+) -> None:
+    """Review one packet from note files, or a batch of cases with --cases."""
+    from priorauth.pipeline import default_extractor, review
+
+    if cases is not None:
+        if output is None:
+            raise typer.BadParameter("--cases needs -o/--output")
+        lines = cases.read_text(encoding="utf-8").splitlines()
+        extractor = default_extractor()
+        n_err = 0
+        with output.open("w", encoding="utf-8") as fh, Progress(console=err, transient=True) as bar:
+            task = bar.add_task("reviewing", total=len(lines))
+            for rec in review_lines(iter(lines), extractor):
+                n_err += "error" in rec
+                fh.write(json.dumps(rec) + "\n")
+                bar.advance(task)
+        err.print(f"wrote {len(lines)} records to {output} ({n_err} errors)")
+        return
+    if not notes:
+        raise typer.BadParameter("give note files (or '-') or --cases")
+    case = _read_packet(notes, cpt, age, request_date or date.today().isoformat(), not no_swo, note_date)
+    r = review(case, default_extractor())
+    if as_json:
+        out.print_json(r.model_dump_json())
+    else:
+        print_review(r)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    cases: Path = typer.Argument(..., help="Labeled cases JSONL (cases.md format)."),
+    gold_findings: bool = typer.Option(False, "--gold-findings", help="Feed gold findings to the rules (measures rules alone)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+) -> None:
+    """Measure extraction and decisions against labels (cases.md section 3)."""
+    from priorauth.evaluation.metrics import evaluate
+    from priorauth.pipeline import default_extractor, review
+
+    if gold_findings:
+        from priorauth.extract.gold import GoldExtractor
+
+        extractor = GoldExtractor()
+    else:
+        extractor = default_extractor()
+    pairs, errors = [], 0
+    lines = cases.read_text(encoding="utf-8").splitlines()
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("evaluating", total=len(lines))
+        for n, raw in enumerate(lines, 1):
+            bar.advance(task)
+            if not raw.strip():
+                continue
+            try:
+                case = Case.model_validate_json(raw)
+                if case.gold is None:
+                    raise ValueError("no gold labels")
+                pairs.append((case, review(case, extractor)))
+            except Exception as exc:
+                errors += 1
+                err.print(f"line {n} ({_case_id(raw)}): {_brief(exc)}")
+    summary = evaluate(pairs, errors).summary()
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    t = Table(title=f"{cases.name}: {summary['cases']} cases" + (" (gold findings)" if gold_findings else ""))
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    for k in ("findings", "findings_macro", "grounded_findings"):
+        t.add_row(k, "P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}".format(**summary[k]))
+    for k in ("conservative_therapy_accuracy", "decision_accuracy", "criteria_exact"):
+        t.add_row(k, f"{summary[k]:.3f}")
+    t.add_row("assertion_errors", json.dumps(summary["assertion_errors"]))
+    out.print(t)
+    cm = Table(title="decision confusion (rows gold, columns predicted)")
+    cm.add_column("gold")
+    for d in ("meets_criteria", "not_met", "incomplete"):
+        cm.add_column(d, justify="right")
+    for g, row in summary["confusion"].items():
+        cm.add_row(g, *(str(v) for v in row.values()))
+    out.print(cm)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,117 @@
+"""Accuracy against labeled cases, exactly as `shared/spec/cases.md` section 3 defines it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from priorauth.codes import CONTRACT_CODES
+from priorauth.models import Case, ConservativeTherapy, EvidenceSpan, Review
+
+DECISIONS = ("meets_criteria", "not_met", "incomplete")
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall, F1; 0.0 where a denominator is zero."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f}
+
+
+def _overlaps(a: EvidenceSpan, b: EvidenceSpan) -> bool:
+    return a.doc == b.doc and a.start < b.end and b.start < a.end
+
+
+def therapy_correct(gold: Optional[ConservativeTherapy], pred: Optional[ConservativeTherapy]) -> bool:
+    """Weeks within 1 (null matches only null), active and inactive exact."""
+    if gold is None or pred is None:
+        return gold is None and pred is None
+    if (gold.weeks is None) != (pred.weeks is None):
+        return False
+    weeks_ok = gold.weeks is None or abs(gold.weeks - (pred.weeks or 0)) <= 1
+    return weeks_ok and gold.active == pred.active and gold.inactive == pred.inactive
+
+
+@dataclass
+class CaseScore:
+    """Per-case comparison, kept for error analysis."""
+
+    case_id: str
+    tp: set[str]
+    fp: set[str]
+    fn: set[str]
+    grounded_tp: set[str]
+    assertion_errors: dict[str, str]
+    therapy_ok: bool
+    gold_decision: str
+    decision: str
+    gold_criteria: list[str]
+    criteria: list[str]
+
+
+def score_case(case: Case, review: Review) -> CaseScore:
+    gold = case.gold
+    assert gold is not None
+    g_codes = {f.code for f in gold.findings if f.code in CONTRACT_CODES}
+    p_findings = {f.code: f for f in review.findings if f.code in CONTRACT_CODES}
+    p_codes = set(p_findings)
+    g_spans = {f.code: f.evidence for f in gold.findings}
+    grounded = {c for c in g_codes & p_codes
+                if any(_overlaps(ps, gs) for ps in p_findings[c].evidence for gs in g_spans.get(c, []))}
+    errors: dict[str, str] = {}
+    for code in p_codes - g_codes:
+        distractors = [d for d in gold.distractors if d.code == code]
+        spans = p_findings[code].evidence
+        hits = [d for d in distractors if any(_overlaps(s, e) for s in spans for e in d.evidence)]
+        only_distractor = bool(spans) and all(any(_overlaps(s, e) for d in distractors for e in d.evidence) for s in spans)
+        if hits and only_distractor:
+            errors[code] = hits[0].reason
+    return CaseScore(case.id, g_codes & p_codes, p_codes - g_codes, g_codes - p_codes, grounded, errors,
+                     therapy_correct(gold.conservative_therapy, review.conservative_therapy), gold.decision,
+                     review.decision, sorted(gold.criteria), sorted(review.criteria))
+
+
+@dataclass
+class Report:
+    scores: list[CaseScore] = field(default_factory=list)
+    errors: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        s = self.scores
+        tp = sum(len(x.tp) for x in s)
+        fp = sum(len(x.fp) for x in s)
+        fn = sum(len(x.fn) for x in s)
+        gtp = sum(len(x.grounded_tp) for x in s)
+        per_code: dict[str, dict[str, float]] = {}
+        for code in sorted(CONTRACT_CODES):
+            ctp = sum(code in x.tp for x in s)
+            cfp = sum(code in x.fp for x in s)
+            cfn = sum(code in x.fn for x in s)
+            if ctp + cfp + cfn:
+                per_code[code] = {"support": ctp + cfn, **prf(ctp, cfp, cfn)}
+        supported = [v for v in per_code.values() if v["support"]]
+        macro = {k: (sum(v[k] for v in supported) / len(supported) if supported else 0.0) for k in ("precision", "recall", "f1")}
+        confusion = {g: {p: sum(x.gold_decision == g and x.decision == p for x in s) for p in DECISIONS} for g in DECISIONS}
+        meets = [x for x in s if x.gold_decision == "meets_criteria"]
+        n = len(s)
+        return {
+            "cases": n,
+            "errors": self.errors,
+            "findings": prf(tp, fp, fn),
+            "findings_macro": macro,
+            # A predicted code that does not overlap gold evidence is a grounded false positive.
+            "grounded_findings": prf(gtp, fp + (tp - gtp), fn + (tp - gtp)),
+            "per_code": per_code,
+            "assertion_errors": dict(Counter(r for x in s for r in x.assertion_errors.values())),
+            "conservative_therapy_accuracy": sum(x.therapy_ok for x in s) / n if n else 0.0,
+            "decision_accuracy": sum(x.decision == x.gold_decision for x in s) / n if n else 0.0,
+            "confusion": confusion,
+            "criteria_exact": (sum(x.decision == "meets_criteria" and x.criteria == x.gold_criteria for x in meets) / len(meets)
+                               if meets else 0.0),
+        }
+
+
+def evaluate(pairs: Iterable[tuple[Case, Review]], errors: int = 0) -> Report:
+    return Report([score_case(c, r) for c, r in pairs], errors)
