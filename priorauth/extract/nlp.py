@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import spacy
@@ -11,6 +12,8 @@ from spacy.tokens import Doc
 from priorauth.extract import resources
 
 SPAN_GROUP = "priorauth_targets"
+# medspaCy keeps an empty phrase matcher when every rule is a regex; its per-note warning is noise.
+warnings.filterwarnings("ignore", message=r"\[W036\]")
 SENT_END = {".", "!", "?", ";"}
 
 
@@ -39,7 +42,7 @@ def build_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = create_medspacy_tokenizer(nlp)
     nlp.add_pipe("priorauth_sentences")
-    matcher = nlp.add_pipe("medspacy_target_matcher", config={"result_type": "group", "span_group_name": SPAN_GROUP})
+    matcher = nlp.add_pipe("medspacy_target_matcher", config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": False})
     matcher.add(resources.target_rules())
     sectionizer = nlp.add_pipe("medspacy_sectionizer", config={
         "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None})

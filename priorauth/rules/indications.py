@@ -19,7 +19,7 @@ NO_PAIN = "no back or neck pain for this region is documented"
 def _with_pain(f: Facts, s: Study, also: Outcome) -> Outcome:
     pain = f.pain_for(s)
     if not pain:
-        return unmet(NO_PAIN)
+        return unmet(NO_PAIN, *also.codes)
     if not also.met:
         return unmet(also.reason, *pain)
     return met(*pain, *also.codes)
@@ -379,5 +379,5 @@ INDICATIONS: tuple[Criterion, ...] = (
 )
 
 # J is the generic indeterminate-imaging item; a disease-specific item that already
-# covers the finding (tumour, fracture, infection, demyelination) takes its place.
-SPECIFIC_OVER_J = frozenset({"D", "F", "G", "H", "K"})
+# covers the finding (tumour, fracture, infection, demyelination, spondylitis) takes its place.
+SPECIFIC_OVER_J = frozenset({"B.a", "B.b", "D", "E", "F", "G", "H", "K"})

@@ -1,0 +1,138 @@
+"""The default extractor on sentences written for these tests: affirmed, negated, family, historical, hypothetical."""
+
+from __future__ import annotations
+
+import pytest
+
+from priorauth.codes import CODES
+from priorauth.extract import resources
+from tests.conftest import note_case
+
+P = None  # present
+
+CASES = [
+    # (note text, code, expected reason or None for present)
+    ("Chronic LBP for 3 months.", "back_pain", P),
+    ("She denies back pain today.", "back_pain", "negated"),
+    ("Similar episode of low back pain in 2015 that resolved.", "back_pain", "historical"),
+    ("Posterior neck pain since a fall.", "neck_pain", P),
+    ("No neck pain.", "neck_pain", "negated"),
+    ("Pain radiates down the left leg to the heel.", "radicular_pain", P),
+    ("No radiation into the legs.", "radicular_pain", "negated"),
+    ("His coworker has sciatica.", "radicular_pain", "other_patient_context"),
+    ("Exam: L EHL 4/5, otherwise 5/5.", "motor_weakness", P),
+    ("Strength 5/5 throughout. Denies weakness.", "motor_weakness", "negated"),
+    ("Return precautions: call if weakness develops.", "motor_weakness", "hypothetical"),
+    ("New foot drop on the right.", "motor_weakness", P),
+    ("Decreased pinprick over the right L5 dermatome.", "sensory_deficit", P),
+    ("Denies numbness or tingling.", "sensory_deficit", "negated"),
+    ("Hoffmann's sign positive on the left.", "upper_motor_neuron_signs", P),
+    ("Hoffmann negative bilaterally. No clonus.", "upper_motor_neuron_signs", "negated"),
+    ("Reflexes: absent L achilles, 2+ elsewhere.", "abnormal_reflexes", P),
+    ("Right patellar reflex trace vs 2+ left.", "abnormal_reflexes", P),
+    ("Reports urinary retention since yesterday.", "bowel_bladder_dysfunction", P),
+    ("Denies fever, chills, bowel or bladder incontinence.", "bowel_bladder_dysfunction", "negated"),
+    ("Go to the ED for any loss of bladder control.", "bowel_bladder_dysfunction", "hypothetical"),
+    ("Reports saddle paresthesia for 2 days.", "saddle_anesthesia", P),
+    ("No saddle anesthesia.", "saddle_anesthesia", "negated"),
+    ("Concern for cauda equina syndrome.", "cauda_equina_suspected", P),
+    ("Rule out cauda equina syndrome.", "cauda_equina_suspected", P),
+    ("No signs of cauda equina syndrome.", "cauda_equina_suspected", "negated"),
+    ("Suspected discitis at L3-4.", "infection_suspected", P),
+    ("Denies fever.", "infection_suspected", "negated"),
+    ("Seen in the ED 3/1 for severe sciatica.", "ed_visit_radicular_pain", P),
+    ("Hand clumsiness and difficulty buttoning shirts.", "myelopathy_suspected", P),
+    ("No hand clumsiness.", "myelopathy_suspected", "negated"),
+    ("EMG 2/10 showed a right L5 radiculopathy.", "emg_radiculopathy", P),
+    ("LBP. Completed PT x 6 wks.", "physical_therapy", P),
+    ("LBP. Has not started physical therapy.", "physical_therapy", "negated"),
+    ("LBP. Referral to physical therapy.", "physical_therapy", "hypothetical"),
+    ("LBP. OMT every 2 weeks.", "chiropractic", P),
+    ("LBP. Doing a HEP daily.", "home_exercise_program", P),
+    ("LBP. Taking flexeril 10 mg qhs.", "medication", P),
+    ("LBP. Will avoid NSAIDs.", "medication", "hypothetical"),
+    ("LBP. Uses ice and heat.", "rest_ice_heat", P),
+    ("LBP. ESI L5-S1 on 1/20/2026 gave no relief.", "injection", P),
+    ("LBP. Consider ESI.", "injection", "hypothetical"),
+    ("LBP. Ibuprofen x 8 wks without relief.", "no_response_to_treatment", P),
+    ("LBP. Pain getting worse despite PT.", "symptoms_worsening", P),
+    ("Known grade 1 spondylolisthesis at L5-S1.", "spondylolisthesis", P),
+    ("CT: acute compression fracture of L1.", "fracture", P),
+    ("No fracture.", "fracture", "negated"),
+    ("Fell from a ladder yesterday.", "trauma", P),
+    ("History of ankylosing spondylitis.", "inflammatory_spondylitis", P),
+    ("Mother has MS.", "demyelinating_disease", "family"),
+    ("Relapsing-remitting multiple sclerosis since 2019.", "demyelinating_disease", P),
+    ("History of breast cancer with new back pain.", "malignancy", P),
+    ("No history of cancer.", "malignancy", "negated"),
+    ("Father had prostate cancer.", "malignancy", "family"),
+    ("s/p L4-5 laminectomy in 2022.", "prior_spine_surgery", P),
+    ("No prior spine surgery.", "prior_spine_surgery", "negated"),
+    ("Mild thoracic scoliosis.", "scoliosis", P),
+    ("Scheduled for spinal cord stimulator trial next month.", "spinal_cord_stimulator", P),
+    ("Scheduled for preoperative planning before L4-5 fusion.", "surgery_planned", P),
+    ("MRI lumbar spine 01/15/2026 showed a disc protrusion.", "prior_mri_same_region", P),
+    ("Requests open low-field MRI (0.3 T open unit).", "low_field_mri", P),
+]
+
+
+@pytest.mark.parametrize("text,code,expected", CASES)
+def test_sentence(extractor, text, code, expected):
+    found = {(f.code, f.reason) for f in extractor.extract(note_case(text, age=45)).findings}
+    assert (code, expected) in found, sorted(found)
+    if expected is not None:
+        assert (code, None) not in found
+
+
+def test_weakness_attributed_to_neuropathy_is_not_a_deficit(extractor):
+    text = ("Exam: toe extensors 4/5 bilaterally and absent ankle reflexes bilaterally, attributed to his known "
+            "diabetic peripheral neuropathy. Low back pain x 3 weeks.")
+    found = {(f.code, f.reason) for f in extractor.extract(note_case(text)).findings}
+    assert ("motor_weakness", "attributed_to_neuropathy") in found
+    assert ("motor_weakness", None) not in found and ("abnormal_reflexes", None) not in found
+
+
+def test_unilateral_weakness_survives_a_neuropathy_history(extractor):
+    text = ("Diabetic neuropathy of both feet, with stocking sensory loss consistent with his neuropathy. "
+            "New right foot drop; right EHL 2/5.")
+    found = {(f.code, f.reason) for f in extractor.extract(note_case(text)).findings}
+    assert ("motor_weakness", None) in found
+
+
+def test_pediatric_limp_only_in_children(extractor):
+    assert "pediatric_limp" in {f.code for f in extractor.extract(note_case("Back pain and a new limp.", age=7)).findings}
+    assert "pediatric_limp" not in {f.code for f in extractor.extract(note_case("Back pain and a new limp.", age=40)).findings}
+
+
+def test_conservative_therapy_durations_and_kinds(extractor):
+    text = ("Low back pain since mid-January. Completed PT 2x/week x 7 weeks (01/12/2026 - 02/27/2026). "
+            "Naproxen 500 mg BID since 1/15/2026 without relief.")
+    ct = extractor.extract(note_case(text, when="2026-03-20")).conservative_therapy
+    assert ct is not None and ct.active and ct.inactive
+    assert ct.weeks == 9  # naproxen since 1/15 to 3/20 is the longest component
+    kinds = {c.kind: c for c in ct.components}
+    assert kinds["physical_therapy"].weeks == 7.0 and kinds["physical_therapy"].within_6_months
+
+
+def test_care_documented_only_for_a_prior_episode_is_historical(extractor):
+    text = ("Prior episode of LBP in 2024 treated with 8 weeks of physical therapy, resolved. "
+            "Now low back pain for 2 weeks; taking ibuprofen 400 mg TID for the past 2 weeks.")
+    ct = extractor.extract(note_case(text)).conservative_therapy
+    assert ct is not None and not ct.active and ct.weeks == 2
+
+
+def test_every_code_has_a_lexicon_file():
+    assert set(resources.lexicons()) == {c.code for c in CODES}
+
+
+def test_every_dev_span_is_exact(extractor, dev_cases):
+    """Offsets come from our code: every finding and ruled-out span is text[start:end]."""
+    for case in dev_cases:
+        docs = {d.id: d.text for d in case.documents}
+        ext = extractor.extract(case)
+        for f in ext.findings:
+            for s in f.evidence:
+                assert docs[s.doc][s.start:s.end] == s.text, (case.id, f.code)
+        for c in (ext.conservative_therapy.components if ext.conservative_therapy else []):
+            for s in c.evidence + c.duration_evidence:
+                assert docs[s.doc][s.start:s.end] == s.text
