@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
 
@@ -24,14 +25,50 @@ def line_sentences(doc: Doc) -> Doc:
     Clinical notes put one statement per line far more often than prose does;
     a rule splitter is also ~6x faster than PyRuSH on these notes.
     """
-    for i, tok in enumerate(doc):
-        if i == 0:
-            tok.is_sent_start = True
+    start = True  # the next non-space token opens a sentence
+    for tok in doc:
+        text = tok.text
+        if tok.is_space:
+            tok.is_sent_start = tok.i == 0
+            if "\n" in text:
+                start = True
             continue
-        prev = doc[i - 1]
-        tok.is_sent_start = bool("\n" in prev.text or "\n" in prev.whitespace_ or "\n" in tok.text
-                                 or (prev.text in SENT_END and not tok.is_space))
+        tok.is_sent_start = start
+        start = text in SENT_END or "\n" in tok.whitespace_
     return doc
+
+
+@Language.factory("priorauth_targets")
+def make_target_matcher(nlp, name):  # no annotations: spaCy's config validation cannot resolve postponed ones
+    return RegexTargets()
+
+
+class RegexTargets:
+    """Match the lexicons' TargetRules on the document text once per rule.
+
+    medspaCy's TargetMatcher rebuilds `doc.text_with_ws` for every regex rule,
+    which made matching ~80% of the time per note; this component keeps its rule
+    objects (`span._.target_rule`) and output (a span group, overlaps kept) and
+    reads the text once.
+    """
+
+    def __init__(self) -> None:
+        self.rules = [(r, re.compile(r.pattern)) for r in resources.target_rules()]
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        spans = []
+        seen = set()
+        for rule, rx in self.rules:
+            for m in rx.finditer(text):
+                span = doc.char_span(m.start(), m.end(), label=rule.category, alignment_mode="expand")
+                if span is None or not len(span) or (span.start, span.end, rule.category) in seen:
+                    continue
+                seen.add((span.start, span.end, rule.category))
+                span._.target_rule = rule
+                spans.append(span)
+        doc.spans[SPAN_GROUP] = sorted(spans, key=lambda s: (s.start, s.end))
+        return doc
 
 
 @lru_cache(maxsize=1)
@@ -42,8 +79,7 @@ def build_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = create_medspacy_tokenizer(nlp)
     nlp.add_pipe("priorauth_sentences")
-    matcher = nlp.add_pipe("medspacy_target_matcher", config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": False})
-    matcher.add(resources.target_rules())
+    nlp.add_pipe("priorauth_targets")
     sectionizer = nlp.add_pipe("medspacy_sectionizer", config={
         "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None})
     sectionizer.add(resources.section_rules())
