@@ -73,6 +73,12 @@ CASES = [
     ("Scheduled for preoperative planning before L4-5 fusion.", "surgery_planned", P),
     ("MRI lumbar spine 01/15/2026 showed a disc protrusion.", "prior_mri_same_region", P),
     ("Requests open low-field MRI (0.3 T open unit).", "low_field_mri", P),
+    ("h/o breast CA, new thoracic back pain x 3 wks.", "back_pain", P),
+    ("h/o breast CA, new thoracic back pain x 3 wks.", "malignancy", P),
+    ("DTRs 2+ sym except absent L achilles.", "abnormal_reflexes", P),
+    ("Possible weakness, effort-limited exam.", "motor_weakness", "uncertain"),
+    ("Wife reports he has new weakness in the legs.", "motor_weakness", P),
+    ("LBP. Flexeril prn x6wk w/o relief.", "no_response_to_treatment", P),
 ]
 
 
@@ -112,6 +118,11 @@ def test_conservative_therapy_durations_and_kinds(extractor):
     assert ct.weeks == 9  # naproxen since 1/15 to 3/20 is the longest component
     kinds = {c.kind: c for c in ct.components}
     assert kinds["physical_therapy"].weeks == 7.0 and kinds["physical_therapy"].within_6_months
+
+
+def test_abbreviated_durations(extractor):
+    ct = extractor.extract(note_case("LBP w/ sciatica. s/p PT x6wk and HEP, flexeril prn x 2 months w/o relief.")).conservative_therapy
+    assert ct is not None and ct.weeks == 8 and ct.active and ct.inactive  # cases.md: "2 months" is 8
 
 
 def test_care_documented_only_for_a_prior_episode_is_historical(extractor):

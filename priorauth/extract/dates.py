@@ -13,7 +13,8 @@ MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
 WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "few": 3, "a few": 3, "couple": 2, "a couple of": 2}
-UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 30.44, "month": 30.44, "yr": 365.25, "year": 365.25}
+# cases.md counts "2 months" as 8 weeks, so a month is 4 weeks here.
+UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 28, "month": 28, "yr": 365.25, "year": 365.25}
 PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3}
 
 MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
