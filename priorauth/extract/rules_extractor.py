@@ -75,6 +75,8 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
         days = episode_days(document.text, [m for m in mentions if m.doc_id == document.id], document.date)
         if days:
             onset = document.date - timedelta(days=days)
+            # stated durations are approximate ("x 3 mo"): allow 15% of the episode, at least a week
+            slack = max(EPISODE_SLACK, timedelta(days=0.15 * days))
             break
     if onset is None:
         return
@@ -86,7 +88,7 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
         d = document.date
         stated = [parse_date(x.group(0), d) for x in NUMERIC_DATE_RX.finditer(document.text[m.sent_start:m.sent_end])]
         stated = [x for x in stated if x]
-        if (d and d < onset - EPISODE_SLACK) or (stated and max(stated) < onset - EPISODE_SLACK):
+        if (d and d < onset - slack) or (stated and max(stated) < onset - slack):
             m.reason = "historical"
 
 
