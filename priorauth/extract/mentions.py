@@ -9,7 +9,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from priorauth.extract import resources
-from priorauth.extract.nlp import SPAN_GROUP
+from priorauth.extract.nlp import SPAN_GROUP, modifier_categories
 from priorauth.models import Document
 
 UNILATERAL = re.compile(r"\b(?:left|right|L|R|unilateral)\b")
@@ -85,7 +85,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             continue
         section = span._.section_category
         eff = effects.get(section or "", {})
-        cats = {m.category for m in span._.modifiers}
+        cats = modifier_categories(span)
         if eff.get("family"):
             cats.add("FAMILY")
         if eff.get("historical"):

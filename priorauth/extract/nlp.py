@@ -84,6 +84,21 @@ def build_nlp() -> Language:
         "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None})
     sectionizer.add(resources.section_rules())
     context = nlp.add_pipe("medspacy_context", config={
-        "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None})
+        "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None,
+        "prune_on_target_overlap": True})
     context.add(resources.context_rules())
     return nlp
+
+
+def modifier_categories(span) -> set[str]:
+    """ConText categories that reach a target, ignoring trigger words inside the target itself.
+
+    "no improvement" or "extremities are without edema" are labelled as a whole;
+    the negation inside them does not negate them.
+    """
+    out = set()
+    for m in span._.modifiers:
+        start, end = m.modifier_span
+        if end <= span.start or start >= span.end:
+            out.add(m.category)
+    return out
