@@ -115,15 +115,16 @@ def review_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
+    extractor_name: str = typer.Option("rules", "--extractor", help="rules (default, offline), llm or hybrid."),
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
-    from priorauth.pipeline import default_extractor, review
+    from priorauth.pipeline import review
 
     if cases is not None:
         if output is None:
             raise typer.BadParameter("--cases needs -o/--output")
         lines = cases.read_text(encoding="utf-8").splitlines()
-        extractor = default_extractor()
+        extractor = make_extractor(extractor_name)
         n_err = 0
         with output.open("w", encoding="utf-8") as fh, Progress(console=err, transient=True) as bar:
             task = bar.add_task("reviewing", total=len(lines))
@@ -136,30 +137,82 @@ def review_cmd(
     if not notes:
         raise typer.BadParameter("give note files (or '-') or --cases")
     case = _read_packet(notes, cpt, age, request_date or date.today().isoformat(), not no_swo, note_date)
-    r = review(case, default_extractor())
+    r = review(case, make_extractor(extractor_name))
     if as_json:
         out.print_json(r.model_dump_json())
     else:
         print_review(r)
 
 
-@app.command("evaluate")
-def evaluate_cmd(
-    cases: Path = typer.Argument(..., help="Labeled cases JSONL (cases.md format)."),
-    gold_findings: bool = typer.Option(False, "--gold-findings", help="Feed gold findings to the rules (measures rules alone)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
-) -> None:
-    """Measure extraction and decisions against labels (cases.md section 3)."""
-    from priorauth.evaluation.metrics import evaluate
-    from priorauth.pipeline import default_extractor, review
+def make_extractor(name: str):
+    """The extractor named on the command line."""
+    from priorauth.pipeline import default_extractor
 
-    if gold_findings:
+    if name == "rules":
+        return default_extractor()
+    if name == "gold":
         from priorauth.extract.gold import GoldExtractor
 
-        extractor = GoldExtractor()
-    else:
-        extractor = default_extractor()
-    pairs, errors = [], 0
+        return GoldExtractor()
+    if name in ("llm", "hybrid"):
+        try:
+            from priorauth.extract.llm_extractor import llm_extractor_from_env
+        except ImportError as exc:
+            raise typer.BadParameter(f"the LLM step is not available in this build ({exc})")
+        return llm_extractor_from_env(name)
+    raise typer.BadParameter(f"unknown extractor {name!r}: use rules, llm or hybrid")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    cases: Optional[Path] = typer.Argument(None, help="Labeled cases JSONL (cases.md format)."),
+    extractor_name: str = typer.Option("rules", "--extractor", help="rules (default, offline), llm or hybrid."),
+    gold_findings: bool = typer.Option(False, "--gold-findings", help="Feed gold findings to the rules (measures rules alone)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON (save it to compare runs)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write a self-contained HTML report here."),
+    errors_out: Optional[Path] = typer.Option(None, "--errors", help="Write per-case error analysis as JSONL here."),
+    compare_runs: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Compare two saved --json runs: A.json B.json."),
+    check: bool = typer.Option(False, "--check", help="Validate the labeled set (spans, codes, decisions, ids) and exit."),
+) -> None:
+    """Measure extraction and decisions against labels (cases.md section 3)."""
+    from priorauth.evaluation.errors import case_errors, is_error
+    from priorauth.evaluation.metrics import evaluate, score_case
+    from priorauth.pipeline import review
+
+    if compare_runs:
+        from priorauth.evaluation.compare import compare
+
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare_runs)
+        diff = compare(a, b)
+        if as_json:
+            out.print_json(json.dumps(diff))
+            return
+        t = Table(title=f"{compare_runs[0].name} -> {compare_runs[1].name}")
+        for col in ("metric", "A", "B", "change"):
+            t.add_column(col, justify="right" if col != "metric" else "left")
+        for k, v in {**diff["metrics"], **{f"F1 {c}": v for c, v in diff["per_code_f1"].items()}}.items():
+            t.add_row(k, f"{v['a']:.3f}", f"{v['b']:.3f}", f"{v['delta']:+.3f}")
+        out.print(t if t.row_count else "no metric moved")
+        for label in ("fixed", "broken"):
+            for c in diff[label]:
+                out.print(f"{label}: {c['case_id']} {c['a']} -> {c['b']} (gold {c['gold']})")
+        return
+    if cases is None:
+        raise typer.BadParameter("give a CASES.jsonl file (or --compare A.json B.json)")
+    if check:
+        from priorauth.evaluation.check import check_file
+
+        problems = check_file(cases)
+        if as_json:
+            out.print_json(json.dumps({"problems": problems}))
+        else:
+            for p in problems:
+                out.print(f"line {p['line']} ({p['case_id']}): {p['problem']}")
+            out.print(f"{len(problems)} problem(s) in {cases}")
+        raise typer.Exit(1 if problems else 0)
+
+    extractor = make_extractor("gold" if gold_findings else extractor_name)
+    pairs, n_errors = [], 0
     lines = cases.read_text(encoding="utf-8").splitlines()
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(lines))
@@ -173,21 +226,49 @@ def evaluate_cmd(
                     raise ValueError("no gold labels")
                 pairs.append((case, review(case, extractor)))
             except Exception as exc:
-                errors += 1
+                n_errors += 1
                 err.print(f"line {n} ({_case_id(raw)}): {_brief(exc)}")
-    summary = evaluate(pairs, errors).summary()
+    summary = evaluate(pairs, n_errors).summary()
+    records = [case_errors(c, r, score_case(c, r)) for c, r in pairs]
+    wrong = sorted((x for x in records if is_error(x)), key=lambda x: -x["badness"])
+    if errors_out:
+        with errors_out.open("w", encoding="utf-8") as fh:
+            for rec in records:
+                if is_error(rec):
+                    fh.write(json.dumps(rec) + "\n")
+    if report:
+        from priorauth.evaluation.report import render_report
+
+        report.write_text(render_report(summary, wrong, {c.id: c for c, _ in pairs}, f"priorauth evaluation: {cases.name}"),
+                          encoding="utf-8")
     if as_json:
         out.print_json(json.dumps(summary))
         return
-    t = Table(title=f"{cases.name}: {summary['cases']} cases" + (" (gold findings)" if gold_findings else ""))
+    _print_summary(summary, cases.name + (" (gold findings)" if gold_findings else ""), wrong)
+
+
+def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
+    t = Table(title=f"{title}: {summary['cases']} cases")
     t.add_column("metric")
     t.add_column("value", justify="right")
     for k in ("findings", "findings_macro", "grounded_findings"):
         t.add_row(k, "P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}".format(**summary[k]))
     for k in ("conservative_therapy_accuracy", "decision_accuracy", "criteria_exact"):
         t.add_row(k, f"{summary[k]:.3f}")
+    lo, hi = summary["ci95"]["findings_f1"]
+    t.add_row("findings F1 95% CI", f"{lo:.3f}-{hi:.3f}")
+    lo, hi = summary["ci95"]["decision_accuracy"]
+    t.add_row("decision accuracy 95% CI", f"{lo:.3f}-{hi:.3f}")
     t.add_row("assertion_errors", json.dumps(summary["assertion_errors"]))
+    if summary.get("tokens"):
+        t.add_row("tokens (prompt/completion)", f"{summary['tokens']['prompt']}/{summary['tokens']['completion']}")
     out.print(t)
+    pc = Table(title="per code")
+    for col in ("code", "support", "P", "R", "F1"):
+        pc.add_column(col, justify="left" if col == "code" else "right")
+    for code, v in summary["per_code"].items():
+        pc.add_row(code, str(v["support"]), f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}")
+    out.print(pc)
     cm = Table(title="decision confusion (rows gold, columns predicted)")
     cm.add_column("gold")
     for d in ("meets_criteria", "not_met", "incomplete"):
@@ -195,6 +276,32 @@ def evaluate_cmd(
     for g, row in summary["confusion"].items():
         cm.add_row(g, *(str(v) for v in row.values()))
     out.print(cm)
+    for rec in wrong[:5]:
+        bits = [f"missed {', '.join(m['code'] for m in rec['missed'])}" if rec["missed"] else "",
+                f"extra {', '.join(e['code'] for e in rec['extra'])}" if rec["extra"] else "",
+                f"decision {rec['decision']['predicted']} (gold {rec['decision']['gold']})" if "decision" in rec else "",
+                f"criteria -{rec['criteria']['missing']} +{rec['criteria']['extra']}" if "criteria" in rec else "",
+                "conservative therapy" if "conservative_therapy" in rec else ""]
+        out.print(f"[bold]{rec['case_id']}[/]: " + "; ".join(b for b in bits if b))
+
+
+@app.command("evaluate-negation")
+def evaluate_negation_cmd(
+    annotations: Path = typer.Argument(..., help="NegEx annotations file (tab-separated, 4 columns)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+) -> None:
+    """Score the project's ConText rules on the NegEx test set ('Negated' is the positive class)."""
+    from priorauth.evaluation.negation import read_negex, score
+
+    result = score(read_negex(annotations))
+    if as_json:
+        out.print_json(json.dumps(result))
+        return
+    out.print(f"NegEx {result['rows']} rows: precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
+              f"F1 {result['f1']:.3f}, accuracy {result['accuracy']:.3f} "
+              f"(tp {result['tp']}, fp {result['fp']}, fn {result['fn']}, tn {result['tn']}; "
+              f"concept not found in {result['unlocated']})")
+    out.print("[dim]published anchor, GenNegEx v1.2 on this set: precision 0.933, recall 0.959, F 0.946[/]")
 
 
 if __name__ == "__main__":

@@ -196,6 +196,15 @@ class PolicyIdentity(BaseModel):
     sha256: str
 
 
+class Usage(BaseModel):
+    """Tokens spent by the LLM step on one case (zero when it answered from the cache)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+    cached: int = 0
+
+
 class Review(BaseModel):
     """System output for one case; the first six fields are the contract."""
 
@@ -213,6 +222,7 @@ class Review(BaseModel):
     warnings: list[str] = []
     extractor: str = "rules"
     policy: Optional[PolicyIdentity] = None
+    usage: Optional[Usage] = None
 
 
 class ErrorRecord(BaseModel):

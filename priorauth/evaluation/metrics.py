@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
@@ -49,6 +50,27 @@ class CaseScore:
     decision: str
     gold_criteria: list[str]
     criteria: list[str]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def decision_ok(self) -> bool:
+        return self.decision == self.gold_decision
+
+    @property
+    def criteria_ok(self) -> bool:
+        return self.gold_decision != "meets_criteria" or (self.decision_ok and self.criteria == self.gold_criteria)
+
+    @property
+    def badness(self) -> int:
+        """How wrong a case is, for ranking the worst cases first."""
+        return 3 * (not self.decision_ok) + len(self.fp) + len(self.fn) + (not self.therapy_ok) + (not self.criteria_ok)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "decision": self.decision, "gold_decision": self.gold_decision,
+                "criteria": self.criteria, "gold_criteria": self.gold_criteria, "tp": sorted(self.tp),
+                "fp": sorted(self.fp), "fn": sorted(self.fn), "grounded_tp": sorted(self.grounded_tp),
+                "assertion_errors": self.assertion_errors, "therapy_ok": self.therapy_ok}
 
 
 def score_case(case: Case, review: Review) -> CaseScore:
@@ -68,9 +90,28 @@ def score_case(case: Case, review: Review) -> CaseScore:
         only_distractor = bool(spans) and all(any(_overlaps(s, e) for d in distractors for e in d.evidence) for s in spans)
         if hits and only_distractor:
             errors[code] = hits[0].reason
+    usage = review.usage
     return CaseScore(case.id, g_codes & p_codes, p_codes - g_codes, g_codes - p_codes, grounded, errors,
                      therapy_correct(gold.conservative_therapy, review.conservative_therapy), gold.decision,
-                     review.decision, sorted(gold.criteria), sorted(review.criteria))
+                     review.decision, sorted(gold.criteria), sorted(review.criteria),
+                     usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0)
+
+
+def _f1(scores: list[CaseScore]) -> float:
+    return prf(sum(len(x.tp) for x in scores), sum(len(x.fp) for x in scores), sum(len(x.fn) for x in scores))["f1"]
+
+
+def _accuracy(scores: list[CaseScore]) -> float:
+    return sum(x.decision_ok for x in scores) / len(scores) if scores else 0.0
+
+
+def bootstrap_ci(scores: list[CaseScore], stat, n: int = 1000, seed: int = 0) -> list[float]:
+    """95% percentile interval from resampling cases with replacement (seeded, so runs compare)."""
+    if not scores:
+        return [0.0, 0.0]
+    rng = random.Random(seed)
+    values = sorted(stat([scores[rng.randrange(len(scores))] for _ in scores]) for _ in range(n))
+    return [values[int(0.025 * (n - 1))], values[int(0.975 * (n - 1))]]
 
 
 @dataclass
@@ -96,6 +137,7 @@ class Report:
         confusion = {g: {p: sum(x.gold_decision == g and x.decision == p for x in s) for p in DECISIONS} for g in DECISIONS}
         meets = [x for x in s if x.gold_decision == "meets_criteria"]
         n = len(s)
+        tokens = {"prompt": sum(x.prompt_tokens for x in s), "completion": sum(x.completion_tokens for x in s)}
         return {
             "cases": n,
             "errors": self.errors,
@@ -110,6 +152,9 @@ class Report:
             "confusion": confusion,
             "criteria_exact": (sum(x.decision == "meets_criteria" and x.criteria == x.gold_criteria for x in meets) / len(meets)
                                if meets else 0.0),
+            "ci95": {"findings_f1": bootstrap_ci(s, _f1), "decision_accuracy": bootstrap_ci(s, _accuracy)},
+            "tokens": tokens if tokens["prompt"] or tokens["completion"] else None,
+            "case_results": [x.as_dict() for x in s],
         }
 
 

@@ -1,0 +1,75 @@
+"""Validate a labeled set before trusting numbers computed on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from priorauth.codes import CONTRACT_CODES
+from priorauth.models import Case
+
+REASONS = {"negated", "family", "historical", "hypothetical", "other_patient_context"}
+KNOWN_CRITERIA_PREFIXES = ("A.", "B.", "W+.", "REPEAT.", "LIM.", "DOC.")
+SINGLE_LETTER = set("CDEFGHIJKLMNOPQRSTUVW")
+
+
+def _criterion_known(cid: str) -> bool:
+    return cid in SINGLE_LETTER or cid.startswith(KNOWN_CRITERIA_PREFIXES)
+
+
+def check_file(path: Path) -> list[dict[str, Any]]:
+    """Problems found, each with its line number; an empty list means the set is consistent."""
+    problems: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+
+    def add(line: int, case_id: Any, problem: str) -> None:
+        problems.append({"line": line, "case_id": case_id, "problem": problem})
+
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            add(n, None, f"not JSON: {exc.msg}")
+            continue
+        cid = data.get("id") if isinstance(data, dict) else None
+        gold = data.get("gold") if isinstance(data, dict) else None
+        if isinstance(gold, dict) and gold.get("decision") not in ("meets_criteria", "not_met", "incomplete"):
+            add(n, cid, f"unknown decision {gold.get('decision')!r}")
+            continue
+        try:
+            case = Case.model_validate(data)
+        except ValidationError as exc:
+            add(n, cid, "invalid case: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5]))
+            continue
+        if case.id in seen:
+            add(n, case.id, f"duplicate id (first on line {seen[case.id]})")
+        seen.setdefault(case.id, n)
+        if case.gold is None:
+            continue
+        docs = {d.id: d.text for d in case.documents}
+        entries = [("finding", f.code, None, f.evidence) for f in case.gold.findings]
+        entries += [("distractor", d.code, d.reason, d.evidence) for d in case.gold.distractors]
+        for kind, code, reason, evidence in entries:
+            if code not in CONTRACT_CODES:
+                add(n, case.id, f"unknown {kind} code {code!r}")
+            if reason is not None and reason not in REASONS:
+                add(n, case.id, f"unknown distractor reason {reason!r} for {code}")
+            if kind == "finding" and not evidence:
+                add(n, case.id, f"finding {code} has no evidence")
+            for e in evidence:
+                if e.doc not in docs:
+                    add(n, case.id, f"{kind} {code}: span names unknown document {e.doc!r}")
+                elif docs[e.doc][e.start:e.end] != e.text:
+                    add(n, case.id, f"{kind} {code}: text[{e.start}:{e.end}] is {docs[e.doc][e.start:e.end]!r}, not {e.text!r}")
+        codes = [f.code for f in case.gold.findings]
+        for dup in sorted({c for c in codes if codes.count(c) > 1}):
+            add(n, case.id, f"finding code {dup} listed more than once")
+        for cid2 in case.gold.criteria:
+            if not _criterion_known(cid2):
+                add(n, case.id, f"unknown criterion id {cid2!r}")
+    return problems
