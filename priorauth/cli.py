@@ -17,7 +17,8 @@ from rich.panel import Panel
 from rich.progress import Progress
 from rich.table import Table
 
-from priorauth.models import Case, Document, ErrorRecord, Request, Review
+from priorauth.batch import ExtractorSpec, brief as _brief, case_id_of as _case_id, run_batch
+from priorauth.models import Case, Document, Request, Review
 
 app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
 out = Console()
@@ -26,6 +27,12 @@ err = Console(stderr=True)
 ACTION_TEXT = {"approve": "APPROVE", "route_to_clinician": "ROUTE TO A CLINICIAN for review (never an automatic denial)",
                "request_information": "REQUEST the missing information"}
 STYLE = {"meets_criteria": "green", "not_met": "yellow", "incomplete": "cyan"}
+LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_LLM_MODEL).")
+LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
+LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
+CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm).")
+
+
 
 
 def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[str], swo: bool,
@@ -38,43 +45,6 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
     req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
                   request_date=date.fromisoformat(request_date) if request_date else None)
     return Case(id="packet", request=req, documents=docs)
-
-
-def _case_id(raw: str) -> Optional[str]:
-    try:
-        value = json.loads(raw)
-        return str(value.get("id")) if isinstance(value, dict) and value.get("id") is not None else None
-    except (json.JSONDecodeError, AttributeError):
-        return None
-
-
-def review_lines(lines: Iterator[str], extractor) -> Iterator[dict]:
-    """One output record per input line, in order: a review or an error record."""
-    from priorauth.pipeline import review
-
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            yield ErrorRecord(case_id=None, error="empty line", line=n).model_dump()
-            continue
-        try:
-            case = Case.model_validate_json(raw)
-        except Exception as exc:  # a malformed line must not stop the batch
-            yield ErrorRecord(case_id=_case_id(raw), error=f"invalid case: {_brief(exc)}", line=n).model_dump()
-            continue
-        try:
-            yield review(case, extractor).model_dump(mode="json")
-        except Exception as exc:
-            yield ErrorRecord(case_id=case.id, error=f"processing failed: {type(exc).__name__}: {_brief(exc)}", line=n).model_dump()
-
-
-def _brief(exc: Exception) -> str:
-    """The error's first line, without echoing input values (they may be note text)."""
-    if hasattr(exc, "errors"):
-        try:
-            return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])  # type: ignore[union-attr]
-        except Exception:
-            pass
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
 def print_review(r: Review) -> None:
@@ -100,6 +70,17 @@ def print_review(r: Review) -> None:
     out.print(f"findings: {', '.join(f.code + ('*' if f.exam else '') for f in r.findings) or '(none)'}  (* on exam)")
     if r.ruled_out:
         out.print(f"[dim]ruled out: {', '.join(f'{f.code} ({f.reason})' for f in r.ruled_out)}[/]")
+    if r.llm:
+        out.print(f"LLM step: {r.llm.status} ({r.llm.model}, prompt v{r.llm.prompt_version} {r.llm.prompt_sha256[:12]}"
+                  f"{', ' + r.llm.reason if r.llm.reason else ''}); tokens {r.usage.prompt_tokens if r.usage else 0}"
+                  f"/{r.usage.completion_tokens if r.usage else 0}, cached chunks {r.llm.cached_chunks}")
+    for c in r.conflicts:
+        out.print(f"[red]conflict:[/] {c.code} at {c.evidence.doc}[{c.evidence.start}:{c.evidence.end}] “{c.evidence.text}”: "
+                  f"LLM says {c.llm}, ConText says {c.context}")
+    for f in r.needs_checking:
+        out.print(f"[yellow]needs checking (approximate quote):[/] {f.code}: " + "; ".join(f"“{s.text}”" for s in f.evidence))
+    for u in r.unverified:
+        out.print(f"[dim]unverified model claim (quote not in the note, not counted): {u.code}[/]")
     for w in r.warnings:
         out.print(f"[yellow]warning:[/] {w}")
 
@@ -115,7 +96,12 @@ def review_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Batch: review in this many processes (order kept)."),
     extractor_name: str = typer.Option("rules", "--extractor", help="rules (default, offline), llm or hybrid."),
+    llm_model: Optional[str] = LLM_MODEL,
+    llm_base_url: Optional[str] = LLM_BASE_URL,
+    llm_timeout: Optional[float] = LLM_TIMEOUT,
+    cache_dir: Optional[Path] = CACHE_DIR,
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
     from priorauth.pipeline import review
@@ -124,11 +110,13 @@ def review_cmd(
         if output is None:
             raise typer.BadParameter("--cases needs -o/--output")
         lines = cases.read_text(encoding="utf-8").splitlines()
-        extractor = make_extractor(extractor_name)
+        spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)
+        if workers == 1:
+            make_extractor(spec)  # fail early on a bad configuration
         n_err = 0
         with output.open("w", encoding="utf-8") as fh, Progress(console=err, transient=True) as bar:
             task = bar.add_task("reviewing", total=len(lines))
-            for rec in review_lines(iter(lines), extractor):
+            for rec in run_batch(lines, spec, workers):
                 n_err += "error" in rec
                 fh.write(json.dumps(rec) + "\n")
                 bar.advance(task)
@@ -137,30 +125,25 @@ def review_cmd(
     if not notes:
         raise typer.BadParameter("give note files (or '-') or --cases")
     case = _read_packet(notes, cpt, age, request_date or date.today().isoformat(), not no_swo, note_date)
-    r = review(case, make_extractor(extractor_name))
+    r = review(case, make_extractor(_spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)))
     if as_json:
         out.print_json(r.model_dump_json())
     else:
         print_review(r)
 
 
-def make_extractor(name: str):
-    """The extractor named on the command line."""
-    from priorauth.pipeline import default_extractor
+def _spec(name: str, model: Optional[str], base_url: Optional[str], timeout: Optional[float], cache_dir: Optional[Path]) -> ExtractorSpec:
+    if name not in ("rules", "llm", "hybrid", "gold"):
+        raise typer.BadParameter(f"unknown extractor {name!r}: use rules, llm or hybrid")
+    return ExtractorSpec(name, {"model": model, "base_url": base_url, "timeout": timeout, "cache_dir": cache_dir})
 
-    if name == "rules":
-        return default_extractor()
-    if name == "gold":
-        from priorauth.extract.gold import GoldExtractor
 
-        return GoldExtractor()
-    if name in ("llm", "hybrid"):
-        try:
-            from priorauth.extract.llm_extractor import llm_extractor_from_env
-        except ImportError as exc:
-            raise typer.BadParameter(f"the LLM step is not available in this build ({exc})")
-        return llm_extractor_from_env(name)
-    raise typer.BadParameter(f"unknown extractor {name!r}: use rules, llm or hybrid")
+def make_extractor(spec: ExtractorSpec):
+    """Build the extractor, turning configuration problems into a clear CLI error."""
+    try:
+        return spec.build()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc))
 
 
 @app.command("evaluate")
@@ -173,6 +156,10 @@ def evaluate_cmd(
     errors_out: Optional[Path] = typer.Option(None, "--errors", help="Write per-case error analysis as JSONL here."),
     compare_runs: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Compare two saved --json runs: A.json B.json."),
     check: bool = typer.Option(False, "--check", help="Validate the labeled set (spans, codes, decisions, ids) and exit."),
+    llm_model: Optional[str] = LLM_MODEL,
+    llm_base_url: Optional[str] = LLM_BASE_URL,
+    llm_timeout: Optional[float] = LLM_TIMEOUT,
+    cache_dir: Optional[Path] = CACHE_DIR,
 ) -> None:
     """Measure extraction and decisions against labels (cases.md section 3)."""
     from priorauth.evaluation.errors import case_errors, is_error
@@ -211,7 +198,7 @@ def evaluate_cmd(
             out.print(f"{len(problems)} problem(s) in {cases}")
         raise typer.Exit(1 if problems else 0)
 
-    extractor = make_extractor("gold" if gold_findings else extractor_name)
+    extractor = make_extractor(_spec("gold" if gold_findings else extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir))
     pairs, n_errors = [], 0
     lines = cases.read_text(encoding="utf-8").splitlines()
     with Progress(console=err, transient=True) as bar:

@@ -196,6 +196,37 @@ class PolicyIdentity(BaseModel):
     sha256: str
 
 
+class Conflict(BaseModel):
+    """The LLM and the project's ConText disagree on whether a finding is present at this span."""
+
+    code: str
+    evidence: EvidenceSpan
+    llm: str
+    context: str
+
+
+class UnverifiedClaim(BaseModel):
+    """A model claim whose quote could not be found in the note; never counted."""
+
+    code: str
+    quote: str
+    doc: str
+
+
+class LLMRun(BaseModel):
+    """What the LLM step did for a case, for the record of how the review was made."""
+
+    model: str
+    prompt_version: str
+    prompt_sha256: str
+    schema_sha256: str
+    status: Literal["ok", "fallback"]
+    reason: Optional[str] = None
+    chunks: int = 0
+    cached_chunks: int = 0
+    reasks: int = 0
+
+
 class Usage(BaseModel):
     """Tokens spent by the LLM step on one case (zero when it answered from the cache)."""
 
@@ -223,6 +254,10 @@ class Review(BaseModel):
     extractor: str = "rules"
     policy: Optional[PolicyIdentity] = None
     usage: Optional[Usage] = None
+    llm: Optional[LLMRun] = None
+    conflicts: list[Conflict] = []
+    needs_checking: list[Finding] = []
+    unverified: list[UnverifiedClaim] = []
 
 
 class ErrorRecord(BaseModel):

@@ -23,29 +23,60 @@ def default_extractor() -> Extractor:
     return _DEFAULT
 
 
+COUNTED = ("exact", "normalized")
+
+
+def _overlap(a, b) -> bool:
+    return a.doc == b.doc and a.start < b.end and b.start < a.end
+
+
 def decide_extraction(case: Case, extraction: Extraction) -> Review:
-    """Apply the rule layer to an extraction; pure given the extraction."""
+    """Apply the rule layer to an extraction; pure given the extraction.
+
+    Only spans that match the note exactly (or after case/whitespace folding)
+    count; fuzzy ones go to `needs_checking`. A code whose every counted span
+    is disputed between the LLM and ConText is withheld from the rules.
+    """
     docs = {d.id: d.text for d in case.documents}
     warnings = list(extraction.warnings)
-    grounded = []
+    present, ruled_out, needs_checking = [], [], []
     for f in extraction.findings:
         spans = [s for s in f.evidence if s.grounded_in(docs)]
         if len(spans) < len(f.evidence):
             warnings.append(f"{len(f.evidence) - len(spans)} evidence span(s) of {f.code} do not match the note text and were dropped")
-        if spans:
-            grounded.append(f.model_copy(update={"evidence": spans}))
-    present = [f for f in grounded if f.present]
-    facts = Facts.build(present, extraction.conservative_therapy, case.request, extraction.conflicts,
+        if not spans:
+            continue
+        if not f.present:
+            ruled_out.append(f.model_copy(update={"evidence": spans}))
+            continue
+        counted = [s for s in spans if s.alignment in COUNTED]
+        if counted:
+            present.append(f.model_copy(update={"evidence": counted}))
+        if len(counted) < len(spans):
+            needs_checking.append(f.model_copy(update={"evidence": [s for s in spans if s.alignment not in COUNTED]}))
+    disputed = set()
+    for code in {c.code for c in extraction.conflicts}:
+        contested = [c.evidence for c in extraction.conflicts if c.code == code]
+        support = [s for f in present if f.code == code for s in f.evidence]
+        if not any(not any(_overlap(s, x) for x in contested) for s in support):
+            disputed.add(code)
+    facts = Facts.build(present, extraction.conservative_therapy, case.request, disputed,
                         has_records=any(d.text.strip() for d in case.documents))
     decided = decide(facts)
+    reasons = list(decided.reasons)
+    if decided.decision != "meets_criteria":
+        for c in extraction.conflicts:
+            reasons.append(f"conflict on {c.code}: the LLM reads '{c.evidence.text}' ({c.evidence.doc}[{c.evidence.start}:"
+                           f"{c.evidence.end}]) as {c.llm}, ConText as {c.context}; a clinician should check it.")
     if case.request.has_standard_written_order is None:
         warnings.append("the request does not say whether a standard written order accompanies it")
     return Review(
         case_id=case.id, decision=decided.decision, criteria=decided.criteria, findings=present,
         conservative_therapy=extraction.conservative_therapy, action=ACTION_FOR[decided.decision],
-        reasons=decided.reasons, missing=decided.missing, criteria_results=decided.results, studies=decided.studies,
-        ruled_out=[f for f in grounded if not f.present], warnings=warnings, extractor=extraction.extractor,
-        policy=policy_identity(),
+        reasons=reasons, missing=decided.missing, criteria_results=decided.results, studies=decided.studies,
+        ruled_out=ruled_out, warnings=warnings, extractor=extraction.extractor, policy=policy_identity(),
+        usage=extraction.usage, llm=extraction.llm, conflicts=extraction.conflicts, needs_checking=needs_checking,
+        unverified=extraction.unverified,
     )
 
 

@@ -71,3 +71,19 @@ def test_evaluate_default_extractor_meets_the_bar():
     assert s["conservative_therapy_accuracy"] >= 0.85
     assert s["decision_accuracy"] >= 0.90
     assert set(s) >= {"criteria_exact", "assertion_errors", "confusion", "per_code"}
+
+
+def test_workers_keep_order_and_results(tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert runner.invoke(app, ["review", "--cases", str(DEV), "-o", str(one)]).exit_code == 0
+    assert runner.invoke(app, ["review", "--cases", str(DEV), "-o", str(two), "--workers", "2"]).exit_code == 0
+    a = [json.loads(x) for x in one.read_text().splitlines()]
+    b = [json.loads(x) for x in two.read_text().splitlines()]
+    assert [r["case_id"] for r in a] == [r["case_id"] for r in b]
+    assert [(r["decision"], r["criteria"]) for r in a] == [(r["decision"], r["criteria"]) for r in b]
+
+
+def test_llm_extractor_without_a_model_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("PRIORAUTH_LLM_MODEL", raising=False)
+    res = runner.invoke(app, ["review", EXAMPLE, "--cpt", "72148", "--extractor", "llm"])
+    assert res.exit_code != 0 and "PRIORAUTH_LLM_MODEL" in res.output

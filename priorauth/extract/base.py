@@ -6,7 +6,7 @@ from typing import Optional, Protocol
 
 from pydantic import BaseModel
 
-from priorauth.models import Case, ConservativeTherapy, Finding
+from priorauth.models import Case, Conflict, ConservativeTherapy, Finding, LLMRun, UnverifiedClaim, Usage
 
 
 class Extraction(BaseModel):
@@ -14,9 +14,12 @@ class Extraction(BaseModel):
 
     findings: list[Finding]
     conservative_therapy: Optional[ConservativeTherapy] = None
-    conflicts: list[str] = []
+    conflicts: list[Conflict] = []
     warnings: list[str] = []
     extractor: str = "rules"
+    unverified: list[UnverifiedClaim] = []
+    usage: Optional[Usage] = None
+    llm: Optional[LLMRun] = None
 
     @property
     def present(self) -> list[Finding]:

@@ -69,9 +69,20 @@ def _doc_kind(document: Document, text: str) -> Optional[str]:
     return None
 
 
+def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
+    """A target's section, its ConText categories plus what its section implies, and whether it is in an exam."""
+    effects = resources.section_config()["effects"]
+    section = span._.section_category
+    eff = effects.get(section or "", {})
+    cats = modifier_categories(span)
+    for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
+        if eff.get(key):
+            cats.add(cat)
+    return section, cats, bool(eff.get("exam"))
+
+
 def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     """All mentions in one parsed document, with section effects and ConText applied."""
-    effects = resources.section_config()["effects"]
     doc_kind = _doc_kind(document, document.text)
     out: list[Mention] = []
     for span in doc.spans[SPAN_GROUP]:
@@ -83,19 +94,11 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             code = doc_kind
         if rule.imaging_header and span.start_char > 200:
             continue
-        section = span._.section_category
-        eff = effects.get(section or "", {})
-        cats = modifier_categories(span)
-        if eff.get("family"):
-            cats.add("FAMILY")
-        if eff.get("historical"):
-            cats.add("HISTORICAL")
-        if eff.get("hypothetical"):
-            cats.add("HYPOTHETICAL")
+        section, cats, exam_section = span_context(span)
         sent = span.sent
         m = Mention(code=code, doc_id=document.id, start=span.start_char, end=span.end_char, text=span.text,
                     sent_start=sent.start_char, sent_end=sent.end_char, section=section,
-                    exam=bool(eff.get("exam")) or rule.exam, categories=cats, rule=rule)
+                    exam=exam_section or rule.exam, categories=cats, rule=rule)
         if rule.procedure:
             m.code = _procedure_code(document.text, m)
             if m.code is None:

@@ -1,1 +1,48 @@
-"""Prompt templates for the optional LLM extraction step (issue: the LLM step)."""
+"""Prompt templates for the optional LLM extraction step, versioned and hashed.
+
+The finding definitions are rendered from `priorauth.codes`, the registry the
+rules and the extractor use, so the prompt never drifts from the code table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from priorauth.codes import CODES
+
+VERSION_RX = re.compile(r"<!--\s*prompt-version:\s*(\S+)\s*-->")
+
+
+@dataclass(frozen=True)
+class Prompts:
+    system_template: str
+    user_template: str
+    version: str
+    sha256: str
+
+    def system(self) -> str:
+        return self.system_template.replace("{definitions}", definitions())
+
+    def user(self, text: str, doc_type: str, doc_date: str, part: int, parts: int) -> str:
+        return (self.user_template.replace("{doc_type}", doc_type).replace("{doc_date}", doc_date)
+                .replace("{part}", str(part)).replace("{parts}", str(parts)).replace("{text}", text))
+
+
+def definitions() -> str:
+    return "\n".join(f"- {c.code}: {c.definition}" for c in CODES)
+
+
+@lru_cache(maxsize=1)
+def load() -> Prompts:
+    files = resources.files(__name__)
+    system = files.joinpath("system.md").read_text(encoding="utf-8")
+    user = files.joinpath("user.md").read_text(encoding="utf-8")
+    versions = {m.group(1) for m in VERSION_RX.finditer(system + user)}
+    if len(versions) != 1:
+        raise ValueError(f"prompt templates must carry one prompt-version, found {sorted(versions)}")
+    digest = hashlib.sha256((system + "\0" + user + "\0" + definitions()).encode("utf-8")).hexdigest()
+    return Prompts(VERSION_RX.sub("", system).strip() + "\n", VERSION_RX.sub("", user).strip() + "\n", versions.pop(), digest)

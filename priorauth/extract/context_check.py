@@ -1,0 +1,31 @@
+"""Run the project's sections and ConText on spans another extractor found (the LLM cross-check)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from priorauth.extract.mentions import resolve_reason, span_context
+from priorauth.extract.nlp import SPAN_GROUP, build_nlp
+from priorauth.models import Document
+
+
+def context_assertions(document: Document, spans: list[tuple[int, int, str]]) -> list[tuple[Optional[str], bool]]:
+    """For each (start, end, code): the assertion that rules it out (None if present) and whether it is on exam."""
+    nlp = build_nlp()
+    doc = nlp.make_doc(document.text)
+    nlp.get_pipe("priorauth_sentences")(doc)
+    targets = []
+    for s, e, code in spans:
+        targets.append(doc.char_span(s, e, label=code.upper(), alignment_mode="expand"))
+    doc.spans[SPAN_GROUP] = [t for t in targets if t is not None]
+    nlp.get_pipe("medspacy_sectionizer")(doc)
+    nlp.get_pipe("medspacy_context")(doc)
+    by_key = {(t.start, t.end, t.label_): t for t in doc.spans[SPAN_GROUP]}
+    out: list[tuple[Optional[str], bool]] = []
+    for (s, e, code), t in zip(spans, targets):
+        if t is None:
+            out.append((None, False))
+            continue
+        _, cats, exam = span_context(by_key[(t.start, t.end, t.label_)])
+        out.append((resolve_reason(code, cats), exam))
+    return out
