@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from priorauth.extract.base import Extraction
-from priorauth.extract.nlp import build_nlp
+from priorauth.extract.nlp import build_nlp, section_at
 from priorauth.extract.resources import section_config
 from priorauth.models import Case, Finding
 
@@ -31,15 +31,7 @@ class GoldExtractor:
             for e in g.evidence:
                 doc = parsed.get(e.doc)
                 span = doc.char_span(e.start, e.end, alignment_mode="expand") if doc is not None else None
-                if span is not None and _section_of(doc, span.start) in exam_sections:
+                if span is not None and section_at(doc, span.start) in exam_sections:
                     exam = True
             findings.append(Finding(code=g.code, evidence=g.evidence, exam=exam, source=self.name))
         return Extraction(findings=findings, conservative_therapy=case.gold.conservative_therapy, extractor=self.name)
-
-
-def _section_of(doc, token_index: int):
-    for section in doc._.sections:
-        start, end = section.section_span
-        if start <= token_index < end:
-            return section.category
-    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -9,7 +10,7 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from priorauth.extract import resources
-from priorauth.extract.nlp import SPAN_GROUP, modifier_categories
+from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
 from priorauth.models import Document
 
 UNILATERAL = re.compile(r"\b(?:left|right|L|R|unilateral)\b")
@@ -72,7 +73,7 @@ def _doc_kind(document: Document, text: str) -> Optional[str]:
 def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
     """A target's section, its ConText categories plus what its section implies, and whether it is in an exam."""
     effects = resources.section_config()["effects"]
-    section = span._.section_category
+    section = section_at(span.doc, span.start)
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
@@ -183,10 +184,14 @@ SHADOWS = {"saddle_anesthesia": ("sensory_deficit",), "myelopathy_suspected": ("
 
 def _drop_shadowed(mentions: list[Mention]) -> list[Mention]:
     """A more specific concept on the same words wins (saddle numbness is not dermatomal numbness)."""
+    shadowing = sorted((o for o in mentions if SHADOWS.get(o.code)), key=lambda o: o.start)
+    starts = [o.start for o in shadowing]
     keep = []
     for m in mentions:
-        shadowed = any(o is not m and m.code in SHADOWS.get(o.code, ()) and o.start <= m.start and m.end <= o.end
-                       for o in mentions)
+        # only shadowing mentions that start at or before m can contain it
+        hi = bisect.bisect_right(starts, m.start)
+        shadowed = any(o is not m and m.code in SHADOWS[o.code] and o.start <= m.start and m.end <= o.end
+                       for o in shadowing[max(0, hi - 64):hi])
         if not shadowed:
             keep.append(m)
     return keep

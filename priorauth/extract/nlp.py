@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 from functools import lru_cache
 
+from typing import Optional
+
+import ahocorasick
+import numpy
 import spacy
+from medspacy.context import ConText, ConTextGraph, ConTextModifier
+from medspacy.section_detection import Section, Sectionizer
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.strings import hash_string
+from medspacy.common.regex_matcher import RegexMatcher
+from medspacy.common.util import get_token_for_char
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from priorauth.extract import resources
+from priorauth.extract.anchors import max_width, merge_windows, required_literals
 
 SPAN_GROUP = "priorauth_targets"
 # medspaCy keeps an empty phrase matcher when every rule is a regex; its per-note warning is noise.
@@ -22,20 +34,34 @@ SENT_END = {".", "!", "?", ";"}
 def line_sentences(doc: Doc) -> Doc:
     """Sentence starts at line breaks and after terminal punctuation.
 
-    Clinical notes put one statement per line far more often than prose does;
-    a rule splitter is also ~6x faster than PyRuSH on these notes.
+    Clinical notes put one statement per line far more often than prose does
+    ("Motor: ..." lines with no final period). Computed on token attribute
+    arrays, not Token objects, because per-token Python objects cost more than
+    the rest of the pipeline on long notes.
     """
+    if not len(doc):
+        return doc
+    strings = doc.vocab.strings
+    table = doc.to_array([ORTH, IS_SPACE])
+    starts = numpy.full(len(doc), -1, dtype="int64")
     start = True  # the next non-space token opens a sentence
-    for tok in doc:
-        text = tok.text
-        if tok.is_space:
-            tok.is_sent_start = tok.i == 0
-            if "\n" in text:
+    newline: dict[int, bool] = {}
+    for i, (orth, is_space) in enumerate(table.tolist()):
+        if is_space:
+            if orth not in newline:
+                newline[orth] = "\n" in strings[orth]
+            if newline[orth]:
                 start = True
             continue
-        tok.is_sent_start = start
-        start = text in SENT_END or "\n" in tok.whitespace_
+        if start:
+            starts[i] = 1
+        start = orth in _END_IDS
+    starts[0] = 1
+    doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))  # spaCy stores attributes as uint64
     return doc
+
+
+_END_IDS = {hash_string(x) for x in SENT_END}
 
 
 @Language.factory("priorauth_targets")
@@ -48,19 +74,43 @@ class RegexTargets:
 
     medspaCy's TargetMatcher rebuilds `doc.text_with_ws` for every regex rule,
     which made matching ~80% of the time per note; this component keeps its rule
-    objects (`span._.target_rule`) and output (a span group, overlaps kept) and
-    reads the text once.
+    objects (`span._.target_rule`) and output (a span group, overlaps kept),
+    reads the text once, and skips a rule whose required literals are absent.
     """
 
-    def __init__(self) -> None:
-        self.rules = [(r, re.compile(r.pattern)) for r in resources.target_rules()]
+    def __init__(self, use_anchors: bool = True) -> None:
+        self.rules = [(r, re.compile(r.pattern), r.metadata.get("anchors"), max_width(r.pattern))
+                      for r in resources.target_rules()]
+        self.use_anchors = use_anchors
+        # All anchors of all rules, found in one pass over the note (Aho-Corasick).
+        self.automaton = ahocorasick.Automaton()
+        for _, _, anchors, _ in self.rules:
+            for a in anchors or ():
+                self.automaton.add_word(a, a)
+        self.automaton.make_automaton()
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
+        lower = text.lower()
+        exact_offsets = len(lower) == len(text)  # a few Unicode letters change length when lower-cased
+        found: dict[str, list[tuple[int, int]]] = {}
+        if self.use_anchors and len(self.automaton):
+            for end, a in self.automaton.iter(lower):
+                found.setdefault(a, []).append((end - len(a) + 1, len(a)))
         spans = []
         seen = set()
-        for rule, rx in self.rules:
-            for m in rx.finditer(text):
+        for rule, rx, anchors, width in self.rules:
+            # Every match of the rule contains one of its anchors (anchors.py): no anchor, no scan;
+            # a bounded rule is scanned only in windows around its anchors.
+            if self.use_anchors and anchors:
+                occurrences = [o for a in anchors for o in found.get(a, ())]
+                if not occurrences:
+                    continue
+                ranges = (merge_windows(occurrences, width, len(text)) if width is not None and exact_offsets
+                          else [(0, len(text))])
+            else:
+                ranges = [(0, len(text))]
+            for m in (m for s, e in ranges for m in rx.finditer(text, s, e)):
                 span = doc.char_span(m.start(), m.end(), label=rule.category, alignment_mode="expand")
                 if span is None or not len(span) or (span.start, span.end, rule.category) in seen:
                     continue
@@ -71,21 +121,174 @@ class RegexTargets:
         return doc
 
 
+TEXT_KEY = "priorauth_text"
+
+
+class TextKeepingTokenizer:
+    """Wraps a tokenizer so the doc remembers its source string.
+
+    spaCy rebuilds `doc.text` from the tokens on every access (about a
+    millisecond on a long note); the matchers read it from here instead.
+    """
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.inner(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, from the tokenizer's input when available (identical to `doc.text`)."""
+    return doc.user_data.get(TEXT_KEY) or doc.text_with_ws
+
+
+class TextOnceRegexMatcher(RegexMatcher):
+    """medspaCy's RegexMatcher, reading `doc.text_with_ws` once per document instead of once per rule.
+
+    Same matches, same order, same callbacks; the original rebuilt the text for
+    every rule, which was most of the sectionizer's time on long notes.
+    """
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        text = doc_text(doc)
+        lower = text.lower()
+        anchors = self.__dict__.setdefault("_anchors", {})
+        matches: list[tuple[int, int, int]] = []
+        for match_id, patterns in self._patterns.items():
+            on_match = self._callbacks[match_id]
+            for pattern in patterns:
+                if pattern not in anchors:
+                    anchors[pattern] = required_literals(pattern.pattern)
+                if anchors[pattern] and not any(a in lower for a in anchors[pattern]):
+                    continue
+                for m in pattern.finditer(text):
+                    span = doc.char_span(m.start(), m.end())
+                    if span is None:
+                        start = get_token_for_char(doc, m.start(), resolve=self.resolve_start)
+                        end = get_token_for_char(doc, m.end(), resolve=self.resolve_end)
+                        span = doc[start.i: len(doc) if end is None else end.i]
+                    if len(span):
+                        matches.append((match_id, span.start, span.end))
+                    if on_match is not None:
+                        on_match(self, doc, len(matches) - 1, matches)
+        return matches
+
+
+class SentenceConText(ConText):
+    """medspaCy's ConText, with its graph built per sentence instead of per document.
+
+    A modifier's scope never leaves its sentence, so comparing modifiers and
+    targets of different sentences (what the stock graph does, all pairs) can
+    never add an edge; grouping by sentence gives the same edges and makes the
+    cost grow linearly with note length instead of quadratically.
+    """
+
+    def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
+        spans = doc.spans[self.span_group_name] if targets is None else getattr(doc._, targets)
+        matcher = self._ConText__matcher
+        sent_of = numpy.zeros(len(doc), dtype="int64")
+        for k, sent in enumerate(doc.sents):
+            sent_of[sent.start:sent.end] = k
+        by_sent: dict[int, tuple[list, list]] = {}
+        for match_id, start, end in matcher(doc):
+            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
+            by_sent.setdefault(int(sent_of[start]), ([], []))[0].append(
+                ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
+        for target in spans:
+            by_sent.setdefault(int(sent_of[target.start]), ([], []))[1].append(target)
+        edges = []
+        for modifiers, sent_targets in by_sent.values():
+            if not modifiers or not sent_targets:
+                continue
+            graph = ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
+            graph.targets, graph.modifiers = sent_targets, modifiers
+            graph.update_scopes()
+            graph.apply_modifiers()
+            edges.extend(graph.edges)
+        for target, modifier in edges:
+            target._.modifiers += (modifier,)
+        if self.context_attributes_mapping:
+            self.set_context_attributes(edges)
+        return doc
+
+
+@Language.factory("priorauth_context", default_config={"rules": None, "span_group_name": SPAN_GROUP})
+def make_sentence_context(nlp, name, rules, span_group_name):  # no annotations: see make_target_matcher
+    return SentenceConText(nlp, name=name, rules=rules, input_span_type="group", span_group_name=span_group_name,
+                           span_attrs=None, prune_on_target_overlap=True)
+
+
+class LeanSectionizer(Sectionizer):
+    """medspaCy's Sectionizer (same rules, same matcher, same `doc._.sections`) without per-token attributes.
+
+    The stock component also writes `token._.section` on every token, a third of
+    its time on long notes; we look sections up by position (`section_at`)
+    instead. A test checks the sections equal the stock component's.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        matcher = self._Sectionizer__matcher
+        matches = sorted(matcher(doc), key=lambda m: (m[1], m[2]))
+        sections = []
+        if not matches or matches[0][1] != 0:
+            sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
+        for k, (match_id, start, end) in enumerate(matches):
+            rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
+            body_end = matches[k + 1][1] if k + 1 < len(matches) else len(doc)
+            sections.append(Section(rule.category, start, end, end, body_end, None, rule))
+        doc._.sections = sections
+        doc.user_data[SECTION_STARTS] = [x.section_span[0] for x in sections]
+        return doc
+
+
+SECTION_STARTS = "priorauth_section_starts"
+
+
+def section_at(doc: Doc, token_index: int) -> Optional[str]:
+    """The category of the section holding a token (None before the first header)."""
+    starts = doc.user_data.get(SECTION_STARTS)
+    if starts is None:
+        return doc[token_index]._.section_category
+    k = bisect.bisect_right(starts, token_index) - 1
+    return doc._.sections[k].category if k >= 0 else None
+
+
+@Language.factory("priorauth_sectionizer", default_config={"span_group_name": SPAN_GROUP})
+def make_lean_sectionizer(nlp, name, span_group_name):  # no annotations: see make_target_matcher
+    return LeanSectionizer(nlp, name=name, rules=None, input_span_type="group", span_group_name=span_group_name,
+                           span_attrs=None)
+
+
+def _speed_up_sectionizer(sectionizer) -> None:
+    """Swap the sectionizer's regex matcher for the text-once version (medspacy is pinned to 1.3.1)."""
+    inner = sectionizer._Sectionizer__matcher._MedspacyMatcher__regex_matcher
+    assert isinstance(inner, RegexMatcher)
+    inner.__class__ = TextOnceRegexMatcher
+
+
 @lru_cache(maxsize=1)
 def build_nlp() -> Language:
     """The project's pipeline; built once and reused (rule compilation dominates start-up)."""
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
 
     nlp = spacy.blank("en")
-    nlp.tokenizer = create_medspacy_tokenizer(nlp)
+    nlp.tokenizer = TextKeepingTokenizer(create_medspacy_tokenizer(nlp))
     nlp.add_pipe("priorauth_sentences")
     nlp.add_pipe("priorauth_targets")
-    sectionizer = nlp.add_pipe("medspacy_sectionizer", config={
-        "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None})
+    sectionizer = nlp.add_pipe("priorauth_sectionizer", name="medspacy_sectionizer")
     sectionizer.add(resources.section_rules())
-    context = nlp.add_pipe("medspacy_context", config={
-        "rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None,
-        "prune_on_target_overlap": True})
+    _speed_up_sectionizer(sectionizer)
+    context = nlp.add_pipe("priorauth_context", name="medspacy_context")
     context.add(resources.context_rules())
     return nlp
 

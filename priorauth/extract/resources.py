@@ -17,6 +17,8 @@ from medspacy.context import ConTextRule
 from medspacy.section_detection import SectionRule
 from medspacy.target_matcher import TargetRule
 
+from priorauth.extract.anchors import required_literals
+
 PKG = "priorauth.extract"
 
 
@@ -69,7 +71,7 @@ def target_rules() -> list[TargetRule]:
     for lex in lexicons().values():
         for i, r in enumerate(lex.rules):
             rules.append(TargetRule(literal=f"{lex.code}#{i}", category=lex.code.upper(), pattern="(?i)" + r.pattern,
-                                    metadata={"rule": i}))
+                                    metadata={"rule": i, "anchors": required_literals("(?i)" + r.pattern)}))
     return rules
 
 
@@ -100,14 +102,13 @@ def section_rules() -> list[SectionRule]:
     for category, spec in section_config()["categories"].items():
         long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
         short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
+        forms = []
         if long_alts:
-            rules.append(SectionRule(literal=f"{category}:line", category=category,
-                                     pattern=rf"(?im)^[ \t]*(?:{long_alts})[ \t]*(?::|$)"))
-            rules.append(SectionRule(literal=f"{category}:colon", category=category,
-                                     pattern=rf"(?i)\b(?:{long_alts})\s*:"))
+            forms.append(rf"(?im:^[ \t]*(?:{long_alts})[ \t]*(?::|$))")
+            forms.append(rf"(?i:\b(?:{long_alts})\s*:)")
         if short_alts:
-            rules.append(SectionRule(literal=f"{category}:short", category=category,
-                                     pattern=rf"(?m)^[ \t]*(?:{short_alts})[ \t]*:"))
+            forms.append(rf"(?m:^[ \t]*(?:{short_alts})[ \t]*:)")
+        rules.append(SectionRule(literal=category, category=category, pattern="|".join(forms)))
     rules.append(SectionRule(literal="exam:lead", category="exam", pattern=r"(?i)\bon (?:my )?exam(?:ination)?\b"))
     return rules
 

@@ -1,0 +1,109 @@
+"""Required literals of a regex: strings one of which every match contains (a prefilter).
+
+Most lexicon rules cannot match a note that lacks their words, and a substring
+test is two orders of magnitude cheaper than a case-insensitive regex scan, so
+the target matcher skips a rule whose anchors are all absent. The anchors are
+derived from the regex's own parse tree, so they cannot drift from the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+try:  # Python 3.11+
+    import re._constants as C
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+REPEATS = tuple(x for x in (getattr(C, "MAX_REPEAT", None), getattr(C, "MIN_REPEAT", None), getattr(C, "POSSESSIVE_REPEAT", None)) if x)
+
+
+def _required(items) -> Optional[set[str]]:
+    candidates: list[set[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            candidates.append({"".join(run)})
+            run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        flush()
+        found: Optional[set[str]] = None
+        if op is C.SUBPATTERN:
+            found = _required(av[-1])
+        elif op is C.BRANCH:
+            subs = [_required(b) for b in av[1]]
+            if all(s is not None for s in subs):
+                found = set().union(*subs)  # type: ignore[arg-type]
+        elif op in REPEATS:
+            lo, _hi, body = av
+            if lo >= 1:
+                found = _required(body)
+        elif op is C.IN:
+            lits = [chr(a).lower() for o, a in av if o is C.LITERAL]
+            if lits and len(lits) == len(av):
+                found = set(lits)
+        if found is not None:
+            candidates.append(found)
+    flush()
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def required_literals(pattern: str, min_length: int = 2) -> Optional[tuple[str, ...]]:
+    """Lower-case literals one of which any match of `pattern` (case-insensitive) contains, or None."""
+    try:
+        tree = sre_parse.parse(pattern, re.I)
+    except re.error:
+        return None
+    found = _required(list(tree))
+    if not found or min(len(x) for x in found) < min_length:
+        return None
+    return tuple(sorted(found))
+
+
+def max_width(pattern: str, limit: int = 1000) -> Optional[int]:
+    """The longest match `pattern` can make, or None when unbounded (or longer than `limit`)."""
+    try:
+        _lo, hi = sre_parse.parse(pattern, re.I).getwidth()
+    except re.error:
+        return None
+    return hi if hi <= limit else None
+
+
+def merge_windows(occurrences: list[tuple[int, int]], width: int, limit: int, slack: int = 16) -> list[tuple[int, int]]:
+    """Merged [start, end) ranges that contain every possible match around each anchor occurrence.
+
+    `occurrences` are (start, length) of anchors in the text. A match contains
+    an anchor occurrence at p and is at most `width` long, so it lies within
+    [p - width, p + length + width]; the slack past the end keeps a window's
+    edge from cutting a word in a way that would let a shorter match appear
+    (`\b` and `$` see the window end as the string's end).
+    """
+    spans = sorted((max(0, p - width), min(limit, p + n + width + slack)) for p, n in occurrences)
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def windows(lower: str, anchors: tuple[str, ...], width: int, slack: int = 16) -> list[tuple[int, int]]:
+    """`merge_windows` for the occurrences of `anchors` in `lower`, found with str.find."""
+    occ = []
+    for a in anchors:
+        i = lower.find(a)
+        while i >= 0:
+            occ.append((i, len(a)))
+            i = lower.find(a, i + 1)
+    return merge_windows(occ, width, len(lower), slack)

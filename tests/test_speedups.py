@@ -1,0 +1,79 @@
+"""The speed-ups change nothing: anchors and windows find exactly what full scans find."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from priorauth.extract.anchors import max_width, required_literals, windows
+from priorauth.extract.nlp import SPAN_GROUP, RegexTargets, build_nlp
+from tests.conftest import DEV, SHARED
+
+
+def _spans(matcher, nlp, text):
+    doc = nlp.make_doc(text)
+    matcher(doc)
+    return sorted((s.start_char, s.end_char, s.label_) for s in doc.spans[SPAN_GROUP])
+
+
+def test_anchored_matching_equals_full_scans():
+    nlp = build_nlp()
+    fast, slow = RegexTargets(use_anchors=True), RegexTargets(use_anchors=False)
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
+    texts += list(dict.fromkeys(json.loads(l)["text"] for l in mts.read_text().splitlines()))[:150]
+    texts.append("İstanbul résumé: LBP x 6 wks, naproxen; DTRs 2+ sym except absent L achilles.")  # length-changing lower()
+    for t in texts:
+        assert _spans(fast, nlp, t) == _spans(slow, nlp, t)
+
+
+def test_required_literals():
+    assert required_literals(r"(?i)\bfoot[- ]?drop\b") == ("foot",)
+    assert required_literals(r"(?i)\b(?:sciatica|radiculopathy)\b") == ("radiculopathy", "sciatica")
+    assert required_literals(r"(?i)\bweak(?:ness)?\b") == ("weak",)
+    assert required_literals(r"(?i)(?:x)?\d+") is None  # nothing every match must contain
+    assert required_literals(r"(?i)(?=abc)x") is None  # lookaheads are not part of the match
+
+
+def test_every_match_contains_an_anchor():
+    rx = re.compile(r"(?i)\b(?:left|right) (?:EHL|ankle) \d/5")
+    anchors = required_literals(rx.pattern)
+    text = "Right EHL 4/5, left ankle 3/5; weak."
+    for m in rx.finditer(text):
+        assert any(a in m.group(0).lower() for a in anchors)
+
+
+def test_windows_cover_matches_and_merge():
+    text = "aa foo bb " * 3
+    w = windows(text.lower(), ("foo",), 4)
+    assert w[0][0] == 0 and all(a[1] < b[0] or a[1] >= b[0] for a, b in zip(w, w[1:]))
+    assert max_width(r"(?i)foo.{0,4}") == 7 and max_width(r"(?i)foo\w+") is None
+
+
+def test_sectionizer_speedup_keeps_sections():
+    nlp = build_nlp()
+    doc = nlp("HPI: back pain.\nExam: L EHL 4/5.\nFHx: mother with MS.\nPlan: MRI.")
+    cats = [s.category for s in doc._.sections]
+    assert cats == ["hpi", "exam", "family_history", "plan"]
+
+
+def test_lean_sectionizer_equals_medspacy_sectionizer():
+    import spacy
+    from medspacy.custom_tokenizer import create_medspacy_tokenizer
+
+    from priorauth.extract import resources
+
+    nlp = build_nlp()
+    stock_nlp = spacy.blank("en")
+    stock_nlp.tokenizer = create_medspacy_tokenizer(stock_nlp)
+    stock = stock_nlp.add_pipe("medspacy_sectionizer", config={"rules": None, "span_attrs": None})
+    stock.add(resources.section_rules())
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
+    texts += list(dict.fromkeys(json.loads(l)["text"] for l in mts.read_text().splitlines()))[:100]
+    lean = nlp.get_pipe("medspacy_sectionizer")
+    for t in texts:
+        a = lean(nlp.make_doc(t))
+        b = stock(stock_nlp(t))
+        assert [(s.category, s.title_span, s.body_span) for s in a._.sections] == \
+               [(s.category, s.title_span, s.body_span) for s in b._.sections]
