@@ -47,6 +47,38 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
     return Case(id="packet", request=req, documents=docs)
 
 
+class PageWriter:
+    """Writes one reviewer page per reviewed case and an index; error records appear in the index only."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.rows: list = []
+        self.used: set[str] = set()
+        self.count = 0
+
+    def add(self, raw: str, rec: dict) -> None:
+        from priorauth.review_page import render_review_page, safe_filename
+
+        if "error" in rec:
+            return
+        case, review = Case.model_validate_json(raw), Review.model_validate(rec)
+        name = safe_filename(case.id)
+        k = 2
+        while name in self.used:
+            name = safe_filename(f"{case.id}-{k}")
+            k += 1
+        self.used.add(name)
+        (self.directory / name).write_text(render_review_page(case, review), encoding="utf-8")
+        self.rows.append((name, case.id, review))
+        self.count += 1
+
+    def finish(self) -> None:
+        from priorauth.review_page import render_index
+
+        (self.directory / "index.html").write_text(render_index(self.rows), encoding="utf-8")
+
+
 def print_review(r: Review) -> None:
     color = STYLE[r.decision]
     body = f"[bold]{r.decision}[/]  →  {ACTION_TEXT[r.action]}\ncriteria: {', '.join(r.criteria) or '(none)'}"
@@ -97,6 +129,8 @@ def review_cmd(
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
     workers: int = typer.Option(1, "--workers", min=1, help="Batch: review in this many processes (order kept)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write the reviewer's HTML page for this packet here."),
+    html_dir: Optional[Path] = typer.Option(None, "--html-dir", help="Batch: one HTML page per case plus index.html here."),
     extractor_name: str = typer.Option("rules", "--extractor", help="rules (default, offline), llm or hybrid."),
     llm_model: Optional[str] = LLM_MODEL,
     llm_base_url: Optional[str] = LLM_BASE_URL,
@@ -114,18 +148,29 @@ def review_cmd(
         if workers == 1:
             make_extractor(spec)  # fail early on a bad configuration
         n_err = 0
+        pages = PageWriter(html_dir) if html_dir else None
         with output.open("w", encoding="utf-8") as fh, Progress(console=err, transient=True) as bar:
             task = bar.add_task("reviewing", total=len(lines))
-            for rec in run_batch(lines, spec, workers):
+            for raw, rec in zip(lines, run_batch(lines, spec, workers)):
                 n_err += "error" in rec
                 fh.write(json.dumps(rec) + "\n")
+                if pages is not None:
+                    pages.add(raw, rec)
                 bar.advance(task)
+        if pages is not None:
+            pages.finish()
+            err.print(f"wrote {pages.count} pages and index.html to {html_dir}")
         err.print(f"wrote {len(lines)} records to {output} ({n_err} errors)")
         return
     if not notes:
         raise typer.BadParameter("give note files (or '-') or --cases")
     case = _read_packet(notes, cpt, age, request_date or date.today().isoformat(), not no_swo, note_date)
     r = review(case, make_extractor(_spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)))
+    if html is not None:
+        from priorauth.review_page import render_review_page
+
+        html.write_text(render_review_page(case, r), encoding="utf-8")
+        err.print(f"wrote {html}")
     if as_json:
         out.print_json(r.model_dump_json())
     else:
