@@ -87,3 +87,11 @@ def test_llm_extractor_without_a_model_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("PRIORAUTH_LLM_MODEL", raising=False)
     res = runner.invoke(app, ["review", EXAMPLE, "--cpt", "72148", "--extractor", "llm"])
     assert res.exit_code != 0 and "PRIORAUTH_LLM_MODEL" in res.output
+
+
+def test_review_reads_a_note_from_stdin():
+    text = open(EXAMPLE).read()
+    res = runner.invoke(app, ["review", "-", "--cpt", "72148", "--age", "52", "--request-date", "2026-03-02", "--json"], input=text)
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)
+    assert r["decision"] == "meets_criteria" and r["findings"][0]["evidence"][0]["doc"] == "note-1"

@@ -124,7 +124,7 @@ def test_clicking_a_criterion_highlights_and_scrolls_to_its_evidence(tmp_path):
     from playwright.sync_api import sync_playwright
 
     # a long packet: 20 pages of notes, with the evidence near the end so scrolling is needed
-    filler = "Follow-up visit. Patient doing about the same, stable mild stiffness in the morning.\n" * 400
+    filler = "Follow-up visit. Patient doing about the same, stable mild stiffness in the morning.\n" * 800  # ~20 pages
     case, r, html = page_for(filler + HOSTILE)
     page_file = tmp_path / "review.html"
     page_file.write_text(html, encoding="utf-8")
@@ -149,3 +149,31 @@ def test_clicking_a_criterion_highlights_and_scrolls_to_its_evidence(tmp_path):
             assert shot.stat().st_size > 10_000
         finally:
             browser.close()
+
+
+def test_evaluation_report_opens_offline_in_a_browser(tmp_path):
+    from playwright.sync_api import sync_playwright
+    from typer.testing import CliRunner
+
+    from priorauth.cli import app
+    from tests.conftest import DEV
+
+    report = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["evaluate", str(DEV), "--report", str(report)]).exit_code == 0
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(report.as_uri())
+            assert page.locator("svg").count() >= 2  # confusion matrix and per-code bars
+            assert "decision accuracy" in page.inner_text("body")
+            links = page.locator('a[href^="#case-"]')
+            if links.count():
+                href = links.first.get_attribute("href")
+                links.first.click()
+                assert page.evaluate("location.hash") == href
+        finally:
+            browser.close()
+    assert all(u.startswith("file://") for u in requests), requests
