@@ -17,8 +17,12 @@ UNILATERAL = re.compile(r"\b(?:left|right|L|R|unilateral)\b")
 ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
 SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
 SEVERE_AFTER = re.compile(r"^\W{0,3}(?:10|9|8)/10\b")
-PAST_PROCEDURE = re.compile(r"(?:s/p|status post|after|prior|previous|history of|h/o|hx of|underwent|had|out from|following|procedure:)"
-                            r"\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+PAST_PROCEDURE = re.compile(r"(?:s/p|status post|post|after|prior|previous|history of|h/o|hx of|underwent|had|out from|following|"
+                            r"procedures?:|operations? performed:?|(?:treated|managed) (?:[\w-]+ ){0,6}with)"
+                            r"\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w,/-]+\s+){0,8}$", re.I)
+PLANNED_PROCEDURE = re.compile(r"(?:scheduled|planned|plan(?:ning)? (?:for|to)|will (?:undergo|proceed|have)|proceeds? (?:with|to)|"
+                               r"candidate for|consider(?:ing|ed)?|discuss(?:ed|ing)?|recommend(?:ed|s)?|refer(?:ral|red)? (?:for|to)|"
+                               r"prior to|before|awaiting|booked for|options? (?:include|of))\b[^.;\n]{0,60}$", re.I)
 PAST_SECTIONS = {"past_surgical_history", "past_medical_history"}
 # A code's mention is ruled out by these ConText categories, in this order of precedence.
 PRECEDENCE = (("OTHER_PERSON", "other_patient_context"), ("FAMILY", "family"), ("NEGATED_EXISTENCE", "negated"),
@@ -115,17 +119,25 @@ GENERIC_SURGERY = re.compile(r"^(?:spine|spinal|back|neck|lumbar|cervical) surge
 
 
 def _procedure_code(text: str, m: Mention) -> Optional[str]:
-    """A spine procedure is past surgery when written as done (s/p, after, dated, in past history), else planned.
+    """A spine procedure is past surgery unless it is written as a plan.
 
-    A bare "spine surgery" names a specialty as often as an operation (a clinic
-    header, a referral), so without a past cue it is no finding at all.
+    Planned: a plan cue before it ("scheduled for", "proceed to", "consider"),
+    the plan section, or a hypothetical context. Past: a past cue ("s/p",
+    "underwent", "after", "Procedure:"), past history, a date, or anything else
+    (operative and imaging reports describe what was done). A bare "spine
+    surgery" names a specialty as often as an operation (a clinic header, a
+    referral), so without a past cue it is no finding at all.
     """
-    before = text[max(0, m.start - 60):m.start]
-    done = (PAST_PROCEDURE.search(before) or m.section in PAST_SECTIONS or "(" in m.text
-            or "NEGATED_EXISTENCE" in m.categories or "FAMILY" in m.categories)
-    if done:
+    before = text[max(0, m.start - 120):m.start]
+    if PAST_PROCEDURE.search(before) or m.section in PAST_SECTIONS or "(" in m.text \
+            or m.categories & {"NEGATED_EXISTENCE", "FAMILY"}:
         return "prior_spine_surgery"
-    return None if GENERIC_SURGERY.match(m.text) else "surgery_planned"
+    if GENERIC_SURGERY.match(m.text):
+        return None
+    if PLANNED_PROCEDURE.search(before) or m.section in ("plan", "assessment_plan") \
+            or m.categories & {"HYPOTHETICAL", "RULE_OUT"}:
+        return "surgery_planned"
+    return "prior_spine_surgery"
 
 
 def _rule(span: Span) -> resources.LexiconRule:
