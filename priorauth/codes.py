@@ -88,7 +88,3 @@ RED_FLAG_A = ("motor_weakness", "sensory_deficit", "cauda_equina_suspected", "in
               "ed_visit_radicular_pain", "bowel_bladder_dysfunction", "pediatric_limp")
 EXAM_DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes",
                  "bowel_bladder_dysfunction")
-
-
-def is_known(code: str) -> bool:
-    return code in BY_CODE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from priorauth.extract.anchors import max_width, required_literals, windows
+from priorauth.extract.anchors import max_width, merge_windows, required_literals
 from priorauth.extract.nlp import SPAN_GROUP, RegexTargets, build_nlp
 from tests.conftest import DEV, SHARED
 
@@ -44,9 +44,9 @@ def test_every_match_contains_an_anchor():
 
 
 def test_windows_cover_matches_and_merge():
-    text = "aa foo bb " * 3
-    w = windows(text.lower(), ("foo",), 4)
-    assert w[0][0] == 0 and all(a[1] < b[0] or a[1] >= b[0] for a, b in zip(w, w[1:]))
+    # anchors at 3 and 13 (length 3), matches at most 4 long: [0, 26) merged, the far one apart
+    assert merge_windows([(3, 3), (13, 3), (90, 3)], 4, 200, slack=2) == [(0, 26), (86, 99)]
+    assert merge_windows([(1, 3)], 10, 8, slack=2) == [(0, 8)]  # clipped to the text
     assert max_width(r"(?i)foo.{0,4}") == 7 and max_width(r"(?i)foo\w+") is None
 
 

@@ -96,14 +96,3 @@ def merge_windows(occurrences: list[tuple[int, int]], width: int, limit: int, sl
         else:
             merged.append((s, e))
     return merged
-
-
-def windows(lower: str, anchors: tuple[str, ...], width: int, slack: int = 16) -> list[tuple[int, int]]:
-    """`merge_windows` for the occurrences of `anchors` in `lower`, found with str.find."""
-    occ = []
-    for a in anchors:
-        i = lower.find(a)
-        while i >= 0:
-            occ.append((i, len(a)))
-            i = lower.find(a, i + 1)
-    return merge_windows(occ, width, len(lower), slack)

@@ -75,10 +75,6 @@ def target_rules() -> list[TargetRule]:
     return rules
 
 
-def rule_for(code: str, literal: str) -> LexiconRule:
-    return lexicons()[code].rules[int(literal.split("#", 1)[1])]
-
-
 def context_rules() -> list[ConTextRule]:
     """ConText rules from JSON, including `terminated_by`, which medspaCy's own loader drops."""
     out = []

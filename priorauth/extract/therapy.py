@@ -28,9 +28,7 @@ def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Opt
     pain = [m for m in mentions if m.code in ("back_pain", "neck_pain", "radicular_pain") and m.reason is None]
     if not pain:
         return None
-    per_sent = sentence_durations(text, pain, ref)
-    days = [d.days for ds in per_sent.values() for d in ds if not d.attaches_forward and d.days > 0]
-    days += [d.days for ds in per_sent.values() for d in ds if d.attaches_forward and d.days > 0]
+    days = [d.days for ds in sentence_durations(text, pain, ref).values() for d in ds if d.days > 0]
     return max(days) if days else None
 
 
