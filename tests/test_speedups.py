@@ -44,8 +44,8 @@ def test_every_match_contains_an_anchor():
 
 
 def test_windows_cover_matches_and_merge():
-    # anchors at 3 and 13 (length 3), matches at most 4 long: [0, 26) merged, the far one apart
-    assert merge_windows([(3, 3), (13, 3), (90, 3)], 4, 200, slack=2) == [(0, 26), (86, 99)]
+    # anchors at 3 and 13 (length 3), matches at most 4 long, slack 2: [0, 12) and [9, 22) merge; 90 stays apart
+    assert merge_windows([(3, 3), (13, 3), (90, 3)], 4, 200, slack=2) == [(0, 22), (86, 99)]
     assert merge_windows([(1, 3)], 10, 8, slack=2) == [(0, 8)]  # clipped to the text
     assert max_width(r"(?i)foo.{0,4}") == 7 and max_width(r"(?i)foo\w+") is None
 
