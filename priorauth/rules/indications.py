@@ -127,7 +127,8 @@ def e(f: Facts, s: Study) -> Outcome:
 def f_(f: Facts, s: Study) -> Outcome:
     if not f.has("fracture"):
         return unmet("no known or new compression fracture is documented")
-    extra = f.any("malignancy", "surgery_planned", "imaging_indeterminate") + f.any(*DEFICITS)
+    # an indeterminate CT or x-ray is D.iii; F needs a question only MRI answers for a compression fracture
+    extra = f.any("malignancy", "surgery_planned") + f.any(*DEFICITS)
     if not extra:
         return unmet("no reason for additional information (malignancy question, new deficit, pre-procedure)", "fracture")
     return met("fracture", *extra)
