@@ -216,3 +216,16 @@ def test_batch_against_a_misbehaving_endpoint_writes_every_record(tmp_path):
     assert len(recs) == 5 and "error" in recs[-1]
     assert all(r["decision"] in ("meets_criteria", "not_met", "incomplete") for r in recs[:4])
     assert elapsed < 100
+
+
+def test_cache_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("PRIORAUTH_LLM_MODEL", "m")
+    monkeypatch.setenv("PRIORAUTH_CACHE_DIR", "off")
+    assert LLMConfig.from_env().cache_dir is None
+    monkeypatch.setenv("PRIORAUTH_CACHE_DIR", str(tmp_path))
+    assert LLMConfig.from_env().cache_dir == tmp_path
+    with FakeOpenAI(default=GOOD) as srv:
+        cfg = LLMConfig(model="test-model", base_url=srv.base_url, api_key="t", cache_dir=None)
+        review(note_case(NOTE), LLMExtractor(cfg))
+        review(note_case(NOTE), LLMExtractor(cfg))
+    assert len(srv.requests) == 2  # nothing kept, so the second run asks again

@@ -58,10 +58,14 @@ class LLMConfig:
         if not model:
             raise ValueError("no model: set PRIORAUTH_LLM_MODEL or pass --llm-model")
         cache = overrides.pop("cache_dir", None) or os.environ.get("PRIORAUTH_CACHE_DIR")
+        if str(cache).lower() in ("off", "none", "no", "0"):
+            cache_dir = None  # the cache holds quotes from notes (PHI); some deployments must not keep them
+        else:
+            cache_dir = Path(cache) if cache else Path.home() / ".cache" / "priorauth" / "llm"
         cfg = cls(model=model, base_url=overrides.pop("base_url", None) or os.environ.get("OPENAI_BASE_URL"),
                   api_key=overrides.pop("api_key", None) or os.environ.get("OPENAI_API_KEY"),
                   timeout=float(overrides.pop("timeout", None) or os.environ.get("PRIORAUTH_LLM_TIMEOUT", 60)),
-                  cache_dir=Path(cache) if cache else Path.home() / ".cache" / "priorauth" / "llm")
+                  cache_dir=cache_dir)
         for k, v in overrides.items():
             if v is not None:
                 setattr(cfg, k, v)
