@@ -79,6 +79,9 @@ CASES = [
     ("Possible weakness, effort-limited exam.", "motor_weakness", "uncertain"),
     ("Wife reports he has new weakness in the legs.", "motor_weakness", P),
     ("LBP. Flexeril prn x6wk w/o relief.", "no_response_to_treatment", P),
+    ("Neck pain. 10 sessions of PT and Tylenol prn; pain unchanged.", "no_response_to_treatment", P),
+    ("LBP. HEP daily x 2 months and ibuprofen, still 7/10.", "no_response_to_treatment", P),
+    ("Neck pain. 10 sessions of PT and Tylenol prn; pain unchanged.", "physical_therapy", P),
 ]
 
 
