@@ -7,7 +7,6 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 
 from priorauth.htmltext import Mark, highlight
 from priorauth.pipeline import review

@@ -11,7 +11,6 @@ claims is preserved.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Optional
 
