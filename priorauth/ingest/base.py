@@ -103,3 +103,32 @@ class Part:
 def single_page(text: str) -> list[PageSpan]:
     """Formats without pages (DOCX, RTF, HTML, C-CDA) are one page; plain text splits on form feeds."""
     return [PageSpan(page=1, start=0, end=len(text))]
+
+
+_STOP = (".", ":", ";", "!", "?")
+
+
+def reflow(text: str) -> str:
+    """Join hard-wrapped lines of a page (PDF layout, OCR), replacing that newline by a space.
+
+    The extractor starts a sentence at every line break, so 'No\\nhistory of
+    cancer' would lose its negation. A line is a wrapped one when it is long
+    (at least 70% of the page's longest line), does not end a statement, and the
+    next line continues in lower case or with a digit. One character for one
+    character: offsets (and OCR word positions) are unchanged.
+    """
+    lines = text.split("\n")
+    width = max((len(x.rstrip()) for x in lines), default=0)
+    if width < 40:
+        return text
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i == len(lines) - 1:
+            break
+        nxt = lines[i + 1].lstrip()
+        stripped = line.rstrip()
+        wrapped = (len(stripped) >= 0.7 * width and not stripped.endswith(_STOP) and nxt[:1].islower()
+                   or (nxt[:1].isdigit() and len(stripped) >= 0.7 * width and stripped[-1:].isalpha()))
+        out.append(" " if wrapped else "\n")
+    return "".join(out)

@@ -7,7 +7,7 @@ import warnings
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from priorauth.ingest.base import IngestError, Limits, Part
+from priorauth.ingest.base import IngestError, Limits, Part, reflow
 from priorauth.ingest.ocr import ocr_page
 
 
@@ -29,7 +29,7 @@ def read_image(data: bytes, label: str, limits: Limits):
     try:
         for i, frame in enumerate(ImageSequence.Iterator(img), 1):
             text, words = ocr_page(_square_pixels(frame), f"{label} page {i}")
-            words_by_page[i] = (part.add_page(text, i), words)
+            words_by_page[i] = (part.add_page(reflow(text), i), words)
     except OSError as exc:
         raise IngestError(f"{label} has a damaged page ({type(exc).__name__}).") from None
     if not part.text.strip():

@@ -6,7 +6,7 @@ import io
 import logging
 import re
 
-from priorauth.ingest.base import IngestError, Limits, Part
+from priorauth.ingest.base import IngestError, Limits, Part, reflow
 from priorauth.ingest.ocr import ocr_page
 
 MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page means it is a scan (a fax header alone is not a text layer)
@@ -44,7 +44,7 @@ def read_pdf(data: bytes, label: str, limits: Limits):
     texts: list[str] = []
     for i in range(n):
         try:
-            texts.append(_clean(reader.pages[i].extract_text() or ""))
+            texts.append(reflow(_clean(reader.pages[i].extract_text() or "")))
         except (PdfReadError, Exception):  # a broken page's text layer is treated as absent; OCR may still read it
             texts.append("")
     to_ocr = [i for i, t in enumerate(texts) if not usable(t)]
@@ -52,6 +52,7 @@ def read_pdf(data: bytes, label: str, limits: Limits):
     if to_ocr:
         for i, image in _render(data, to_ocr, label, limits):
             text, words = ocr_page(image, f"{label} page {i + 1}")
+            text = reflow(text)
             if usable(text) or len(text.strip()) > len(texts[i].strip()):
                 texts[i], words_by_page[i + 1] = text, words
     part = Part()

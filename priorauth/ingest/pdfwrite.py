@@ -50,3 +50,18 @@ def text_pdf(text: str, lines_per_page: int = LINES_PER_PAGE) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m priorauth.ingest.pdfwrite NOTE.txt OUT.pdf [LINES_PER_PAGE]"""
+    import sys
+    from pathlib import Path
+
+    args = sys.argv[1:] if argv is None else argv
+    src, dst = Path(args[0]), Path(args[1])
+    per_page = int(args[2]) if len(args) > 2 else LINES_PER_PAGE
+    dst.write_bytes(text_pdf(src.read_text(encoding="utf-8"), per_page))
+
+
+if __name__ == "__main__":
+    main()
