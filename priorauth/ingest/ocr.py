@@ -22,7 +22,7 @@ class Word:
 
 
 def ocr_page(image: Image.Image, label: str) -> tuple[str, list[Word]]:
-    """(text, words) of one page; lines end with \\n, paragraphs and blocks are separated by a blank line."""
+    """(text, words) of one page; lines and paragraphs end with \\n, blocks are separated by a blank line."""
     import pytesseract
 
     if image.mode not in ("L", "RGB"):
@@ -43,7 +43,7 @@ def ocr_page(image: Image.Image, label: str) -> tuple[str, list[Word]]:
             continue
         par = (data["page_num"][i], data["block_num"][i], data["par_num"][i])
         line = par + (data["line_num"][i],)
-        sep = "" if last_line is None else ("\n\n" if par != last_par else "\n" if line != last_line else " ")
+        sep = "" if last_line is None else ("\n\n" if par[:2] != last_par[:2] else "\n" if line != last_line else " ")
         out.append(sep)
         length += len(sep)
         words.append(Word(length, length + len(token), float(data["conf"][i]),
