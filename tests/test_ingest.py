@@ -323,3 +323,19 @@ def test_evaluate_reads_path_cases(tmp_path):
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout[res.stdout.index("{"):])
     assert summary["cases"] == 1 and summary["decision_accuracy"] == 1.0
+
+
+def test_check_reads_path_documents_and_reports_unreadable_ones(tmp_path):
+    from priorauth.evaluation.check import check_file
+
+    (tmp_path / "chart.pdf").write_bytes(text_pdf(NOTE))
+    text = read_bytes(text_pdf(NOTE)).text
+    start = text.index("foot drop")
+    ok = {"id": "a", "documents": [{"id": "chart", "path": "chart.pdf"}],
+          "gold": {"decision": "meets_criteria", "findings": [{"code": "motor_weakness", "evidence": [
+              {"doc": "chart", "start": start, "end": start + 9, "text": "foot drop"}]}]}}
+    bad = {"id": "b", "documents": [{"id": "x", "path": "gone.pdf"}, {"id": "y", "text": "low back pain"}],
+           "gold": {"decision": "incomplete"}}
+    (tmp_path / "c.jsonl").write_text(json.dumps(ok) + "\n" + json.dumps(bad) + "\n")
+    problems = check_file(tmp_path / "c.jsonl")
+    assert [(p["case_id"], "gone.pdf does not exist" in p["problem"]) for p in problems] == [("b", True)]

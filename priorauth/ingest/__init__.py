@@ -56,6 +56,16 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
     if not data.strip():
         raise IngestError(f"{label} is empty.")
     kind = detect(data, label, name, content_type)
+    try:
+        return _read(data, kind, label, name, limits)
+    except IngestError:
+        raise
+    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError,
+            AssertionError, UnicodeError, NotImplementedError) as exc:  # a reader's library tripped on a malformed file
+        raise IngestError(f"{label} could not be read as {kind.upper()} ({type(exc).__name__}).") from None
+
+
+def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
     sha = hashlib.sha256(data).hexdigest()
     common = {"sha256": sha, "source_name": name}
     if kind in ("pdf", "image"):

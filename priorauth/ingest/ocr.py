@@ -13,7 +13,6 @@ from PIL import Image
 
 from priorauth.ingest.base import IngestError
 
-
 # Tesseract's OpenMP threads fight each other (and other work) on small shared machines: one thread per
 # page measured about 3x faster here (benchmarks/ingest.py). An explicit setting by the operator wins.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
