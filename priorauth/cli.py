@@ -55,7 +55,7 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         try:
             docs.append(read_path(p).to_document(doc_id, type="clinical_note", date=when))
         except IngestError as exc:
-            err.print(f"[red]cannot read:[/] {exc}", markup=True, highlight=False)
+            err.print(f"cannot read: {exc}", markup=False, highlight=False)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False)

@@ -219,7 +219,7 @@ BAD = {
     "corrupt.pdf": (lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >> garbage", "damaged PDF"),
     "empty.txt": (lambda: b"", "is empty"),
     "blank.txt": (lambda: b" \n\t\n", "is empty"),
-    "old.doc": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "legacy Microsoft Office"),
+    "old.doc": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "password-protected Microsoft Office"),
     "pic.gif": (lambda: b"GIF89a" + b"\x00" * 100, "unsupported format"),
     "binary.bin": (lambda: bytes(range(256)) * 4, "binary file"),
     "archive.zip": (lambda: _zip({"readme.txt": b"hello"}), "ZIP archive that is not a Word"),
@@ -245,6 +245,12 @@ def test_size_and_page_limits(tmp_path, monkeypatch):
     pdf = text_pdf(PAGE1 + "\f" + PAGE2)
     with pytest.raises(IngestError, match="chart.pdf has 2 pages, more than the limit of 1"):
         read_bytes(pdf, name="chart.pdf", limits=Limits(max_pages=1))
+    from PIL import Image
+
+    scans = io.BytesIO()
+    Image.new("L", (100, 100), 255).save(scans, "PDF", save_all=True, append_images=[Image.new("L", (100, 100), 255)])
+    with pytest.raises(IngestError, match="scan.pdf has 2 pages without a text layer, more than the OCR limit of 1"):
+        read_bytes(scans.getvalue(), name="scan.pdf", limits=Limits(max_ocr_pages=1))  # refused before any OCR
     (tmp_path / "big.txt").write_text("pain " * 300_000)
     monkeypatch.setenv("PRIORAUTH_MAX_UPLOAD_MB", "1")
     with pytest.raises(IngestError, match=r"big.txt is 1.4 MB, more than the limit of 1 MB"):

@@ -25,6 +25,9 @@ def read_image(data: bytes, label: str, limits: Limits):
         raise IngestError(f"{label} is a damaged or unsupported image ({type(exc).__name__}).") from None
     if n > limits.max_pages:
         raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    if n > limits.max_ocr_pages:
+        raise IngestError(f"{label} has {n} image pages, more than the OCR limit of {limits.max_ocr_pages} "
+                          f"(PRIORAUTH_MAX_OCR_PAGES).")
     part, words_by_page = Part(), {}
     try:
         for i, frame in enumerate(ImageSequence.Iterator(img), 1):

@@ -49,6 +49,9 @@ def read_pdf(data: bytes, label: str, limits: Limits):
             texts.append("")
     to_ocr = [i for i, t in enumerate(texts) if not usable(t)]
     words_by_page: dict[int, list] = {}
+    if len(to_ocr) > limits.max_ocr_pages:
+        raise IngestError(f"{label} has {len(to_ocr)} pages without a text layer, more than the OCR limit of "
+                          f"{limits.max_ocr_pages} (PRIORAUTH_MAX_OCR_PAGES).")
     if to_ocr:
         for i, image in _render(data, to_ocr, label, limits):
             text, words = ocr_page(image, f"{label} page {i + 1}")
