@@ -345,3 +345,11 @@ def test_check_reads_path_documents_and_reports_unreadable_ones(tmp_path):
     (tmp_path / "c.jsonl").write_text(json.dumps(ok) + "\n" + json.dumps(bad) + "\n")
     problems = check_file(tmp_path / "c.jsonl")
     assert [(p["case_id"], "gone.pdf does not exist" in p["problem"]) for p in problems] == [("b", True)]
+
+
+def test_a_garbled_text_layer_is_not_trusted():
+    from priorauth.ingest.pdf import garbled, needs_ocr
+
+    mojibake = "\ue001\ue002\ue003 \ue004\ue005 " * 20 + "Page 1"
+    assert garbled(mojibake) and needs_ocr(None, mojibake)
+    assert not garbled(PAGE1) and not needs_ocr(None, PAGE1)
