@@ -353,3 +353,14 @@ def test_a_garbled_text_layer_is_not_trusted():
     mojibake = "\ue001\ue002\ue003 \ue004\ue005 " * 20 + "Page 1"
     assert garbled(mojibake) and needs_ocr(None, mojibake)
     assert not garbled(PAGE1) and not needs_ocr(None, PAGE1)
+
+
+def test_batch_cli_with_html_pages_for_path_cases(tmp_path):
+    path = _write_packet(tmp_path)
+    res = CliRunner().invoke(app, ["review", "--cases", str(path), "-o", str(tmp_path / "out.jsonl"), "--html-dir", str(tmp_path / "html")])
+    assert res.exit_code == 0, res.output
+    records = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [("error" in r) for r in records] == [False, True, False]
+    page = (tmp_path / "html" / "mixed.html").read_text()
+    assert 'data-page="2"' in page and "could not be read" in page and "Source files" in page
+    assert not (tmp_path / "html" / "none.html").exists()
