@@ -364,3 +364,20 @@ def test_batch_cli_with_html_pages_for_path_cases(tmp_path):
     page = (tmp_path / "html" / "mixed.html").read_text()
     assert 'data-page="2"' in page and "could not be read" in page and "Source files" in page
     assert not (tmp_path / "html" / "none.html").exists()
+
+
+def test_docx_page_breaks_give_pages():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(PAGE1)
+    d.add_page_break()
+    d.add_paragraph("Exam: Left EHL strength 3/5 with a new left foot drop.")
+    buf = io.BytesIO()
+    d.save(buf)
+    ing = read_bytes(buf.getvalue(), name="two.docx")
+    assert ing.page_count == 2 and ing.page_of(ing.text.index("physical")) == 1
+    assert ing.page_of(ing.text.index("foot drop")) == 2 and ing.pages[-1].end == len(ing.text)
+    r = review(packet(ing.to_document("two.docx")))
+    weak = next(f for f in r.findings if f.code == "motor_weakness")
+    assert {s.page for s in weak.evidence} == {2}

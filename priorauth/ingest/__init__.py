@@ -84,11 +84,11 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
         return Ingested(text=part.text, format=fmt, page_count=len(part.pages), pages=part.pages, words=words,
                         low_confidence=[w for w in words if 0 <= w.confidence < limits.low_confidence],
                         ocr_pages=ocr_pages, **common)
-    encoding = None
+    encoding, pages = None, None
     if kind == "docx":
         from priorauth.ingest.docx import read_docx
 
-        text = read_docx(data, label, limits)
+        text, pages = read_docx(data, label, limits)
     elif kind == "rtf":
         from priorauth.ingest.rtf import read_rtf
 
@@ -107,7 +107,7 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
             text = html_to_text(text)
     if not text.strip():
         raise IngestError(f"{label} contains no text.")
-    pages = _form_feed_pages(text) if kind == "text" else single_page(text)
+    pages = pages or (_form_feed_pages(text) if kind == "text" else single_page(text))
     if len(pages) > limits.max_pages:
         raise IngestError(f"{label} has {len(pages)} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
     return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)
