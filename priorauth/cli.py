@@ -110,7 +110,7 @@ def print_review(r: Review) -> None:
     for c in met:
         t = Table(show_header=False, box=None, padding=(0, 1))
         t.add_row("[bold]policy[/]", "\n".join(f"“{q.text}” [dim](chars {q.start}-{q.end})[/]" for q in c.citations))
-        t.add_row("[bold]evidence[/]", "\n".join(f"{e.doc}[{e.start}:{e.end}] “{e.text}”" for e in c.evidence[:8]) or "(request data)")
+        t.add_row("[bold]evidence[/]", "\n".join(f"{e.doc}{f' p.{e.page}' if e.page else ''}[{e.start}:{e.end}] “{e.text}”" for e in c.evidence[:8]) or "(request data)")
         out.print(Panel(t, title=f"{c.id} {c.title} ({c.kind}, study {c.study})", border_style=color))
     if r.missing:
         out.print(Panel("\n".join(r.missing), title="missing documentation", border_style="cyan"))
