@@ -15,6 +15,7 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns about harmless oddities on stderr
 
 
+MAX_RENDER_PIXELS = 40_000_000  # a Letter page at 300 dpi is 8.4 million
 THIN_TEXT_CHARS = 200  # a page with a scanned image and less text than this is OCR'd too (fax stamps, headers)
 
 
@@ -114,7 +115,10 @@ def _render(data: bytes, indexes: list[int], label: str, limits: Limits):
         for i in indexes:
             page = pdf[i]
             try:
-                image = page.render(scale=limits.ocr_dpi / 72, grayscale=True).to_pil()
+                w, h = page.get_size()
+                # a page of a few inches renders at ocr_dpi; a huge MediaBox is scaled down, not rendered to gigapixels
+                scale = min(limits.ocr_dpi / 72, (MAX_RENDER_PIXELS / max(w * h, 1.0)) ** 0.5)
+                image = page.render(scale=scale, grayscale=True).to_pil()
             finally:
                 page.close()
             yield i, image
