@@ -16,6 +16,7 @@ from priorauth.ingest.base import IngestError
 # Tesseract's OpenMP threads fight each other (and other work) on small shared machines: one thread per
 # page measured about 3x faster here (benchmarks/ingest.py). An explicit setting by the operator wins.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+PAGE_TIMEOUT_S = 180  # one page; a dense Letter page takes 3-12 s
 
 
 @dataclass
@@ -33,9 +34,14 @@ def ocr_page(image: Image.Image, label: str) -> tuple[str, list[Word]]:
     if image.mode not in ("L", "RGB"):
         image = image.convert("L")
     try:
-        data = pytesseract.image_to_data(image, lang="eng", config="--psm 3", output_type=pytesseract.Output.DICT)
+        data = pytesseract.image_to_data(image, lang="eng", config="--psm 3", output_type=pytesseract.Output.DICT,
+                                         timeout=PAGE_TIMEOUT_S)
     except pytesseract.TesseractNotFoundError:
         raise IngestError(f"{label} needs OCR, but Tesseract is not installed (Debian package tesseract-ocr).") from None
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise IngestError(f"{label} took longer than {PAGE_TIMEOUT_S} s to OCR and was not read.") from None
+        raise IngestError(f"{label} could not be OCR'd ({type(exc).__name__}).") from None
     except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
         raise IngestError(f"{label} could not be OCR'd ({type(exc).__name__}).") from None
     out: list[str] = []
