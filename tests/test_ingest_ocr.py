@@ -140,7 +140,9 @@ def test_low_confidence_words_are_marked_on_the_page():
     assert len(ing.low_confidence) == len(ing.words) > 5
     assert read_bytes(buf.getvalue(), name="scan.png", limits=Limits(low_confidence=0)).low_confidence == []
     case = packet(ing.to_document("scan.png"))
-    html = render_review_page(case, review(case))
+    r = review(case)
+    assert any(w.startswith("evidence for motor_weakness (scan.png, page 1") and "low confidence" in w for w in r.warnings)
+    html = render_review_page(case, r)
     assert html.count('class="lowconf"') + html.count(" lowconf") >= len(ing.words)
     assert "OCR confidence" in html and "scan.png" in html
 
