@@ -87,6 +87,13 @@ def test_ocr_character_accuracy_on_a_rendered_clinical_note():
     assert {"radicular_pain", "physical_therapy", "motor_weakness", "abnormal_reflexes"} <= {f.code for f in r.findings}
 
 
+def test_a_sideways_page_is_turned_upright_before_reading():
+    buf = io.BytesIO()
+    render(CLINICAL).rotate(90, expand=True, fillcolor=255).save(buf, "PNG")
+    ing = read_bytes(buf.getvalue(), name="sideways.png")
+    assert accuracy(CLINICAL, ing.text) >= 0.97
+
+
 def test_scanned_page_in_a_pdf_is_ocrd_and_the_text_page_is_not():
     from pypdf import PdfReader, PdfWriter
 
@@ -115,10 +122,11 @@ def test_scanned_page_in_a_pdf_is_ocrd_and_the_text_page_is_not():
             assert case.documents[0].text[s.start:s.end] == s.text
 
 
-def test_multipage_standard_resolution_fax_tiff():
+def test_multipage_standard_resolution_fax_tiff_with_an_upside_down_page():
     pages = [render("FAX  Page 1 of 2\nHPI: low back pain radiating down the left leg for 8 weeks."),
              render("FAX  Page 2 of 2\nExam: Left EHL strength 3/5 with a new left foot drop.")]
     # standard-mode fax: 204 x 98 dpi, 1-bit, Group 4 -- rows are half as dense as columns
+    pages[1] = pages[1].rotate(180)  # fed upside down
     faxed = [p.resize((p.width, p.height * 98 // 200)).convert("1") for p in pages]
     buf = io.BytesIO()
     faxed[0].save(buf, "TIFF", compression="group4", save_all=True, append_images=faxed[1:], dpi=(204, 98))

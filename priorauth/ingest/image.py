@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from priorauth.ingest.base import IngestError, Limits, Part, reflow
 from priorauth.ingest.ocr import ocr_page
@@ -43,7 +43,7 @@ def read_image(data: bytes, label: str, limits: Limits):
 def _square_pixels(frame: Image.Image) -> Image.Image:
     """Standard-resolution faxes are 204x98 dpi; stretch them to square pixels or Tesseract reads squashed letters."""
     dpi = frame.info.get("dpi")
-    frame = frame.convert("L")
+    frame = ImageOps.exif_transpose(frame).convert("L")  # phone photos of a page carry their rotation in EXIF
     try:
         x, y = float(dpi[0]), float(dpi[1])
     except (TypeError, ValueError, IndexError):

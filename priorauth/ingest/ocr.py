@@ -28,11 +28,43 @@ class Word:
 
 
 def ocr_page(image: Image.Image, label: str) -> tuple[str, list[Word]]:
-    """(text, words) of one page; lines and paragraphs end with \\n, blocks are separated by a blank line."""
-    import pytesseract
+    """(text, words) of one page; lines and paragraphs end with \\n, blocks are separated by a blank line.
 
+    Faxed and scanned pages arrive sideways or upside down: when a first pass
+    reads little or with low confidence, Tesseract's orientation detection
+    decides whether to turn the page (180 degrees when it cannot tell) and read
+    it again; the better reading wins.
+    """
     if image.mode not in ("L", "RGB"):
         image = image.convert("L")
+    text, words = _read(image, label)
+    if len(words) < 8 or sum(w.confidence for w in words) / max(len(words), 1) < 50:
+        angle = _orientation(image) or 180  # too little text for orientation detection: upside down is the usual fax mistake
+        if angle:
+            turned = _read(image.rotate(-angle, expand=True, fillcolor=255 if image.mode == "L" else (255, 255, 255)), label)
+            if _score(turned[1]) > _score(words):
+                return turned
+    return text, words
+
+
+def _score(words: list[Word]) -> float:
+    return sum(max(w.confidence, 0.0) * (w.end - w.start) for w in words)
+
+
+def _orientation(image: Image.Image) -> int:
+    """Degrees (0, 90, 180, 270) to turn the page counterclockwise-back to upright; 0 when unsure or unavailable."""
+    import pytesseract
+
+    try:
+        osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT_S)
+    except (pytesseract.TesseractError, RuntimeError, OSError):  # too little text to tell, or no osd data
+        return 0
+    return int(osd.get("rotate", 0)) if float(osd.get("orientation_conf", 0)) >= 2 else 0
+
+
+def _read(image: Image.Image, label: str) -> tuple[str, list[Word]]:
+    import pytesseract
+
     try:
         data = pytesseract.image_to_data(image, lang="eng", config="--psm 3", output_type=pytesseract.Output.DICT,
                                          timeout=PAGE_TIMEOUT_S)
