@@ -18,7 +18,13 @@ from typing import Optional, Union
 from priorauth.ingest.base import Ingested, IngestError, Limits, single_page
 from priorauth.models import OcrWord, PageSpan
 
-__all__ = ["read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
+# What an upload form or a FHIR attachment may declare; the content decides, these only document what is read.
+CONTENT_TYPES = ("text/plain", "application/pdf", "image/tiff", "image/png", "image/jpeg",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/rtf", "text/rtf",
+                 "text/html", "application/xml", "text/xml", "application/hl7-cda+xml")
+FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda")
+
+__all__ = ["CONTENT_TYPES", "FORMATS", "read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
 
 
 def read_path(path: Union[Path, str], *, limits: Optional[Limits] = None) -> Ingested:
