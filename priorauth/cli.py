@@ -55,10 +55,10 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         try:
             docs.append(read_path(p).to_document(doc_id, type="clinical_note", date=when))
         except IngestError as exc:
-            err.print(f"cannot read: {exc}", markup=False, highlight=False)
+            err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
     if not docs:
-        err.print("error: no note file could be read; nothing was reviewed.", highlight=False)
+        err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
                   request_date=date.fromisoformat(request_date) if request_date else None)
