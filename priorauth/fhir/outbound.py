@@ -71,7 +71,7 @@ def _item_action(review: Review, cpt: str) -> tuple[str, str, str]:
     """(X12 306 code, our reason code, reason text) for one requested code."""
     study = next((s for s in review.studies if s.cpt == cpt), None)
     if review.decision == "incomplete":
-        return "A4", "documentation-missing", "Pended: " + "; ".join(review.missing)
+        return "A4", "documentation-missing", "Pended until documentation is sent: " + "; ".join(m.split(": ", 1)[-1] for m in review.missing)
     if study is None:
         return "A4", "service-outside-guideline", f"Pended: {cpt} is not a procedure code of this guideline; a clinician reviews it."
     if study.decision == "meets_criteria":
@@ -81,10 +81,15 @@ def _item_action(review: Review, cpt: str) -> tuple[str, str, str]:
     lims = [c for c in study.criteria if c.startswith("LIM.")]
     mine = [r for r in review.reasons if r.startswith(f"{cpt} (")]
     if lims:
-        return "A4", "limitation-applies", f"Pended for clinician review: limitation {', '.join(lims)} applies to {cpt}. " + " ".join(mine)
+        return "A4", "limitation-applies", f"Pended for clinician review: limitation {', '.join(lims)} applies to {cpt}; see the process notes."
     if any("past 6 months" in r for r in mine):
-        return "A4", "repeat-imaging-not-supported", "Pended for clinician review: " + " ".join(mine)
-    return "A4", "indication-not-documented", "Pended for clinician review: " + (" ".join(mine) or f"no indication documented for {cpt}.")
+        return "A4", "repeat-imaging-not-supported", (f"Pended for clinician review: {cpt} repeats an MRI of the past 6 months "
+                                                      "without a documented reason; see the process notes.")
+    unmet = list(dict.fromkeys(c.id for c in review.criteria_results if c.study == cpt and c.status == "not_met"
+                               and c.kind == "indication"))
+    which = f" ({', '.join(unmet)} not met)" if unmet else ""
+    return "A4", "indication-not-documented", (f"Pended for clinician review: no guideline indication is documented for {cpt}{which}; "
+                                               "see the process notes.")
 
 
 def _notes(case: Case, review: Review) -> Notes:
