@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Optional
 
 from priorauth.fhir import systems
-from priorauth.fhir.attachments import attachment_text, decode_base64
+from priorauth.fhir.attachments import attachment_document, decode_base64
 from priorauth.fhir.errors import FhirError
 from priorauth.fhir.resources import validate
 from priorauth.models import Case, Document, Request
@@ -80,8 +80,8 @@ def _doc_from_attachment(att: dict, element: str, doc_id: str, type_: Optional[s
     if "data" not in att:
         raise FhirError(f"{element}.data", "the attachment carries no data (PAS requires the content inline, base64, not a url)")
     raw = decode_base64(att["data"], f"{element}.data")
-    text = attachment_text(raw, att.get("contentType"), att.get("title") or doc_id, f"{element}.data")
-    return Document(id=doc_id, type=type_, date=_date(att.get("creation")) or date, text=text)
+    return attachment_document(raw, att.get("contentType"), doc_id, f"{element}.data", type=type_,
+                               date=_date(att.get("creation")) or date)
 
 
 def _concept_text(c: Optional[dict]) -> Optional[str]:
