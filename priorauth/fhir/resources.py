@@ -74,9 +74,9 @@ def validate(resource: dict, expected: str | None = None, root: str | None = Non
         return model.model_validate(resource)
     except ValidationError as exc:
         first = exc.errors()[0]
-        msg = first["msg"].removeprefix("Value error, ")
+        msg = first["msg"].removeprefix("Value error, ").rstrip(".").replace(". ", "; ")
         if first["type"] == "missing":
             msg = "required element is missing"
-        raise FhirError(path_of(root, tuple(first["loc"])), f"{msg} (FHIR R4 {rt})") from None
+        raise FhirError(path_of(root, tuple(first["loc"])), f"{msg} (checked against the FHIR R4 {rt} model)") from None
     except Exception as exc:  # the library's own checks raise plain errors on some inputs
         raise FhirError(root, f"not a valid FHIR R4 {rt} ({type(exc).__name__})") from None
