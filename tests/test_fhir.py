@@ -325,3 +325,15 @@ def test_unreadable_bodies_and_wrong_resource_types(body, element, words):
         submit(body)
     assert str(info.value).startswith(element + ":") and words in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_committed_example_response_is_what_submit_returns(extractor):
+    folder = EXAMPLE.parent / "fhir"
+    bundle = json.loads((folder / "lumbar_radiculopathy.bundle.json").read_text(encoding="utf-8"))
+    saved = _claim_response(json.loads((folder / "lumbar_radiculopathy.response.json").read_text(encoding="utf-8")))
+    fresh = _claim_response(submit(bundle, extractor))
+    for key in ("item", "processNote", "preAuthRef", "outcome", "disposition", "request", "patient", "insurer"):
+        expected = saved[key]
+        if key == "item":  # the issue date is the day of the review
+            expected = [{**i, "extension": [{**e, "valueDate": fresh["created"][:10]} for e in i.get("extension", [])]} for i in expected]
+        assert fresh[key] == expected, key
