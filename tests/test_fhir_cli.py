@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from priorauth.cli import app
 from priorauth.fhir.build import document_reference, pas_bundle
+from priorauth.fhir.resources import validate
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lumbar_radiculopathy.txt"
@@ -41,7 +42,10 @@ def test_single_bundle_writes_response_and_questionnaire_owner_only(tmp_path):
     assert res.exit_code == 0, res.output
     resp = json.loads(out.read_text())
     assert resp["entry"][0]["resource"]["resourceType"] == "ClaimResponse" and _code(resp) == "A1"
-    assert json.loads(qr.read_text())["resourceType"] == "QuestionnaireResponse"
+    answered = json.loads(qr.read_text())
+    assert answered["resourceType"] == "QuestionnaireResponse" and answered["contained"][0]["resourceType"] == "Questionnaire"
+    assert answered["questionnaire"] == "#" + answered["contained"][0]["id"]
+    validate(answered, "QuestionnaireResponse")
     assert _mode(out) == 0o600 and _mode(qr) == 0o600
 
 

@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 
 from priorauth.fhir.errors import FhirError, operation_outcome
 from priorauth.fhir.inbound import case_from_documents
-from priorauth.fhir.questionnaire import questionnaire_response
+from priorauth.fhir.questionnaire import questionnaire_response, self_contained
 from priorauth.fhir.resources import load_json
 from priorauth.fhir.submit import response_bundle
 from priorauth.models import Request
@@ -127,7 +127,7 @@ def run(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor, re
         else:
             print(json.dumps(resp, indent=2, ensure_ascii=False))
         if qr_out is not None and not batch and qr is not None:
-            write_private(qr_out, json.dumps(qr, indent=2, ensure_ascii=False) + "\n")
+            write_private(qr_out, json.dumps(self_contained(qr), indent=2, ensure_ascii=False) + "\n")
     if to_lines:
         write_private(out, "".join(line + "\n" for line in lines))
     if batch or out is not None:

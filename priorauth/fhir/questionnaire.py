@@ -88,3 +88,9 @@ def questionnaire_response(case: Case, review: Review, subject: Optional[dict] =
     if subject:
         qr["subject"] = subject
     return qr
+
+
+def self_contained(qr: dict) -> dict:
+    """The QuestionnaireResponse carrying the Questionnaire it answers (contained, referenced as `#id`), for a file on its own."""
+    q = questionnaire()
+    return {**qr, "contained": [q], "questionnaire": f"#{q['id']}"}
