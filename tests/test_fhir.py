@@ -43,7 +43,7 @@ def _action(item: dict) -> dict:
 
 
 def _code(item: dict) -> str:
-    (coding,) = _action(item)["code"]["valueCodeableConcept"]["coding"]
+    (coding,) = _action(item)[systems.EXT_REVIEW_ACTION_CODE]["valueCodeableConcept"]["coding"]
     assert coding["system"] == systems.X12_306
     return coding["code"]
 

@@ -31,7 +31,9 @@ def _mode(p: Path) -> int:
 
 def _code(resp: dict) -> str:
     item = resp["entry"][0]["resource"]["item"][0]
-    return item["adjudication"][0]["extension"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]
+    (code,) = [e for e in item["adjudication"][0]["extension"][0]["extension"]
+               if e["url"] == "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewActionCode"]
+    return code["valueCodeableConcept"]["coding"][0]["code"]
 
 
 def test_single_bundle_writes_response_and_questionnaire_owner_only(tmp_path):

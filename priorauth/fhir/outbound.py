@@ -2,7 +2,8 @@
 
 Per requested Claim.item, one item with `itemSequence` echoing the Claim's
 `sequence` and one `adjudication` (category `submitted`, fixed by PAS) carrying
-the reviewAction extension: X12 306 `A1` (certified in total) only when the
+the reviewAction extension (its `code` slice is the reviewActionCode extension,
+so its url is that extension's canonical; `number` and `reasonCode` are local): X12 306 `A1` (certified in total) only when the
 whole request meets the guideline and this item's study does; `A4` (pended)
 otherwise. Never `A3`: not certifying is a physician's decision. The reasons,
 the missing documentation and the met criteria with their policy sentences and
@@ -124,7 +125,7 @@ def claim_response(bundle: dict, case: Case, review: Review, created: Optional[s
         cpt = next((c["code"].strip().upper() for c in (it.get("productOrService") or {}).get("coding") or []
                     if c.get("system") in (systems.CPT, *systems.HCPCS)), cpt)
         code, reason, text = _item_action(review, cpt)
-        action = [{"url": "code", "valueCodeableConcept": {"coding": [{"system": systems.X12_306, "code": code,
+        action = [{"url": systems.EXT_REVIEW_ACTION_CODE, "valueCodeableConcept": {"coding": [{"system": systems.X12_306, "code": code,
                                                                        "display": systems.ACTION_DISPLAY[code]}]}},
                   {"url": "reasonCode", "valueCodeableConcept": reason_concept(reason, text)}]
         if code == "A1":
