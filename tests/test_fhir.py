@@ -95,7 +95,7 @@ def test_approvable_request_is_certified_with_policy_and_evidence(approvable, ex
     assert cr["meta"]["profile"] == [systems.PROFILE_CLAIM_RESPONSE]
     assert (cr["status"], cr["use"], cr["outcome"]) == ("active", "preauthorization", "complete")
     assert cr["patient"] == {"reference": "Patient/pat-1"} and cr["insurer"] == {"reference": "Organization/payer-1"}
-    assert cr["requestor"] == {"reference": "Practitioner/prac-1"}
+    assert cr["requestor"] == {"reference": "PractitionerRole/role-1"}
     assert cr["request"]["reference"] == "Claim/claim-1" and cr["request"]["identifier"]["value"] == "REQ-1-claim"
     assert cr["preAuthRef"].startswith("PA-") and len(cr["preAuthRef"]) == 15
     reviewer = cr["extension"][0]
@@ -168,7 +168,8 @@ def test_responses_parse_and_carry_the_referenced_resources(approvable, routed, 
     for _, resp in (approvable, routed, incomplete):
         validate(resp, "Bundle")
         kinds = [e["resource"]["resourceType"] for e in resp["entry"]]
-        assert kinds == ["ClaimResponse", "Patient", "Organization", "Practitioner", "Questionnaire", "QuestionnaireResponse"]
+        assert kinds == ["ClaimResponse", "Patient", "Organization", "PractitionerRole", "Questionnaire",
+                         "QuestionnaireResponse"]
         assert resp["identifier"] == {"system": "http://provider.example.org/submissions", "value": resp["identifier"]["value"]}
         assert all(e["fullUrl"] for e in resp["entry"])
         assert '"A3"' not in json.dumps(resp)
@@ -256,7 +257,7 @@ def _icd_as_service(b):
 
 
 def _not_base64(b):
-    b["entry"][-2]["resource"]["content"][0]["attachment"]["data"] = "this is not base64!"
+    b["entry"][5]["resource"]["content"][0]["attachment"]["data"] = "this is not base64!"
 
 
 def _not_base64_inline(b):
@@ -265,7 +266,7 @@ def _not_base64_inline(b):
 
 
 def _url_only(b):
-    b["entry"][-2]["resource"]["content"][0]["attachment"] = {"contentType": "text/plain", "url": "https://x.example/n.txt"}
+    b["entry"][5]["resource"]["content"][0]["attachment"] = {"contentType": "text/plain", "url": "https://x.example/n.txt"}
 
 
 def _wrong_entry_type(b):

@@ -3,8 +3,10 @@
 The bundle follows the PAS Request Bundle profile as far as the review needs:
 Claim first (use preauthorization, CPT items, ICD-10 diagnoses, notes as
 supportingInfo `additionalInformation` pointing at DocumentReferences with
-base64 text), then Patient, insurer Organization, requesting Practitioner,
-Coverage and, when an order accompanies the request, a ServiceRequest.
+base64 text), then Patient, insurer Organization, the requesting
+PractitionerRole (PAS: Claim.provider is a PASRequestor or PASPractitionerRole),
+Coverage, the notes, the Practitioner and clinic, and, when an order
+accompanies the request, a ServiceRequest.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def pas_bundle(notes: list[str], cpts: list[str], birth_date: str, created: str,
         "identifier": [{"system": "http://provider.example.org/claim-ids", "value": f"{bundle_id}-claim"}],
         "status": "active", "type": {"coding": [{"system": systems.CLAIM_TYPE, "code": "professional"}]},
         "use": "preauthorization", "patient": _ref("Patient", "pat-1"), "created": created,
-        "insurer": _ref("Organization", "payer-1"), "provider": _ref("Practitioner", "prac-1"),
+        "insurer": _ref("Organization", "payer-1"), "provider": _ref("PractitionerRole", "role-1"),
         "priority": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/processpriority", "code": "normal"}]},
         "insurance": [{"sequence": 1, "focal": True, "coverage": _ref("Coverage", "cov-1")}],
         "diagnosis": [{"sequence": n, "diagnosisCodeableConcept": {"coding": [{"system": systems.ICD10[0], "code": c}]}}
@@ -63,15 +65,18 @@ def pas_bundle(notes: list[str], cpts: list[str], birth_date: str, created: str,
     others = [
         {"resourceType": "Patient", "id": "pat-1", "birthDate": birth_date, "gender": "female"},
         {"resourceType": "Organization", "id": "payer-1", "name": "Example Health Plan"},
-        {"resourceType": "Practitioner", "id": "prac-1", "name": [{"family": "Ordering", "given": ["Dana"]}]},
+        {"resourceType": "PractitionerRole", "id": "role-1", "practitioner": _ref("Practitioner", "prac-1"),
+         "organization": _ref("Organization", "clinic-1")},
         {"resourceType": "Coverage", "id": "cov-1", "status": "active", "beneficiary": _ref("Patient", "pat-1"),
          "payor": [_ref("Organization", "payer-1")]},
         *docs,
+        {"resourceType": "Practitioner", "id": "prac-1", "name": [{"family": "Ordering", "given": ["Dana"]}]},
+        {"resourceType": "Organization", "id": "clinic-1", "name": "Example Spine Clinic"},
     ]
     if with_order:
         others.append({"resourceType": "ServiceRequest", "id": "order-1", "status": "active", "intent": "order",
                        "code": {"coding": [{"system": systems.CPT, "code": cpts[0]}]} if cpts else {"text": "MRI"},
-                       "subject": _ref("Patient", "pat-1"), "requester": _ref("Practitioner", "prac-1")})
+                       "subject": _ref("Patient", "pat-1"), "requester": _ref("PractitionerRole", "role-1")})
     return {"resourceType": "Bundle", "identifier": {"system": "http://provider.example.org/submissions", "value": bundle_id},
             "type": "collection", "timestamp": f"{created}",
             "entry": [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r} for r in [claim, *others]]}
