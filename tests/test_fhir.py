@@ -338,3 +338,14 @@ def test_committed_example_response_is_what_submit_returns(extractor):
         if key == "item":  # the issue date is the day of the review
             expected = [{**i, "extension": [{**e, "valueDate": fresh["created"][:10]} for e in i.get("extension", [])]} for i in expected]
         assert fresh[key] == expected, key
+
+
+def test_code_outside_the_guideline_is_pended_while_the_proven_study_is_certified(example_text, extractor):
+    bundle = pas_bundle([example_text], ["72148", "70551"], "1973-06-10", CREATED, bundle_id="REQ-5")
+    cr = _claim_response(submit(bundle, extractor))
+    spine, brain = cr["item"]
+    assert _code(spine) == "A1" and _reason(spine)["coding"][0]["code"] == "criteria-met"
+    assert _code(brain) == "A4" and _reason(brain)["coding"][0]["code"] == "service-outside-guideline"
+    assert "70551" in _reason(brain)["text"]
+    assert cr["outcome"] == "partial" and cr["disposition"].startswith("1 of 2 items certified")
+    assert "extension" in spine and "extension" not in brain  # the issue date only on what is certified

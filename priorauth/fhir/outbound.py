@@ -8,6 +8,9 @@ whole request meets the guideline and this item's study does; `A4` (pended)
 otherwise. Never `A3`: not certifying is a physician's decision. The reasons,
 the missing documentation and the met criteria with their policy sentences and
 note evidence are `processNote`s, linked from each item by `noteNumber`.
+`outcome` is `complete` (PAS 2.2.1 allows complete | error | partial, and its
+pended example is `complete` with `A4`), or `partial` when only some items are
+certified and the rest still await a determination.
 """
 
 from __future__ import annotations
@@ -113,18 +116,27 @@ def _notes(case: Case, review: Review) -> Notes:
     return notes
 
 
+def _disposition(review: Review, certified: int, total: int) -> str:
+    if certified == total:
+        return "Certified in total"
+    if certified:
+        return f"{certified} of {total} items certified; the others are pended for clinician review"
+    return "Pended: documentation requested" if review.decision == "incomplete" else "Pended for clinician review"
+
+
 def claim_response(bundle: dict, case: Case, review: Review, created: Optional[str] = None) -> dict:
     """The PAS ClaimResponse answering the bundle's Claim with this review."""
     claim_url, claim = claim_entry(bundle)
     created = created or now_utc()
     ref = preauth_ref(bundle)
     notes = _notes(case, review)
-    items = []
+    items, codes = [], []
     for n, it in enumerate(claim.get("item") or []):
         cpt = case.request.cpt_codes[n] if n < len(case.request.cpt_codes or []) else ""
         cpt = next((c["code"].strip().upper() for c in (it.get("productOrService") or {}).get("coding") or []
                     if c.get("system") in (systems.CPT, *systems.HCPCS)), cpt)
         code, reason, text = _item_action(review, cpt)
+        codes.append(code)
         action = [{"url": systems.EXT_REVIEW_ACTION_CODE, "valueCodeableConcept": {"coding": [{"system": systems.X12_306, "code": code,
                                                                        "display": systems.ACTION_DISPLAY[code]}]}},
                   {"url": "reasonCode", "valueCodeableConcept": reason_concept(reason, text)}]
@@ -136,6 +148,7 @@ def claim_response(bundle: dict, case: Case, review: Review, created: Optional[s
         if code == "A1":
             item["extension"] = [{"url": systems.EXT_PREAUTH_ISSUE_DATE, "valueDate": created[:10]}]
         items.append(item)
+    certified = [c for c in codes if c == "A1"]
     request_ref = {"reference": f"Claim/{claim['id']}" if claim.get("id") else claim_url}
     if claim.get("identifier"):
         request_ref["identifier"] = claim["identifier"][0]
@@ -151,9 +164,8 @@ def claim_response(bundle: dict, case: Case, review: Review, created: Optional[s
         "created": created,
         "insurer": claim["insurer"],
         "request": request_ref,
-        "outcome": "complete",
-        "disposition": {"meets_criteria": "Certified in total", "not_met": "Pended for clinician review",
-                        "incomplete": "Pended: documentation requested"}[review.decision],
+        "outcome": "partial" if 0 < len(certified) < len(items) else "complete",
+        "disposition": _disposition(review, len(certified), len(items)),
         "preAuthRef": ref,
         "item": items,
         "processNote": notes.notes,
