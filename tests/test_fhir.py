@@ -349,3 +349,10 @@ def test_code_outside_the_guideline_is_pended_while_the_proven_study_is_certifie
     assert "70551" in _reason(brain)["text"]
     assert cr["outcome"] == "partial" and cr["disposition"].startswith("1 of 2 items certified")
     assert "extension" in spine and "extension" not in brain  # the issue date only on what is certified
+
+
+def test_cpt_code_sent_under_the_hcpcs_system_is_read():
+    bundle = _good()
+    bundle["entry"][0]["resource"]["item"][0]["productOrService"] = {
+        "coding": [{"system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "code": "72148"}]}
+    assert case_from_bundle(bundle).request.cpt_codes == ["72148"]

@@ -17,7 +17,8 @@ CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
 NOTE_TYPE = "http://hl7.org/fhir/note-type"
 
 CPT = "http://www.ama-assn.org/go/cpt"
-HCPCS = ("https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
+# PAS's X12278RequestedServiceType uses the http form; HCPCS level I is CPT, and codes relayed from X12 arrive as HCPCS.
+HCPCS = ("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets")
 ICD10 = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 
 # Our own vocabularies (no X12 licence needed); see data/review_reasons.json.
