@@ -356,3 +356,19 @@ def test_cpt_code_sent_under_the_hcpcs_system_is_read():
     bundle["entry"][0]["resource"]["item"][0]["productOrService"] = {
         "coding": [{"system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "code": "72148"}]}
     assert case_from_bundle(bundle).request.cpt_codes == ["72148"]
+
+
+def test_repeat_mri_without_a_reason_is_pended_with_its_own_reason_code():
+    from priorauth.fhir.outbound import claim_response
+    from priorauth.models import Case, CriterionResult, Review, StudyDecision
+
+    bundle = _good()
+    case = case_from_bundle(bundle)
+    repeat = [CriterionResult(id=f"REPEAT.{x}", title="t", kind="repeat", status="not_met", study="72148", reason="r")
+              for x in "abc"]
+    review = Review(decision="not_met", criteria=[], findings=[], conservative_therapy=None, action="route_to_clinician",
+                    criteria_results=[CriterionResult(id="A.iv", title="t", kind="indication", status="met", study="72148"), *repeat],
+                    studies=[StudyDecision(cpt="72148", region="lumbar", contrast="without", decision="not_met", criteria=[])],
+                    reasons=["72148 (lumbar): an MRI of the same region was done in the past 6 months ..."])
+    (item,) = claim_response(bundle, case, review)["item"]
+    assert (_code(item), _reason(item)["coding"][0]["code"]) == ("A4", "repeat-imaging-not-supported")

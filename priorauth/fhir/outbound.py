@@ -83,10 +83,10 @@ def _item_action(review: Review, cpt: str) -> tuple[str, str, str]:
             return "A1", "criteria-met", f"Certified: {cpt} meets {', '.join(study.criteria)} with evidence in the notes."
         return "A4", "pended-with-request", f"Pended: {cpt} meets {', '.join(study.criteria)}, but another requested service needs clinician review."
     lims = [c for c in study.criteria if c.startswith("LIM.")]
-    mine = [r for r in review.reasons if r.startswith(f"{cpt} (")]
+    repeat = [c for c in review.criteria_results if c.study == cpt and c.kind == "repeat"]
     if lims:
         return "A4", "limitation-applies", f"Pended for clinician review: limitation {', '.join(lims)} applies to {cpt}; see the process notes."
-    if any("past 6 months" in r for r in mine):
+    if repeat and not any(c.status == "met" for c in repeat):
         return "A4", "repeat-imaging-not-supported", (f"Pended for clinician review: {cpt} repeats an MRI of the past 6 months "
                                                       "without a documented reason; see the process notes.")
     unmet = list(dict.fromkeys(c.id for c in review.criteria_results if c.study == cpt and c.status == "not_met"
