@@ -360,7 +360,7 @@ def test_cpt_code_sent_under_the_hcpcs_system_is_read():
 
 def test_repeat_mri_without_a_reason_is_pended_with_its_own_reason_code():
     from priorauth.fhir.outbound import claim_response
-    from priorauth.models import Case, CriterionResult, Review, StudyDecision
+    from priorauth.models import CriterionResult, Review, StudyDecision
 
     bundle = _good()
     case = case_from_bundle(bundle)

@@ -9,6 +9,8 @@ criterion without a prior MRI) is left unanswered.
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from typing import Optional
 
 from priorauth.fhir import systems
@@ -30,6 +32,11 @@ def _criteria():
 
 def questionnaire() -> dict:
     """The Questionnaire generated from the vendored policy's criteria (same policy hash, same version)."""
+    return copy.deepcopy(_questionnaire())
+
+
+@lru_cache(maxsize=1)
+def _questionnaire() -> dict:
     p = policy_identity()
     items = []
     for c in _criteria():
