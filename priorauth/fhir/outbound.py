@@ -132,13 +132,13 @@ def claim_response(bundle: dict, case: Case, review: Review, created: Optional[s
     notes = _notes(case, review)
     items, codes = [], []
     for n, it in enumerate(claim.get("item") or []):
-        cpt = case.request.cpt_codes[n] if n < len(case.request.cpt_codes or []) else ""
+        # an item without a CPT/HCPCS code matches no study, so it can only be pended
         cpt = next((c["code"].strip().upper() for c in (it.get("productOrService") or {}).get("coding") or []
-                    if c.get("system") in (systems.CPT, *systems.HCPCS)), cpt)
+                    if c.get("system") in (systems.CPT, *systems.HCPCS) and c.get("code")), "")
         code, reason, text = _item_action(review, cpt)
         codes.append(code)
-        action = [{"url": systems.EXT_REVIEW_ACTION_CODE, "valueCodeableConcept": {"coding": [{"system": systems.X12_306, "code": code,
-                                                                       "display": systems.ACTION_DISPLAY[code]}]}},
+        action_code = {"coding": [{"system": systems.X12_306, "code": code, "display": systems.ACTION_DISPLAY[code]}]}
+        action = [{"url": systems.EXT_REVIEW_ACTION_CODE, "valueCodeableConcept": action_code},
                   {"url": "reasonCode", "valueCodeableConcept": reason_concept(reason, text)}]
         if code == "A1":
             action.insert(1, {"url": "number", "valueString": ref})
