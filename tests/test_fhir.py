@@ -289,6 +289,10 @@ def _bad_birth_date(b):
     b["entry"][1]["resource"]["birthDate"] = "03/04/1970"
 
 
+def _born_after_request(b):
+    b["entry"][1]["resource"]["birthDate"] = "2027-01-01"
+
+
 @pytest.mark.parametrize("breaks, element, words", [
     (_no_claim, "Bundle.entry", "no Claim"),
     (_no_items, "Bundle.entry[0].resource.item", "no item"),
@@ -301,6 +305,7 @@ def _bad_birth_date(b):
     (_dangling_reference, "Bundle.entry[0].resource.supportingInfo[0].valueReference", "not in the bundle"),
     (_claim_not_first, "Bundle.entry[0].resource", "ClaimFirst"),
     (_bad_birth_date, "Bundle.entry[1].resource.birthDate", "Date"),
+    (_born_after_request, "Bundle.entry[1].resource.birthDate", "age of -1"),
 ])
 def test_malformed_bundle_names_the_element(breaks, element, words):
     bundle = _good()

@@ -175,10 +175,13 @@ def case_from_bundle(bundle: dict) -> Case:
     request_date = _date(claim.get("created"))
     if request_date is None:
         raise FhirError(f"{el}.created", "is not a full date")
+    age = age_on(found[1].get("birthDate"), request_date)
+    if age is not None and not 0 <= age <= 130:
+        raise FhirError(f"Bundle.entry[{found[0]}].resource.birthDate", f"gives an age of {age} at Claim.created")
     icd = [c for d in claim.get("diagnosis") or [] for c in _codes(d.get("diagnosisCodeableConcept"), systems.ICD10)]
     has_order = any(r.get("resourceType") == "ServiceRequest" for _, r in index.entries) or bool(claim.get("referral")) or None
     request = Request(cpt_codes=list(dict.fromkeys(cpts)), icd10_codes=icd or None,
-                      patient_age=age_on(found[1].get("birthDate"), request_date), request_date=request_date,
+                      patient_age=age, request_date=request_date,
                       has_standard_written_order=has_order)
     ident = (claim.get("identifier") or [{}])[0].get("value") or claim.get("id") or bundle["identifier"].get("value") or "claim"
     return Case(id=str(ident), request=request, documents=_documents(claim, ci, index, request_date))
