@@ -377,3 +377,38 @@ def test_repeat_mri_without_a_reason_is_pended_with_its_own_reason_code():
                     reasons=["72148 (lumbar): an MRI of the same region was done in the past 6 months ..."])
     (item,) = claim_response(bundle, case, review)["item"]
     assert (_code(item), _reason(item)["coding"][0]["code"]) == ("A4", "repeat-imaging-not-supported")
+
+
+def _paths(obj, path=()):
+    """Every (path, value) inside a JSON value."""
+    yield path, obj
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _paths(v, (*path, i))
+
+
+def test_every_single_element_damage_is_a_fhir_error_or_reads():
+    """Delete each element, or give it a wrong type, one at a time: reading never fails with anything but FhirError."""
+    good = _good()
+    paths = [p for p, _ in _paths(good) if p]
+    damaged = 0
+    for path in paths:
+        for damage in ("delete", "type"):
+            bundle = copy.deepcopy(good)
+            parent = bundle
+            for key in path[:-1]:
+                parent = parent[key]
+            if damage == "delete":
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = 12345 if isinstance(parent[path[-1]], str) else "x"
+            try:
+                case_from_bundle(bundle)
+            except FhirError as exc:
+                damaged += 1
+                assert str(exc).startswith("Bundle") and str(exc).endswith(".")
+                validate(exc.outcome, "OperationOutcome")
+    assert damaged > len(paths)  # most damage is caught, and none of it escaped as another exception

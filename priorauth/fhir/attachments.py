@@ -31,3 +31,5 @@ def attachment_document(data: bytes, content_type: Optional[str], doc_id: str, e
         return read_bytes(data, name=doc_id, content_type=media).to_document(doc_id, type=type, date=date)
     except IngestError as exc:
         raise FhirError(element, f"the attachment cannot be read: {str(exc).rstrip('.')}", "not-supported") from None
+    except Exception as exc:  # a reader library failing on odd bytes is still this attachment's problem
+        raise FhirError(element, f"the attachment cannot be read ({type(exc).__name__})", "not-supported") from None

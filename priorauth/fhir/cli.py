@@ -16,7 +16,7 @@ from priorauth.fhir.errors import FhirError, operation_outcome
 from priorauth.fhir.inbound import case_from_documents
 from priorauth.fhir.questionnaire import questionnaire_response, self_contained
 from priorauth.fhir.resources import load_json
-from priorauth.fhir.submit import response_bundle
+from priorauth.fhir.submit import review_bundle
 from priorauth.models import Request
 
 NDJSON = (".ndjson", ".jsonl")
@@ -62,13 +62,9 @@ def answer(raw: str, extractor, request: Optional[Request] = None) -> tuple[dict
             case = case_from_documents(obj, request or Request())
             r = review(case, extractor)
             return json.loads(r.model_dump_json()), questionnaire_response(case, r), None
-        from priorauth.fhir.inbound import case_from_bundle
-
         if obj.get("resourceType") != "Bundle":
             raise FhirError("Bundle.resourceType", f"expected a PAS request Bundle or a DocumentReference, found {obj.get('resourceType')!r}")
-        case = case_from_bundle(obj)
-        r = review(case, extractor)
-        out = response_bundle(obj, case, r)
+        _, _, out = review_bundle(obj, extractor)
         qr = next(e["resource"] for e in out["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
         return out, qr, None
     except FhirError as exc:

@@ -14,7 +14,7 @@ from typing import Optional
 from priorauth.fhir import systems
 from priorauth.fhir.attachments import attachment_document, decode_base64
 from priorauth.fhir.errors import FhirError
-from priorauth.fhir.resources import validate
+from priorauth.fhir.resources import normalize
 from priorauth.models import Case, Document, Request
 
 NOTE_RESOURCES = ("DocumentReference", "Binary")
@@ -140,7 +140,8 @@ def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[
 
 def case_from_bundle(bundle: dict) -> Case:
     """Read a PAS request Bundle (R4 JSON) into a Case; FhirError naming the element when it is not one."""
-    validate(bundle, "Bundle", "Bundle")
+    raw = bundle
+    bundle = normalize(bundle, "Bundle", "Bundle")
     if bundle.get("type") != "collection":
         raise FhirError("Bundle.type", f"a PAS request Bundle is a collection, found {bundle.get('type')!r}")
     for name in ("identifier", "timestamp"):
@@ -173,9 +174,12 @@ def case_from_bundle(bundle: dict) -> Case:
     if found is None or found[1].get("resourceType") != "Patient":
         raise FhirError(f"{el}.patient", "does not resolve to a Patient in the bundle")
     request_date = _date(claim.get("created"))
-    if request_date is None:
+    if request_date is None or not isinstance(raw["entry"][ci]["resource"].get("created"), str):
         raise FhirError(f"{el}.created", "is not a full date")
-    age = age_on(found[1].get("birthDate"), request_date)
+    birth = raw["entry"][found[0]]["resource"].get("birthDate")
+    if birth is not None and not isinstance(birth, str):
+        raise FhirError(f"Bundle.entry[{found[0]}].resource.birthDate", "must be a FHIR date string")
+    age = age_on(birth, request_date)
     if age is not None and not 0 <= age <= 130:
         raise FhirError(f"Bundle.entry[{found[0]}].resource.birthDate", f"gives an age of {age} at Claim.created")
     icd = [c for d in claim.get("diagnosis") or [] for c in _codes(d.get("diagnosisCodeableConcept"), systems.ICD10)]
@@ -191,11 +195,11 @@ def case_from_documents(resource: dict, request: Request, case_id: str = "packet
     """A US Core DocumentReference, or a Bundle of them, with the request fields given separately."""
     rt = resource.get("resourceType")
     if rt == "DocumentReference":
-        validate(resource, "DocumentReference")
+        resource = normalize(resource, "DocumentReference")
         return Case(id=case_id, request=request, documents=[document_from_reference(resource, "DocumentReference", request.request_date)])
     if rt != "Bundle":
         raise FhirError("resourceType", f"expected a DocumentReference or a Bundle of them, found {rt!r}")
-    validate(resource, "Bundle")
+    resource = normalize(resource, "Bundle")
     docs = [document_from_reference(e["resource"], f"Bundle.entry[{i}].resource", request.request_date)
             for i, e in enumerate(resource.get("entry") or []) if (e.get("resource") or {}).get("resourceType") == "DocumentReference"]
     if not docs:

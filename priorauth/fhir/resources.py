@@ -11,6 +11,7 @@ from typing import Any, Union
 
 from pydantic import ValidationError
 
+from priorauth.fhir.attachments import decode_base64
 from priorauth.fhir.errors import FhirError
 
 
@@ -60,6 +61,18 @@ def _check_types(obj: Any, path: str) -> None:
             _check_types(v, f"{path}[{i}]")
 
 
+def _check_base64(obj: Any, path: str, key: str = "") -> None:
+    """Attachment and Binary `data` must be strict base64: the R4B models silently drop invalid characters."""
+    if isinstance(obj, dict):
+        if "data" in obj and ("contentType" in obj or obj.get("resourceType") == "Binary" or "ttachment" in key):
+            decode_base64(obj["data"], f"{path}.data")
+        for k, v in obj.items():
+            _check_base64(v, f"{path}.{k}", k)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            _check_base64(v, f"{path}[{i}]", key)
+
+
 def validate(resource: dict, expected: str | None = None, root: str | None = None):
     """Parse one resource with its R4B model and return the model; FhirError on the first problem."""
     rt = resource.get("resourceType")
@@ -67,6 +80,7 @@ def validate(resource: dict, expected: str | None = None, root: str | None = Non
     if expected and rt != expected:
         raise FhirError(f"{root}.resourceType", f"expected {expected}, found {rt!r}")
     _check_types(resource, root)
+    _check_base64(resource, root)
     model = _model(rt) if isinstance(rt, str) else None
     if model is None:
         raise FhirError(f"{root}.resourceType", "missing or not a FHIR R4 resource type")
@@ -80,3 +94,8 @@ def validate(resource: dict, expected: str | None = None, root: str | None = Non
         raise FhirError(path_of(root, tuple(first["loc"])), f"{msg} (checked against the FHIR R4 {rt} model)") from None
     except Exception as exc:  # the library's own checks raise plain errors on some inputs
         raise FhirError(root, f"not a valid FHIR R4 {rt} ({type(exc).__name__})") from None
+
+
+def normalize(resource: dict, expected: str | None = None, root: str | None = None) -> dict:
+    """Validate, then read back the model's own JSON: every element downstream has the type FHIR gives it."""
+    return validate(resource, expected, root).model_dump(mode="json", exclude_none=True)

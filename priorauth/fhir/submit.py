@@ -15,7 +15,7 @@ from priorauth.fhir.errors import FhirError
 from priorauth.fhir.inbound import BundleIndex, case_from_bundle
 from priorauth.fhir.outbound import claim_entry, claim_response, now_utc, preauth_ref
 from priorauth.fhir.questionnaire import questionnaire, questionnaire_response
-from priorauth.fhir.resources import load_json, validate
+from priorauth.fhir.resources import load_json, normalize, validate
 from priorauth.models import Case, Review
 
 
@@ -47,12 +47,19 @@ def response_bundle(bundle: dict, case: Case, review: Review, created: Optional[
     return out
 
 
-def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
-    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
+def review_bundle(data: dict, extractor=None) -> tuple[Case, Review, dict]:
+    """(case, review, PAS response Bundle) for a parsed request Bundle; FhirError when it is malformed."""
     from priorauth.pipeline import review
 
+    case = case_from_bundle(data)
+    data = normalize(data, "Bundle", "Bundle")  # the response echoes elements with their FHIR types
+    r = review(case, extractor)
+    return case, r, response_bundle(data, case, r)
+
+
+def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
+    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
     data = load_json(bundle)
     if data.get("resourceType") != "Bundle":
         raise FhirError("Bundle.resourceType", f"expected Bundle, found {data.get('resourceType')!r}")
-    case = case_from_bundle(data)
-    return response_bundle(data, case, review(case, extractor))
+    return review_bundle(data, extractor)[2]
