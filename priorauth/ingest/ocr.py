@@ -6,11 +6,17 @@ so each word's character offsets in our text are known exactly.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from PIL import Image
 
 from priorauth.ingest.base import IngestError
+
+
+# Tesseract's OpenMP threads fight each other (and other work) on small shared machines: one thread per
+# page measured about 3x faster here (benchmarks/ingest.py). An explicit setting by the operator wins.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @dataclass
