@@ -121,9 +121,10 @@ def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[
                                              _concept_text(si.get("code")) or "clinical_note", request_date))
         elif "valueReference" in si:
             found = index.resolve(si["valueReference"])
+            target = si["valueReference"].get("reference")
             if found is None:
-                raise FhirError(f"{el}.valueReference", f"{si['valueReference'].get('reference')!r} is not in the bundle "
-                                "(PAS carries supporting documents inside the request)")
+                raise FhirError(f"{el}.valueReference", f"{target!r} is not in the bundle (PAS carries supporting documents inside "
+                                "the request)" if target else "has no reference to a resource in the bundle")
             i, res = found
             if i in seen or res.get("resourceType") not in NOTE_RESOURCES:
                 continue  # other clinical resources (Observation, Condition ...) are not notes
