@@ -323,6 +323,7 @@ def test_malformed_bundle_names_the_element(breaks, element, words):
 @pytest.mark.parametrize("body, element, words", [
     (b"{not json", "Bundle", "not JSON"),
     (b"[1, 2]", "Bundle", "not a JSON object"),
+    (b"[" * 100_000 + b"]" * 100_000, "Bundle", "nested too deeply"),
     (json.dumps({"resourceType": "Claim"}).encode(), "Bundle.resourceType", "expected Bundle, found 'Claim'"),
     (json.dumps({"resourceType": "Bundle", "type": "batch", "entry": []}).encode(), "Bundle.type", "collection"),
 ])
