@@ -75,8 +75,11 @@ def answer(raw: str, extractor, request: Optional[Request] = None) -> tuple[dict
 
 
 def run_cli(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor, cpt: list[str], age: Optional[int],
-            request_date: Optional[str], no_swo: bool) -> int:
-    """The command-line entry: request fields (for DocumentReference input) from options; exit status 0 or 1."""
+            request_date, no_swo: bool) -> int:
+    """The command-line entry: request fields (for DocumentReference input) from options; exit status 0 or 1.
+
+    `request_date` is a `date` already parsed by the caller, or a YYYY-MM-DD string, or None for today.
+    """
     import datetime as dt
 
     import typer
@@ -85,7 +88,8 @@ def run_cli(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor
         typer.echo(msg, err=True)
 
     try:
-        when = dt.date.fromisoformat(request_date) if request_date else dt.date.today()
+        when = (request_date if isinstance(request_date, dt.date) else dt.date.fromisoformat(request_date)) if request_date \
+            else dt.date.today()
         request = Request(cpt_codes=cpt or None, patient_age=age, request_date=when, has_standard_written_order=not no_swo)
     except ValueError:
         echo("--request-date must be YYYY-MM-DD and --age between 0 and 130.")
