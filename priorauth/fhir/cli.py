@@ -34,7 +34,8 @@ def _inputs(source: Path) -> Iterator[tuple[str, str]]:
     """(name, raw JSON) per bundle: every *.json of a folder, every non-blank NDJSON line, or the one file."""
     if source.is_dir():
         for p in sorted(source.glob("*.json")):
-            yield p.stem, p.read_text(encoding="utf-8", errors="replace")
+            if not p.name.endswith(".response.json"):  # our own output, when it is written beside the input
+                yield p.stem, p.read_text(encoding="utf-8", errors="replace")
     elif source.suffix.lower() in NDJSON:
         for n, line in enumerate(source.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             if line.strip():
