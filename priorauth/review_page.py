@@ -235,6 +235,7 @@ table{{border-collapse:collapse;margin:16px 20px}}td,th{{border:1px solid var(--
 """
 
 
-def safe_filename(case_id: str) -> str:
+def safe_filename(case_id: str, suffix: str = "") -> str:
+    """A portable file name for a case id: sanitised, cut to 120 characters, then `suffix` (so numbering always changes it)."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", case_id or "case").strip("._") or "case"
-    return name[:120] + ".html"
+    return name[:120] + suffix + ".html"

@@ -121,6 +121,11 @@ class LLMExtractor:
                     claims.extend(_ground(result.output, chunk, aligner))
                     therapy.extend((document, aligner, chunk.start, t) for t in result.output.conservative_therapy)
         except LLMStop as stop:
+            if stop.spent is not None:  # a case that falls back still cost what it cost
+                usage.prompt_tokens += stop.spent.prompt_tokens
+                usage.completion_tokens += stop.spent.completion_tokens
+                usage.requests += stop.spent.requests
+                reasks += stop.spent.reasks
             fallback = self.rules.extract(case)
             fallback.extractor = f"{self.mode}->rules"
             fallback.usage = usage
