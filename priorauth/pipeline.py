@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from priorauth.extract.base import Extraction, Extractor
+from priorauth.extract.contrast import contrast_warnings
 from priorauth.models import ACTION_FOR, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
@@ -68,6 +69,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
         for c in extraction.conflicts:
             reasons.append(f"conflict on {c.code}: the LLM reads '{c.evidence.text}' ({c.evidence.doc}[{c.evidence.start}:"
                            f"{c.evidence.end}]) as {c.llm}, ConText as {c.context}; a clinician should check it.")
+    warnings.extend(contrast_warnings(case))
     if case.request.has_standard_written_order is None:
         warnings.append("the request does not say whether a standard written order accompanies it")
     return Review(
