@@ -16,7 +16,7 @@ def context_assertions(document: Document, spans: list[tuple[int, int, str]]) ->
 
     A note over spaCy's length limit is read piece by piece (pieces.py), each span in the piece holding its start.
     """
-    if len(document.text) > pieces_mod.PIECE_CHARS:
+    if len(document.text) > pieces_mod.SPLIT_OVER:
         found: dict[int, tuple[Optional[str], bool]] = {}
         for s, e in pieces(document.text):
             mine = [(i, a - s, min(b, e) - s, c) for i, (a, b, c) in enumerate(spans) if s <= a < e]

@@ -1,10 +1,14 @@
 """Long notes in pieces: spaCy refuses texts over `nlp.max_length` (1,000,000 characters).
 
-A packet pasted from an EHR can exceed that. It is read in pieces cut at line
-breaks (else at a sentence end, else at a space), each parsed on its own, and
-every offset shifted back into the whole note, so evidence still satisfies
-`text[start:end] == span`. A piece starts with no section header of its own, so
-sections are read per piece; pieces are large, so that rarely matters.
+A packet pasted from an EHR can exceed that. Such a note (and only such a note:
+shorter ones are read whole, as before) is read in pieces of about 50,000
+characters cut at a blank line (else a line break, a sentence end, a space),
+each parsed on its own, and every offset shifted back into the whole note, so
+evidence still satisfies `text[start:end] == span`. Small pieces keep the cost
+linear (target matching and sectioning grow faster than the text). A piece
+starts with no section header of its own, so a section cut in two loses its
+header after the cut: cutting at blank lines, where sections usually end,
+keeps that rare.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Iterable, Optional
 
 from priorauth.models import Document
 
-PIECE_CHARS = 200_000
+SPLIT_OVER = 1_000_000  # spaCy's default nlp.max_length
+PIECE_CHARS = 50_000
 
 
 def pieces(text: str, limit: Optional[int] = None) -> list[tuple[int, int]]:
@@ -23,7 +28,9 @@ def pieces(text: str, limit: Optional[int] = None) -> list[tuple[int, int]]:
     out, start = [], 0
     while len(text) - start > limit:
         lo, hi = start + limit // 2, start + limit
-        cut = text.rfind("\n", lo, hi) + 1
+        cut = text.rfind("\n\n", lo, hi - 1) + 2
+        if cut <= 1:
+            cut = text.rfind("\n", lo, hi) + 1
         if cut <= 0:
             cut = text.rfind(". ", lo, hi - 1) + 2
         if cut <= 1:
@@ -37,11 +44,10 @@ def pieces(text: str, limit: Optional[int] = None) -> list[tuple[int, int]]:
 
 
 def split_documents(documents: Iterable[Document], limit: Optional[int] = None) -> list[tuple[Document, Document, int]]:
-    """(document, piece as a document, offset of the piece) for each piece; a short document is its own single piece."""
-    limit = limit or PIECE_CHARS
+    """(document, piece as a document, offset of the piece) for each piece; a note within spaCy's limit is one piece."""
     out = []
     for d in documents:
-        if len(d.text) <= limit:
+        if len(d.text) <= SPLIT_OVER:
             out.append((d, d, 0))
             continue
         for s, e in pieces(d.text, limit):
