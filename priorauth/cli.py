@@ -42,7 +42,7 @@ CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIOR
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """One clear sentence on stderr and a non-zero exit: the answer to an ordinary mistake, never a traceback."""
-    err.print(f"[red]error:[/] {escape(message)}")
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
