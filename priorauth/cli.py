@@ -21,7 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from priorauth.batch import ExtractorSpec, brief as _brief, case_id_of as _case_id, run_batch
-from priorauth.cli_io import OutputFile, parse_cli_date
+from priorauth.cli_io import OutputFile, check_writable, parse_cli_date
 from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Document, Request, Review
 
@@ -207,8 +207,7 @@ def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age:
     """One packet from note files: print the review, optionally write its page."""
     from priorauth.pipeline import review
 
-    if html is not None and html.is_dir():
-        raise InputError(f"--html {html} is a directory: name a file")
+    check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
     r = review(case, make_extractor(spec))
     if html is not None:
@@ -348,6 +347,8 @@ def evaluate_cmd(
             out.print(escape(f"{len(problems)} problem(s) in {cases}"))
         raise typer.Exit(1 if problems else 0)
 
+    for path, flag in ((report, "--report"), (errors_out, "--errors")):
+        check_writable(path, flag)
     extractor = make_extractor(_spec("gold" if gold_findings else extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir))
     pairs, n_errors = [], 0
     lines = read_lines(cases)
@@ -370,6 +371,7 @@ def evaluate_cmd(
             except Exception as exc:
                 n_errors += 1
                 err.print(escape(f"line {n} ({_short(_case_id(raw))}): {_brief(exc)}"))
+    _say_if_endpoint_given_up(r for _, r in pairs)
     summary = evaluate(pairs, n_errors).summary()
     records = [case_errors(c, r, score_case(c, r)) for c, r in pairs]
     wrong = sorted((x for x in records if is_error(x)), key=lambda x: -x["badness"])
@@ -387,6 +389,15 @@ def evaluate_cmd(
         out.print_json(json.dumps(summary))
         return
     _print_summary(summary, escape(cases.name) + (" (gold findings)" if gold_findings else ""), wrong)
+
+
+def _say_if_endpoint_given_up(reviews) -> None:
+    """The circuit breaker's news, once: the rest of the run used the deterministic findings."""
+    from priorauth.extract.llm_client import BREAKER_PREFIX
+
+    reason = next((r.llm.reason for r in reviews if r.llm and (r.llm.reason or "").startswith(BREAKER_PREFIX)), None)
+    if reason:
+        err.print(f"[yellow]warning:[/] {escape(reason)}; the rest of the run used the deterministic findings", soft_wrap=True)
 
 
 def _short(case_id, limit: int = 80) -> str:
@@ -434,6 +445,7 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
 
 
 @app.command("evaluate-negation")
+@friendly
 def evaluate_negation_cmd(
     annotations: Path = typer.Argument(..., help="NegEx annotations file (tab-separated, 4 columns)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
@@ -441,6 +453,7 @@ def evaluate_negation_cmd(
     """Score the project's ConText rules on the NegEx test set ('Negated' is the positive class)."""
     from priorauth.evaluation.negation import read_negex, score
 
+    read_bytes(annotations, "annotations file")  # missing or a directory: one sentence
     result = score(read_negex(annotations))
     if as_json:
         out.print_json(json.dumps(result))

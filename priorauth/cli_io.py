@@ -40,6 +40,16 @@ def parse_cli_date(value: Optional[str], flag: str) -> Optional[date]:
     raise InputError(f"{flag} {value!r} is not a date: use {DATE_HINT}")
 
 
+def check_writable(path: Optional[Path], flag: str) -> None:
+    """A file the user asked us to write must not be a directory and must have an existing directory."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a directory: name a file")
+    if not path.parent.is_dir():
+        raise InputError(f"{flag} {path}: the directory {path.parent} does not exist")
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)

@@ -112,6 +112,11 @@ def test_ordinary_mistakes_get_one_sentence(tmp_path):
     clean_failure(runner.invoke(app, ["review", "--cases", str(src), "-o", str(tmp_path)]), "is a directory")
     clean_failure(runner.invoke(app, ["evaluate", str(tmp_path / "none.jsonl")]), "does not exist")
     clean_failure(runner.invoke(app, ["review", EXAMPLE, "--cpt", "72148", "--request-date", "21/04/2026"]), "YYYY-MM-DD")
+    clean_failure(runner.invoke(app, ["evaluate", str(DEV), "--report", str(tmp_path)]), "is a directory")
+    clean_failure(runner.invoke(app, ["review", EXAMPLE, *ARGS, "--html", str(tmp_path)]), "is a directory")
+    clean_failure(runner.invoke(app, ["evaluate-negation", str(tmp_path / "none.txt")]), "does not exist")
+    clean_failure(runner.invoke(app, ["evaluate", "--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]),
+                  "does not exist")
     for bad in ("200", "-3", "old"):
         clean_failure(runner.invoke(app, ["review", EXAMPLE, "--cpt", "72148", "--age", bad]), "--age")
 
