@@ -35,9 +35,7 @@ STYLE = {"meets_criteria": "green", "not_met": "yellow", "incomplete": "cyan"}
 LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_LLM_MODEL).")
 LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
 LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
-CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm).")
-
-
+CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm, or 'off').")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -260,11 +258,13 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
                 reason = (rec.get("llm") or {}).get("reason") or ""
                 if reason.startswith(BREAKER_PREFIX) and not warned:
                     warned = True
-                    err.print(f"[yellow]warning:[/] {escape(reason)}; the rest of the batch uses the deterministic findings")
+                    err.print(f"[yellow]warning:[/] {escape(reason)}; the rest of the batch uses the deterministic findings",
+                              soft_wrap=True)
                 bar.advance(task)
-    except Terminated:
+    except (Terminated, KeyboardInterrupt) as stop:
         sink.close()
-        err.print(f"stopped by SIGTERM: the records so far are in {escape(str(sink.partial))}; run again with --resume to continue")
+        err.print(f"stopped by {'SIGTERM' if isinstance(stop, Terminated) else 'Ctrl-C'}: the records so far are in "
+                  f"{escape(str(sink.partial))}; run again with --resume to continue", soft_wrap=True)
         raise
     finally:
         records.close()
