@@ -187,6 +187,8 @@ def render_review_page(case: Case, review: Review) -> str:
     if review.llm:  # these marks exist only when the LLM step ran
         legend += '<span><mark class="g-other fuzzy">approximate quote, needs checking</mark></span>'
         legend += '<span><mark class="g-other conflict">LLM and ConText disagree</mark></span>'
+    warnings = ('<ul class="tight warnings">' + "".join(f"<li>Warning: {escape(w)}</li>" for w in review.warnings) + "</ul>") \
+        if review.warnings else ""
     pol = review.policy
     llm = (f" · LLM {escape(review.llm.model)}, prompt v{escape(review.llm.prompt_version)} "
            f"({escape(review.llm.prompt_sha256[:12])}), schema {escape(review.llm.schema_sha256[:12])}, status {escape(review.llm.status)}"
@@ -201,6 +203,7 @@ def render_review_page(case: Case, review: Review) -> str:
 <p>Case {escape(review.case_id or "")} · criteria: {escape(", ".join(review.criteria) or "none")} ·
 requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} · age {escape(str(case.request.patient_age if case.request.patient_age is not None else "unknown"))}</p>
 {detail}
+{warnings}
 <p class="small">This tool never denies: a case that is not approved goes to a clinician or back for information.</p>
 </header>
 <main>

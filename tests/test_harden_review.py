@@ -60,6 +60,7 @@ def test_contrast_of_the_requested_code_is_checked_against_the_plan():
     text = "HPI: mid back pain x 3 weeks.\nPlan: MRI thoracic spine with and without contrast.\nPrior MRI lumbar without contrast 2019."
     warned = review(note_case(text, cpt="72146"))
     assert any("with and without contrast" in w and "72146" in w and "72157" in w for w in warned.warnings)
+    assert "Warning: the plan asks for MRI with and without contrast" in render_review_page(note_case(text, cpt="72146"), warned)
     assert not any("contrast" in w for w in review(note_case(text, cpt="72157")).warnings)
     plain = review(note_case(APPROVED, cpt="72148"))
     assert not any("contrast" in w for w in plain.warnings)
