@@ -21,7 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from priorauth.batch import ExtractorSpec, brief as _brief, case_id_of as _case_id, run_batch
-from priorauth.cli_io import OutputFile, check_writable, parse_cli_date
+from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Document, Request, Review
 
@@ -91,7 +91,7 @@ class PageWriter:
         if directory.exists() and not directory.is_dir():
             raise InputError(f"--html-dir {directory} is a file, not a directory")
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # pages quote notes (PHI)
         self.rows: list = []
         self.used: set[str] = {"index.html"}
         self.count = 0
@@ -114,14 +114,14 @@ class PageWriter:
             return
         case, review = Case.model_validate_json(raw), Review.model_validate(rec)
         name = self.name_for(case.id)
-        (self.directory / name).write_text(render_review_page(case, review), encoding="utf-8")
+        write_private(self.directory / name, render_review_page(case, review))
         self.rows.append((name, case, review))
         self.count += 1
 
     def finish(self) -> None:
         from priorauth.review_page import render_index
 
-        (self.directory / "index.html").write_text(render_index(self.rows), encoding="utf-8")
+        write_private(self.directory / "index.html", render_index(self.rows))
 
 
 def print_review(r: Review) -> None:
@@ -211,7 +211,7 @@ def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age:
     if html is not None:
         from priorauth.review_page import render_review_page
 
-        html.write_text(render_review_page(case, r), encoding="utf-8")
+        write_private(html, render_review_page(case, r))
         err.print(f"wrote {escape(str(html))}")
     if as_json:
         out.print_json(r.model_dump_json())
@@ -376,15 +376,11 @@ def evaluate_cmd(
     records = [case_errors(c, r, score_case(c, r)) for c, r in pairs]
     wrong = sorted((x for x in records if is_error(x)), key=lambda x: -x["badness"])
     if errors_out:
-        with errors_out.open("w", encoding="utf-8") as fh:
-            for rec in records:
-                if is_error(rec):
-                    fh.write(json.dumps(rec) + "\n")
+        write_private(errors_out, "".join(json.dumps(rec) + "\n" for rec in records if is_error(rec)))
     if report:
         from priorauth.evaluation.report import render_report
 
-        report.write_text(render_report(summary, wrong, {c.id: c for c, _ in pairs}, f"priorauth evaluation: {cases.name}"),
-                          encoding="utf-8")
+        write_private(report, render_report(summary, wrong, {c.id: c for c, _ in pairs}, f"priorauth evaluation: {cases.name}"))
     if as_json:
         out.print_json(json.dumps(summary))
         return

@@ -63,6 +63,13 @@ def _open_private(path: Path, mode: str) -> IO[str]:
     return os.fdopen(os.open(path, flags, 0o600), mode, encoding="utf-8")
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a whole file readable by its owner only (pages and reports quote notes, which are PHI)."""
+    with _open_private(path, "w") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_TRUNC
+
+
 class OutputFile:
     """One JSON line per record, written to `<path>.partial` and renamed to `path` by `commit()`."""
 
@@ -94,11 +101,13 @@ class OutputFile:
         if self.resume:
             if not self.partial.exists() and self.path.exists():
                 shutil.copyfile(self.path, self.partial)
+                os.chmod(self.partial, 0o600)
             if self.partial.exists():
                 self._keep_complete_records()
                 self._fh = _open_private(self.partial, "a")
                 return self
         self._fh = _open_private(self.partial, "w")
+        os.chmod(self.partial, 0o600)  # a leftover partial file keeps its old mode through O_TRUNC
         return self
 
     def _keep_complete_records(self) -> None:

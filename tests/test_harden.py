@@ -153,6 +153,8 @@ def test_html_dir_names_are_unique_and_index_is_kept(tmp_path):
     res = runner.invoke(app, ["review", "--cases", str(src), "-o", str(tmp_path / "o.jsonl"), "--html-dir", str(pages)])
     assert res.exit_code == 0, res.output
     files = sorted(p.name for p in pages.iterdir())
+    assert stat.S_IMODE(pages.stat().st_mode) == 0o700  # pages quote notes (PHI): owner only
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in pages.iterdir())
     assert len(files) == len(ids) + 1 and "index.html" in files
     index = (pages / "index.html").read_text()
     assert index.count("<tr class=") == len(ids) and "<th" in index  # the index was not overwritten by case "index"
