@@ -60,13 +60,16 @@ def friendly(command: Callable) -> Callable:
 def read_note(path: str) -> tuple[str, str]:
     """(document id, text) of one note given on the command line ('-' is standard input); the one place notes are read."""
     if path == "-":
-        return "", sys.stdin.read()
-    p = Path(path)
-    data = read_bytes(p, "note file")
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return "", sys.stdin.read()
+        name, data = "", stream.read()
+    else:
+        name, data = Path(path).name, read_bytes(Path(path), "note file")
     try:
-        return p.name, data.decode("utf-8")
+        return name, data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"the note file {p} is not UTF-8 text") from None
+        raise InputError(f"the note {'on standard input' if path == '-' else path} is not UTF-8 text") from None
 
 
 def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[date], swo: bool,

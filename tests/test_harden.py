@@ -117,6 +117,7 @@ def test_ordinary_mistakes_get_one_sentence(tmp_path):
     clean_failure(runner.invoke(app, ["evaluate-negation", str(tmp_path / "none.txt")]), "does not exist")
     clean_failure(runner.invoke(app, ["evaluate", "--compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")]),
                   "does not exist")
+    clean_failure(runner.invoke(app, ["review", "-", *ARGS], input=b"low back pain \xff\xfe"), "not UTF-8")
     for bad in ("200", "-3", "old"):
         clean_failure(runner.invoke(app, ["review", EXAMPLE, "--cpt", "72148", "--age", bad]), "--age")
 
