@@ -279,3 +279,18 @@ def test_batch_says_once_that_the_endpoint_was_given_up(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert len(srv.requests) == 3 and res.output.count("endpoint not called") == 1
     assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 6
+
+
+def test_context_cross_check_reads_a_long_note_in_pieces(tmp_path, monkeypatch):
+    from priorauth.extract import pieces as pieces_mod
+
+    monkeypatch.setattr(pieces_mod, "SPLIT_OVER", 3_000)
+    monkeypatch.setattr(pieces_mod, "PIECE_CHARS", 1_500)
+    filler = "Follow-up visit. Patient doing about the same, stable mild stiffness in the morning.\n"
+    text = "HPI: low back pain x 3 weeks.\n" + filler * 60 + "No foot drop.\n" + filler * 5
+    lie = answer([{"code": "motor_weakness", "quotes": ["foot drop"], "assertion": "present", "exam": False}])
+    with FakeOpenAI(default=lie) as srv:
+        r = review(note_case(text), make(srv, tmp_path, mode="llm", chunk_tokens=100_000))
+    assert r.llm.status == "ok"
+    assert [(c.code, c.llm, c.context) for c in r.conflicts] == [("motor_weakness", "present", "negated")]
+    assert text[r.conflicts[0].evidence.start:r.conflicts[0].evidence.end] == "foot drop"
