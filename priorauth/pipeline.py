@@ -9,6 +9,7 @@ from priorauth.extract.contrast import contrast_warnings
 from priorauth.models import ACTION_FOR, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
+from priorauth.rules.reasons import explain
 from priorauth.rules.policy import policy_identity
 
 _DEFAULT: Optional[Extractor] = None
@@ -64,7 +65,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     facts = Facts.build(present, extraction.conservative_therapy, case.request, disputed,
                         has_records=any(d.text.strip() for d in case.documents))
     decided = decide(facts)
-    reasons = list(decided.reasons)
+    reasons = explain(decided.decision, decided.results, list(decided.reasons), facts)  # main reason first, adult-only lists
     if decided.decision != "meets_criteria":
         for c in extraction.conflicts:
             reasons.append(f"conflict on {c.code}: the LLM reads '{c.evidence.text}' ({c.evidence.doc}[{c.evidence.start}:"

@@ -15,7 +15,6 @@ from priorauth.rules.criterion import Criterion, Outcome
 from priorauth.rules.facts import Facts
 from priorauth.rules.indications import INDICATIONS, SPECIFIC_OVER_J
 from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
-from priorauth.rules.reasons import explain
 from priorauth.rules.regions import Study, studies_for
 
 ORDER = {c.id: i for i, c in enumerate(DOCUMENTATION + INDICATIONS + REPEAT + LIMITATIONS)}
@@ -117,14 +116,12 @@ def decide(facts: Facts) -> Decided:
 
     studies = [_study(facts, s, results, reasons) for s in studies_for(facts.request.cpt_codes)]
 
-    lims = {i for s in studies for i in s.criteria if i.startswith("LIM.")}
     if doc_missing:
-        out = Decided("incomplete", doc_missing, results, studies, reasons, missing)
-    elif lims:
-        out = Decided("not_met", _sorted(lims), results, studies, reasons, missing)
-    elif studies and all(s.decision == "meets_criteria" for s in studies):
-        out = Decided("meets_criteria", _sorted({i for s in studies for i in s.criteria}), results, studies, [], missing)
-    else:
-        out = Decided("not_met", [], results, studies, reasons, missing)
-    out.reasons = explain(out.decision, results, out.reasons, facts)
-    return out
+        return Decided("incomplete", doc_missing, results, studies, reasons, missing)
+    lims = {i for s in studies for i in s.criteria if i.startswith("LIM.")}
+    if lims:
+        return Decided("not_met", _sorted(lims), results, studies, reasons, missing)
+    if studies and all(s.decision == "meets_criteria" for s in studies):
+        reasons = []
+        return Decided("meets_criteria", _sorted({i for s in studies for i in s.criteria}), results, studies, reasons, missing)
+    return Decided("not_met", [], results, studies, reasons, missing)

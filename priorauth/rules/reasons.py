@@ -2,7 +2,7 @@
 
 Kept apart from the criteria themselves: the predicates say what is met, this
 module only orders and trims what is said about it, and it runs at one place
-(`decide.decide`).
+(`pipeline.decide_extraction`, right after `decide`).
 """
 
 from __future__ import annotations
