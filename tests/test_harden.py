@@ -190,12 +190,17 @@ def test_a_broken_worker_pool_still_gives_one_record_per_line():
     assert [r["line"] for r in recs] == [1, 2, 3] and [r["case_id"] for r in recs] == ["dev-001", "dev-002", "dev-003"]
 
 
-def _children(pid: int) -> set[int]:
+def _workers(pid: int) -> set[int]:
+    """Forked worker processes of `pid`: its children running its own command line (not a passing helper program)."""
+    try:
+        own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return set()
     out = set()
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
             try:
-                if int((p / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                if int((p / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid and (p / "cmdline").read_bytes() == own:
                     out.add(int(p.name))
             except (OSError, IndexError, ValueError):
                 pass
@@ -216,20 +221,28 @@ def test_sigterm_stops_workers_and_resume_finishes(tmp_path):
     out, partial = tmp_path / "out.jsonl", tmp_path / "out.jsonl.partial"
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     cmd = [sys.executable, "-m", "priorauth.cli", "review", "--cases", str(src), "-o", str(out), "--workers", "2"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "stderr.txt"
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))  # orphans would hold pipes open
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (partial.exists() and partial.read_text().count("\n") >= 1):
-        time.sleep(0.2)
-    workers = _children(proc.pid)
-    assert workers, "the batch should run worker processes"
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:  # the two workers are up
+        workers = _workers(proc.pid)
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the batch should run worker processes"
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+    stderr = log.read_text()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if _alive(w)]
+    for w in alive:  # clean up after a failure, then report it
+        os.kill(w, signal.SIGKILL)
+    assert not alive, "orphaned workers"
     assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in stderr and "--resume" in stderr
-    time.sleep(0.5)
-    assert not any(_alive(w) for w in workers), "orphaned workers"
     assert not out.exists() and partial.exists()
     done = partial.read_text().splitlines()
-    assert 1 <= len(done) < len(lines)
+    assert len(done) < len(lines) and all(json.loads(x) for x in done)  # whole records only
     res = subprocess.run(cmd + ["--resume"], env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     recs = [json.loads(x) for x in out.read_text().splitlines()]
