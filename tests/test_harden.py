@@ -216,7 +216,7 @@ def _alive(pid: int) -> bool:
 
 def test_sigterm_stops_workers_and_resume_finishes(tmp_path):
     lines = DEV.read_text(encoding="utf-8").split("\n")
-    lines = [x for x in lines if x.strip()] * 3
+    lines = [x for x in lines if x.strip()]
     src = write_cases(tmp_path / "in.jsonl", lines)
     out, partial = tmp_path / "out.jsonl", tmp_path / "out.jsonl.partial"
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
