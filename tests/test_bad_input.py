@@ -71,6 +71,12 @@ def test_battery_one_record_per_line_in_order_no_traceback(tmp_path):
     assert recs[10]["decision"] == "incomplete" or "decision" in recs[10]  # a huge id is still reviewed
     assert all("error" not in recs[i] for i in (16, 17, 18))
     assert "café" not in out.read_text(encoding="utf-8", errors="replace")
+    # the worker processes give the same records, in the same order
+    out2 = tmp_path / "out2.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "priorauth.cli", "review", "--cases", str(src), "-o", str(out2), "--workers", "2"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert out2.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
 
 
 def test_evaluate_and_check_read_the_same_lines(tmp_path):
