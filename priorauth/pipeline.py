@@ -9,8 +9,8 @@ from priorauth.extract.contrast import contrast_warnings
 from priorauth.models import ACTION_FOR, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
-from priorauth.rules.reasons import explain
 from priorauth.rules.policy import policy_identity
+from priorauth.rules.reasons import explain
 
 _DEFAULT: Optional[Extractor] = None
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
+from priorauth.extract import pieces as pieces_mod
 from priorauth.extract.mentions import resolve_reason, span_context
 from priorauth.extract.nlp import SPAN_GROUP, build_nlp
-from priorauth.extract import pieces as pieces_mod
 from priorauth.extract.pieces import pieces
 from priorauth.models import Document
 
