@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import signal
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
+from priorauth.jsonl import Line, loads
 from priorauth.models import ErrorRecord
 
 
@@ -18,27 +20,36 @@ class ExtractorSpec:
     name: str = "rules"
     llm: dict[str, Any] = field(default_factory=dict)
 
+    def check(self) -> None:
+        """Raise ValueError for a bad configuration without building anything heavy (run before any output)."""
+        if self.name not in ("rules", "gold", "llm", "hybrid"):
+            raise ValueError(f"unknown extractor {self.name!r}: use rules, llm or hybrid")
+        if self.name in ("llm", "hybrid"):
+            from priorauth.extract.llm_client import LLMConfig
+
+            LLMConfig.from_env(**{k: v for k, v in self.llm.items() if v is not None})
+
     def build(self):
         from priorauth.pipeline import default_extractor
 
+        self.check()
         if self.name == "rules":
             return default_extractor()
         if self.name == "gold":
             from priorauth.extract.gold import GoldExtractor
 
             return GoldExtractor()
-        if self.name in ("llm", "hybrid"):
-            from priorauth.extract.llm_extractor import llm_extractor_from_env
+        from priorauth.extract.llm_extractor import llm_extractor_from_env
 
-            return llm_extractor_from_env(self.name, **{k: v for k, v in self.llm.items() if v is not None})
-        raise ValueError(f"unknown extractor {self.name!r}: use rules, llm or hybrid")
+        return llm_extractor_from_env(self.name, **{k: v for k, v in self.llm.items() if v is not None})
 
 
 def case_id_of(raw: str) -> Optional[str]:
+    """The line's case id when it can be read, else None (never raises)."""
     try:
-        value = json.loads(raw)
+        value = loads(raw)
         return str(value.get("id")) if isinstance(value, dict) and value.get("id") is not None else None
-    except (json.JSONDecodeError, AttributeError):
+    except Exception:
         return None
 
 
@@ -46,14 +57,15 @@ def brief(exc: Exception) -> str:
     """The error's gist without echoing input values (they may be note text)."""
     if hasattr(exc, "errors"):
         try:
-            return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])  # type: ignore[union-attr]
+            return "; ".join((f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "") + e["msg"]
+                             for e in exc.errors()[:5])  # type: ignore[union-attr]
         except Exception:
             pass
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None) -> dict:
-    """Review one JSONL line; any failure becomes an error record naming the case and the reason.
+def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None, problem: Optional[str] = None) -> dict:
+    """Review one JSONL line; any failure becomes an error record naming the line, the case and the reason.
 
     Documents given by `path` are read relative to `base_dir` (the cases file's directory).
     """
@@ -61,18 +73,26 @@ def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None) ->
     from priorauth.ingest.cases import load_case
     from priorauth.pipeline import review
 
+    if problem is not None:
+        return ErrorRecord(case_id=None, error=problem, line=n).model_dump()
     if not raw.strip():
         return ErrorRecord(case_id=None, error="empty line", line=n).model_dump()
     try:
         case = load_case(raw, base_dir)
     except IngestError as exc:
         return ErrorRecord(case_id=case_id_of(raw), error=str(exc), line=n).model_dump()
+    except RecursionError:
+        return ErrorRecord(case_id=None, error="invalid case: the JSON is nested too deeply", line=n).model_dump()
     except Exception as exc:  # a malformed line must not stop the batch
         return ErrorRecord(case_id=case_id_of(raw), error=f"invalid case: {brief(exc)}", line=n).model_dump()
     try:
-        return review(case, extractor).model_dump(mode="json")
+        rec = review(case, extractor).model_dump(mode="json")
+    except RecursionError:
+        return ErrorRecord(case_id=case.id, error="processing failed: RecursionError", line=n).model_dump()
     except Exception as exc:
         return ErrorRecord(case_id=case.id, error=f"processing failed: {type(exc).__name__}: {brief(exc)}", line=n).model_dump()
+    rec["line"] = n
+    return rec
 
 
 _WORKER_EXTRACTOR = None
@@ -81,24 +101,50 @@ _WORKER_BASE: Optional[Path] = None
 
 def _init_worker(spec: ExtractorSpec, base_dir: Optional[Path] = None) -> None:
     global _WORKER_EXTRACTOR, _WORKER_BASE
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not inherit the parent's handler
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_EXTRACTOR = spec.build()
     _WORKER_BASE = base_dir
 
 
-def _work(item: tuple[int, str]) -> dict:
-    return review_line(item[0], item[1], _WORKER_EXTRACTOR, _WORKER_BASE)
+def _work(item: Line) -> dict:
+    return review_line(item.number, item.text, _WORKER_EXTRACTOR, _WORKER_BASE, item.problem)
 
 
-def run_batch(lines: Iterable[str], spec: ExtractorSpec, workers: int = 1, base_dir: Optional[Path] = None) -> Iterator[dict]:
-    """Records in input order; with workers > 1, cases are reviewed in that many processes.
+def _as_line(n: int, item: Any) -> Line:
+    return item if isinstance(item, Line) else Line(n, item)
+
+
+def run_batch(lines: Iterable[Any], spec: ExtractorSpec, workers: int = 1, extractor=None,
+              base_dir: Optional[Path] = None) -> Iterator[dict]:
+    """Records in input order, one per line (`Line`s or strings); with workers > 1, in that many processes.
 
     `base_dir` is where documents given by `path` are looked up (None refuses paths).
+    A worker pool that breaks (a worker killed, an extractor that cannot be built)
+    turns every line not yet reviewed into an error record. Leaving early (an
+    exception, SIGTERM turned into SystemExit, the generator closed) terminates
+    the workers, so none outlives the batch.
     """
-    items = list(enumerate(lines, 1))
+    items = [_as_line(n, x) for n, x in enumerate(lines, 1)]
     if workers <= 1:
-        extractor = spec.build()
-        for n, raw in items:
-            yield review_line(n, raw, extractor, base_dir)
+        extractor = extractor or spec.build()
+        for it in items:
+            yield review_line(it.number, it.text, extractor, base_dir, it.problem)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, base_dir)) as pool:
-        yield from pool.map(_work, items, chunksize=max(1, min(16, len(items) // (4 * workers) or 1)))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, base_dir))
+    done, clean = 0, False
+    try:
+        try:
+            for rec in pool.map(_work, items, chunksize=max(1, min(16, len(items) // (4 * workers) or 1))):
+                done += 1
+                yield rec
+        except BrokenProcessPool:
+            for it in items[done:]:
+                yield ErrorRecord(case_id=case_id_of(it.text), error="processing failed: a worker process stopped",
+                                  line=it.number).model_dump()
+        clean = True
+    finally:
+        if not clean:
+            for p in list((getattr(pool, "_processes", None) or {}).values()):  # the executor has no public kill
+                p.terminate()
+        pool.shutdown(wait=clean, cancel_futures=not clean)

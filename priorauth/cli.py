@@ -5,19 +5,24 @@ Note text is PHI: nothing here logs it. Errors name the case and the reason only
 
 from __future__ import annotations
 
+import functools
 import json
+import signal
 import sys
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import Progress
 from rich.table import Table
 
 from priorauth.batch import ExtractorSpec, brief as _brief, case_id_of as _case_id, run_batch
+from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
+from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Document, Request, Review
 
 app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
@@ -30,27 +35,66 @@ STYLE = {"meets_criteria": "green", "not_met": "yellow", "incomplete": "cyan"}
 LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_LLM_MODEL).")
 LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
 LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
-CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm).")
+CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm, or 'off').")
 
 
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One clear sentence on stderr and a non-zero exit: the answer to an ordinary mistake, never a traceback."""
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
 
 
-def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[str], swo: bool,
-                 note_date: Optional[str] = None) -> Case:
+def friendly(command: Callable) -> Callable:
+    """Turn an InputError (a file, a flag or a date the user got wrong) into `fail`."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            fail(str(exc))
+
+    return run
+
+
+def read_note(path: str) -> tuple[str, str]:
+    """(document id, text) of one note given on the command line ('-' is standard input); the one place notes are read."""
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return "", sys.stdin.read()
+        name, data = "", stream.read()
+    else:
+        name, data = Path(path).name, read_bytes(Path(path), "note file")
+    try:
+        return name, data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"the note {'on standard input' if path == '-' else path} is not UTF-8 text") from None
+
+
+def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[date], swo: bool,
+                 note_date: Optional[date] = None) -> Case:
     """Each file through priorauth.ingest (PDF, scans, faxes, DOCX, RTF, HTML, C-CDA, text); '-' is text on stdin.
 
-    An unreadable file is named on stderr and in the review; if none can be read, exit 1.
+    A missing file or a directory is the user's mistake (one sentence, exit 2); a file
+    that cannot be read is named on stderr and in the review; if none can be read, exit 1.
     """
     from priorauth.ingest import IngestError, read_path
     from priorauth.models import SourceFile
 
     docs, unreadable, used = [], [], set()
-    when = date.fromisoformat(note_date or request_date) if (note_date or request_date) else None
+    when = note_date or request_date
     for i, p in enumerate(paths, 1):
+        if p != "-":
+            path = Path(p)
+            if path.is_dir():
+                raise InputError(f"{p} is a directory, not a note file")
+            if not path.exists():
+                raise InputError(f"note file {p} does not exist")
         doc_id = f"note-{i}" if p == "-" or Path(p).name in used else Path(p).name
         used.add(doc_id)
         if p == "-":
-            docs.append(Document(id=doc_id, type="clinical_note", date=when, text=sys.stdin.read()))
+            docs.append(Document(id=doc_id, type="clinical_note", date=when, text=read_note(p)[1]))
             continue
         try:
             docs.append(read_path(p).to_document(doc_id, type="clinical_note", date=when))
@@ -60,95 +104,111 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
-                  request_date=date.fromisoformat(request_date) if request_date else None)
+    req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo, request_date=request_date)
     return Case(id="packet", request=req, documents=docs, unreadable=unreadable)
 
 
 class PageWriter:
-    """Writes one reviewer page per reviewed case and an index; error records appear in the index only."""
+    """Writes one reviewer page per reviewed case and an index; error records appear in the index only.
+
+    File names are unique whatever the ids (sanitised, cut to a fixed length, then
+    numbered) and never `index.html`, which is the index's own.
+    """
 
     def __init__(self, directory: Path, base_dir: Optional[Path] = None):
+        if directory.exists() and not directory.is_dir():
+            raise InputError(f"--html-dir {directory} is a file, not a directory")
         self.directory = directory
         self.base_dir = base_dir
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # pages quote notes (PHI)
         self.rows: list = []
-        self.used: set[str] = set()
+        self.used: set[str] = {"index.html"}
         self.count = 0
 
+    def name_for(self, case_id: str) -> str:
+        from priorauth.review_page import safe_filename
+
+        name = safe_filename(case_id)
+        k = 2
+        while name.lower() in self.used:
+            name = safe_filename(case_id, suffix=f"-{k}")
+            k += 1
+        self.used.add(name.lower())
+        return name
+
     def add(self, raw: str, rec: dict) -> None:
-        from priorauth.review_page import render_review_page, safe_filename
+        from priorauth.review_page import render_review_page
 
         if "error" in rec:
             return
         from priorauth.ingest.cases import load_case
 
         case, review = load_case(raw, self.base_dir), Review.model_validate(rec)
-        name = safe_filename(case.id)
-        k = 2
-        while name in self.used:
-            name = safe_filename(f"{case.id}-{k}")
-            k += 1
-        self.used.add(name)
-        (self.directory / name).write_text(render_review_page(case, review), encoding="utf-8")
-        self.rows.append((name, case.id, review))
+        name = self.name_for(case.id)
+        write_private(self.directory / name, render_review_page(case, review))
+        self.rows.append((name, case, review))
         self.count += 1
 
     def finish(self) -> None:
         from priorauth.review_page import render_index
 
-        (self.directory / "index.html").write_text(render_index(self.rows), encoding="utf-8")
+        write_private(self.directory / "index.html", render_index(self.rows))
 
 
 def print_review(r: Review) -> None:
     color = STYLE[r.decision]
-    body = f"[bold]{r.decision}[/]  →  {ACTION_TEXT[r.action]}\ncriteria: {', '.join(r.criteria) or '(none)'}"
+    body = f"[bold]{r.decision}[/]  →  {ACTION_TEXT[r.action]}\ncriteria: {escape(', '.join(r.criteria)) or '(none)'}"
     if r.policy:
         body += f"\npolicy: {r.policy.number}, effective {r.policy.effective}"
     out.print(Panel(body, title="priorauth review", border_style=color))
     met = [c for c in r.criteria_results if c.status == "met" and c.kind in ("indication", "repeat", "limitation")]
     for c in met:
         t = Table(show_header=False, box=None, padding=(0, 1))
-        t.add_row("[bold]policy[/]", "\n".join(f"“{q.text}” [dim](chars {q.start}-{q.end})[/]" for q in c.citations))
-        t.add_row("[bold]evidence[/]", "\n".join(f"{e.doc}{f' p.{e.page}' if e.page else ''}[{e.start}:{e.end}] “{e.text}”" for e in c.evidence[:8]) or "(request data)")
-        out.print(Panel(t, title=f"{c.id} {c.title} ({c.kind}, study {c.study})", border_style=color))
+        t.add_row("[bold]policy[/]", "\n".join(f"“{escape(q.text)}” [dim](chars {q.start}-{q.end})[/]" for q in c.citations))
+        t.add_row("[bold]evidence[/]", "\n".join(escape(f"{e.doc}{f' p.{e.page}' if e.page else ''}[{e.start}:{e.end}] “{e.text}”")
+                                                  for e in c.evidence[:8]) or "(request data)")
+        out.print(Panel(t, title=escape(f"{c.id} {c.title} ({c.kind}, study {c.study})"), border_style=color))
     if r.missing:
-        out.print(Panel("\n".join(r.missing), title="missing documentation", border_style="cyan"))
+        out.print(Panel(escape("\n".join(r.missing)), title="missing documentation", border_style="cyan"))
     if r.reasons:
-        out.print(Panel("\n".join(r.reasons), title="why not met / what would satisfy", border_style="yellow"))
+        out.print(Panel("[bold]" + escape(r.reasons[0]) + "[/]" + "".join("\n" + escape(x) for x in r.reasons[1:]),
+                        title="why not met / what would satisfy", border_style="yellow"))
     if r.conservative_therapy:
         ct = r.conservative_therapy
         out.print(f"conservative therapy: {ct.weeks} weeks, active={ct.active}, inactive={ct.inactive}, "
                   f"components={', '.join(c.kind for c in ct.components)}")
     out.print(f"findings: {', '.join(f.code + ('*' if f.exam else '') for f in r.findings) or '(none)'}  (* on exam)")
     if r.ruled_out:
-        out.print(f"[dim]ruled out: {', '.join(f'{f.code} ({f.reason})' for f in r.ruled_out)}[/]")
+        out.print(f"[dim]ruled out: {escape(', '.join(f'{f.code} ({f.reason})' for f in r.ruled_out))}[/]")
     if r.llm:
-        out.print(f"LLM step: {r.llm.status} ({r.llm.model}, prompt v{r.llm.prompt_version} {r.llm.prompt_sha256[:12]}"
-                  f"{', ' + r.llm.reason if r.llm.reason else ''}); tokens {r.usage.prompt_tokens if r.usage else 0}"
+        out.print(f"LLM step: {r.llm.status} ({escape(r.llm.model)}, prompt v{r.llm.prompt_version} {r.llm.prompt_sha256[:12]}"
+                  f"{', ' + escape(r.llm.reason) if r.llm.reason else ''}); tokens {r.usage.prompt_tokens if r.usage else 0}"
                   f"/{r.usage.completion_tokens if r.usage else 0}, cached chunks {r.llm.cached_chunks}")
     for c in r.conflicts:
-        out.print(f"[red]conflict:[/] {c.code} at {c.evidence.doc}[{c.evidence.start}:{c.evidence.end}] “{c.evidence.text}”: "
-                  f"LLM says {c.llm}, ConText says {c.context}")
+        out.print("[red]conflict:[/] " + escape(f"{c.code} at {c.evidence.doc}[{c.evidence.start}:{c.evidence.end}] "
+                                                f"“{c.evidence.text}”: LLM says {c.llm}, ConText says {c.context}"))
     for f in r.needs_checking:
-        out.print(f"[yellow]needs checking (approximate quote):[/] {f.code}: " + "; ".join(f"“{s.text}”" for s in f.evidence))
+        out.print(f"[yellow]needs checking (approximate quote):[/] {f.code}: " + escape("; ".join(f"“{s.text}”" for s in f.evidence)))
     for u in r.unverified:
         out.print(f"[dim]unverified model claim (quote not in the note, not counted): {u.code}[/]")
     for w in r.warnings:
-        out.print(f"[yellow]warning:[/] {w}")
+        out.print(f"[yellow]warning:[/] {escape(w)}")
 
 
 @app.command("review")
+@friendly
 def review_cmd(
     notes: List[str] = typer.Argument(None, help="Note files of one packet ('-' reads standard input)."),
     cpt: List[str] = typer.Option([], "--cpt", help="Requested CPT code (repeatable)."),
-    age: Optional[int] = typer.Option(None, "--age", help="Patient age in years at the request date."),
-    request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD; defaults to today."),
+    age: Optional[int] = typer.Option(None, "--age", min=0, max=130, help="Patient age in years at the request date."),
+    request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD or MM/DD/YYYY; defaults to today."),
     no_swo: bool = typer.Option(False, "--no-swo", help="No standard written order accompanies the request."),
-    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD the notes were written; defaults to the request date."),
+    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD or MM/DD/YYYY the notes were written; defaults to the request date."),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
+    force: bool = typer.Option(False, "--force", help="Batch: replace an existing output file."),
+    resume: bool = typer.Option(False, "--resume", help="Batch: continue an interrupted run, skipping the cases already written."),
     workers: int = typer.Option(1, "--workers", min=1, help="Batch: review in this many processes (order kept)."),
     html: Optional[Path] = typer.Option(None, "--html", help="Write the reviewer's HTML page for this packet here."),
     html_dir: Optional[Path] = typer.Option(None, "--html-dir", help="Batch: one HTML page per case plus index.html here."),
@@ -162,54 +222,103 @@ def review_cmd(
     fhir_qr: Optional[Path] = typer.Option(None, "--fhir-questionnaire", help="Also write the QuestionnaireResponse here."),
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
-    from priorauth.pipeline import review
-
+    spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)
     if fhir is not None:
         from priorauth.fhir.cli import run_cli
 
-        raise typer.Exit(run_cli(fhir, fhir_out, fhir_qr, make_extractor(_spec(extractor_name, llm_model, llm_base_url, llm_timeout,
-                                                                             cache_dir)), cpt, age, request_date, no_swo))
-
+        raise typer.Exit(run_cli(fhir, fhir_out, fhir_qr, make_extractor(spec), cpt, age,
+                                 parse_cli_date(request_date, "--request-date"), no_swo))
     if cases is not None:
         if output is None:
-            raise typer.BadParameter("--cases needs -o/--output")
-        lines = cases.read_text(encoding="utf-8").splitlines()
-        spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)
-        if workers == 1:
-            make_extractor(spec)  # fail early on a bad configuration
-        n_err = 0
-        pages = PageWriter(html_dir, cases.parent) if html_dir else None
-        with output.open("w", encoding="utf-8") as fh, Progress(console=err, transient=True) as bar:
-            task = bar.add_task("reviewing", total=len(lines))
-            for raw, rec in zip(lines, run_batch(lines, spec, workers, base_dir=cases.parent)):
-                n_err += "error" in rec
-                fh.write(json.dumps(rec) + "\n")
-                if pages is not None:
-                    pages.add(raw, rec)
-                bar.advance(task)
-        if pages is not None:
-            pages.finish()
-            err.print(f"wrote {pages.count} pages and index.html to {html_dir}")
-        err.print(f"wrote {len(lines)} records to {output} ({n_err} errors)")
+            fail("--cases needs -o/--output: the file to write one JSON line per case to")
+        review_batch(cases, output, spec, workers=workers, html_dir=html_dir, force=force, resume=resume)
         return
     if not notes:
-        raise typer.BadParameter("give note files (or '-') or --cases")
-    case = _read_packet(notes, cpt, age, request_date or date.today().isoformat(), not no_swo, note_date)
-    r = review(case, make_extractor(_spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)))
+        fail("give note files (or '-' for standard input), or --cases CASES.jsonl -o OUT.jsonl")
+    review_packet(notes, spec, cpt=cpt, age=age, request_date=parse_cli_date(request_date, "--request-date") or date.today(),
+                  note_date=parse_cli_date(note_date, "--note-date"), swo=not no_swo, html=html, as_json=as_json)
+
+
+def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age: Optional[int], request_date: date,
+                  note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool) -> None:
+    """One packet from note files: print the review, optionally write its page."""
+    from priorauth.pipeline import review
+
+    check_writable(html, "--html")
+    case = _read_packet(notes, cpt, age, request_date, swo, note_date)
+    r = review(case, make_extractor(spec))
     if html is not None:
         from priorauth.review_page import render_review_page
 
-        html.write_text(render_review_page(case, r), encoding="utf-8")
-        err.print(f"wrote {html}")
+        write_private(html, render_review_page(case, r))
+        err.print(f"wrote {escape(str(html))}")
     if as_json:
         out.print_json(r.model_dump_json())
     else:
         print_review(r)
 
 
+class Terminated(SystemExit):
+    """SIGTERM, raised in the main thread so the batch closes its files and stops its workers."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated(128 + signal.SIGTERM)
+
+
+def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int = 1, html_dir: Optional[Path] = None,
+                 force: bool = False, resume: bool = False) -> None:
+    """A cases file to one record per line, in order; the output appears only when every line has its record."""
+    from priorauth.extract.llm_client import BREAKER_PREFIX
+
+    lines = read_lines(cases)
+    try:
+        spec.check()  # a bad configuration stops here, before any file is touched
+    except ValueError as exc:
+        fail(str(exc))
+    sink = OutputFile(output, [cases], force=force, resume=resume)
+    pages = PageWriter(html_dir, cases.parent) if html_dir else None
+    extractor = make_extractor(spec) if workers == 1 else None
+    sink.open()
+    todo = [x for x in lines if not sink.already_done(x, None if x.problem else _case_id(x.text))]
+    if sink.kept:
+        err.print(f"resuming: {sink.kept} records already in the output, {len(todo)} lines to review")
+    n_err, warned = 0, False
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    records = run_batch(todo, spec, workers, extractor, base_dir=cases.parent)
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("reviewing", total=len(todo))
+            for line, rec in zip(todo, records):
+                n_err += "error" in rec
+                sink.write(rec)
+                if pages is not None:
+                    pages.add(line.text, rec)
+                reason = (rec.get("llm") or {}).get("reason") or ""
+                if reason.startswith(BREAKER_PREFIX) and not warned:
+                    warned = True
+                    err.print(f"[yellow]warning:[/] {escape(reason)}; the rest of the batch uses the deterministic findings",
+                              soft_wrap=True)
+                bar.advance(task)
+    except (Terminated, KeyboardInterrupt) as stop:
+        sink.close()
+        err.print(f"stopped by {'SIGTERM' if isinstance(stop, Terminated) else 'Ctrl-C'}: the records so far are in "
+                  f"{escape(str(sink.partial))}; run again with --resume to continue", soft_wrap=True)
+        raise
+    finally:
+        records.close()
+        sink.close()
+        signal.signal(signal.SIGTERM, previous)
+    sink.commit()
+    if pages is not None:
+        pages.finish()
+        err.print(f"wrote {pages.count} pages and index.html to {escape(str(html_dir))}")
+    err.print(f"wrote {len(todo) + sink.kept} records to {escape(str(output))} ({n_err} errors in this run)")
+
+
 def _spec(name: str, model: Optional[str], base_url: Optional[str], timeout: Optional[float], cache_dir: Optional[Path]) -> ExtractorSpec:
     if name not in ("rules", "llm", "hybrid", "gold"):
-        raise typer.BadParameter(f"unknown extractor {name!r}: use rules, llm or hybrid")
+        fail(f"unknown extractor {name!r}: use rules, llm or hybrid")
     return ExtractorSpec(name, {"model": model, "base_url": base_url, "timeout": timeout, "cache_dir": cache_dir})
 
 
@@ -218,10 +327,11 @@ def make_extractor(spec: ExtractorSpec):
     try:
         return spec.build()
     except ValueError as exc:
-        raise typer.BadParameter(str(exc))
+        fail(str(exc))
 
 
 @app.command("evaluate")
+@friendly
 def evaluate_cmd(
     cases: Optional[Path] = typer.Argument(None, help="Labeled cases JSONL (cases.md format)."),
     extractor_name: str = typer.Option("rules", "--extractor", help="rules (default, offline), llm or hybrid."),
@@ -245,12 +355,15 @@ def evaluate_cmd(
     if compare_runs:
         from priorauth.evaluation.compare import compare
 
-        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in compare_runs)
+        try:
+            a, b = (json.loads(read_bytes(p, "saved run")) for p in compare_runs)
+        except ValueError:
+            fail("a --compare file is not a saved `evaluate --json` run")
         diff = compare(a, b)
         if as_json:
             out.print_json(json.dumps(diff))
             return
-        t = Table(title=f"{compare_runs[0].name} -> {compare_runs[1].name}")
+        t = Table(title=escape(f"{compare_runs[0].name} -> {compare_runs[1].name}"))
         for col in ("metric", "A", "B", "change"):
             t.add_column(col, justify="right" if col != "metric" else "left")
         for k, v in {**diff["metrics"], **{f"F1 {c}": v for c, v in diff["per_code_f1"].items()}}.items():
@@ -258,10 +371,10 @@ def evaluate_cmd(
         out.print(t if t.row_count else "no metric moved")
         for label in ("fixed", "broken"):
             for c in diff[label]:
-                out.print(f"{label}: {c['case_id']} {c['a']} -> {c['b']} (gold {c['gold']})")
+                out.print(escape(f"{label}: {_short(c['case_id'])} {c['a']} -> {c['b']} (gold {c['gold']})"))
         return
     if cases is None:
-        raise typer.BadParameter("give a CASES.jsonl file (or --compare A.json B.json)")
+        fail("give a CASES.jsonl file (or --compare A.json B.json)")
     if check:
         from priorauth.evaluation.check import check_file
 
@@ -270,17 +383,24 @@ def evaluate_cmd(
             out.print_json(json.dumps({"problems": problems}))
         else:
             for p in problems:
-                out.print(f"line {p['line']} ({p['case_id']}): {p['problem']}")
-            out.print(f"{len(problems)} problem(s) in {cases}")
+                out.print(escape(f"line {p['line']} ({_short(p['case_id'])}): {p['problem']}"))
+            out.print(escape(f"{len(problems)} problem(s) in {cases}"))
         raise typer.Exit(1 if problems else 0)
 
+    for path, flag in ((report, "--report"), (errors_out, "--errors")):
+        check_writable(path, flag)
     extractor = make_extractor(_spec("gold" if gold_findings else extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir))
     pairs, n_errors = [], 0
-    lines = cases.read_text(encoding="utf-8").splitlines()
+    lines = read_lines(cases)
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(lines))
-        for n, raw in enumerate(lines, 1):
+        for line in lines:
+            n, raw = line.number, line.text
             bar.advance(task)
+            if line.problem:
+                n_errors += 1
+                err.print(f"line {n}: {escape(line.problem)}")
+                continue
             if not raw.strip():
                 continue
             try:
@@ -290,24 +410,36 @@ def evaluate_cmd(
                 pairs.append((case, review(case, extractor)))
             except Exception as exc:
                 n_errors += 1
-                err.print(f"line {n} ({_case_id(raw)}): {_brief(exc)}")
+                err.print(escape(f"line {n} ({_short(_case_id(raw))}): {_brief(exc)}"))
+    _say_if_endpoint_given_up(r for _, r in pairs)
     summary = evaluate(pairs, n_errors).summary()
     records = [case_errors(c, r, score_case(c, r)) for c, r in pairs]
     wrong = sorted((x for x in records if is_error(x)), key=lambda x: -x["badness"])
     if errors_out:
-        with errors_out.open("w", encoding="utf-8") as fh:
-            for rec in records:
-                if is_error(rec):
-                    fh.write(json.dumps(rec) + "\n")
+        write_private(errors_out, "".join(json.dumps(rec) + "\n" for rec in records if is_error(rec)))
     if report:
         from priorauth.evaluation.report import render_report
 
-        report.write_text(render_report(summary, wrong, {c.id: c for c, _ in pairs}, f"priorauth evaluation: {cases.name}"),
-                          encoding="utf-8")
+        write_private(report, render_report(summary, wrong, {c.id: c for c, _ in pairs}, f"priorauth evaluation: {cases.name}"))
     if as_json:
         out.print_json(json.dumps(summary))
         return
-    _print_summary(summary, cases.name + (" (gold findings)" if gold_findings else ""), wrong)
+    _print_summary(summary, escape(cases.name) + (" (gold findings)" if gold_findings else ""), wrong)
+
+
+def _say_if_endpoint_given_up(reviews) -> None:
+    """The circuit breaker's news, once: the rest of the run used the deterministic findings."""
+    from priorauth.extract.llm_client import BREAKER_PREFIX
+
+    reason = next((r.llm.reason for r in reviews if r.llm and (r.llm.reason or "").startswith(BREAKER_PREFIX)), None)
+    if reason:
+        err.print(f"[yellow]warning:[/] {escape(reason)}; the rest of the run used the deterministic findings", soft_wrap=True)
+
+
+def _short(case_id, limit: int = 80) -> str:
+    """A case id for the console: ids are input data and may be any length."""
+    text = str(case_id)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
@@ -345,10 +477,11 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
                 f"decision {rec['decision']['predicted']} (gold {rec['decision']['gold']})" if "decision" in rec else "",
                 f"criteria -{rec['criteria']['missing']} +{rec['criteria']['extra']}" if "criteria" in rec else "",
                 "conservative therapy" if "conservative_therapy" in rec else ""]
-        out.print(f"[bold]{rec['case_id']}[/]: " + "; ".join(b for b in bits if b))
+        out.print(f"[bold]{escape(_short(rec['case_id']))}[/]: " + escape("; ".join(b for b in bits if b)))
 
 
 @app.command("evaluate-negation")
+@friendly
 def evaluate_negation_cmd(
     annotations: Path = typer.Argument(..., help="NegEx annotations file (tab-separated, 4 columns)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
@@ -356,6 +489,7 @@ def evaluate_negation_cmd(
     """Score the project's ConText rules on the NegEx test set ('Negated' is the positive class)."""
     from priorauth.evaluation.negation import read_negex, score
 
+    read_bytes(annotations, "annotations file")  # missing or a directory: one sentence
     result = score(read_negex(annotations))
     if as_json:
         out.print_json(json.dumps(result))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Optional
 
 from priorauth.extract.base import Extraction, Extractor
+from priorauth.extract.contrast import contrast_warnings
 from priorauth.models import ACTION_FOR, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
+from priorauth.rules.reasons import explain
 
 _DEFAULT: Optional[Extractor] = None
 
@@ -63,11 +65,12 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     facts = Facts.build(present, extraction.conservative_therapy, case.request, disputed,
                         has_records=any(d.text.strip() for d in case.documents))
     decided = decide(facts)
-    reasons = list(decided.reasons)
+    reasons = explain(decided.decision, decided.results, list(decided.reasons), facts)  # main reason first, adult-only lists
     if decided.decision != "meets_criteria":
         for c in extraction.conflicts:
             reasons.append(f"conflict on {c.code}: the LLM reads '{c.evidence.text}' ({c.evidence.doc}[{c.evidence.start}:"
                            f"{c.evidence.end}]) as {c.llm}, ConText as {c.context}; a clinician should check it.")
+    warnings.extend(contrast_warnings(case))
     if case.request.has_standard_written_order is None:
         warnings.append("the request does not say whether a standard written order accompanies it")
     return Review(

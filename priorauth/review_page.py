@@ -40,6 +40,7 @@ button.crit{display:block;width:100%;text-align:left;border:1px solid var(--line
 button.crit:focus{outline:3px solid #1a56b0;outline-offset:1px}
 button.crit[aria-pressed=true]{background:#fffbd6;border-color:#8a6d00}
 .status{font-weight:700;margin-right:6px}.met .status{color:#1e7b34}.not_met_c .status{color:#a65f00}
+.not_needed_c{background:#f4f4f4}.not_needed_c .status{color:#666}
 .quote{display:block;font-style:italic;color:#333;margin:4px 0 2px;border-left:3px solid var(--line);padding-left:8px}
 .loc,.small{color:var(--muted);font-size:12px}.crit .loc,.crit .small{display:block}
 pre.note{white-space:pre-wrap;word-wrap:break-word;font:14px/1.55 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
@@ -129,12 +130,15 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
     return out
 
 
-def _criterion(c: CriterionResult) -> str:
+def _criterion(c: CriterionResult, approved: bool = False) -> str:
     ids = " ".join(dict.fromkeys(span_id(s) for s in c.evidence))
     status = "met" if c.status == "met" else "not met"
     css = "met" if c.status == "met" else "not_met_c"
     if c.kind == "limitation" and c.status == "met":
         status, css = "applies", "not_met_c"
+    not_needed = approved and c.kind == "indication" and c.status == "not_met"  # another indication carries the case
+    if not_needed:
+        status, css = "not needed", "not_needed_c"
     quotes = "".join(f'<span class="quote">“{escape(q.text)}”</span>'
                      f'<span class="loc">policy line {_policy_line(q.start)}, characters {q.start}-{q.end}</span>'
                      for q in c.citations)
@@ -142,7 +146,7 @@ def _criterion(c: CriterionResult) -> str:
                 + escape("; ".join(dict.fromkeys(f"“{s.text}”" + (f" (p. {s.page})" if s.page else "") for s in c.evidence[:6])))
                 + "</span>") if c.evidence else \
         '<span class="small">no note evidence (request data or absence of findings)</span>'
-    why = "" if c.status == "met" or c.kind == "limitation" else \
+    why = "" if c.status == "met" or c.kind == "limitation" or not_needed else \
         f'<span class="small">Why not: {escape(c.reason)}. Would satisfy it: {escape(c.needed)}.</span>'
     conflict = f'<span class="small">Disputed: {escape(", ".join(c.conflicts))}</span>' if c.conflicts else ""
     study = f" · study {escape(c.study)}" if c.study else ""
@@ -163,10 +167,13 @@ def render_review_page(case: Case, review: Review) -> str:
     action = ACTION[review.action]
     detail = ""
     if review.action == "route_to_clinician" and review.reasons:
-        detail = "<ul class=tight>" + "".join(f"<li>{escape(r)}</li>" for r in review.reasons) + "</ul>"
+        first, rest = review.reasons[0], review.reasons[1:]
+        detail = (f'<p class="main-reason"><strong>{escape(first)}</strong></p>'
+                  + ("<ul class=tight>" + "".join(f"<li>{escape(r)}</li>" for r in rest) + "</ul>" if rest else ""))
     if review.action == "request_information":
         detail = "<ul class=tight>" + "".join(f"<li>{escape(m)}</li>" for m in review.missing) + "</ul>"
-    criteria_html = "".join(_criterion(c) for c in _ordered(review.criteria_results)) or "<p>No criterion was considered.</p>"
+    approved = review.decision == "meets_criteria"
+    criteria_html = "".join(_criterion(c, approved) for c in _ordered(review.criteria_results)) or "<p>No criterion was considered.</p>"
     conflicts = "".join(f'<div class="conflict-box"><strong>Conflict on {escape(c.code)}</strong>: the LLM reads '
                         f'“{escape(c.evidence.text)}” as {escape(c.llm)}, ConText as {escape(c.context)}.</div>'
                         for c in review.conflicts)
@@ -183,10 +190,13 @@ def render_review_page(case: Case, review: Review) -> str:
         for doc in case.documents)
     legend = "".join(f'<span><mark class="{k}">{escape(v)}</mark></span>' for k, v in GROUP_LABEL.items())
     legend += '<span><mark class="g-other ruled">ruled out (negated, family, historical, hypothetical)</mark></span>'
-    legend += '<span><mark class="g-other fuzzy">approximate quote, needs checking</mark></span>'
-    legend += '<span><mark class="g-other conflict">LLM and ConText disagree</mark></span>'
+    if review.llm:  # these marks exist only when the LLM step ran
+        legend += '<span><mark class="g-other fuzzy">approximate quote, needs checking</mark></span>'
+        legend += '<span><mark class="g-other conflict">LLM and ConText disagree</mark></span>'
     if any(doc.low_confidence for doc in case.documents):
         legend += '<span><mark class="lowconf">OCR read this word with low confidence: check the page image</mark></span>'
+    warnings = ('<ul class="tight warnings">' + "".join(f"<li>Warning: {escape(w)}</li>" for w in review.warnings) + "</ul>") \
+        if review.warnings else ""
     pol = review.policy
     llm = (f" · LLM {escape(review.llm.model)}, prompt v{escape(review.llm.prompt_version)} "
            f"({escape(review.llm.prompt_sha256[:12])}), schema {escape(review.llm.schema_sha256[:12])}, status {escape(review.llm.status)}"
@@ -201,6 +211,7 @@ def render_review_page(case: Case, review: Review) -> str:
 <p>Case {escape(review.case_id or "")} · criteria: {escape(", ".join(review.criteria) or "none")} ·
 requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} · age {escape(str(case.request.patient_age if case.request.patient_age is not None else "unknown"))}</p>
 {detail}
+{warnings}
 <p class="small">This tool never denies: a case that is not approved goes to a clinician or back for information.</p>
 </header>
 <main>
@@ -260,23 +271,73 @@ def _sources(review: Review) -> str:
             + "".join(rows) + "</table>")
 
 
-def render_index(rows: list[tuple[str, str, Review]]) -> str:
-    """Batch index: (file name, case id, review) for each case, with decision, action and counts."""
-    body = "".join(
-        f'<tr class="{escape(r.decision)}"><td><a href="{escape(fname)}">{escape(cid)}</a></td><td>{escape(r.decision)}</td>'
-        f'<td>{escape(ACTION[r.action])}</td><td>{escape(", ".join(r.criteria) or "-")}</td><td>{len(r.findings)}</td>'
-        f'<td>{len(r.ruled_out)}</td><td>{len(r.conflicts)}</td></tr>' for fname, cid, r in rows)
-    counts = {k: sum(r.decision == k for _, _, r in rows) for k in ("meets_criteria", "not_met", "incomplete")}
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>priorauth reviews</title><style>{CSS}
-table{{border-collapse:collapse;margin:16px 20px}}td,th{{border:1px solid var(--line);padding:4px 10px;text-align:left}}</style></head>
-<body><header class="banner meets_criteria"><h1>{len(rows)} reviews</h1>
-<p>approve {counts["meets_criteria"]} · route to a clinician {counts["not_met"]} · request information {counts["incomplete"]}</p></header>
-<table><tr><th>case</th><th>decision</th><th>action</th><th>criteria</th><th>findings</th><th>ruled out</th><th>conflicts</th></tr>
-{body}</table></body></html>
+INDEX_JS = """
+(function(){
+  var table=document.getElementById('cases'),body=table.tBodies[0],q=document.getElementById('q'),dec=document.getElementById('decision');
+  var count=document.getElementById('shown');
+  function filter(){var text=q.value.toLowerCase(),d=dec.value,n=0;
+    [].forEach.call(body.rows,function(r){var ok=(!d||r.getAttribute('data-decision')===d)&&r.textContent.toLowerCase().indexOf(text)>=0;
+      r.hidden=!ok;if(ok)n++;});count.textContent=n;}
+  q.addEventListener('input',filter);dec.addEventListener('change',filter);
+  [].forEach.call(table.tHead.rows[0].cells,function(th,i){var b=th.querySelector('button');if(!b)return;
+    b.addEventListener('click',function(){var asc=th.getAttribute('aria-sort')!=='ascending';
+      [].forEach.call(table.tHead.rows[0].cells,function(o){o.removeAttribute('aria-sort')});
+      th.setAttribute('aria-sort',asc?'ascending':'descending');
+      var rows=[].slice.call(body.rows),num=th.hasAttribute('data-numeric');
+      rows.sort(function(a,b){var x=a.cells[i].getAttribute('data-sort')||a.cells[i].textContent,y=b.cells[i].getAttribute('data-sort')||b.cells[i].textContent;
+        var c=num?(parseFloat(x)||-1)-(parseFloat(y)||-1):x.localeCompare(y);return asc?c:-c;});
+      rows.forEach(function(r){body.appendChild(r)});});});
+  filter();
+})();
 """
 
 
-def safe_filename(case_id: str) -> str:
+def main_reason_of(review: Review) -> str:
+    """One line for the index: what is missing, why it is routed, or which criteria approve it."""
+    if review.decision == "incomplete" and review.missing:
+        return review.missing[0]
+    if review.decision == "not_met" and review.reasons:
+        return review.reasons[0]
+    return f"met: {', '.join(review.criteria)}" if review.criteria else ""
+
+
+def render_index(rows: list[tuple[str, object, Review]]) -> str:
+    """Batch index: (file name, case or case id, review) per case, with CPT, age, main reason; sortable and filterable."""
+    body = []
+    for fname, who, r in rows:
+        case = who if isinstance(who, Case) else None
+        cid = case.id if case else str(who)
+        cpt = ", ".join(case.request.cpt_codes or []) if case else ", ".join(s.cpt for s in r.studies)
+        age = case.request.patient_age if case else None
+        body.append(
+            f'<tr class="{escape(r.decision)}" data-decision="{escape(r.decision)}"><td><a href="{escape(fname)}">{escape(cid)}</a></td>'
+            f'<td>{escape(r.decision)}</td><td>{escape(ACTION[r.action])}</td><td>{escape(cpt or "-")}</td>'
+            f'<td data-sort="{age if age is not None else ""}">{escape(str(age) if age is not None else "-")}</td>'
+            f'<td class="reason">{escape(main_reason_of(r))}</td><td>{escape(", ".join(r.criteria) or "-")}</td>'
+            f'<td>{len(r.findings)}</td><td>{len(r.ruled_out)}</td><td>{len(r.conflicts)}</td></tr>')
+    counts = {k: sum(r.decision == k for _, _, r in rows) for k in ("meets_criteria", "not_met", "incomplete")}
+    heads = [("case", False), ("decision", False), ("action", False), ("CPT", False), ("age", True), ("main reason", False),
+             ("criteria", False), ("findings", True), ("ruled out", True), ("conflicts", True)]
+    head = "".join(f'<th scope="col"{" data-numeric" if num else ""}><button type="button" class="sort">{escape(h)}</button></th>'
+                   for h, num in heads)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>priorauth reviews</title><style>{CSS}
+table{{border-collapse:collapse;margin:8px 20px 16px}}td,th{{border:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}}
+td.reason{{max-width:46em;font-size:13px}}button.sort{{all:unset;cursor:pointer;font-weight:700}}button.sort:focus{{outline:2px solid #1a56b0}}
+th[aria-sort=ascending] button.sort::after{{content:" \\25B2"}}th[aria-sort=descending] button.sort::after{{content:" \\25BC"}}
+.filters{{margin:12px 20px 0}}.filters input{{font:inherit;padding:3px 6px;width:22em}}</style></head>
+<body><header class="banner meets_criteria"><h1>{len(rows)} reviews</h1>
+<p>approve {counts["meets_criteria"]} · route to a clinician {counts["not_met"]} · request information {counts["incomplete"]}</p></header>
+<p class="filters"><label>Filter <input id="q" type="search" placeholder="case, code, reason..."></label>
+<label>Decision <select id="decision"><option value="">all</option><option value="meets_criteria">meets_criteria</option>
+<option value="not_met">not_met</option><option value="incomplete">incomplete</option></select></label>
+<span class="small"><span id="shown">{len(rows)}</span> shown; click a column heading to sort</span></p>
+<table id="cases"><thead><tr>{head}</tr></thead><tbody>
+{"".join(body)}</tbody></table><script>{INDEX_JS}</script></body></html>
+"""
+
+
+def safe_filename(case_id: str, suffix: str = "") -> str:
+    """A portable file name for a case id: sanitised, cut to 120 characters, then `suffix` (so numbering always changes it)."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", case_id or "case").strip("._") or "case"
-    return name[:120] + ".html"
+    return name[:120] + suffix + ".html"

@@ -229,3 +229,68 @@ def test_cache_can_be_turned_off(monkeypatch, tmp_path):
         review(note_case(NOTE), LLMExtractor(cfg))
         review(note_case(NOTE), LLMExtractor(cfg))
     assert len(srv.requests) == 2  # nothing kept, so the second run asks again
+
+
+def test_cache_is_on_by_default_and_private(monkeypatch, tmp_path):
+    monkeypatch.setenv("PRIORAUTH_LLM_MODEL", "m")
+    monkeypatch.delenv("PRIORAUTH_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert LLMConfig.from_env().cache_dir == tmp_path / "home" / ".cache" / "priorauth" / "llm"
+    assert LLMConfig.from_env(cache_dir=None).cache_dir is not None
+    with FakeOpenAI(default=GOOD) as srv:
+        review(note_case(NOTE), make(srv, tmp_path))
+    cache = tmp_path / "cache"
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert files and all(oct(p.stat().st_mode & 0o777) == oct(0o600) for p in files)
+    assert all(oct(d.stat().st_mode & 0o777) == oct(0o700) for d in [cache, *(p for p in cache.rglob("*") if p.is_dir())])
+
+
+def test_tokens_and_requests_count_when_a_case_falls_back(tmp_path):
+    with FakeOpenAI(default={"content": '{"findings": [', "finish": "length"}) as srv:
+        r = review(note_case(NOTE), make(srv, tmp_path))
+    assert r.llm.status == "fallback"
+    assert r.usage.requests == 3 and r.usage.prompt_tokens == 300 and r.usage.completion_tokens == 60
+    assert r.llm.reasks == 2
+
+
+def test_circuit_breaker_stops_calling_a_failing_endpoint(tmp_path):
+    from priorauth.extract.llm_client import BREAKER_FAILURES, BREAKER_PREFIX
+
+    with FakeOpenAI(default={"status": 503}) as srv:
+        ext = make(srv, tmp_path, attempts=1)
+        reviews = [review(note_case(NOTE + f" case {i}"), ext) for i in range(6)]
+    assert len(srv.requests) == BREAKER_FAILURES  # after N consecutive failures the endpoint is left alone
+    assert all(r.llm.status == "fallback" and r.decision == "meets_criteria" for r in reviews)
+    assert [r.llm.reason.startswith(BREAKER_PREFIX) for r in reviews] == [False] * BREAKER_FAILURES + [True] * 3
+
+
+def test_batch_says_once_that_the_endpoint_was_given_up(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from priorauth.cli import app
+
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(note_case(NOTE).model_copy(update={"id": f"c{i}"}).model_dump_json() + "\n" for i in range(6)))
+    with FakeOpenAI(default={"status": 401}) as srv:
+        for k, v in {"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "x", "PRIORAUTH_LLM_MODEL": "m",
+                     "PRIORAUTH_CACHE_DIR": "off"}.items():
+            monkeypatch.setenv(k, v)
+        res = CliRunner().invoke(app, ["review", "--cases", str(cases), "-o", str(tmp_path / "o.jsonl"), "--extractor", "llm"])
+    assert res.exit_code == 0, res.output
+    assert len(srv.requests) == 3 and res.output.count("endpoint not called") == 1
+    assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 6
+
+
+def test_context_cross_check_reads_a_long_note_in_pieces(tmp_path, monkeypatch):
+    from priorauth.extract import pieces as pieces_mod
+
+    monkeypatch.setattr(pieces_mod, "SPLIT_OVER", 3_000)
+    monkeypatch.setattr(pieces_mod, "PIECE_CHARS", 1_500)
+    filler = "Follow-up visit. Patient doing about the same, stable mild stiffness in the morning.\n"
+    text = "HPI: low back pain x 3 weeks.\n" + filler * 60 + "No foot drop.\n" + filler * 5
+    lie = answer([{"code": "motor_weakness", "quotes": ["foot drop"], "assertion": "present", "exam": False}])
+    with FakeOpenAI(default=lie) as srv:
+        r = review(note_case(text), make(srv, tmp_path, mode="llm", chunk_tokens=100_000))
+    assert r.llm.status == "ok"
+    assert [(c.code, c.llm, c.context) for c in r.conflicts] == [("motor_weakness", "present", "negated")]
+    assert text[r.conflicts[0].evidence.start:r.conflicts[0].evidence.end] == "foot drop"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 from priorauth.codes import CONTRACT_CODES
 from priorauth.ingest import IngestError
 from priorauth.ingest.cases import load_documents
+from priorauth.jsonl import loads, read_lines
 from priorauth.models import Case
 
 REASONS = {"negated", "family", "historical", "hypothetical", "other_patient_context"}
@@ -30,13 +30,17 @@ def check_file(path: Path) -> list[dict[str, Any]]:
     def add(line: int, case_id: Any, problem: str) -> None:
         problems.append({"line": line, "case_id": case_id, "problem": problem})
 
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for line in read_lines(path):
+        n, raw = line.number, line.text
+        if line.problem:
+            add(n, None, line.problem)
+            continue
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            add(n, None, f"not JSON: {exc.msg}")
+            data = loads(raw)
+        except ValueError as exc:
+            add(n, None, f"not JSON: {getattr(exc, 'msg', str(exc))}")
             continue
         cid = data.get("id") if isinstance(data, dict) else None
         gold = data.get("gold") if isinstance(data, dict) else None

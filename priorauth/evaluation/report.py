@@ -25,38 +25,54 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
+CHAR_W = 0.62  # average glyph width as a share of the font size, for sizing SVG text generously
+
+
+def _text_width(text: str, size: float) -> float:
+    return len(text) * size * CHAR_W
+
+
 def _confusion_svg(confusion: dict[str, dict[str, int]]) -> str:
-    cell, pad = 90, 120
-    top = max((v for row in confusion.values() for v in row.values()), default=0) or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{pad + 3 * cell}" height="{pad + 3 * cell}" role="img" '
-             f'aria-label="decision confusion matrix">']
+    """3x3 matrix sized to its labels: the title, column labels and cells follow each other without a gap."""
+    cell, size = 90, 11
+    left = int(max(_text_width(d, size) for d in DECISIONS)) + 30  # row labels plus the rotated "gold" title
+    top = 44  # "predicted" title, then the column labels just above the cells
+    width, height = left + 3 * cell + 10, top + 3 * cell + 10
+    top_n = max((v for row in confusion.values() for v in row.values()), default=0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             f'role="img" aria-label="decision confusion matrix">']
+    parts.append(f'<text x="{left + 1.5 * cell}" y="14" text-anchor="middle" font-size="12">predicted</text>')
     for j, d in enumerate(DECISIONS):
-        parts.append(f'<text x="{pad + j * cell + cell / 2}" y="{pad - 10}" text-anchor="middle" font-size="11">{d}</text>')
-        parts.append(f'<text x="{pad - 8}" y="{pad + j * cell + cell / 2}" text-anchor="end" font-size="11">{d}</text>')
+        parts.append(f'<text x="{left + j * cell + cell / 2}" y="{top - 8}" text-anchor="middle" font-size="{size}">{d}</text>')
+        parts.append(f'<text x="{left - 6}" y="{top + j * cell + cell / 2 + 4}" text-anchor="end" font-size="{size}">{d}</text>')
     for i, g in enumerate(DECISIONS):
         for j, p in enumerate(DECISIONS):
             v = confusion.get(g, {}).get(p, 0)
-            shade = int(235 - 175 * v / top)
+            shade = int(235 - 175 * v / top_n)
             color = f"rgb({shade},{shade + 10 if shade < 245 else 245},255)" if i == j else f"rgb(255,{shade},{shade})"
-            parts.append(f'<rect x="{pad + j * cell}" y="{pad + i * cell}" width="{cell}" height="{cell}" fill="{color}" stroke="#999"/>')
-            parts.append(f'<text x="{pad + j * cell + cell / 2}" y="{pad + i * cell + cell / 2 + 5}" text-anchor="middle" '
+            parts.append(f'<rect x="{left + j * cell}" y="{top + i * cell}" width="{cell}" height="{cell}" fill="{color}" stroke="#999"/>')
+            parts.append(f'<text x="{left + j * cell + cell / 2}" y="{top + i * cell + cell / 2 + 6}" text-anchor="middle" '
                          f'font-size="18">{v}</text>')
-    parts.append(f'<text x="{pad + 1.5 * cell}" y="14" text-anchor="middle" font-size="12">predicted</text>')
-    parts.append(f'<text x="12" y="{pad + 1.5 * cell}" font-size="12" transform="rotate(-90 12 {pad + 1.5 * cell})" '
+    parts.append(f'<text x="12" y="{top + 1.5 * cell}" font-size="12" transform="rotate(-90 12 {top + 1.5 * cell})" '
                  f'text-anchor="middle">gold</text></svg>')
     return "".join(parts)
 
 
 def _bars_svg(per_code: dict[str, dict[str, float]]) -> str:
-    row, label, width = 20, 210, 300
+    """Per-code F1 bars; the label column and the right margin fit the longest code and the longest value label."""
+    row, width, size = 20, 300, 12
     items = sorted(per_code.items())
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label + width + 60}" height="{row * len(items) + 10}" '
-             f'role="img" aria-label="per-code F1">']
-    for i, (code, v) in enumerate(items):
+    values = [f'{v["f1"]:.2f} (n={v["support"]})' for _, v in items]
+    label = int(max((_text_width(c, size) for c, _ in items), default=60)) + 12
+    right = int(max((_text_width(x, 11) for x in values), default=40)) + 12
+    total = label + width + right
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="{row * len(items) + 10}" '
+             f'viewBox="0 0 {total} {row * len(items) + 10}" role="img" aria-label="per-code F1">']
+    for i, ((code, v), value) in enumerate(zip(items, values)):
         y = i * row + 5
-        parts.append(f'<text x="{label - 6}" y="{y + 13}" text-anchor="end" font-size="12">{escape(code)}</text>')
+        parts.append(f'<text x="{label - 6}" y="{y + 13}" text-anchor="end" font-size="{size}">{escape(code)}</text>')
         parts.append(f'<rect x="{label}" y="{y + 2}" width="{width * v["f1"]:.1f}" height="{row - 6}" fill="#4a78c2"/>')
-        parts.append(f'<text x="{label + width * v["f1"] + 4:.1f}" y="{y + 13}" font-size="11">{v["f1"]:.2f} (n={v["support"]})</text>')
+        parts.append(f'<text x="{label + width * v["f1"] + 4:.1f}" y="{y + 13}" font-size="11">{value}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from typing import Optional
 
+from priorauth.extract import pieces as pieces_mod
 from priorauth.extract.mentions import resolve_reason, span_context
 from priorauth.extract.nlp import SPAN_GROUP, build_nlp
+from priorauth.extract.pieces import pieces
 from priorauth.models import Document
 
 
 def context_assertions(document: Document, spans: list[tuple[int, int, str]]) -> list[tuple[Optional[str], bool]]:
-    """For each (start, end, code): the assertion that rules it out (None if present) and whether it is on exam."""
+    """For each (start, end, code): the assertion that rules it out (None if present) and whether it is on exam.
+
+    A note over spaCy's length limit is read piece by piece (pieces.py), each span in the piece holding its start.
+    """
+    if len(document.text) > pieces_mod.SPLIT_OVER:
+        found: dict[int, tuple[Optional[str], bool]] = {}
+        for s, e in pieces(document.text):
+            mine = [(i, a - s, min(b, e) - s, c) for i, (a, b, c) in enumerate(spans) if s <= a < e]
+            if mine:
+                part = document.model_copy(update={"text": document.text[s:e]})
+                for (i, *_), res in zip(mine, context_assertions(part, [(a, b, c) for _, a, b, c in mine])):
+                    found[i] = res
+        return [found.get(i, (None, False)) for i in range(len(spans))]
     nlp = build_nlp()
     doc = nlp.make_doc(document.text)
     nlp.get_pipe("priorauth_sentences")(doc)

@@ -28,14 +28,23 @@ from priorauth.prompts import Prompts
 log = logging.getLogger(__name__)
 MAX_REASKS = 2
 RETRY_AFTER_CAP = 30.0
+BREAKER_FAILURES = 3
+BREAKER_PREFIX = "endpoint not called"
+OFF = ("off", "none", "no", "0", "false")
 
 
 class LLMStop(Exception):
-    """The model cannot give a usable answer for this input (refusal, filter, retries exhausted)."""
+    """The model cannot give a usable answer for this input (refusal, filter, retries exhausted).
 
-    def __init__(self, reason: str):
+    `endpoint` marks a failure to reach the endpoint at all (what the circuit
+    breaker counts); `spent` carries the tokens and requests used before the stop.
+    """
+
+    def __init__(self, reason: str, endpoint: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.endpoint = endpoint
+        self.spent: Optional["CallResult"] = None
 
 
 @dataclass
@@ -58,7 +67,7 @@ class LLMConfig:
         if not model:
             raise ValueError("no model: set PRIORAUTH_LLM_MODEL or pass --llm-model")
         cache = overrides.pop("cache_dir", None) or os.environ.get("PRIORAUTH_CACHE_DIR")
-        if str(cache).lower() in ("off", "none", "no", "0"):
+        if cache is not None and str(cache).strip().lower() in OFF:
             cache_dir = None  # the cache holds quotes from notes (PHI); some deployments must not keep them
         else:
             cache_dir = Path(cache) if cache else Path.home() / ".cache" / "priorauth" / "llm"
@@ -126,6 +135,7 @@ class LLMClient:
         self.client = openai.OpenAI(api_key=config.api_key or "not-needed", base_url=config.base_url,
                                     timeout=config.timeout, max_retries=0, http_client=config.http_client)
         self.schema_hash = schema_sha256()
+        self.failures = 0  # consecutive calls that could not reach the endpoint, across the cases of a batch
 
     def cache_key(self, user: str) -> str:
         parts = [self.config.model, self.prompts.version, self.prompts.sha256, self.schema_hash, user]
@@ -144,27 +154,47 @@ class LLMClient:
                 return CallResult(LLMExtraction.model_validate(data["output"]), cached=True)
             except (OSError, ValueError, KeyError, ValidationError):
                 log.warning("ignoring an unreadable cache entry %s", path.name)
-        result = self._ask(user, check)
+        if self.failures >= BREAKER_FAILURES:
+            raise LLMStop(f"{BREAKER_PREFIX}: it failed {self.failures} times in a row earlier in this batch", endpoint=True)
+        try:
+            result = self._ask(user, check)
+        except LLMStop as stop:
+            self.failures = self.failures + 1 if stop.endpoint else 0
+            raise
+        self.failures = 0
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"model": self.config.model, "prompt_version": self.prompts.version,
-                                       "output": result.output.model_dump(mode="json")}), encoding="utf-8")
-            tmp.replace(path)
+            self._store(path, result)
         return result
+
+    def _store(self, path: Path, result: CallResult) -> None:
+        """Write one cache entry readable by its owner only: it holds quotes from notes (PHI)."""
+        assert self.config.cache_dir is not None
+        for d in (self.config.cache_dir, path.parent):  # created 0700; an existing directory is left as its owner set it
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"model": self.config.model, "prompt_version": self.prompts.version,
+                                 "output": result.output.model_dump(mode="json")}))
+        tmp.replace(path)
 
     def _ask(self, user: str, check: Callable[[LLMExtraction], list[str]]) -> CallResult:
         messages: list[dict[str, str]] = [{"role": "system", "content": self.prompts.system()}, {"role": "user", "content": user}]
         result = CallResult(LLMExtraction(findings=[], conservative_therapy=[]))
         for turn in range(MAX_REASKS + 1):
-            problem, content, parsed = self._one_turn(messages, result, check)
+            try:
+                problem, content, parsed = self._one_turn(messages, result, check)
+            except LLMStop as stop:
+                stop.spent = result  # the tokens and requests already spent still count
+                raise
             if problem is None:
                 return result
             if turn == MAX_REASKS:
                 if parsed:  # still citing text we cannot find: keep what grounds, the rest is listed as unverified
                     result.notes.append(f"kept after {MAX_REASKS} re-asks: {problem}")
                     return result
-                raise LLMStop(f"no usable answer after {MAX_REASKS} re-asks: {problem}")
+                stop = LLMStop(f"no usable answer after {MAX_REASKS} re-asks: {problem}")
+                stop.spent = result
+                raise stop
             result.reasks += 1
             result.notes.append(problem)
             messages = messages[:2] + [{"role": "assistant", "content": content or ""},
@@ -210,7 +240,7 @@ class LLMClient:
                         temperature=0, max_tokens=self.config.max_tokens)
         except (openai.APIConnectionError, openai.APIStatusError) as exc:
             raise LLMStop(f"endpoint unavailable after {result.requests} attempt(s): {type(exc).__name__}"
-                          + (f" {exc.status_code}" if isinstance(exc, openai.APIStatusError) else ""))
+                          + (f" {exc.status_code}" if isinstance(exc, openai.APIStatusError) else ""), endpoint=True)
         raise AssertionError("unreachable")
 
     @staticmethod

@@ -22,6 +22,7 @@ from priorauth.extract.grounding import Aligner
 from priorauth.extract.llm_client import LLMClient, LLMConfig, LLMStop
 from priorauth.extract.llm_schema import LLMExtraction, schema_sha256
 from priorauth.extract.nlp import build_nlp
+from priorauth.extract.pieces import pieces
 from priorauth.models import (Case, Conflict, ConservativeTherapy, Document, EvidenceSpan, Finding, LLMRun, TherapyComponent,
                               UnverifiedClaim, Usage)
 from priorauth.prompts import load as load_prompts
@@ -47,9 +48,12 @@ def chunks(document: Document, budget_tokens: int) -> list[Chunk]:
     if len(text) <= limit:
         return [Chunk(document, 0, len(text))]
     nlp = build_nlp()
-    doc = nlp.make_doc(text)
-    nlp.get_pipe("priorauth_sentences")(doc)
-    bounds = [s.start_char for s in doc.sents] + [len(text)]
+    bounds = []
+    for p_start, p_end in pieces(text):  # spaCy refuses texts over its length limit
+        doc = nlp.make_doc(text[p_start:p_end])
+        nlp.get_pipe("priorauth_sentences")(doc)
+        bounds += [p_start + s.start_char for s in doc.sents]
+    bounds.append(len(text))
     out, start = [], 0
     for b in bounds[1:]:
         if b - start > limit and b != bounds[1]:
@@ -121,6 +125,11 @@ class LLMExtractor:
                     claims.extend(_ground(result.output, chunk, aligner))
                     therapy.extend((document, aligner, chunk.start, t) for t in result.output.conservative_therapy)
         except LLMStop as stop:
+            if stop.spent is not None:  # a case that falls back still cost what it cost
+                usage.prompt_tokens += stop.spent.prompt_tokens
+                usage.completion_tokens += stop.spent.completion_tokens
+                usage.requests += stop.spent.requests
+                reasks += stop.spent.reasks
             fallback = self.rules.extract(case)
             fallback.extractor = f"{self.mode}->rules"
             fallback.usage = usage

@@ -12,6 +12,7 @@ from priorauth.extract.base import Extraction
 from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
+from priorauth.extract.pieces import shift, split_documents
 from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
 from priorauth.models import Case, Document, EvidenceSpan, Finding
 from priorauth.rules.regions import studies_for
@@ -40,8 +41,9 @@ class RulesExtractor:
     def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
         docs = {d.id: d for d in case.documents if d.text.strip()}
         out: list[Mention] = []
-        for document, parsed in zip(docs.values(), self.nlp.pipe(d.text for d in docs.values())):
-            out.extend(document_mentions(document, parsed))
+        parts = split_documents(docs.values())  # notes over spaCy's length limit are read in pieces
+        for (_, piece, offset), parsed in zip(parts, self.nlp.pipe(p.text for _, p, _ in parts)):
+            out.extend(shift(document_mentions(piece, parsed), offset))
         return out, docs
 
     def extract(self, case: Case) -> Extraction:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from priorauth.ingest.base import IngestError, Limits
+from priorauth.jsonl import loads
 from priorauth.models import Case, SourceFile
 
 
@@ -77,7 +78,7 @@ def _cached_read(path: Path, limits: Optional[Limits], read_path):
 def load_case(raw: str, base_dir: Optional[Path], limits: Optional[Limits] = None) -> Case:
     """Parse one cases-JSONL line, reading any documents given by path (ValueError on a bad line)."""
     try:
-        data = json.loads(raw)
+        data = loads(raw)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(data, dict):

@@ -1,0 +1,81 @@
+"""Warn when the requested code's contrast disagrees with the MRI the note plans.
+
+"MRI L-spine with and without contrast" in the plan but 72148 (without) requested
+is a coding mismatch a reviewer should see; it changes no decision. Patterns are
+data (data/contrast.json), validated when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from priorauth.models import Case
+from priorauth.rules.regions import POLICY_CODES, studies_for
+
+CONTRASTS = ("without_then_with", "with", "without")  # tried in this order; 'both' first, so its words are not read again
+SAY = {"without_then_with": "with and without contrast", "with": "with contrast", "without": "without contrast"}
+REGIONS = (("cervical", re.compile(r"\b(?:cervical|c-?spine)\b", re.I)),
+           ("thoracic", re.compile(r"\b(?:thoracic|t-?spine)\b", re.I)),
+           ("lumbar", re.compile(r"\b(?:lumbar|l-?spine|ls-?spine|lumbosacral)\b", re.I)))
+
+
+class ContrastPatterns(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    doc: str = Field(alias="_doc")
+    mri: str
+    plan: str
+    without_then_with: list[str]
+    with_: list[str] = Field(alias="with")
+    without: list[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]:
+    raw = json.loads(resources.files("priorauth.extract").joinpath("data", "contrast.json").read_text(encoding="utf-8"))
+    p = ContrastPatterns.model_validate(raw)
+    by = {"without_then_with": p.without_then_with, "with": p.with_, "without": p.without}
+    return (re.compile(p.mri, re.I), re.compile(p.plan, re.I),
+            {k: re.compile("|".join(f"(?:{x})" for x in v), re.I) for k, v in by.items()})
+
+
+def planned_contrasts(text: str) -> list[tuple[str, str | None, int, int]]:
+    """(contrast, region or None, start, end) for each contrast phrase on a line that plans an MRI."""
+    mri, plan, by = _patterns()
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if mri.search(line) and plan.search(line):
+            region = next((r for r, rx in REGIONS if rx.search(line)), None)
+            taken: list[tuple[int, int]] = []
+            for kind in CONTRASTS:
+                for m in by[kind].finditer(line):
+                    if any(s < m.end() and m.start() < e for s, e in taken):
+                        continue
+                    taken.append((m.start(), m.end()))
+                    out.append((kind, region, pos + m.start(), pos + m.end()))
+        pos += len(line) + 1
+    return out
+
+
+def contrast_warnings(case: Case) -> list[str]:
+    """One warning per planned contrast that no requested study of that region matches."""
+    studies = [s for s in studies_for(case.request.cpt_codes) if s.region]
+    warnings: list[str] = []
+    for d in case.documents:
+        for kind, region, start, end in planned_contrasts(d.text):
+            mine = [s for s in studies if region is None or s.region == region]
+            if not mine or any(s.contrast == kind for s in mine):
+                continue
+            requested = ", ".join(f"{s.cpt} ({SAY[s.contrast or 'without']})" for s in mine)
+            target = next((c for c, s in POLICY_CODES.items() if s.region == mine[0].region and s.contrast == kind), None)
+            msg = (f"the plan asks for MRI {SAY[kind]} ({d.id}[{start}:{end}]) but the request is for {requested}"
+                   + (f"; the matching code would be {target}" if target else ""))
+            if msg not in warnings:
+                warnings.append(msg)
+    return warnings
