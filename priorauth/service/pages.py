@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 from typing import Any, Optional
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -36,8 +36,8 @@ SORTS = [("deadline", "oldest deadline first"), ("-deadline", "latest deadline f
          ("created", "oldest first"), ("status", "status"), ("decision", "decision")]
 
 
-def html(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    return HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
+def html(name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
+    return HTMLResponse(env.get_template(name).render(**ctx), status_code=http_status)
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: Optional[int] = None) -> None:
