@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
-from priorauth.models import Case, ErrorRecord
+from priorauth.models import ErrorRecord
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,21 @@ def brief(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def review_line(n: int, raw: str, extractor) -> dict:
-    """Review one JSONL line; any failure becomes an error record naming the case and the reason."""
+def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None) -> dict:
+    """Review one JSONL line; any failure becomes an error record naming the case and the reason.
+
+    Documents given by `path` are read relative to `base_dir` (the cases file's directory).
+    """
+    from priorauth.ingest import IngestError
+    from priorauth.ingest.cases import load_case
     from priorauth.pipeline import review
 
     if not raw.strip():
         return ErrorRecord(case_id=None, error="empty line", line=n).model_dump()
     try:
-        case = Case.model_validate_json(raw)
+        case = load_case(raw, base_dir)
+    except IngestError as exc:
+        return ErrorRecord(case_id=case_id_of(raw), error=str(exc), line=n).model_dump()
     except Exception as exc:  # a malformed line must not stop the batch
         return ErrorRecord(case_id=case_id_of(raw), error=f"invalid case: {brief(exc)}", line=n).model_dump()
     try:
@@ -68,24 +76,29 @@ def review_line(n: int, raw: str, extractor) -> dict:
 
 
 _WORKER_EXTRACTOR = None
+_WORKER_BASE: Optional[Path] = None
 
 
-def _init_worker(spec: ExtractorSpec) -> None:
-    global _WORKER_EXTRACTOR
+def _init_worker(spec: ExtractorSpec, base_dir: Optional[Path] = None) -> None:
+    global _WORKER_EXTRACTOR, _WORKER_BASE
     _WORKER_EXTRACTOR = spec.build()
+    _WORKER_BASE = base_dir
 
 
 def _work(item: tuple[int, str]) -> dict:
-    return review_line(item[0], item[1], _WORKER_EXTRACTOR)
+    return review_line(item[0], item[1], _WORKER_EXTRACTOR, _WORKER_BASE)
 
 
-def run_batch(lines: Iterable[str], spec: ExtractorSpec, workers: int = 1) -> Iterator[dict]:
-    """Records in input order; with workers > 1, cases are reviewed in that many processes."""
+def run_batch(lines: Iterable[str], spec: ExtractorSpec, workers: int = 1, base_dir: Optional[Path] = None) -> Iterator[dict]:
+    """Records in input order; with workers > 1, cases are reviewed in that many processes.
+
+    `base_dir` is where documents given by `path` are looked up (None refuses paths).
+    """
     items = list(enumerate(lines, 1))
     if workers <= 1:
         extractor = spec.build()
         for n, raw in items:
-            yield review_line(n, raw, extractor)
+            yield review_line(n, raw, extractor, base_dir)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, base_dir)) as pool:
         yield from pool.map(_work, items, chunksize=max(1, min(16, len(items) // (4 * workers) or 1)))

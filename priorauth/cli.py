@@ -37,21 +37,40 @@ CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIOR
 
 def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[str], swo: bool,
                  note_date: Optional[str] = None) -> Case:
-    docs = []
+    """Each file through priorauth.ingest (PDF, scans, faxes, DOCX, RTF, HTML, C-CDA, text); '-' is text on stdin.
+
+    An unreadable file is named on stderr and in the review; if none can be read, exit 1.
+    """
+    from priorauth.ingest import IngestError, read_path
+    from priorauth.models import SourceFile
+
+    docs, unreadable, used = [], [], set()
     when = date.fromisoformat(note_date or request_date) if (note_date or request_date) else None
     for i, p in enumerate(paths, 1):
-        text = sys.stdin.read() if p == "-" else Path(p).read_text(encoding="utf-8")
-        docs.append(Document(id=f"note-{i}" if p == "-" else Path(p).name, type="clinical_note", date=when, text=text))
+        doc_id = f"note-{i}" if p == "-" or Path(p).name in used else Path(p).name
+        used.add(doc_id)
+        if p == "-":
+            docs.append(Document(id=doc_id, type="clinical_note", date=when, text=sys.stdin.read()))
+            continue
+        try:
+            docs.append(read_path(p).to_document(doc_id, type="clinical_note", date=when))
+        except IngestError as exc:
+            err.print(f"[red]cannot read:[/] {exc}", markup=True, highlight=False)
+            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
+    if not docs:
+        err.print("error: no note file could be read; nothing was reviewed.", highlight=False)
+        raise typer.Exit(1)
     req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
                   request_date=date.fromisoformat(request_date) if request_date else None)
-    return Case(id="packet", request=req, documents=docs)
+    return Case(id="packet", request=req, documents=docs, unreadable=unreadable)
 
 
 class PageWriter:
     """Writes one reviewer page per reviewed case and an index; error records appear in the index only."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, base_dir: Optional[Path] = None):
         self.directory = directory
+        self.base_dir = base_dir
         directory.mkdir(parents=True, exist_ok=True)
         self.rows: list = []
         self.used: set[str] = set()
@@ -62,7 +81,9 @@ class PageWriter:
 
         if "error" in rec:
             return
-        case, review = Case.model_validate_json(raw), Review.model_validate(rec)
+        from priorauth.ingest.cases import load_case
+
+        case, review = load_case(raw, self.base_dir), Review.model_validate(rec)
         name = safe_filename(case.id)
         k = 2
         while name in self.used:
@@ -148,10 +169,10 @@ def review_cmd(
         if workers == 1:
             make_extractor(spec)  # fail early on a bad configuration
         n_err = 0
-        pages = PageWriter(html_dir) if html_dir else None
+        pages = PageWriter(html_dir, cases.parent) if html_dir else None
         with output.open("w", encoding="utf-8") as fh, Progress(console=err, transient=True) as bar:
             task = bar.add_task("reviewing", total=len(lines))
-            for raw, rec in zip(lines, run_batch(lines, spec, workers)):
+            for raw, rec in zip(lines, run_batch(lines, spec, workers, base_dir=cases.parent)):
                 n_err += "error" in rec
                 fh.write(json.dumps(rec) + "\n")
                 if pages is not None:
@@ -209,6 +230,7 @@ def evaluate_cmd(
     """Measure extraction and decisions against labels (cases.md section 3)."""
     from priorauth.evaluation.errors import case_errors, is_error
     from priorauth.evaluation.metrics import evaluate, score_case
+    from priorauth.ingest.cases import load_case
     from priorauth.pipeline import review
 
     if compare_runs:
@@ -253,7 +275,7 @@ def evaluate_cmd(
             if not raw.strip():
                 continue
             try:
-                case = Case.model_validate_json(raw)
+                case = load_case(raw, cases.parent)
                 if case.gold is None:
                     raise ValueError("no gold labels")
                 pairs.append((case, review(case, extractor)))

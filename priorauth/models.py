@@ -35,8 +35,42 @@ class Request(BaseModel):
     has_standard_written_order: Optional[bool] = None
 
 
+class PageSpan(BaseModel):
+    """Characters [start, end) of a document's text came from this 1-based page of its source file."""
+
+    page: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class OcrWord(BaseModel):
+    """A word Tesseract read: where it is in the text, on which page, its box on the page image and its confidence."""
+
+    page: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    confidence: float
+    box: tuple[int, int, int, int]  # left, top, width, height in page-image pixels
+
+
+class SourceFile(BaseModel):
+    """A file of the packet as received: its hash, format and page count, or why it could not be read."""
+
+    doc: str
+    name: Optional[str] = None
+    sha256: Optional[str] = None
+    format: Optional[str] = None
+    page_count: Optional[int] = None
+    ocr_pages: list[int] = []
+    error: Optional[str] = None
+
+
 class Document(BaseModel):
-    """One document of the packet; `text` is kept byte-for-byte, offsets index into it."""
+    """One document of the packet; `text` is kept byte-for-byte, offsets index into it.
+
+    `pages`, `low_confidence` and `source` are filled when the document was read
+    from a file (priorauth.ingest); a document given as text has none of them.
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -44,6 +78,16 @@ class Document(BaseModel):
     type: Optional[str] = None
     date: Optional[dt.date] = None
     text: str
+    pages: Optional[list[PageSpan]] = None
+    low_confidence: list[OcrWord] = []
+    source: Optional[SourceFile] = None
+
+    def page_of(self, offset: int) -> Optional[int]:
+        """The 1-based page holding this character offset, or None without a page map."""
+        for p in self.pages or []:
+            if p.start <= offset < p.end or (offset == p.end == len(self.text)):
+                return p.page
+        return None
 
 
 class EvidenceSpan(BaseModel):
@@ -55,6 +99,7 @@ class EvidenceSpan(BaseModel):
     text: str
     section: Optional[str] = None
     alignment: Alignment = "exact"
+    page: Optional[int] = None  # 1-based page of the source file, when the document came from a paginated file
 
     @model_validator(mode="after")
     def _ordered(self) -> "EvidenceSpan":
@@ -146,6 +191,7 @@ class Case(BaseModel):
     request: Request = Request()
     documents: list[Document] = []
     gold: Optional[Gold] = None
+    unreadable: list[SourceFile] = []  # documents given by `path` that could not be read (priorauth.ingest.cases)
 
     @model_validator(mode="after")
     def _unique_doc_ids(self) -> "Case":
@@ -258,6 +304,7 @@ class Review(BaseModel):
     conflicts: list[Conflict] = []
     needs_checking: list[Finding] = []
     unverified: list[UnverifiedClaim] = []
+    sources: list[SourceFile] = []  # the packet's files (hash, format, pages) and any that could not be read
 
 
 class ErrorRecord(BaseModel):

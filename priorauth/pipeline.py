@@ -82,5 +82,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
 
 def review(case: Case, extractor: Optional[Extractor] = None) -> Review:
     """Review one packet with the given extractor (default: the offline rules extractor)."""
+    from priorauth.ingest.locate import locate
+
     extractor = extractor or default_extractor()
-    return decide_extraction(case, extractor.extract(case))
+    return locate(case, decide_extraction(case, extractor.extract(case)))

@@ -51,6 +51,10 @@ mark.ruled{background:#eee;color:#666;text-decoration:line-through;box-shadow:no
 mark.fuzzy{outline:2px dotted #a65f00}mark.conflict{outline:2px solid #c62828}
 mark.active{background:#ffe94d !important;box-shadow:0 0 0 2px #8a6d00;text-decoration:none;color:#000}
 mark:focus{outline:3px solid #1a56b0}
+mark.lowconf{text-decoration:underline wavy #c62828;text-decoration-skip-ink:none}
+.pageno{display:block;color:var(--muted);font-size:12px;margin:8px 0 2px;border-top:1px dashed var(--line)}
+table.sources td,table.sources th{border:1px solid var(--line);padding:2px 6px;font-size:12px;text-align:left;vertical-align:top}
+table.sources{border-collapse:collapse}.unreadable{color:#c62828}
 .legend span{display:inline-block;margin:2px 10px 2px 0}.legend mark{padding:0 6px}
 ul.tight{margin:4px 0;padding-left:18px}
 .conflict-box{border:2px solid #c62828;background:#fff0f0;padding:6px 10px;border-radius:6px;margin:6px 0}
@@ -103,6 +107,7 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
             if s.alignment == "fuzzy":
                 css += " fuzzy"
             title = f"{f.code}: {label}" + (f" ({s.alignment} match, needs checking)" if s.alignment == "fuzzy" else "")
+            title += f", page {s.page}" if s.page else ""
             if (s.doc, s.start, s.end) in conflict_spans:
                 c = conflict_spans[(s.doc, s.start, s.end)]
                 css += " conflict"
@@ -134,7 +139,8 @@ def _criterion(c: CriterionResult) -> str:
                      f'<span class="loc">policy line {_policy_line(q.start)}, characters {q.start}-{q.end}</span>'
                      for q in c.citations)
     evidence = (f'<span class="small">{len(c.evidence)} evidence span(s): '
-                + escape("; ".join(dict.fromkeys(f"“{s.text}”" for s in c.evidence[:6]))) + "</span>") if c.evidence else \
+                + escape("; ".join(dict.fromkeys(f"“{s.text}”" + (f" (p. {s.page})" if s.page else "") for s in c.evidence[:6])))
+                + "</span>") if c.evidence else \
         '<span class="small">no note evidence (request data or absence of findings)</span>'
     why = "" if c.status == "met" or c.kind == "limitation" else \
         f'<span class="small">Why not: {escape(c.reason)}. Would satisfy it: {escape(c.needed)}.</span>'
@@ -173,12 +179,14 @@ def render_review_page(case: Case, review: Review) -> str:
         "<p>No conservative care of the current episode is documented.</p>"
     docs_html = "".join(
         f'<h3 id="doc-{escape(doc.id)}">{escape(doc.id)} <span class="small">{escape(doc.type or "")} '
-        f'{escape(str(doc.date or ""))}</span></h3><pre class="note">{highlight(doc.text, marks.get(doc.id, []))}</pre>'
+        f'{escape(str(doc.date or ""))}</span></h3>{_doc_body(doc, marks.get(doc.id, []))}'
         for doc in case.documents)
     legend = "".join(f'<span><mark class="{k}">{escape(v)}</mark></span>' for k, v in GROUP_LABEL.items())
     legend += '<span><mark class="g-other ruled">ruled out (negated, family, historical, hypothetical)</mark></span>'
     legend += '<span><mark class="g-other fuzzy">approximate quote, needs checking</mark></span>'
     legend += '<span><mark class="g-other conflict">LLM and ConText disagree</mark></span>'
+    if any(doc.low_confidence for doc in case.documents):
+        legend += '<span><mark class="lowconf">OCR read this word with low confidence: check the page image</mark></span>'
     pol = review.policy
     llm = (f" · LLM {escape(review.llm.model)}, prompt v{escape(review.llm.prompt_version)} "
            f"({escape(review.llm.prompt_sha256[:12])}), schema {escape(review.llm.schema_sha256[:12])}, status {escape(review.llm.status)}"
@@ -204,6 +212,7 @@ requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} · age
 <h2>Findings</h2><p>{escape(findings_list)}</p>
 {therapy}
 {unverified}
+{_sources(review)}
 </aside>
 <section class="docs" aria-label="Documents">
 <h2>Documents</h2>
@@ -216,6 +225,39 @@ requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} · age
 <script>{JS}</script>
 </body></html>
 """
+
+
+def _doc_body(doc, marks: list[Mark]) -> str:
+    """The note text, one block per page when it came from a paginated file, OCR'd low-confidence words marked."""
+    marks = list(marks) + [Mark(w.start, w.end, "lowconf", f"OCR confidence {w.confidence:.0f}% on page {w.page}: "
+                                "check this word against the page image") for w in doc.low_confidence]
+    if not doc.pages or (len(doc.pages) == 1 and not doc.source):
+        return f'<pre class="note">{highlight(doc.text, marks)}</pre>'
+    out = []
+    for p in doc.pages:
+        local = [Mark(max(m.start, p.start) - p.start, min(m.end, p.end) - p.start, m.css,
+                      m.title, m.ident if m.start >= p.start else "")
+                 for m in marks if m.start < p.end and m.end > p.start]
+        out.append(f'<span class="pageno" id="{escape(doc.id)}-page-{p.page}">page {p.page}</span>'
+                   f'<pre class="note" data-page="{p.page}">{highlight(doc.text[p.start:p.end], local)}</pre>')
+    return "".join(out)
+
+
+def _sources(review: Review) -> str:
+    """The packet's files as received: hash, format, pages, which pages were OCR'd, and any that could not be read."""
+    if not review.sources:
+        return ""
+    rows = []
+    for s in review.sources:
+        if s.error:
+            rows.append(f'<tr class="unreadable"><td>{escape(s.doc)}</td><td colspan="3">could not be read: {escape(s.error)}</td></tr>')
+            continue
+        ocr = f"; OCR on page(s) {escape(', '.join(map(str, s.ocr_pages)))}" if s.ocr_pages else ""
+        rows.append(f'<tr><td>{escape(s.name or s.doc)}</td><td>{escape(s.format or "")}</td>'
+                    f'<td>{s.page_count if s.page_count is not None else ""} page(s){ocr}</td>'
+                    f'<td><code title="{escape(s.sha256 or "")}">sha256 {escape((s.sha256 or "")[:16])}…</code></td></tr>')
+    return ('<h2>Source files</h2><table class="sources"><tr><th>file</th><th>format</th><th>pages</th><th>hash</th></tr>'
+            + "".join(rows) + "</table>")
 
 
 def render_index(rows: list[tuple[str, str, Review]]) -> str:

@@ -1,0 +1,117 @@
+"""Turn a clinical document file into the text the extractor sees, with a page map.
+
+    from priorauth.ingest import read_path, read_bytes, Ingested, IngestError, Limits
+
+The format is detected from the file's content (magic bytes), the name and
+content type only break ties. Every reader returns exactly the text stored on
+the Document, so evidence spans stay `text[start:end]`; `pages` maps character
+ranges to 1-based pages; OCR'd words keep their boxes and Tesseract confidence.
+Every problem is an IngestError whose message names the file, never its text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Optional, Union
+
+from priorauth.ingest.base import Ingested, IngestError, Limits, single_page
+from priorauth.models import OcrWord, PageSpan
+
+__all__ = ["read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
+
+
+def read_path(path: Union[Path, str], *, limits: Optional[Limits] = None) -> Ingested:
+    """Read a file from disk; its size is checked before it is read."""
+    limits = limits or Limits()
+    path = Path(path)
+    label = path.name or str(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise IngestError(f"{label} is not a regular file.")
+        if size > limits.max_bytes:
+            raise IngestError(_too_big(label, size, limits))
+        data = path.read_bytes()
+    except IngestError:
+        raise
+    except FileNotFoundError:
+        raise IngestError(f"{label} does not exist.") from None
+    except PermissionError:
+        raise IngestError(f"{label} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise IngestError(f"{label} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+    return read_bytes(data, name=path.name, limits=limits)
+
+
+def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optional[str] = None,
+               limits: Optional[Limits] = None) -> Ingested:
+    """Read a file's bytes (an upload, a FHIR attachment): detect the format, extract text and pages."""
+    from priorauth.ingest.detect import detect
+
+    limits = limits or Limits()
+    label = name or "the document"
+    if len(data) > limits.max_bytes:
+        raise IngestError(_too_big(label, len(data), limits))
+    if not data.strip():
+        raise IngestError(f"{label} is empty.")
+    kind = detect(data, label, name, content_type)
+    sha = hashlib.sha256(data).hexdigest()
+    common = {"sha256": sha, "source_name": name}
+    if kind in ("pdf", "image"):
+        if kind == "pdf":
+            from priorauth.ingest.pdf import read_pdf
+
+            part, ocr_pages, words_by_page = read_pdf(data, label, limits)
+            fmt = "pdf-ocr" if ocr_pages else "pdf"
+        else:
+            from priorauth.ingest.image import read_image
+
+            part, ocr_pages, words_by_page = read_image(data, label, limits)
+            fmt = "image-ocr"
+        words = [OcrWord(page=p, start=start + w.start, end=start + w.end, confidence=w.confidence, box=w.box)
+                 for p, (start, ws) in sorted(words_by_page.items()) for w in ws]
+        return Ingested(text=part.text, format=fmt, page_count=len(part.pages), pages=part.pages, words=words,
+                        low_confidence=[w for w in words if 0 <= w.confidence < limits.low_confidence],
+                        ocr_pages=ocr_pages, **common)
+    encoding = None
+    if kind == "docx":
+        from priorauth.ingest.docx import read_docx
+
+        text = read_docx(data, label, limits)
+    elif kind == "rtf":
+        from priorauth.ingest.rtf import read_rtf
+
+        text = read_rtf(data, label)
+    elif kind == "ccda":
+        from priorauth.ingest.ccda import read_ccda
+
+        text = read_ccda(data, label)
+    else:
+        from priorauth.ingest.text import decode
+
+        text, encoding = decode(data, label)
+        if kind == "html":
+            from priorauth.ingest.html import html_to_text
+
+            text = html_to_text(text)
+    if not text.strip():
+        raise IngestError(f"{label} contains no text.")
+    pages = _form_feed_pages(text) if kind == "text" else single_page(text)
+    if len(pages) > limits.max_pages:
+        raise IngestError(f"{label} has {len(pages)} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)
+
+
+def _form_feed_pages(text: str) -> list[PageSpan]:
+    """Plain-text exports mark page breaks with a form feed; the text itself is left untouched."""
+    pages, start = [], 0
+    for n, chunk in enumerate(text.split("\f"), 1):
+        pages.append(PageSpan(page=n, start=start, end=start + len(chunk)))
+        start += len(chunk) + 1
+    return pages
+
+
+def _too_big(label: str, size: int, limits: Limits) -> str:
+    return (f"{label} is {size / 1048576:.1f} MB, more than the limit of {limits.max_bytes / 1048576:.0f} MB "
+            f"(PRIORAUTH_MAX_UPLOAD_MB).")

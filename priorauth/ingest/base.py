@@ -1,0 +1,134 @@
+"""What every reader returns (Ingested), the one error they raise (IngestError) and the limits they obey."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from pydantic import BaseModel
+
+from priorauth.models import Document, OcrWord, PageSpan, SourceFile
+
+
+class IngestError(ValueError):
+    """A file that cannot be read; the message is one sentence naming the file and the problem, never its text."""
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise IngestError(f"{name} must be a number, not {raw[:20]!r}.") from None
+    if value <= 0:
+        raise IngestError(f"{name} must be positive.")
+    return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one file may cost us; defaults come from the environment.
+
+    PRIORAUTH_MAX_UPLOAD_MB (default 50) bounds the file size, PRIORAUTH_MAX_PAGES
+    (default 500) the page count; a DOCX may not inflate past `max_unzipped_bytes`
+    nor any member past `max_zip_ratio` times its compressed size (zip bombs).
+    """
+
+    max_bytes: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_UPLOAD_MB", 50) * 1024 * 1024))
+    max_pages: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_PAGES", 500)))
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: float = 200.0
+    ocr_dpi: int = 300
+    low_confidence: float = 60.0  # Tesseract word confidence (0-100) below which a word is flagged
+
+
+class Ingested(BaseModel):
+    """A file turned into the text the extractor sees, with its page map and, for OCR, word confidences."""
+
+    text: str
+    format: str  # text, pdf, pdf-ocr, image-ocr, docx, rtf, html, ccda
+    sha256: str
+    page_count: int
+    pages: list[PageSpan]
+    low_confidence: list[OcrWord] = []
+    words: list[OcrWord] = []  # every OCR'd word with its box (empty for text formats)
+    ocr_pages: list[int] = []  # pages read by OCR (a text-layer PDF has none)
+    encoding: Optional[str] = None  # for text-like formats: the encoding the bytes were decoded with
+    source_name: Optional[str] = None
+
+    def page_of(self, offset: int) -> Optional[int]:
+        """The 1-based page holding this character offset (None when out of range)."""
+        for p in self.pages:
+            if p.start <= offset < p.end or (offset == p.end == len(self.text)):
+                return p.page
+        return None
+
+    def source(self, doc_id: str) -> SourceFile:
+        return SourceFile(doc=doc_id, name=self.source_name, sha256=self.sha256, format=self.format,
+                          page_count=self.page_count, ocr_pages=self.ocr_pages)
+
+    def to_document(self, id: str, *, type: Optional[str] = None, date=None) -> Document:
+        """A packet document whose text is exactly ours, carrying the page map and source identity."""
+        return Document(id=id, type=type, date=date, text=self.text, pages=self.pages,
+                        low_confidence=self.low_confidence, source=self.source(id))
+
+
+class Part:
+    """Builds text page by page, recording each page's character range."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.pages: list[PageSpan] = []
+        self.length = 0
+
+    def add_page(self, text: str, page: int) -> int:
+        """Append a page (separated from the previous one by a blank line); returns its start offset."""
+        if self.chunks:
+            self.chunks.append("\n\n")
+            self.length += 2
+        start = self.length
+        self.chunks.append(text)
+        self.length += len(text)
+        self.pages.append(PageSpan(page=page, start=start, end=self.length))
+        return start
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+def single_page(text: str) -> list[PageSpan]:
+    """Formats without pages (DOCX, RTF, HTML, C-CDA) are one page; plain text splits on form feeds."""
+    return [PageSpan(page=1, start=0, end=len(text))]
+
+
+_STOP = (".", ":", ";", "!", "?")
+
+
+def reflow(text: str) -> str:
+    """Join hard-wrapped lines of a page (PDF layout, OCR), replacing that newline by a space.
+
+    The extractor starts a sentence at every line break, so 'No\\nhistory of
+    cancer' would lose its negation. A line is a wrapped one when it is long
+    (at least 70% of the page's longest line), does not end a statement, and the
+    next line continues in lower case or with a digit. One character for one
+    character: offsets (and OCR word positions) are unchanged.
+    """
+    lines = text.split("\n")
+    width = max((len(x.rstrip()) for x in lines), default=0)
+    if width < 40:
+        return text
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i == len(lines) - 1:
+            break
+        nxt = lines[i + 1].lstrip()
+        stripped = line.rstrip()
+        wrapped = (len(stripped) >= 0.7 * width and not stripped.endswith(_STOP) and nxt[:1].islower()
+                   or (nxt[:1].isdigit() and len(stripped) >= 0.7 * width and stripped[-1:].isalpha()))
+        out.append(" " if wrapped else "\n")
+    return "".join(out)

@@ -1,0 +1,51 @@
+"""Scanned pages and faxes: PNG, JPEG and (multi-page) TIFF, OCR'd page by page with Tesseract."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from priorauth.ingest.base import IngestError, Limits, Part, reflow
+from priorauth.ingest.ocr import ocr_page
+
+
+def read_image(data: bytes, label: str, limits: Limits):
+    """(part, ocr_pages, words_by_page) like read_pdf; every page is OCR'd."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            img.load()
+            n = getattr(img, "n_frames", 1)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise IngestError(f"{label} is an image too large to process safely.") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise IngestError(f"{label} is a damaged or unsupported image ({type(exc).__name__}).") from None
+    if n > limits.max_pages:
+        raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    part, words_by_page = Part(), {}
+    try:
+        for i, frame in enumerate(ImageSequence.Iterator(img), 1):
+            text, words = ocr_page(_square_pixels(frame), f"{label} page {i}")
+            words_by_page[i] = (part.add_page(reflow(text), i), words)
+    except OSError as exc:
+        raise IngestError(f"{label} has a damaged page ({type(exc).__name__}).") from None
+    if not part.text.strip():
+        raise IngestError(f"{label} is an image in which OCR found no text.")
+    return part, list(range(1, n + 1)), words_by_page
+
+
+def _square_pixels(frame: Image.Image) -> Image.Image:
+    """Standard-resolution faxes are 204x98 dpi; stretch them to square pixels or Tesseract reads squashed letters."""
+    dpi = frame.info.get("dpi")
+    frame = frame.convert("L")
+    try:
+        x, y = float(dpi[0]), float(dpi[1])
+    except (TypeError, ValueError, IndexError):
+        return frame
+    if x > 0 and y > 0 and abs(x - y) / max(x, y) > 0.1:
+        scale = max(x, y)
+        frame = frame.resize((round(frame.width * scale / x), round(frame.height * scale / y)), Image.LANCZOS)
+    return frame

@@ -1,0 +1,37 @@
+"""After a review: give every evidence span its page and list the packet's source files.
+
+Runs on the finished Review so extractors and rules stay unaware of pages;
+a span's page is the page of its first character in its document's page map.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from priorauth.models import Case, Document, EvidenceSpan, Review
+
+
+def _spans(obj):
+    """Every EvidenceSpan reachable from a model (findings, criteria, therapy components, conflicts...)."""
+    if isinstance(obj, EvidenceSpan):
+        yield obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _spans(getattr(obj, name))
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _spans(item)
+
+
+def locate(case: Case, review: Review) -> Review:
+    """Fill `page` on the review's spans, `sources`, and a warning per unreadable document (in place)."""
+    docs: dict[str, Document] = {d.id: d for d in case.documents if d.pages}
+    if docs:
+        for span in _spans(review):
+            doc = docs.get(span.doc)
+            if doc is not None:
+                span.page = doc.page_of(span.start)
+    review.sources = [d.source for d in case.documents if d.source is not None] + list(case.unreadable)
+    for u in case.unreadable:
+        review.warnings.append(f"document {u.doc} could not be read and was not reviewed: {u.error}")
+    return review
