@@ -201,6 +201,16 @@ def test_submit_upload_poll_and_fetch_the_review(svc):
     assert again.status_code == 409 and svc.count(StoredFile, request_id=rid) == 1
 
 
+def test_the_example_pdf_is_read_and_reviewed(svc):
+    rid = svc.create()
+    pdf = (ROOT / "examples" / "lumbar_radiculopathy.pdf").read_bytes()
+    r = svc.client.post(f"/api/requests/{rid}/files", headers=svc.h("sub_a"), files={"files": ("packet.pdf", pdf, "application/pdf")})
+    assert r.status_code == 201 and r.json()["files"][0]["kind"] == "pdf"
+    assert svc.drain() == ["ready"]
+    review = svc.client.get(f"/api/requests/{rid}/review", headers=svc.h("nurse")).json()
+    assert review["decision"] == "meets_criteria"
+
+
 def test_expedited_clock_and_birth_date(svc):
     rid = svc.create(urgency="expedited", patient_age=None, birth_date="1974-03-03")
     svc.client.post(f"/api/requests/{rid}/files", headers=svc.h("sub_a"), files={"files": ("n.txt", EXAMPLE.encode(), "text/plain")})
@@ -269,10 +279,11 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(svc):
     cases = [
         ({"files": ("empty.txt", b"", "text/plain")}, 422, "empty"),
         ({"files": ("big.txt", b"a" * (64 * 1024 + 1), "text/plain")}, 413, "larger"),
-        ({"files": ("scan.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png")}, 415, "unsupported"),
-        ({"files": ("note.txt", b"\xff\xfe\x00binary\x00", "text/plain")}, 415, "unsupported"),
+        ({"files": ("scan.gif", b"GIF89a" + bytes(range(256)) * 4, "image/gif")}, 415, "unsupported"),
+        ({"files": ("note.txt", b"\x00\x01\x02binary\x00\xff" * 50, "text/plain")}, 415, "binary"),
+        ({"files": ("scan.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png")}, 422, "damaged"),
         # one good file with one bad one: neither is kept
-        ([("files", ("ok.txt", EXAMPLE.encode(), "text/plain")), ("files", ("x.exe", b"MZ\x90\x00\x03", "application/octet-stream"))], 415, "unsupported"),
+        ([("files", ("ok.txt", EXAMPLE.encode(), "text/plain")), ("files", ("x.doc", b"\xd0\xcf\x11\xe0" + bytes(600), "application/msword"))], 415, "legacy"),
     ]
     for files, status, word in cases:
         r = c.post(url, headers=h, files=files)

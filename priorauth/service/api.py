@@ -164,7 +164,7 @@ def file_response(request: Request, db: Session, user: User, request_id: str, fi
     if f is None or f.request_id != r.id:
         raise LookupError(file_id)
     data = (request.app.state.settings.uploads_dir / r.id / f.id).read_bytes()
-    media = {"txt": "text/plain; charset=utf-8", "pdf": "application/pdf"}.get(f.kind, "application/octet-stream")
+    media = {"pdf": "application/pdf"}.get(f.kind, "application/octet-stream")  # always an attachment, never rendered
     ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in f.filename)
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{ascii_name}"'})
 

@@ -8,6 +8,7 @@ stored file into note text, so swapping in a richer reader is one line.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 from dataclasses import dataclass
@@ -35,25 +36,36 @@ class Checked:
         return hashlib.sha256(self.data).hexdigest()
 
 
-MAGIC = {"pdf": (b"%PDF-",)}
-ACCEPTED = ("txt",)  # kinds the service reads today (the ingestion module adds PDF and more)
+ACCEPTED = ("PDF", "TIFF", "PNG", "JPEG", "DOCX", "RTF", "HTML", "C-CDA", "text")
 
 
 def sniff(filename: str, data: bytes) -> str:
-    """The kind of file by its bytes; UploadError(415) when it is none we read."""
-    for kind, prefixes in MAGIC.items():
-        if data.lstrip()[:8].startswith(prefixes):
-            if kind in ACCEPTED:
-                return kind
-    name = filename.lower()
-    if name.endswith((".txt", ".text")) or "." not in name:
-        if b"\x00" not in data:
+    """The kind of file by its bytes (priorauth.ingest's detection); UploadError 415/422 when we cannot read it.
+
+    Text-like formats are cheap, so they are read in full now and a broken one is refused at once;
+    PDFs and images (which may need OCR) are only checked for their format and read by the worker.
+    """
+    from priorauth.ingest import IngestError, read_bytes
+    from priorauth.ingest.detect import detect
+
+    try:
+        kind = detect(data, filename, filename, None)
+    except IngestError as e:
+        raise UploadError(str(e), 415) from None
+    try:
+        if kind == "image":
+            from PIL import Image, UnidentifiedImageError
+
             try:
-                data.decode("utf-8-sig")
-                return "txt"
-            except UnicodeDecodeError:
-                pass
-    raise UploadError(f"{safe_name(filename)}: unsupported file type; upload {' or '.join(ACCEPTED)} files", 415)
+                with Image.open(io.BytesIO(data)) as im:
+                    im.verify()
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+                raise IngestError(f"{filename} is a damaged or unsupported image.") from None
+        elif kind != "pdf":
+            read_bytes(data, name=filename)
+    except IngestError as e:
+        raise UploadError(str(e), 415 if kind == "text" else 422) from None  # binary bytes sent as text: wrong type
+    return kind
 
 
 def safe_name(filename: str) -> str:
@@ -88,7 +100,7 @@ def remove_request_dir(root: Path, request_id: str, file_ids: list[str]) -> None
 
 
 def to_document(doc_id: str, kind: str, data: bytes) -> Document:
-    """Note text of a stored file (the reading step of a review; raises ValueError with a one-line reason)."""
-    if kind == "txt":
-        return Document(id=doc_id, type="clinical_note", text=data.decode("utf-8-sig"))
-    raise ValueError(f"{doc_id}: {kind} files cannot be read yet")
+    """Note text of a stored file (the reading step of a review, OCR included); IngestError (a ValueError) names the file only."""
+    from priorauth.ingest import read_bytes
+
+    return read_bytes(data, name=doc_id).to_document(doc_id, type="clinical_note")
