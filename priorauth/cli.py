@@ -157,9 +157,18 @@ def review_cmd(
     llm_base_url: Optional[str] = LLM_BASE_URL,
     llm_timeout: Optional[float] = LLM_TIMEOUT,
     cache_dir: Optional[Path] = CACHE_DIR,
+    fhir: Optional[Path] = typer.Option(None, "--fhir", help="PAS request Bundle (JSON), a folder of them or NDJSON; or a DocumentReference."),
+    fhir_out: Optional[Path] = typer.Option(None, "--fhir-out", help="Where the PAS response goes (file; folder or .ndjson for a batch)."),
+    fhir_qr: Optional[Path] = typer.Option(None, "--fhir-questionnaire", help="Also write the QuestionnaireResponse here."),
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
     from priorauth.pipeline import review
+
+    if fhir is not None:
+        from priorauth.fhir.cli import run_cli
+
+        raise typer.Exit(run_cli(fhir, fhir_out, fhir_qr, make_extractor(_spec(extractor_name, llm_model, llm_base_url, llm_timeout,
+                                                                             cache_dir)), cpt, age, request_date, no_swo))
 
     if cases is not None:
         if output is None:

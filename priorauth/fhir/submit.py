@@ -1,0 +1,65 @@
+"""`$submit`: a PAS request Bundle in, the PAS response Bundle out (ClaimResponse first).
+
+The response carries, after the ClaimResponse, the request's Patient, insurer
+and requestor entries it references (same fullUrl) and the generated
+Questionnaire with the QuestionnaireResponse answering it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Optional, Union
+
+from priorauth.fhir import systems
+from priorauth.fhir.errors import FhirError
+from priorauth.fhir.inbound import BundleIndex, case_from_bundle
+from priorauth.fhir.outbound import claim_entry, claim_response, now_utc, preauth_ref
+from priorauth.fhir.questionnaire import questionnaire, questionnaire_response
+from priorauth.fhir.resources import load_json, normalize, validate
+from priorauth.models import Case, Review
+
+
+def response_bundle(bundle: dict, case: Case, review: Review, created: Optional[str] = None) -> dict:
+    """Assemble and validate the PAS Response Bundle for a reviewed request."""
+    created = created or now_utc()
+    cr = claim_response(bundle, case, review, created)
+    _, claim = claim_entry(bundle)
+    q = questionnaire()
+    qr = questionnaire_response(case, review, claim.get("patient"), created)
+    ref = preauth_ref(bundle)
+    entries = [{"fullUrl": f"urn:uuid:{cr['id']}", "resource": cr}]
+    index = BundleIndex(bundle)
+    seen = set()
+    for key in ("patient", "insurer", "provider"):
+        found = index.resolve(claim.get(key))
+        if found and found[0] not in seen:
+            seen.add(found[0])
+            entries.append(dict(bundle["entry"][found[0]]))
+    qr_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{systems.PRIORAUTH}:{ref}:qr"))
+    q_id = str(uuid.uuid5(uuid.NAMESPACE_URL, systems.QUESTIONNAIRE_URL + "|" + q["version"]))
+    entries.append({"fullUrl": f"urn:uuid:{q_id}", "resource": q})
+    entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": {**qr, "id": qr_id}})
+    out = {"resourceType": "Bundle", "meta": {"profile": [systems.PROFILE_RESPONSE_BUNDLE]},
+           "identifier": bundle.get("identifier"), "type": "collection", "timestamp": created, "entry": entries}
+    for e in entries:  # everything we write parses with the R4 models
+        validate(e["resource"])
+    validate(out, "Bundle")
+    return out
+
+
+def review_bundle(data: dict, extractor=None) -> tuple[Case, Review, dict]:
+    """(case, review, PAS response Bundle) for a parsed request Bundle; FhirError when it is malformed."""
+    from priorauth.pipeline import review
+
+    case = case_from_bundle(data)
+    data = normalize(data, "Bundle", "Bundle")  # the response echoes elements with their FHIR types
+    r = review(case, extractor)
+    return case, r, response_bundle(data, case, r)
+
+
+def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
+    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
+    data = load_json(bundle)
+    if data.get("resourceType") != "Bundle":
+        raise FhirError("Bundle.resourceType", f"expected Bundle, found {data.get('resourceType')!r}")
+    return review_bundle(data, extractor)[2]
