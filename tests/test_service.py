@@ -495,3 +495,25 @@ def test_security_headers_and_no_note_text_in_logs(lite, caplog):
     schema = lite.client.get("/openapi.json").json()
     assert {"/api/requests", "/api/requests/{request_id}/files", "/api/requests/{request_id}/review"} <= set(schema["paths"])
     assert lite.client.get("/docs").status_code == 404  # no CDN-loading docs page under the strict CSP
+
+
+def test_fhir_claim_submit(svc):
+    c = svc.client
+    bundle = (ROOT / "examples" / "fhir" / "lumbar_radiculopathy.bundle.json").read_bytes()
+    hj = {**svc.h("sub_a"), "Content-Type": "application/fhir+json"}
+    assert c.post("/fhir/Claim/$submit", content=bundle, headers={"Content-Type": "application/fhir+json"}).status_code == 401
+    denied = c.post("/fhir/Claim/$submit", content=bundle, headers={**svc.h("nurse"), "Content-Type": "application/fhir+json"})
+    assert denied.status_code == 403 and denied.json()["resourceType"] == "OperationOutcome"
+    bad = c.post("/fhir/Claim/$submit", content=b'{"resourceType": "Patient"}', headers=hj)
+    assert bad.status_code == 400 and bad.json()["issue"][0]["expression"] == ["Bundle.resourceType"]
+    assert c.post("/fhir/Claim/$submit", content=b"{not json", headers=hj).status_code == 400
+    assert svc.count(PARequest) == 0
+    r = c.post("/fhir/Claim/$submit", content=bundle, headers=hj)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
+    out = r.json()
+    assert out["resourceType"] == "Bundle" and out["entry"][0]["resource"]["resourceType"] == "ClaimResponse"
+    rows = c.get("/api/requests", headers=svc.h("nurse")).json()
+    assert len(rows) == 1 and rows[0]["status"] == "ready" and rows[0]["org"] == "clinic-a"
+    review = c.get(f"/api/requests/{rows[0]['id']}/review", headers=svc.h("nurse")).json()
+    assert review["decision"] == rows[0]["decision"]
+    assert [e["action"] for e in c.get(f"/api/requests/{rows[0]['id']}/audit", headers=svc.h("nurse")).json()] == ["fhir_submitted", "review_ready"]
