@@ -195,6 +195,7 @@ class ActionIn(BaseModel):
     start: Optional[int] = Field(default=None, ge=0)
     end: Optional[int] = Field(default=None, ge=0)
     text: Optional[str] = Field(default=None, max_length=2000)
+    page: Optional[int] = Field(default=None, ge=1)  # offsets are within this page's text (the page's own block)
     reason: Optional[Literal[WRONG_REASONS]] = None  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -276,7 +277,11 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn) -> AuditEn
                 raise ValueError("the review has no such finding at that span")
             detail.update(code=a.code, doc=a.doc, start=a.start, end=a.end, text=texts[a.doc][a.start:a.end], reason=a.reason)
         else:
-            start, end = _locate(texts[a.doc], a.start, a.end, a.text or "")
+            base = 0
+            if a.page is not None:
+                doc = next(d for d in case.documents if d.id == a.doc)
+                base = next((p.start for p in (getattr(doc, "pages", None) or []) if p.page == a.page), 0)
+            start, end = _locate(texts[a.doc], base + a.start, base + a.end, a.text or "")
             detail.update(code=a.code, doc=a.doc, start=start, end=end, text=texts[a.doc][start:end])
     if a.note.strip():
         detail["note"] = a.note.strip()

@@ -205,7 +205,8 @@ async def request_action(request: Request, request_id: str, who: tuple[User, Web
                             reason=fields.get("reason"))
             if fields.get("action") == "add_finding":
                 body.update(code=fields.get("code"), doc=fields.get("doc"), text=fields.get("text"),
-                            start=int(fields.get("start") or 0), end=int(fields.get("end") or 0))
+                            start=int(fields.get("start") or 0), end=int(fields.get("end") or 0),
+                            page=int(fields["page"]) if fields.get("page") else None)
             record_action(db, user, get_visible(db, user, request_id), ActionIn.model_validate(body))
             db.commit()
         except ValidationError as e:
