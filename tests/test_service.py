@@ -158,6 +158,8 @@ def test_schema_is_migrated_and_matches_the_models(svc):
     if svc.settings.database_url is None:
         for d in (svc.settings.data_dir, svc.settings.uploads_dir):
             assert stat.S_IMODE(d.stat().st_mode) == 0o700
+        for f in svc.settings.data_dir.glob("priorauth.sqlite3*"):
+            assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
 
 
 def test_serve_command_is_registered():

@@ -39,7 +39,11 @@ class Settings:
         return self.data_dir / "uploads"
 
     def prepare(self) -> None:
-        """Create the data directory and the uploads directory owner-only (they hold PHI)."""
+        """Create the data directory, the uploads directory and the SQLite file owner-only (they hold PHI)."""
         for d in (self.data_dir, self.uploads_dir):
             d.mkdir(parents=True, exist_ok=True)
             os.chmod(d, 0o700)
+        if self.database_url is None:  # the embedded database holds notes: 0600 (SQLite gives its -wal/-shm the same)
+            db = self.data_dir / "priorauth.sqlite3"
+            os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(db, 0o600)
