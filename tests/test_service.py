@@ -162,13 +162,15 @@ def test_schema_is_migrated_and_matches_the_models(svc):
             assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
 
 
-def test_serve_command_is_registered():
+def test_serve_command_is_registered(tmp_path):
     from typer.testing import CliRunner
 
     from priorauth.cli import app
 
     out = CliRunner().invoke(app, ["serve", "--help"])
     assert out.exit_code == 0 and "--database-url" in out.output and "--data-dir" in out.output
+    bad = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path / "d"), "--database-url", "nosuchdb://x/y", "--port", "1"])
+    assert bad.exit_code != 0 and "cannot use the data directory or database" in str(bad.exception)
 
 
 # --- submit, review, fetch -------------------------------------------------------------------------
@@ -414,6 +416,7 @@ def test_a_job_whose_workers_keep_dying_fails_with_a_reason(svc):
     t = dt.datetime.now(dt.timezone.utc)
     for i in range(svc.settings.max_attempts):
         assert claim(svc.engine, f"w{i}", 10, now=t + dt.timedelta(seconds=11 * i)).attempt == i + 1
+    assert claim(svc.engine, "w-late", 10, now=t + dt.timedelta(hours=1)) is None  # not handed out a fourth time
     assert give_up_abandoned(svc.engine, svc.settings.max_attempts, now=t + dt.timedelta(hours=1)) == 1
     st = svc.client.get(f"/api/requests/{rid}", headers=svc.h("sub_a")).json()
     assert st["status"] == "failed" and "stopped 3 times" in st["error"]

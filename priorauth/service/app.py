@@ -44,8 +44,12 @@ def bootstrap_admin(app: FastAPI) -> None:
         if not password:
             log.warning("no admin account yet: set PRIORAUTH_ADMIN_PASSWORD (and PRIORAUTH_ADMIN_USER) and restart")
             return
-        add_user(db, os.environ.get("PRIORAUTH_ADMIN_USER", "admin"), password, "admin",
-                 os.environ.get("PRIORAUTH_ADMIN_ORG", "plan"))
+        try:
+            add_user(db, os.environ.get("PRIORAUTH_ADMIN_USER", "admin"), password, "admin",
+                     os.environ.get("PRIORAUTH_ADMIN_ORG", "plan"))
+        except ValueError as e:
+            log.error("no admin account created: %s", e)
+            return
         db.commit()
         log.info("created the admin account")
 

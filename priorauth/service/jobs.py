@@ -47,26 +47,28 @@ class LeaseLost(Exception):
     """The worker no longer holds the job (its lease ran out and another worker took it)."""
 
 
-def _claimable(now: dt.datetime):
-    return or_(PARequest.status == "queued", and_(PARequest.status == "reviewing", PARequest.lease_until < now))
+def _claimable(now: dt.datetime, max_attempts: int):
+    return or_(PARequest.status == "queued", and_(PARequest.status == "reviewing", PARequest.lease_until < now,
+                                                  PARequest.attempts < max_attempts))
 
 
-def claim(engine: Engine, worker: str, lease_seconds: float, now: Optional[dt.datetime] = None) -> Optional[Claim]:
+def claim(engine: Engine, worker: str, lease_seconds: float, now: Optional[dt.datetime] = None,
+          max_attempts: int = 3) -> Optional[Claim]:
     """Take the queued (or abandoned) job with the earliest deadline, or None when there is none."""
     now = now or utcnow()
     until = now + dt.timedelta(seconds=lease_seconds)
     values = dict(status="reviewing", lease_owner=worker, lease_until=until, attempts=PARequest.attempts + 1)
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            rid = conn.execute(select(PARequest.id).where(_claimable(now)).order_by(PARequest.deadline_at, PARequest.id)
+            rid = conn.execute(select(PARequest.id).where(_claimable(now, max_attempts)).order_by(PARequest.deadline_at, PARequest.id)
                                .limit(1).with_for_update(skip_locked=True)).scalar()
             if rid is None:
                 return None
             row = conn.execute(update(PARequest).where(PARequest.id == rid).values(**values)
                                .returning(PARequest.id, PARequest.attempts)).first()
         else:
-            first = select(PARequest.id).where(_claimable(now)).order_by(PARequest.deadline_at, PARequest.id).limit(1)
-            row = conn.execute(update(PARequest).where(PARequest.id == first.scalar_subquery(), _claimable(now))
+            first = select(PARequest.id).where(_claimable(now, max_attempts)).order_by(PARequest.deadline_at, PARequest.id).limit(1)
+            row = conn.execute(update(PARequest).where(PARequest.id == first.scalar_subquery(), _claimable(now, max_attempts))
                                .values(**values).returning(PARequest.id, PARequest.attempts)).first()
         return Claim(row[0], worker, row[1]) if row else None
 
@@ -179,9 +181,9 @@ class Worker(threading.Thread):
         self.stop = threading.Event()
 
     def run_once(self) -> Optional[str]:
-        give_up_abandoned(self.engine, self.settings.max_attempts)
-        c = claim(self.engine, self.name_, self.settings.lease_seconds)
+        c = claim(self.engine, self.name_, self.settings.lease_seconds, max_attempts=self.settings.max_attempts)
         if c is None:
+            give_up_abandoned(self.engine, self.settings.max_attempts)  # only when idle: it takes the write lock
             return None
         return process(self.engine, self.settings, c, self.reviewer or default_reviewer())
 

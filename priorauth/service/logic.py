@@ -12,7 +12,7 @@ import secrets
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from priorauth.codes import BY_CODE
@@ -130,10 +130,6 @@ def time_left(r: PARequest, now: Optional[dt.datetime] = None) -> Optional[dt.ti
     return (r.deadline_at - (now or utcnow())) if r.deadline_at else None
 
 
-def needs_human(r: PARequest) -> bool:
-    return r.status == "failed" or (r.status == "ready" and r.disposition not in FINAL)
-
-
 def fmt_left(left: Optional[dt.timedelta]) -> str:
     if left is None:
         return "-"
@@ -154,17 +150,15 @@ def queue(db: Session, user: User, view: str = "needs_human", status: Optional[s
     if user.role not in SEES_ALL:
         q = q.where(PARequest.org == user.org)
     if view == "needs_human":
-        q = q.where(PARequest.status.in_(("ready", "failed")))
+        q = q.where(or_(PARequest.status == "failed",
+                        and_(PARequest.status == "ready", or_(PARequest.disposition.is_(None), PARequest.disposition.not_in(FINAL)))))
     for col, val in ((PARequest.status, status), (PARequest.decision, decision), (PARequest.urgency, urgency)):
         if val:
             q = q.where(col == val)
     desc = sort.startswith("-")
     cols = SORTS.get(sort.lstrip("-"), SORTS["deadline"])
     q = q.order_by(*[c.desc() if desc else c for c in cols], PARequest.id)
-    rows = list(db.scalars(q.limit(limit * 4 if view == "needs_human" else limit)))
-    if view == "needs_human":
-        rows = [r for r in rows if needs_human(r)][:limit]
-    return rows
+    return list(db.scalars(q.limit(limit)))
 
 
 def stored_review(db: Session, request_id: str) -> Optional[tuple[Case, Review]]:
