@@ -257,6 +257,11 @@ def test_forbidden_routes(svc):
     assert c.get("/api/requests?view=all", headers=svc.h("sub_b")).json() == []
     assert [r["id"] for r in c.get("/api/requests?view=all", headers=svc.h("sub_a")).json()] == [rid]
     assert c.post(f"/api/requests/{rid}/files", headers=svc.h("sub_b"), files={"files": ("x.txt", b"x", "text/plain")}).status_code == 404
+    fid = c.get(f"/api/requests/{rid}", headers=svc.h("sub_a")).json()["files"][0]["id"]
+    assert c.get(f"/api/requests/{rid}/files/{fid}", headers=svc.h("sub_b")).status_code == 404
+    assert c.get(f"/api/requests/{rid}/files/{fid}").status_code == 401
+    got = c.get(f"/api/requests/{rid}/files/{fid}", headers=svc.h("sub_a"))
+    assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
     # roles
     assert c.post("/api/requests", json=REQ, headers=svc.h("nurse")).status_code == 403
     assert c.post(f"/api/requests/{rid}/actions", json={"action": "confirm_approval"}, headers=svc.h("sub_a")).status_code == 403
@@ -476,9 +481,14 @@ def test_pages_need_a_session_and_a_csrf_token(lite):
     assert done.status_code == 303
     assert 'data-action="confirm_approval"' in c.get(f"/requests/{rid}").text
     assert rid[:8] in c.get("/?view=all").text and rid[:8] not in c.get("/").text
+    assert c.get("/requests/new").status_code == 403  # nurses do not submit
+    fid = lite.client.get(f"/api/requests/{rid}", headers=lite.h("sub_a")).json()["files"][0]["id"]
+    assert c.get(f"/requests/{rid}/files/{fid}").content == EXAMPLE.encode()
     c.post("/logout", data={"csrf_token": nurse_csrf})
+    assert c.get(f"/requests/{rid}/files/{fid}", follow_redirects=False).status_code == 303  # signed out: to sign-in
     login(c, "sub_b")
-    assert c.get(f"/requests/{rid}").status_code == 404
+    assert c.get(f"/requests/{rid}").status_code == 404 and c.get(f"/requests/{rid}/files/{fid}").status_code == 404
+    assert c.get("/requests/new").status_code == 200
 
 
 def test_security_headers_and_no_note_text_in_logs(lite, caplog):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -75,7 +76,10 @@ def create_app(settings: Optional[Settings] = None, start_workers: bool = True) 
                 w.join(timeout=30)
             app.state.engine.dispose()
 
-    app = FastAPI(title="priorauth review service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+    # a total body cap that also covers chunked uploads, where this FastAPI has one (0.13x+); Content-Length is checked anyway
+    limit = {"max_body_size": settings.max_files * settings.max_file_bytes + 1024 * 1024} \
+        if "max_body_size" in inspect.signature(FastAPI.__init__).parameters else {}
+    app = FastAPI(title="priorauth review service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None, **limit,
                   description="Prior-authorization review of MRI-spine packets: submit requests and files, poll, "
                               "fetch the evidence-linked review, record reviewer actions. JSON API under /api/ "
                               "with bearer tokens (POST /api/tokens).")

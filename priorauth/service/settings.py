@@ -25,7 +25,8 @@ class Settings:
     max_file_bytes: int = 20 * 1024 * 1024
     max_files: int = 20
     session_hours: float = 8.0
-    secure_cookies: bool = False  # set behind HTTPS
+    # behind HTTPS (a TLS-terminating proxy) set PRIORAUTH_SECURE_COOKIES=1 so the session cookie is Secure
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("PRIORAUTH_SECURE_COOKIES", "") in ("1", "true", "yes"))
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
