@@ -55,10 +55,10 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         try:
             docs.append(read_path(p).to_document(doc_id, type="clinical_note", date=when))
         except IngestError as exc:
-            err.print(f"[red]cannot read:[/] {exc}", markup=True, highlight=False)
+            err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
     if not docs:
-        err.print("error: no note file could be read; nothing was reviewed.", highlight=False)
+        err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
                   request_date=date.fromisoformat(request_date) if request_date else None)
@@ -110,7 +110,7 @@ def print_review(r: Review) -> None:
     for c in met:
         t = Table(show_header=False, box=None, padding=(0, 1))
         t.add_row("[bold]policy[/]", "\n".join(f"“{q.text}” [dim](chars {q.start}-{q.end})[/]" for q in c.citations))
-        t.add_row("[bold]evidence[/]", "\n".join(f"{e.doc}[{e.start}:{e.end}] “{e.text}”" for e in c.evidence[:8]) or "(request data)")
+        t.add_row("[bold]evidence[/]", "\n".join(f"{e.doc}{f' p.{e.page}' if e.page else ''}[{e.start}:{e.end}] “{e.text}”" for e in c.evidence[:8]) or "(request data)")
         out.print(Panel(t, title=f"{c.id} {c.title} ({c.kind}, study {c.study})", border_style=color))
     if r.missing:
         out.print(Panel("\n".join(r.missing), title="missing documentation", border_style="cyan"))

@@ -50,7 +50,7 @@ class OcrWord(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     confidence: float
-    box: tuple[int, int, int, int]  # left, top, width, height in page-image pixels
+    box: tuple[int, int, int, int]  # left, top, width, height in pixels of the page image as read (after any turn upright)
 
 
 class SourceFile(BaseModel):

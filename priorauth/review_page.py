@@ -45,13 +45,13 @@ button.crit[aria-pressed=true]{background:#fffbd6;border-color:#8a6d00}
 pre.note{white-space:pre-wrap;word-wrap:break-word;font:14px/1.55 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
  background:#fcfcfc;border:1px solid var(--line);padding:10px;border-radius:6px}
 mark{color:inherit;border-radius:2px;padding:0 1px}
+mark.lowconf{background:transparent;text-decoration:underline wavy #c62828;text-decoration-skip-ink:none}
 mark.g-redflag{background:#ffd9d9;box-shadow:inset 0 -2px #c62828}mark.g-complaint{background:#dbe9ff;box-shadow:inset 0 -2px #1a56b0}
 mark.g-care{background:#dff3df;box-shadow:inset 0 -2px #2e7d32}mark.g-other{background:#efe3fa;box-shadow:inset 0 -2px #6a1b9a}
 mark.ruled{background:#eee;color:#666;text-decoration:line-through;box-shadow:none}
 mark.fuzzy{outline:2px dotted #a65f00}mark.conflict{outline:2px solid #c62828}
 mark.active{background:#ffe94d !important;box-shadow:0 0 0 2px #8a6d00;text-decoration:none;color:#000}
 mark:focus{outline:3px solid #1a56b0}
-mark.lowconf{text-decoration:underline wavy #c62828;text-decoration-skip-ink:none}
 .pageno{display:block;color:var(--muted);font-size:12px;margin:8px 0 2px;border-top:1px dashed var(--line)}
 table.sources td,table.sources th{border:1px solid var(--line);padding:2px 6px;font-size:12px;text-align:left;vertical-align:top}
 table.sources{border-collapse:collapse}.unreadable{color:#c62828}
@@ -231,7 +231,7 @@ def _doc_body(doc, marks: list[Mark]) -> str:
     """The note text, one block per page when it came from a paginated file, OCR'd low-confidence words marked."""
     marks = list(marks) + [Mark(w.start, w.end, "lowconf", f"OCR confidence {w.confidence:.0f}% on page {w.page}: "
                                 "check this word against the page image") for w in doc.low_confidence]
-    if not doc.pages or (len(doc.pages) == 1 and not doc.source):
+    if not doc.pages or len(doc.pages) == 1:
         return f'<pre class="note">{highlight(doc.text, marks)}</pre>'
     out = []
     for p in doc.pages:

@@ -219,7 +219,7 @@ BAD = {
     "corrupt.pdf": (lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >> garbage", "damaged PDF"),
     "empty.txt": (lambda: b"", "is empty"),
     "blank.txt": (lambda: b" \n\t\n", "is empty"),
-    "old.doc": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "legacy Microsoft Office"),
+    "old.doc": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "password-protected Microsoft Office"),
     "pic.gif": (lambda: b"GIF89a" + b"\x00" * 100, "unsupported format"),
     "binary.bin": (lambda: bytes(range(256)) * 4, "binary file"),
     "archive.zip": (lambda: _zip({"readme.txt": b"hello"}), "ZIP archive that is not a Word"),
@@ -245,6 +245,12 @@ def test_size_and_page_limits(tmp_path, monkeypatch):
     pdf = text_pdf(PAGE1 + "\f" + PAGE2)
     with pytest.raises(IngestError, match="chart.pdf has 2 pages, more than the limit of 1"):
         read_bytes(pdf, name="chart.pdf", limits=Limits(max_pages=1))
+    from PIL import Image
+
+    scans = io.BytesIO()
+    Image.new("L", (100, 100), 255).save(scans, "PDF", save_all=True, append_images=[Image.new("L", (100, 100), 255)])
+    with pytest.raises(IngestError, match="scan.pdf has 2 pages without a text layer, more than the OCR limit of 1"):
+        read_bytes(scans.getvalue(), name="scan.pdf", limits=Limits(max_ocr_pages=1))  # refused before any OCR
     (tmp_path / "big.txt").write_text("pain " * 300_000)
     monkeypatch.setenv("PRIORAUTH_MAX_UPLOAD_MB", "1")
     with pytest.raises(IngestError, match=r"big.txt is 1.4 MB, more than the limit of 1 MB"):
@@ -323,3 +329,55 @@ def test_evaluate_reads_path_cases(tmp_path):
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout[res.stdout.index("{"):])
     assert summary["cases"] == 1 and summary["decision_accuracy"] == 1.0
+
+
+def test_check_reads_path_documents_and_reports_unreadable_ones(tmp_path):
+    from priorauth.evaluation.check import check_file
+
+    (tmp_path / "chart.pdf").write_bytes(text_pdf(NOTE))
+    text = read_bytes(text_pdf(NOTE)).text
+    start = text.index("foot drop")
+    ok = {"id": "a", "documents": [{"id": "chart", "path": "chart.pdf"}],
+          "gold": {"decision": "meets_criteria", "findings": [{"code": "motor_weakness", "evidence": [
+              {"doc": "chart", "start": start, "end": start + 9, "text": "foot drop"}]}]}}
+    bad = {"id": "b", "documents": [{"id": "x", "path": "gone.pdf"}, {"id": "y", "text": "low back pain"}],
+           "gold": {"decision": "incomplete"}}
+    (tmp_path / "c.jsonl").write_text(json.dumps(ok) + "\n" + json.dumps(bad) + "\n")
+    problems = check_file(tmp_path / "c.jsonl")
+    assert [(p["case_id"], "gone.pdf does not exist" in p["problem"]) for p in problems] == [("b", True)]
+
+
+def test_a_garbled_text_layer_is_not_trusted():
+    from priorauth.ingest.pdf import garbled, needs_ocr
+
+    mojibake = "\ue001\ue002\ue003 \ue004\ue005 " * 20 + "Page 1"
+    assert garbled(mojibake) and needs_ocr(None, mojibake)
+    assert not garbled(PAGE1) and not needs_ocr(None, PAGE1)
+
+
+def test_batch_cli_with_html_pages_for_path_cases(tmp_path):
+    path = _write_packet(tmp_path)
+    res = CliRunner().invoke(app, ["review", "--cases", str(path), "-o", str(tmp_path / "out.jsonl"), "--html-dir", str(tmp_path / "html")])
+    assert res.exit_code == 0, res.output
+    records = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [("error" in r) for r in records] == [False, True, False]
+    page = (tmp_path / "html" / "mixed.html").read_text()
+    assert 'data-page="2"' in page and "could not be read" in page and "Source files" in page
+    assert not (tmp_path / "html" / "none.html").exists()
+
+
+def test_docx_page_breaks_give_pages():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(PAGE1)
+    d.add_page_break()
+    d.add_paragraph("Exam: Left EHL strength 3/5 with a new left foot drop.")
+    buf = io.BytesIO()
+    d.save(buf)
+    ing = read_bytes(buf.getvalue(), name="two.docx")
+    assert ing.page_count == 2 and ing.page_of(ing.text.index("physical")) == 1
+    assert ing.page_of(ing.text.index("foot drop")) == 2 and ing.pages[-1].end == len(ing.text)
+    r = review(packet(ing.to_document("two.docx")))
+    weak = next(f for f in r.findings if f.code == "motor_weakness")
+    assert {s.page for s in weak.evidence} == {2}

@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from priorauth.codes import CONTRACT_CODES
+from priorauth.ingest import IngestError
+from priorauth.ingest.cases import load_documents
 from priorauth.models import Case
 
 REASONS = {"negated", "family", "historical", "hypothetical", "other_patient_context"}
@@ -42,10 +44,15 @@ def check_file(path: Path) -> list[dict[str, Any]]:
             add(n, cid, f"unknown decision {gold.get('decision')!r}")
             continue
         try:
-            case = Case.model_validate(data)
+            case = Case.model_validate(load_documents(data, path.parent) if isinstance(data, dict) else data)
         except ValidationError as exc:
             add(n, cid, "invalid case: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5]))
             continue
+        except IngestError as exc:
+            add(n, cid, str(exc))
+            continue
+        for u in case.unreadable:
+            add(n, case.id, f"document {u.doc} could not be read: {u.error}")
         if case.id in seen:
             add(n, case.id, f"duplicate id (first on line {seen[case.id]})")
         seen.setdefault(case.id, n)

@@ -18,7 +18,13 @@ from typing import Optional, Union
 from priorauth.ingest.base import Ingested, IngestError, Limits, single_page
 from priorauth.models import OcrWord, PageSpan
 
-__all__ = ["read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
+# What an upload form or a FHIR attachment may declare; the content decides, these only document what is read.
+CONTENT_TYPES = ("text/plain", "application/pdf", "image/tiff", "image/png", "image/jpeg",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/rtf", "text/rtf",
+                 "text/html", "application/xml", "text/xml", "application/hl7-cda+xml")
+FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda")
+
+__all__ = ["CONTENT_TYPES", "FORMATS", "read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
 
 
 def read_path(path: Union[Path, str], *, limits: Optional[Limits] = None) -> Ingested:
@@ -56,6 +62,16 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
     if not data.strip():
         raise IngestError(f"{label} is empty.")
     kind = detect(data, label, name, content_type)
+    try:
+        return _read(data, kind, label, name, limits)
+    except IngestError:
+        raise
+    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError,
+            AssertionError, UnicodeError, NotImplementedError) as exc:  # a reader's library tripped on a malformed file
+        raise IngestError(f"{label} could not be read as {kind.upper()} ({type(exc).__name__}).") from None
+
+
+def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
     sha = hashlib.sha256(data).hexdigest()
     common = {"sha256": sha, "source_name": name}
     if kind in ("pdf", "image"):
@@ -74,11 +90,11 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
         return Ingested(text=part.text, format=fmt, page_count=len(part.pages), pages=part.pages, words=words,
                         low_confidence=[w for w in words if 0 <= w.confidence < limits.low_confidence],
                         ocr_pages=ocr_pages, **common)
-    encoding = None
+    encoding, pages = None, None
     if kind == "docx":
         from priorauth.ingest.docx import read_docx
 
-        text = read_docx(data, label, limits)
+        text, pages = read_docx(data, label, limits)
     elif kind == "rtf":
         from priorauth.ingest.rtf import read_rtf
 
@@ -97,7 +113,7 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
             text = html_to_text(text)
     if not text.strip():
         raise IngestError(f"{label} contains no text.")
-    pages = _form_feed_pages(text) if kind == "text" else single_page(text)
+    pages = pages or (_form_feed_pages(text) if kind == "text" else single_page(text))
     if len(pages) > limits.max_pages:
         raise IngestError(f"{label} has {len(pages)} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
     return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)

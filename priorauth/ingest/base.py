@@ -33,12 +33,14 @@ class Limits:
     """Bounds on what one file may cost us; defaults come from the environment.
 
     PRIORAUTH_MAX_UPLOAD_MB (default 50) bounds the file size, PRIORAUTH_MAX_PAGES
-    (default 500) the page count; a DOCX may not inflate past `max_unzipped_bytes`
+    (default 500) the page count, PRIORAUTH_MAX_OCR_PAGES (default 100) the pages
+    OCR'd in one file (seconds each); a DOCX may not inflate past `max_unzipped_bytes`
     nor any member past `max_zip_ratio` times its compressed size (zip bombs).
     """
 
     max_bytes: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_UPLOAD_MB", 50) * 1024 * 1024))
     max_pages: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_PAGES", 500)))
+    max_ocr_pages: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_OCR_PAGES", 100)))
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: float = 200.0
     ocr_dpi: int = 300

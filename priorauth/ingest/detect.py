@@ -32,7 +32,7 @@ def detect(data: bytes, label: str, name: Optional[str] = None, content_type: Op
     if head.startswith(b"PK\x03\x04"):
         return "docx" if _is_docx(data) else _fail(label, "is a ZIP archive that is not a Word (DOCX) document")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        _fail(label, "is a legacy Microsoft Office file (.doc); save it as DOCX or PDF")
+        _fail(label, "is a legacy (.doc) or password-protected Microsoft Office file; save it as DOCX or PDF without a password")
     if head.startswith((b"GIF8", b"BM", b"%!PS", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
         _fail(label, "is in an unsupported format; send PDF, TIFF, PNG, JPEG, DOCX, RTF, HTML, C-CDA or text")
     text_head = _strip_bom(head)

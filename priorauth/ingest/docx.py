@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from priorauth.ingest.base import IngestError, Limits
+from priorauth.models import PageSpan
 
 
 def check_zip(data: bytes, label: str, limits: Limits) -> None:
@@ -22,7 +23,16 @@ def check_zip(data: bytes, label: str, limits: Limits) -> None:
                           f"(compression ratio up to {worst:.0f}:1); it looks like a zip bomb and was not opened.")
 
 
-def read_docx(data: bytes, label: str, limits: Limits) -> str:
+BREAKS = './/w:br[@w:type="page"] | .//w:lastRenderedPageBreak'
+
+
+def read_docx(data: bytes, label: str, limits: Limits) -> tuple[str, list[PageSpan]]:
+    """(text, pages): one line per paragraph or table row; a page starts at each paragraph holding a page break.
+
+    Page breaks are Word's own (hard breaks and the breaks Word recorded when it
+    last laid the document out), so page numbers match what the sender saw, to
+    the paragraph.
+    """
     import docx
     from docx.table import Table
 
@@ -32,12 +42,20 @@ def read_docx(data: bytes, label: str, limits: Limits) -> str:
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... for damaged parts
         raise IngestError(f"{label} is a damaged DOCX ({type(exc).__name__}).") from None
     blocks: list[str] = []
+    starts = [0]
+    offset = 0
     for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            blocks.extend(_table(item))
-        else:
-            blocks.append(item.text)
-    return "\n".join(blocks).strip("\n")
+        lines = _table(item) if isinstance(item, Table) else [item.text]
+        if not isinstance(item, Table) and offset > starts[-1] and item._p.xpath(BREAKS):
+            starts.append(offset)
+        for line in lines:
+            blocks.append(line)
+            offset += len(line) + 1
+    text = "\n".join(blocks)
+    stripped = text.rstrip("\n")
+    starts = [s for s in starts if s < len(stripped)] or [0]
+    ends = starts[1:] + [len(stripped)]
+    return stripped, [PageSpan(page=i, start=a, end=b) for i, (a, b) in enumerate(zip(starts, ends), 1)]
 
 
 def _table(table) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from priorauth.ingest.base import IngestError, Limits, Part, reflow
 from priorauth.ingest.ocr import ocr_page
@@ -25,6 +25,9 @@ def read_image(data: bytes, label: str, limits: Limits):
         raise IngestError(f"{label} is a damaged or unsupported image ({type(exc).__name__}).") from None
     if n > limits.max_pages:
         raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    if n > limits.max_ocr_pages:
+        raise IngestError(f"{label} has {n} image pages, more than the OCR limit of {limits.max_ocr_pages} "
+                          f"(PRIORAUTH_MAX_OCR_PAGES).")
     part, words_by_page = Part(), {}
     try:
         for i, frame in enumerate(ImageSequence.Iterator(img), 1):
@@ -40,7 +43,7 @@ def read_image(data: bytes, label: str, limits: Limits):
 def _square_pixels(frame: Image.Image) -> Image.Image:
     """Standard-resolution faxes are 204x98 dpi; stretch them to square pixels or Tesseract reads squashed letters."""
     dpi = frame.info.get("dpi")
-    frame = frame.convert("L")
+    frame = ImageOps.exif_transpose(frame).convert("L")  # phone photos of a page carry their rotation in EXIF
     try:
         x, y = float(dpi[0]), float(dpi[1])
     except (TypeError, ValueError, IndexError):

@@ -32,6 +32,20 @@ def locate(case: Case, review: Review) -> Review:
             if doc is not None:
                 span.page = doc.page_of(span.start)
     review.sources = [d.source for d in case.documents if d.source is not None] + list(case.unreadable)
+    review.warnings.extend(_uncertain_ocr(case, review))
     for u in case.unreadable:
         review.warnings.append(f"document {u.doc} could not be read and was not reviewed: {u.error}")
     return review
+
+
+def _uncertain_ocr(case: Case, review: Review) -> list[str]:
+    """A counted finding whose evidence touches a word OCR read with low confidence deserves a look at the page image."""
+    low = {d.id: d.low_confidence for d in case.documents if d.low_confidence}
+    out: list[str] = []
+    for f in review.findings:
+        for s in f.evidence:
+            words = [w for w in low.get(s.doc, []) if w.start < s.end and s.start < w.end]
+            if words:
+                out.append(f"evidence for {f.code} ({s.doc}, page {s.page}, characters {s.start}-{s.end}) includes "
+                           f"{len(words)} word(s) OCR read with low confidence; check it against the page image")
+    return list(dict.fromkeys(out))

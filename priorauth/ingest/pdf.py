@@ -15,14 +15,46 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns about harmless oddities on stderr
 
 
+MAX_RENDER_PIXELS = 40_000_000  # a Letter page at 300 dpi is 8.4 million
+THIN_TEXT_CHARS = 200  # a page with a scanned image and less text than this is OCR'd too (fax stamps, headers)
+
+
 def usable(text: str) -> bool:
     return len(_ALNUM.findall(text)) >= MIN_TEXT_CHARS
+
+
+def garbled(text: str) -> bool:
+    """A text layer from fonts without a Unicode map: replacement, private-use or control characters."""
+    bad = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or (ord(ch) < 32 and ch not in "\n\t\f"))
+    return bad > 0.1 * max(len(text), 1)
+
+
+def _has_image(page) -> bool:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        return bool(xobjects) and any(x.get_object().get("/Subtype") == "/Image" for x in xobjects.get_object().values())
+    except (KeyError, AttributeError, TypeError, ValueError):
+        return False
+
+
+def needs_ocr(page, text: str) -> bool:
+    """No usable text layer: none, too little, garbled, or a thin layer over a scanned image."""
+    if not usable(text) or garbled(text):
+        return True
+    return len(_ALNUM.findall(text)) < THIN_TEXT_CHARS and _has_image(page)
+
+
+def better(ocr: str, layer: str) -> bool:
+    """Keep the OCR text when the text layer was unusable or OCR found clearly more."""
+    if not usable(layer) or garbled(layer):
+        return usable(ocr) or len(ocr.strip()) > len(layer.strip())
+    return len(_ALNUM.findall(ocr)) > len(_ALNUM.findall(layer)) + 10
 
 
 def read_pdf(data: bytes, label: str, limits: Limits):
     """(part, ocr_pages, words_by_page) for a PDF, raising IngestError for encrypted, corrupt or empty files."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -42,18 +74,25 @@ def read_pdf(data: bytes, label: str, limits: Limits):
     if n > limits.max_pages:
         raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
     texts: list[str] = []
+    to_ocr: list[int] = []
     for i in range(n):
         try:
-            texts.append(reflow(_clean(reader.pages[i].extract_text() or "")))
-        except (PdfReadError, Exception):  # a broken page's text layer is treated as absent; OCR may still read it
-            texts.append("")
-    to_ocr = [i for i, t in enumerate(texts) if not usable(t)]
+            page = reader.pages[i]
+            texts.append(reflow(_clean(page.extract_text() or "")))
+            if needs_ocr(page, texts[-1]):
+                to_ocr.append(i)
+        except Exception:  # a broken page's text layer is treated as absent; OCR may still read it
+            texts[i:] = [""]
+            to_ocr.append(i)
     words_by_page: dict[int, list] = {}
+    if len(to_ocr) > limits.max_ocr_pages:
+        raise IngestError(f"{label} has {len(to_ocr)} pages without a text layer, more than the OCR limit of "
+                          f"{limits.max_ocr_pages} (PRIORAUTH_MAX_OCR_PAGES).")
     if to_ocr:
         for i, image in _render(data, to_ocr, label, limits):
             text, words = ocr_page(image, f"{label} page {i + 1}")
             text = reflow(text)
-            if usable(text) or len(text.strip()) > len(texts[i].strip()):
+            if better(text, texts[i]):
                 texts[i], words_by_page[i + 1] = text, words
     part = Part()
     starts = {}
@@ -76,7 +115,10 @@ def _render(data: bytes, indexes: list[int], label: str, limits: Limits):
         for i in indexes:
             page = pdf[i]
             try:
-                image = page.render(scale=limits.ocr_dpi / 72, grayscale=True).to_pil()
+                w, h = page.get_size()
+                # a page of a few inches renders at ocr_dpi; a huge MediaBox is scaled down, not rendered to gigapixels
+                scale = min(limits.ocr_dpi / 72, (MAX_RENDER_PIXELS / max(w * h, 1.0)) ** 0.5)
+                image = page.render(scale=scale, grayscale=True).to_pil()
             finally:
                 page.close()
             yield i, image
