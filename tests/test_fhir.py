@@ -323,6 +323,7 @@ def test_malformed_bundle_names_the_element(breaks, element, words):
 @pytest.mark.parametrize("body, element, words", [
     (b"{not json", "Bundle", "not JSON"),
     (b"[1, 2]", "Bundle", "not a JSON object"),
+    (b"[" * 100_000 + b"]" * 100_000, "Bundle", "nested too deeply"),
     (json.dumps({"resourceType": "Claim"}).encode(), "Bundle.resourceType", "expected Bundle, found 'Claim'"),
     (json.dumps({"resourceType": "Bundle", "type": "batch", "entry": []}).encode(), "Bundle.type", "collection"),
 ])
@@ -412,3 +413,16 @@ def test_every_single_element_damage_is_a_fhir_error_or_reads():
                 assert str(exc).startswith("Bundle") and str(exc).endswith(".")
                 validate(exc.outcome, "OperationOutcome")
     assert damaged > len(paths)  # most damage is caught, and none of it escaped as another exception
+
+
+def test_age_on_the_request_date_and_partial_birth_dates():
+    from datetime import date
+
+    from priorauth.fhir.inbound import age_on
+
+    assert age_on("1973-03-02", date(2026, 3, 2)) == 53  # birthday on the request date counts
+    assert age_on("1973-03-03", date(2026, 3, 2)) == 52
+    assert age_on("1973", date(2026, 3, 2)) is None and age_on("1973-03", date(2026, 3, 2)) is None
+    bundle = _good()
+    bundle["entry"][1]["resource"]["birthDate"] = "1973"
+    assert case_from_bundle(bundle).request.patient_age is None

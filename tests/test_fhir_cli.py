@@ -102,3 +102,18 @@ def test_usage_errors_are_one_sentence(tmp_path):
     assert res.exit_code == 1 and "needs --fhir-out" in res.output
     res = runner.invoke(app, ["review", "--fhir", str(tmp_path / "nope.json")])
     assert res.exit_code == 1 and "no such file" in res.output and "Traceback" not in res.output
+
+
+def test_unreadable_file_in_a_folder_gets_its_own_outcome(tmp_path):
+    import os
+
+    src, out = tmp_path / "in", tmp_path / "out.ndjson"
+    src.mkdir()
+    (src / "a.json").mkdir()  # a folder named like a bundle: reading it fails, the batch goes on
+    (src / "b.json").write_text("{}")
+    (src / "b.response.json").write_text("{}")  # an earlier output beside the input is not read again
+    res = runner.invoke(app, ["review", "--fhir", str(src), "--fhir-out", str(out)])
+    assert res.exit_code == 1 and "Traceback" not in res.output and os.path.exists(out)
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 2 and all(x["resourceType"] == "OperationOutcome" for x in lines)
+    assert "a: the file could not be read." in res.output

@@ -30,17 +30,29 @@ def write_private(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def _inputs(source: Path) -> Iterator[tuple[str, str]]:
-    """(name, raw JSON) per bundle: every *.json of a folder, every non-blank NDJSON line, or the one file."""
+def _read(path: Path) -> Optional[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _inputs(source: Path) -> Iterator[tuple[str, Optional[str]]]:
+    """(name, raw JSON or None when unreadable) per bundle: every *.json of a folder, every non-blank NDJSON line, or the file."""
     if source.is_dir():
         for p in sorted(source.glob("*.json")):
-            yield p.stem, p.read_text(encoding="utf-8", errors="replace")
+            if not p.name.endswith(".response.json"):  # our own output, when it is written beside the input
+                yield p.stem, _read(p)
     elif source.suffix.lower() in NDJSON:
-        for n, line in enumerate(source.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        text = _read(source)
+        if text is None:
+            yield source.name, None
+            return
+        for n, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 yield f"line-{n}", line
     else:
-        yield source.stem, source.read_text(encoding="utf-8", errors="replace")
+        yield source.stem, _read(source)
 
 
 def answer(raw: str, extractor, request: Optional[Request] = None) -> tuple[dict, Optional[dict], Optional[str]]:
@@ -75,8 +87,11 @@ def answer(raw: str, extractor, request: Optional[Request] = None) -> tuple[dict
 
 
 def run_cli(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor, cpt: list[str], age: Optional[int],
-            request_date: Optional[str], no_swo: bool) -> int:
-    """The command-line entry: request fields (for DocumentReference input) from options; exit status 0 or 1."""
+            request_date, no_swo: bool) -> int:
+    """The command-line entry: request fields (for DocumentReference input) from options; exit status 0 or 1.
+
+    `request_date` is a `date` already parsed by the caller, or a YYYY-MM-DD string, or None for today.
+    """
     import datetime as dt
 
     import typer
@@ -85,7 +100,8 @@ def run_cli(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor
         typer.echo(msg, err=True)
 
     try:
-        when = dt.date.fromisoformat(request_date) if request_date else dt.date.today()
+        when = (request_date if isinstance(request_date, dt.date) else dt.date.fromisoformat(request_date)) if request_date \
+            else dt.date.today()
         request = Request(cpt_codes=cpt or None, patient_age=age, request_date=when, has_standard_written_order=not no_swo)
     except ValueError:
         echo("--request-date must be YYYY-MM-DD and --age between 0 and 130.")
@@ -109,7 +125,11 @@ def run(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor, re
     lines: list[str] = []
     for name, raw in _inputs(source):
         n += 1
-        resp, qr, error = answer(raw, extractor, request)
+        if raw is None:
+            error = "the file could not be read."
+            resp, qr = operation_outcome(error, None, "exception"), None
+        else:
+            resp, qr, error = answer(raw, extractor, request)
         if error:
             failed += 1
             echo(f"{name}: {error}")

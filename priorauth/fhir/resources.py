@@ -43,6 +43,8 @@ def load_json(data: Union[dict, bytes, str]) -> dict:
         obj = json.loads(data)
     except (ValueError, TypeError) as exc:
         raise FhirError("Bundle", f"the request body is not JSON ({type(exc).__name__})", "structure") from None
+    except RecursionError:
+        raise FhirError("Bundle", "the request body is nested too deeply to be FHIR", "structure") from None
     if not isinstance(obj, dict):
         raise FhirError("Bundle", "the request body is not a JSON object", "structure")
     return obj
@@ -79,8 +81,11 @@ def validate(resource: dict, expected: str | None = None, root: str | None = Non
     root = root or (rt if isinstance(rt, str) else expected or "resource")
     if expected and rt != expected:
         raise FhirError(f"{root}.resourceType", f"expected {expected}, found {rt!r}")
-    _check_types(resource, root)
-    _check_base64(resource, root)
+    try:
+        _check_types(resource, root)
+        _check_base64(resource, root)
+    except RecursionError:
+        raise FhirError(root, "nested too deeply to be FHIR", "structure") from None
     model = _model(rt) if isinstance(rt, str) else None
     if model is None:
         raise FhirError(f"{root}.resourceType", "missing or not a FHIR R4 resource type")
