@@ -368,6 +368,14 @@ def test_actions_corrections_audit_and_export(svc):
     assert any(e.start == at and e.text == quote for e in back.evidence)
     texts = {d.id: d.text for d in cases[ok].documents}
     assert all(texts[e.doc][e.start:e.end] == e.text for x in g.findings for e in x.evidence)
+    from typer.testing import CliRunner
+
+    from priorauth.cli import app as cli
+
+    exported = svc.settings.data_dir / "cases.jsonl"
+    exported.write_text("\n".join(lines) + "\n")
+    checked = CliRunner().invoke(cli, ["evaluate", "--check", str(exported)])
+    assert checked.exit_code == 0, checked.output  # a valid labeled set for `priorauth evaluate`
 
 
 def test_the_audit_log_is_append_only(svc):
