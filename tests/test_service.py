@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from priorauth.models import Case
 from priorauth.service.app import create_app
 from priorauth.service.db import AppendOnly, AuditEntry, Base, PARequest, StoredFile, StoredReview
-from priorauth.service.jobs import LeaseLost, Worker, claim, finish, give_up_abandoned, process
+from priorauth.service.jobs import LeaseLost, Worker, claim, extend, finish, give_up_abandoned, process
 from priorauth.service import security
 from priorauth.service.security import add_user, issue_token
 from priorauth.service.settings import Settings
@@ -422,6 +422,16 @@ def test_a_killed_worker_job_is_retried_and_reviewed_once(svc):
         finish(svc.engine, dead, "{}", "{}", "not_met", "route_to_clinician")
     assert svc.count(StoredReview, request_id=rid) == 1 and svc.count(AuditEntry, request_id=rid, action="review_ready") == 1
     assert svc.client.get(f"/api/requests/{rid}", headers=svc.h("sub_a")).json()["attempts"] == 2
+
+
+def test_a_live_worker_renews_its_lease_and_a_dead_one_cannot(svc):
+    rid = svc.submit()
+    t0 = dt.datetime.now(dt.timezone.utc)
+    mine = claim(svc.engine, "slow-but-alive", 60, now=t0)
+    assert extend(svc.engine, mine, 60, now=t0 + dt.timedelta(seconds=50))  # the heartbeat, before the lease ends
+    assert claim(svc.engine, "other", 60, now=t0 + dt.timedelta(seconds=70)) is None  # still held: not retried
+    theirs = claim(svc.engine, "other", 60, now=t0 + dt.timedelta(seconds=111))  # the heartbeat stopped: retried
+    assert theirs.request_id == rid and not extend(svc.engine, mine, 60)
 
 
 def test_a_job_whose_workers_keep_dying_fails_with_a_reason(svc):

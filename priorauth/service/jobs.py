@@ -73,6 +73,41 @@ def claim(engine: Engine, worker: str, lease_seconds: float, now: Optional[dt.da
         return Claim(row[0], worker, row[1]) if row else None
 
 
+def extend(engine: Engine, c: Claim, lease_seconds: float, now: Optional[dt.datetime] = None) -> bool:
+    """Renew the lease of a job this worker still holds (the heartbeat of a long review, e.g. OCR of a long fax)."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        done = conn.execute(update(PARequest).where(PARequest.id == c.request_id, PARequest.status == "reviewing",
+                                                    PARequest.lease_owner == c.worker)
+                            .values(lease_until=now + dt.timedelta(seconds=lease_seconds)))
+        return done.rowcount == 1
+
+
+class Heartbeat:
+    """Renews the lease every third of its length while a job runs; a killed worker stops renewing, so its job is retried."""
+
+    def __init__(self, engine: Engine, c: Claim, lease_seconds: float):
+        self.engine, self.c, self.lease = engine, c, lease_seconds
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="priorauth-lease-heartbeat")
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.lease / 3):
+            try:
+                if not extend(self.engine, self.c, self.lease):
+                    return
+            except Exception as e:  # noqa: BLE001 - a missed beat only risks a duplicate attempt, never a duplicate review
+                log.warning("lease renewal for %s failed (%s)", self.c.request_id, type(e).__name__)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def _system_audit(conn, request_id: str, action: str, detail: dict, now: dt.datetime) -> None:
     conn.execute(AuditEntry.__table__.insert().values(request_id=request_id, user_id=None, username="system",
                                                        role="system", action=action, detail=detail, at=now))
@@ -150,8 +185,9 @@ def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
 def process(engine: Engine, settings: Settings, c: Claim, reviewer: Callable[[Case], object]) -> str:
     """Read, review and store one claimed job; returns the final status. Never logs note text."""
     try:
-        case = build_case(engine, settings, c.request_id)
-        rev = reviewer(case)
+        with Heartbeat(engine, c, settings.lease_seconds):
+            case = build_case(engine, settings, c.request_id)
+            rev = reviewer(case)
     except Exception as e:  # noqa: BLE001 - any failure of one packet is recorded, never fatal to the worker
         reason = str(e) if isinstance(e, ReadError) else f"the review failed ({type(e).__name__})"
         log.warning("request %s failed on attempt %d (%s)", c.request_id, c.attempt, type(e).__name__)
