@@ -501,5 +501,19 @@ def evaluate_negation_cmd(
     out.print("[dim]published anchor, GenNegEx v1.2 on this set: precision 0.933, recall 0.959, F 0.946[/]")
 
 
+@app.command("serve")
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Uploads and the default SQLite database (else PRIORAUTH_DATA_DIR, ~/.local/share/priorauth)."),
+    database_url: Optional[str] = typer.Option(None, "--database-url", envvar="PRIORAUTH_DATABASE_URL", help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db (else SQLite in the data directory)."),
+    workers: int = typer.Option(1, "--workers", min=0, help="Background review workers in the server process."),
+) -> None:
+    """Run the review service (web pages and JSON API); the first admin comes from PRIORAUTH_ADMIN_PASSWORD."""
+    from priorauth.service.server import serve
+
+    serve(host=host, port=port, data_dir=data_dir, database_url=database_url, workers=workers)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,272 @@
+"""Load test of the review service on 127.0.0.1: many packets, concurrent clients, exactly one review each.
+
+    .venv/bin/python benchmarks/load_service.py [--packets 200] [--clients 20] [--database-url URL] [--json]
+
+Starts a real `priorauth serve` (uvicorn) on a free 127.0.0.1 port with a fresh
+data directory, plus extra worker processes competing for the same queue;
+uploads the packets from concurrent clients, waits (bounded) until every one is
+reviewed, then checks each has exactly one review and prints throughput and
+p50/p95 latency from upload to ready (server clock). Then the crash case: a
+worker process is killed (SIGKILL) in the middle of a review; the job must be
+retried after its lease and reviewed exactly once. Figures, not assertions:
+tests/test_service_load.py runs a small version and asserts exactly-once.
+With --database-url the same runs against PostgreSQL (its tables are dropped first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator, Optional
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+NOTE = (ROOT / "examples" / "lumbar_radiculopathy.txt").read_text(encoding="utf-8")
+ADMIN_PASSWORD = "load-test-admin-password"
+FILLER = "Follow-up visit. Patient doing about the same, stable mild stiffness in the morning.\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reset_postgres(url: str) -> None:
+    """Drop the service's tables so a run starts from an empty, freshly migrated schema."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PRIORAUTH_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    env.pop("PRIORAUTH_DATABASE_URL", None)
+    return env
+
+
+@contextmanager
+def server(data_dir: Path, database_url: Optional[str], workers: int, log: Path) -> Iterator[str]:
+    """A real `priorauth serve` subprocess; stopped (SIGTERM, then SIGKILL) on exit."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "priorauth.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--data-dir", str(data_dir), "--workers", str(workers)]
+    if database_url:
+        cmd += ["--database-url", database_url]
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {proc.returncode}; see {log}")
+            try:
+                if httpx.get(base + "/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 90 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def start_worker(data_dir: Path, database_url: Optional[str], lease: float, log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "priorauth.service.worker", "--data-dir", str(data_dir), "--lease-seconds", str(lease)]
+    if database_url:
+        cmd += ["--database-url", database_url]
+    with open(log, "ab") as out:
+        return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+
+
+def submitter_token(base: str) -> str:
+    admin = httpx.post(base + "/api/tokens", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
+    h = {"Authorization": f"Bearer {admin}"}
+    r = httpx.post(base + "/api/users", headers=h, json={"username": "loadclinic", "password": "load-clinic-password",
+                                                          "role": "submitter", "org": "clinic"})
+    assert r.status_code in (201, 409), r.text
+    return httpx.post(base + "/api/tokens", json={"username": "loadclinic", "password": "load-clinic-password"}).json()["token"]
+
+
+def upload(base: str, token: str, i: int, text: str, urgency: str = "standard") -> str:
+    """Create one request and attach its note; returns the request id."""
+    h = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=h, timeout=60) as c:
+        r = c.post("/api/requests", json={"cpt_codes": ["72148"], "patient_age": 40 + i % 40, "request_date": "2026-03-02",
+                                           "urgency": urgency, "has_standard_written_order": True})
+        r.raise_for_status()
+        rid = r.json()["id"]
+        c.post(f"/api/requests/{rid}/files", files={"files": (f"note-{i}.txt", text.encode(), "text/plain")}).raise_for_status()
+    return rid
+
+
+def packet(i: int) -> str:
+    return f"Packet {i}.\n" + NOTE + ("\nPT visit: back pain unchanged.\n" if i % 3 == 0 else "")
+
+
+def wait_ready(base: str, token: str, ids: list[str], timeout: float) -> dict[str, dict]:
+    """Poll until every request is ready or failed (bounded); returns the last status of each."""
+    h = {"Authorization": f"Bearer {token}"}
+    last: dict[str, dict] = {}
+    pending = set(ids)
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=base, headers=h, timeout=30) as c:
+        while pending and time.monotonic() < deadline:
+            rows = c.get("/api/requests", params={"view": "all"}).json()
+            for row in rows:
+                if row["id"] in pending and row["status"] in ("ready", "failed"):
+                    pending.discard(row["id"])
+                    last[row["id"]] = row
+            if pending:
+                time.sleep(0.25)
+    for rid in pending:
+        last[rid] = {"status": "timeout"}
+    return last
+
+
+def audit_counts(base: str, token: str, rid: str) -> tuple[int, Optional[datetime], Optional[datetime]]:
+    """(number of review_ready entries, upload time, ready time) from the request's audit log."""
+    trail = httpx.get(f"{base}/api/requests/{rid}/audit", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+    ready = [e for e in trail if e["action"] == "review_ready"]
+    up = next((e["at"] for e in trail if e["action"] == "files_uploaded"), None)
+    return len(ready), datetime.fromisoformat(up) if up else None, datetime.fromisoformat(ready[0]["at"]) if ready else None
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs)) - 1))] if xs else float("nan")
+
+
+def run_load(packets: int, clients: int, database_url: Optional[str] = None, server_workers: int = 1,
+             extra_workers: int = 1, timeout: float = 900) -> dict:
+    """Upload `packets` from `clients` concurrent clients and check each is reviewed exactly once."""
+    if database_url:
+        reset_postgres(database_url)
+    with tempfile.TemporaryDirectory(prefix="priorauth-load-") as tmp:
+        data = Path(tmp) / "data"
+        log = Path(tmp) / "server.log"
+        with server(data, database_url, server_workers, log) as base:
+            token = submitter_token(base)
+            procs = [start_worker(data, database_url, 300, log) for _ in range(extra_workers)]
+            try:
+                t0 = time.monotonic()
+                with ThreadPoolExecutor(clients) as pool:
+                    ids = list(pool.map(lambda i: upload(base, token, i, packet(i)), range(packets)))
+                uploaded = time.monotonic() - t0
+                final = wait_ready(base, token, ids, timeout)
+                elapsed = time.monotonic() - t0
+                with ThreadPoolExecutor(8) as pool:
+                    counts = list(pool.map(lambda rid: audit_counts(base, token, rid), ids))
+            finally:
+                for p in procs:
+                    stop(p)
+            logs = log.read_text(errors="replace")
+    latencies = [(done - up).total_seconds() for n, up, done in counts if up and done]
+    statuses = [final[rid]["status"] for rid in ids]
+    return {"backend": "postgresql" if database_url else "sqlite", "packets": packets, "clients": clients,
+            "unique_ids": len(set(ids)), "ready": statuses.count("ready"), "failed": statuses.count("failed"),
+            "lost": statuses.count("timeout"), "reviews_per_packet": sorted({n for n, _, _ in counts}),
+            "duplicated": sum(n > 1 for n, _, _ in counts), "upload_seconds": round(uploaded, 2),
+            "elapsed_seconds": round(elapsed, 2), "throughput_per_s": round(packets / elapsed, 2),
+            "p50_latency_s": round(statistics.median(latencies), 2) if latencies else None,
+            "p95_latency_s": round(pct(latencies, 95), 2) if latencies else None,
+            "note_text_in_server_log": "Packet 0." in logs or "bus driver" in logs}
+
+
+def run_kill(database_url: Optional[str] = None, lease: float = 3.0, timeout: float = 180) -> dict:
+    """A worker process is SIGKILLed while it reviews a long packet; another worker retries it after the lease."""
+    if database_url:
+        reset_postgres(database_url)
+    with tempfile.TemporaryDirectory(prefix="priorauth-kill-") as tmp:
+        data = Path(tmp) / "data"
+        log = Path(tmp) / "server.log"
+        with server(data, database_url, 0, log) as base:
+            token = submitter_token(base)
+            h = {"Authorization": f"Bearer {token}"}
+            victim = start_worker(data, database_url, lease, log)
+            rescuer = None
+            try:
+                rid = upload(base, token, 0, FILLER * 1500 + NOTE)  # ~30 pages: the review takes a while
+                deadline = time.monotonic() + timeout
+                killed_while = None
+                while time.monotonic() < deadline:
+                    st = httpx.get(f"{base}/api/requests/{rid}", headers=h).json()
+                    if st["status"] == "reviewing":
+                        victim.send_signal(signal.SIGKILL)
+                        victim.wait()
+                        killed_while = httpx.get(f"{base}/api/requests/{rid}", headers=h).json()["status"]
+                        break
+                    time.sleep(0.02)
+                rescuer = start_worker(data, database_url, lease, log)
+                final = wait_ready(base, token, [rid], timeout)[rid]
+                n, _, _ = audit_counts(base, token, rid)
+            finally:
+                for p in (victim, rescuer):
+                    if p is not None:
+                        stop(p)
+    return {"backend": "postgresql" if database_url else "sqlite", "killed_while": killed_while,
+            "final_status": final["status"], "attempts": final.get("attempts"), "reviews": n}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Load test of priorauth serve on 127.0.0.1")
+    ap.add_argument("--packets", type=int, default=200)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--server-workers", type=int, default=1, help="review threads inside the server process")
+    ap.add_argument("--extra-workers", type=int, default=1, help="separate worker processes on the same queue")
+    ap.add_argument("--database-url", default=os.environ.get("PRIORAUTH_TEST_DATABASE_URL"),
+                    help="also run against this PostgreSQL (its public schema is dropped!)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    results = []
+    for url in [None] + ([args.database_url] if args.database_url else []):
+        results.append(run_load(args.packets, args.clients, url, args.server_workers, args.extra_workers))
+        results.append(run_kill(url))
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    for r in results:
+        if "packets" in r:
+            print(f"[{r['backend']}] {r['packets']} packets, {r['clients']} clients: {r['ready']} ready, {r['failed']} failed, "
+                  f"{r['lost']} lost, {r['duplicated']} duplicated (reviews per packet {r['reviews_per_packet']}); "
+                  f"{r['throughput_per_s']} packets/s over {r['elapsed_seconds']} s (uploads took {r['upload_seconds']} s); "
+                  f"upload->ready p50 {r['p50_latency_s']} s, p95 {r['p95_latency_s']} s; "
+                  f"note text in server log: {r['note_text_in_server_log']}")
+        else:
+            print(f"[{r['backend']}] worker killed while the job was {r['killed_while']}: final {r['final_status']} "
+                  f"after {r['attempts']} attempts, {r['reviews']} review(s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The JSON API under /api/: tokens, users, requests, files, reviews, actions, audit, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from priorauth.service.db import StoredFile, User
+from priorauth.service.deps import api_user, get_db
+from priorauth.service.export import labeled_cases
+from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, attach_and_submit, audit, audit_trail, create_request,
+                                     fmt_left, get_visible, queue, record_action, stored_review, time_left, undo_files)
+from priorauth.service.security import ROLES, add_user, authenticate, issue_token
+from priorauth.service.uploads import UploadError, check
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(max_length=80)
+    password: str = Field(max_length=200)
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$")
+    password: str = Field(min_length=12, max_length=200)
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+    org: str = Field(min_length=1, max_length=120)
+
+
+def summary(r, now: Optional[dt.datetime] = None) -> dict[str, Any]:
+    left = time_left(r, now)
+    return {"id": r.id, "org": r.org, "status": r.status, "urgency": r.urgency, "cpt_codes": r.cpt_codes,
+            "icd10_codes": r.icd10_codes, "patient_age": r.patient_age,
+            "birth_date": r.birth_date.isoformat() if r.birth_date else None,
+            "request_date": r.request_date.isoformat() if r.request_date else None, "has_standard_written_order": r.swo,
+            "created_at": r.created_at.isoformat(), "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            "deadline_at": r.deadline_at.isoformat() if r.deadline_at else None,
+            "seconds_left": int(left.total_seconds()) if left is not None else None, "time_left": fmt_left(left),
+            "decision": r.decision, "action": r.action, "disposition": r.disposition, "error": r.error,
+            "attempts": r.attempts}
+
+
+@router.post("/tokens", status_code=201, summary="Exchange a username and password for an API token")
+def new_token(body: Credentials, db: Session = Depends(get_db)) -> dict[str, str]:
+    user = authenticate(db, body.username, body.password)
+    if user is None:
+        raise HTTPException(401, "wrong username or password")
+    token = issue_token(db, user)
+    audit(db, user, None, "token_issued", {})
+    db.commit()
+    return {"token": token, "role": user.role, "org": user.org}
+
+
+@router.post("/users", status_code=201, summary="Create an account (admin only)")
+def new_user(body: NewUser, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    if user.role != "admin":
+        raise Forbidden("only an admin creates accounts")
+    if db.scalar(select(User).where(User.username == body.username)) is not None:
+        raise HTTPException(409, "that username is taken")
+    u = add_user(db, body.username, body.password, body.role, body.org)
+    audit(db, user, None, "user_created", {"username": u.username, "role": u.role, "org": u.org})
+    db.commit()
+    return {"id": u.id, "username": u.username, "role": u.role, "org": u.org}
+
+
+@router.get("/users", summary="List accounts (admin only)")
+def list_users(user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    if user.role != "admin":
+        raise Forbidden("only an admin lists accounts")
+    return [{"id": u.id, "username": u.username, "role": u.role, "org": u.org, "active": u.active}
+            for u in db.scalars(select(User).order_by(User.id))]
+
+
+@router.post("/requests", status_code=201, summary="Create a request (then upload its files)")
+def post_request(body: NewRequest, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    r = create_request(db, user, body)
+    db.commit()
+    return summary(r)
+
+
+@router.get("/requests", summary="The work queue: default what needs a human, oldest deadline first")
+def list_requests(user: User = Depends(api_user), db: Session = Depends(get_db),
+                  view: Annotated[str, Query(pattern="^(needs_human|all)$")] = "needs_human",
+                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed)$")] = None,
+                  decision: Annotated[Optional[str], Query(pattern="^(meets_criteria|not_met|incomplete)$")] = None,
+                  urgency: Annotated[Optional[str], Query(pattern="^(standard|expedited)$")] = None,
+                  sort: Annotated[str, Query(pattern="^-?(deadline|created|status|decision)$")] = "deadline") -> list[dict[str, Any]]:
+    return [summary(r) for r in queue(db, user, view, status, decision, urgency, sort)]
+
+
+@router.get("/requests/{request_id}", summary="A request's status, clock and files")
+def get_request(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    r = get_visible(db, user, request_id)
+    out = summary(r)
+    out["files"] = [{"id": f.id, "name": f.filename, "kind": f.kind, "size": f.size, "sha256": f.sha256}
+                    for f in db.scalars(select(StoredFile).where(StoredFile.request_id == r.id).order_by(StoredFile.created_at))]
+    return out
+
+
+async def read_uploads(request: Request, files: list[UploadFile]) -> list:
+    """Read every part within the limits before anything is stored."""
+    s = request.app.state.settings
+    if len(files) > s.max_files:
+        raise UploadError(f"at most {s.max_files} files per request", 422)
+    checked = []
+    for f in files:
+        data = await f.read(s.max_file_bytes + 1)
+        checked.append(check(f.filename or "", data, s.max_file_bytes))
+    return checked
+
+
+def too_big(request: Request) -> None:
+    """Refuse an oversized body from its Content-Length before parsing it."""
+    s = request.app.state.settings
+    try:
+        size = int(request.headers.get("content-length", "0"))
+    except ValueError:
+        raise HTTPException(400, "bad Content-Length header")
+    if size > s.max_files * s.max_file_bytes + 64 * 1024:
+        raise HTTPException(413, "the upload is larger than the service accepts")
+
+
+@router.post("/requests/{request_id}/files", status_code=201, dependencies=[Depends(too_big)],
+             summary="Attach the packet's files (multipart field 'files', repeatable) and queue the review")
+async def post_files(request: Request, request_id: str, files: list[UploadFile] = File(...),
+                     user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    checked = await read_uploads(request, files)
+    settings = request.app.state.settings
+
+    def store() -> dict[str, Any]:
+        r = get_visible(db, user, request_id)
+        stored = attach_and_submit(db, settings, user, r, checked)
+        try:
+            db.commit()
+        except Exception:
+            db.rollback()
+            undo_files(settings, r, stored)
+            raise
+        out = summary(r)
+        out["files"] = [{"id": s.id, "name": s.filename, "kind": s.kind, "size": s.size} for s in stored]
+        return out
+
+    return await run_in_threadpool(store)
+
+
+@router.get("/requests/{request_id}/files/{file_id}", summary="Download an uploaded file")
+def get_file(request: Request, request_id: str, file_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)):
+    return file_response(request, db, user, request_id, file_id)
+
+
+def file_response(request: Request, db: Session, user: User, request_id: str, file_id: str) -> Response:
+    r = get_visible(db, user, request_id)
+    f = db.get(StoredFile, file_id)
+    if f is None or f.request_id != r.id:
+        raise LookupError(file_id)
+    data = (request.app.state.settings.uploads_dir / r.id / f.id).read_bytes()
+    media = {"pdf": "application/pdf"}.get(f.kind, "application/octet-stream")  # always an attachment, never rendered
+    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in f.filename)
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{ascii_name}"'})
+
+
+@router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready)")
+def get_review(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    r = get_visible(db, user, request_id)
+    found = stored_review(db, r.id) if r.status == "ready" else None
+    if found is None:
+        raise HTTPException(409, f"the review is not ready (status {r.status})" + (f": {r.error}" if r.error else ""))
+    return found[1].model_dump(mode="json")
+
+
+@router.post("/requests/{request_id}/actions", status_code=201, summary="Record a reviewer action")
+def post_action(request_id: str, body: ActionIn, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    r = get_visible(db, user, request_id)
+    e = record_action(db, user, r, body)
+    db.commit()
+    return entry_json(e)
+
+
+def entry_json(e) -> dict[str, Any]:
+    return {"id": e.id, "at": e.at.isoformat(), "username": e.username, "role": e.role, "action": e.action, "detail": e.detail}
+
+
+@router.get("/requests/{request_id}/audit", summary="The request's audit trail, oldest first")
+def get_audit(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    r = get_visible(db, user, request_id)
+    return [entry_json(e) for e in audit_trail(db, r.id)]
+
+
+@router.get("/export/cases.jsonl", summary="Reviewer-labeled cases in the cases.md format (reviewers and admins)")
+def export_cases(user: User = Depends(api_user), db: Session = Depends(get_db)):
+    if user.role == "submitter":
+        raise Forbidden("submitters cannot export labeled cases")
+    lines = list(labeled_cases(db))
+    return StreamingResponse(iter(lines), media_type="application/x-ndjson",
+                             headers={"Content-Disposition": 'attachment; filename="cases.jsonl"'})

@@ -1,0 +1,89 @@
+"""`POST /fhir/Claim/$submit`: a Da Vinci PAS request Bundle in, the PAS response Bundle out.
+
+PAS `$submit` answers synchronously, so this route reviews in the request
+(under the same per-process review lock as the workers) and records the result
+as a ready request in the queue, with the case and review stored and audited,
+so reviewers see and act on it like an uploaded packet. A malformed Bundle gets
+the OperationOutcome of `FhirError` with 400; note text is never logged.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from priorauth.fhir import FhirError
+from priorauth.fhir.errors import operation_outcome
+from priorauth.fhir.resources import load_json
+from priorauth.fhir.submit import review_bundle
+from priorauth.service.db import PARequest, StoredReview, User, utcnow
+from priorauth.service.deps import api_user, get_db
+from priorauth.service.jobs import _review_lock
+from priorauth.service.logic import CLOCK, audit
+
+router = APIRouter(tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+MAX_BUNDLE_BYTES = 60 * 1024 * 1024
+
+
+def _urgency(bundle: dict) -> str:
+    """Claim.priority 'stat' (the PAS code for an expedited request) starts the 72-hour clock."""
+    for e in bundle.get("entry") or []:
+        res = e.get("resource") or {}
+        if res.get("resourceType") == "Claim":
+            codes = [c.get("code") for c in ((res.get("priority") or {}).get("coding") or [])]
+            return "expedited" if "stat" in codes else "standard"
+    return "standard"
+
+
+def _outcome(status: int, outcome: dict) -> JSONResponse:
+    return JSONResponse(outcome, status_code=status, media_type=FHIR_JSON)
+
+
+@router.post("/fhir/Claim/$submit", summary="Da Vinci PAS Claim/$submit: request Bundle in, response Bundle out",
+             response_class=JSONResponse)
+async def claim_submit(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)):
+    if user.role not in ("submitter", "admin"):
+        return _outcome(403, operation_outcome("only submitters send prior-authorization requests", code="forbidden"))
+    body = await request.body()
+    if len(body) > MAX_BUNDLE_BYTES:
+        return _outcome(413, operation_outcome("the Bundle is larger than the service accepts", code="too-costly"))
+    if not body.strip():
+        return _outcome(400, operation_outcome("the request body is empty; send a PAS request Bundle", code="required"))
+
+    def run():
+        from priorauth.pipeline import default_extractor
+
+        data = load_json(body)
+        if data.get("resourceType") != "Bundle":
+            raise FhirError("Bundle.resourceType", f"expected Bundle, found {data.get('resourceType')!r}")
+        with _review_lock:
+            case, review, response = review_bundle(data, default_extractor())
+        now = utcnow()
+        rid = secrets.token_hex(16)
+        req = case.request
+        r = PARequest(id=rid, org=user.org, submitter_id=user.id, cpt_codes=list(req.cpt_codes or []),
+                      icd10_codes=list(req.icd10_codes or []), patient_age=req.patient_age, request_date=req.request_date,
+                      urgency=_urgency(data), swo=req.has_standard_written_order, status="ready", created_at=now,
+                      submitted_at=now, deadline_at=now + CLOCK[_urgency(data)], attempts=1, decision=review.decision,
+                      action=review.action)
+        db.add(r)
+        db.flush()
+        db.add(StoredReview(request_id=rid, case_json=case.model_copy(update={"id": rid}).model_dump_json(),
+                            review_json=review.model_copy(update={"case_id": rid}).model_dump_json(), worker="fhir-submit",
+                            attempt=1, created_at=now))
+        audit(db, user, rid, "fhir_submitted", {"documents": len(case.documents)})
+        audit(db, None, rid, "review_ready", {"decision": review.decision, "action": review.action, "attempt": 1})
+        db.commit()
+        return response
+
+    try:
+        response = await run_in_threadpool(run)
+    except FhirError as e:
+        db.rollback()
+        return _outcome(400, e.outcome)
+    return JSONResponse(response, media_type=FHIR_JSON)

@@ -1,0 +1,50 @@
+"""Service settings: where data lives, which database, limits and timings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("PRIORAUTH_DATA_DIR") or Path.home() / ".local" / "share" / "priorauth")
+
+
+@dataclass
+class Settings:
+    """One place for everything the service can be told; the defaults give a working local service."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_url: Optional[str] = None  # None: SQLite file inside data_dir
+    workers: int = 1  # background review threads in the web process
+    lease_seconds: float = 300.0  # a claimed job whose worker stops is retried after this
+    max_attempts: int = 3  # a job whose worker died this many times fails with a reason
+    poll_seconds: float = 0.25
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_files: int = 20
+    session_hours: float = 8.0
+    # behind HTTPS (a TLS-terminating proxy) set PRIORAUTH_SECURE_COOKIES=1 so the session cookie is Secure
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("PRIORAUTH_SECURE_COOKIES", "") in ("1", "true", "yes"))
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'priorauth.sqlite3'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def prepare(self) -> None:
+        """Create the data directory, the uploads directory and the SQLite file owner-only (they hold PHI)."""
+        for d in (self.data_dir, self.uploads_dir):
+            d.mkdir(parents=True, exist_ok=True)
+            os.chmod(d, 0o700)
+        if self.database_url is None:  # the embedded database holds notes: 0600 (SQLite gives its -wal/-shm the same)
+            db = self.data_dir / "priorauth.sqlite3"
+            os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(db, 0o600)
