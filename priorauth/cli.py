@@ -292,6 +292,7 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
     lo, hi = summary["ci95"]["decision_accuracy"]
     t.add_row("decision accuracy 95% CI", f"{lo:.3f}-{hi:.3f}")
     t.add_row("assertion_errors", json.dumps(summary["assertion_errors"]))
+    _approval_rows(t, summary["approval"])
     if summary.get("tokens"):
         t.add_row("tokens (prompt/completion)", f"{summary['tokens']['prompt']}/{summary['tokens']['completion']}")
     out.print(t)
@@ -308,6 +309,7 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
     for g, row in summary["confusion"].items():
         cm.add_row(g, *(str(v) for v in row.values()))
     out.print(cm)
+    _print_false_approvals(summary["approval"]["false_approval_cases"])
     for rec in wrong[:5]:
         bits = [f"missed {', '.join(m['code'] for m in rec['missed'])}" if rec["missed"] else "",
                 f"extra {', '.join(e['code'] for e in rec['extra'])}" if rec["extra"] else "",
@@ -315,6 +317,35 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
                 f"criteria -{rec['criteria']['missing']} +{rec['criteria']['extra']}" if "criteria" in rec else "",
                 "conservative therapy" if "conservative_therapy" in rec else ""]
         out.print(f"[bold]{rec['case_id']}[/]: " + "; ".join(b for b in bits if b))
+
+
+def _ratio(v: Optional[float], ci: Optional[list[float]]) -> str:
+    """A ratio with its 95% interval; 'n/a' when its denominator is empty."""
+    if v is None:
+        return "n/a"
+    return f"{v:.3f}" + (f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+
+
+def _approval_rows(t: Table, a: dict) -> None:
+    """Approvals measured on their own (cases.md section 3): the one decision that acts without a clinician."""
+    ci = a["ci95"]
+    share = "n/a" if a["share_meets_criteria"] is None else f"{a['share_meets_criteria']:.3f}"
+    t.add_row("approval precision", _ratio(a["precision"], ci["precision"]))
+    t.add_row("approval recall", _ratio(a["recall"], ci["recall"]))
+    t.add_row("false approvals", f"{a['false_approvals']} (rate {_ratio(a['false_approval_rate'], ci['false_approval_rate'])})")
+    t.add_row("approved / labeled meets_criteria", f"{a['approved']} / {a['labeled_meets_criteria']} (label share {share})")
+
+
+def _print_false_approvals(cases: list[dict]) -> None:
+    """Each false approval with the criterion that approved it and the note words it rested on."""
+    from rich.markup import escape
+
+    for c in cases:
+        out.print(f"[bold red]false approval[/] {escape(c['case_id'])} (gold {c['gold_decision']}"
+                  f"{' ' + escape(','.join(c['gold_criteria'])) if c['gold_criteria'] else ''})")
+        for b in c["basis"]:
+            spans = "; ".join(f"{e['doc']}[{e['start']}:{e['end']}] '{e['text']}'" for e in b["evidence"]) or "no evidence span"
+            out.print(f"  {escape(b['criterion'])}" + (f" ({escape(b['study'])})" if b.get("study") else "") + f": {escape(spans)}")
 
 
 @app.command("evaluate-negation")
