@@ -10,10 +10,10 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from priorauth.extract import resources
+from priorauth.extract.attribution import attribute
 from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
 from priorauth.models import Document
 
-UNILATERAL = re.compile(r"\b(?:left|right|L|R|unilateral)\b")
 ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
 SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
 SEVERE_AFTER = re.compile(r"^\W{0,3}(?:10|9|8)/10\b")
@@ -111,7 +111,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
         m.reason = resolve_reason(m.code, cats)
         out.append(m)
     out.extend(_ed_visits(document, out))
-    _attribute_neuropathy(document.text, out)
+    attribute(document.text, out)
     return _drop_shadowed(out)
 
 
@@ -162,31 +162,6 @@ def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:
                                sent_start=m.sent_start, sent_end=m.sent_end, section=m.section, exam=False,
                                categories=set(m.categories), rule=m.rule))
     return out
-
-
-def _attribute_neuropathy(text: str, mentions: list[Mention]) -> None:
-    """Rule out deficits a note explains by peripheral neuropathy, keeping unilateral ones."""
-    cues = resources.neuropathy_cues()
-    attributing: list[tuple[int, int]] = []
-    for s, e in sorted({(m.sent_start, m.sent_end) for m in mentions}):
-        sent = text[s:e]
-        if cues["neuropathy"].search(sent) and cues["attribution"].search(sent) and not cues["negation"].search(sent):
-            attributing.append((s, e))
-    if not attributing:
-        for m in re.finditer(r"[^.\n]*", text):
-            sent = m.group(0)
-            if cues["neuropathy"].search(sent) and cues["attribution"].search(sent) and not cues["negation"].search(sent):
-                attributing.append((m.start(), m.end()))
-    if not attributing:
-        return
-    for m in mentions:
-        if m.code not in cues["codes"] or m.reason is not None:
-            continue
-        sent = text[m.sent_start:m.sent_end]
-        in_attr = any(s <= m.start < e for s, e in attributing)
-        unilateral = bool(UNILATERAL.search(sent)) and not cues["bilateral"].search(sent)
-        if in_attr or not unilateral:
-            m.reason = "attributed_to_neuropathy"
 
 
 SHADOWS = {"saddle_anesthesia": ("sensory_deficit",), "myelopathy_suspected": ("sensory_deficit", "motor_weakness"),

@@ -107,9 +107,3 @@ def section_rules() -> list[SectionRule]:
         rules.append(SectionRule(literal=category, category=category, pattern="|".join(forms)))
     rules.append(SectionRule(literal="exam:lead", category="exam", pattern=r"(?i)\bon (?:my )?exam(?:ination)?\b"))
     return rules
-
-
-@lru_cache(maxsize=1)
-def neuropathy_cues() -> dict[str, Any]:
-    data = _read_json("data", "neuropathy.json")
-    return {k: re.compile(v, re.I) if isinstance(v, str) and k != "_doc" else v for k, v in data.items()}

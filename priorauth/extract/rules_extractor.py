@@ -163,7 +163,9 @@ def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -
         flags = {REASON_FLAG[reason]: True} if reason in REASON_FLAG else {}
         regions = {m.extra.get("region") for m in ms}
         dates = [m.extra["date"] for m in ms if m.extra.get("date")]
+        causes = sorted({m.extra["cause"] for m in ms if m.extra.get("cause")})
         out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
+                           attributed_to="; ".join(causes) or None,
                            region=regions.pop() if len(regions) == 1 else None,
                            mention_date=max(dates) if dates else None, **flags))
     return out
