@@ -101,7 +101,7 @@ def print_review(r: Review) -> None:
                   f"components={', '.join(c.kind for c in ct.components)}")
     out.print(f"findings: {', '.join(f.code + ('*' if f.exam else '') for f in r.findings) or '(none)'}  (* on exam)")
     if r.ruled_out:
-        out.print(f"[dim]ruled out: {', '.join(f'{f.code} ({f.reason}{": " + f.attributed_to if f.attributed_to else ""})' for f in r.ruled_out)}[/]")
+        out.print(f"[dim]ruled out: {', '.join(_ruled_out_label(f) for f in r.ruled_out)}[/]")
     if r.llm:
         out.print(f"LLM step: {r.llm.status} ({r.llm.model}, prompt v{r.llm.prompt_version} {r.llm.prompt_sha256[:12]}"
                   f"{', ' + r.llm.reason if r.llm.reason else ''}); tokens {r.usage.prompt_tokens if r.usage else 0}"
@@ -317,6 +317,11 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
                 f"criteria -{rec['criteria']['missing']} +{rec['criteria']['extra']}" if "criteria" in rec else "",
                 "conservative therapy" if "conservative_therapy" in rec else ""]
         out.print(f"[bold]{rec['case_id']}[/]: " + "; ".join(b for b in bits if b))
+
+
+def _ruled_out_label(f) -> str:
+    """'code (reason)', naming the cause when a deficit was explained by something outside the spine."""
+    return f"{f.code} ({f.reason}: {f.attributed_to})" if f.attributed_to else f"{f.code} ({f.reason})"
 
 
 def _ratio(v: Optional[float], ci: Optional[list[float]]) -> str:
