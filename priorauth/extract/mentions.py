@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span
 
 from priorauth.extract import resources
 from priorauth.extract.attribution import attribute
+from priorauth.extract.care import is_operative_report, mark_planned_care
 from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
 from priorauth.models import Document
 
@@ -89,6 +90,7 @@ def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
 def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     """All mentions in one parsed document, with section effects and ConText applied."""
     doc_kind = _doc_kind(document, document.text)
+    operative = is_operative_report(document)
     out: list[Mention] = []
     for span in doc.spans[SPAN_GROUP]:
         code = span.label_.lower()
@@ -105,21 +107,26 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
                     sent_start=sent.start_char, sent_end=sent.end_char, section=section,
                     exam=exam_section or rule.exam, categories=cats, rule=rule)
         if rule.procedure:
-            m.code = _procedure_code(document.text, m)
+            m.code = _procedure_code(document.text, m, operative)
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
         out.append(m)
     out.extend(_ed_visits(document, out))
     attribute(document.text, out)
+    mark_planned_care(document.text, out)
     return _drop_shadowed(out)
 
 
 GENERIC_SURGERY = re.compile(r"^(?:spine|spinal|back|neck|lumbar|cervical) surgery$", re.I)
 
 
-def _procedure_code(text: str, m: Mention) -> Optional[str]:
-    """A spine procedure is past surgery unless it is written as a plan.
+OPERATIVE_FUTURE = re.compile(r"\b(?:will (?:undergo|have|need|require|return)|scheduled for|plan(?:ning)? (?:for|to)|candidate for|"
+                              r"consider(?:ing|ed)?|recommend(?:ed|s)?|awaiting|booked for|at a later date|in the future|staged)\b[^.;\n]{0,60}$", re.I)
+
+
+def _procedure_code(text: str, m: Mention, operative: bool = False) -> Optional[str]:
+    """A spine procedure is past surgery unless it is written as a plan (in an operative report, an explicit future).
 
     Planned: a plan cue before it ("scheduled for", "proceed to", "consider"),
     the plan section, or a hypothetical context. Past: a past cue ("s/p",
@@ -134,6 +141,11 @@ def _procedure_code(text: str, m: Mention) -> Optional[str]:
         return "prior_spine_surgery"
     if GENERIC_SURGERY.match(m.text):
         return None
+    if operative:
+        # An operative report describes the surgery done ("elected to proceed with a fusion"); only an explicit
+        # future ("will undergo", "staged ... at a later date") or its plan section names a planned one.
+        future = OPERATIVE_FUTURE.search(before) or m.section in ("plan", "assessment_plan")
+        return "surgery_planned" if future else "prior_spine_surgery"
     if PLANNED_PROCEDURE.search(before) or m.section in ("plan", "assessment_plan") \
             or m.categories & {"HYPOTHETICAL", "RULE_OUT"}:
         return "surgery_planned"
