@@ -38,8 +38,12 @@ class CareData(BaseModel):
     clause_break: str
     plan_sections: list[str]
     operative_header: str
+    improved: str
+    improved_blocker: str
+    transient: str
 
-    _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header")(_compile)
+    _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
+                             "improved_blocker", "transient")(_compile)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class Cues:
     clause_break: re.Pattern[str]
     plan_sections: frozenset[str]
     operative_header: re.Pattern[str]
+    improved: re.Pattern[str]
+    improved_blocker: re.Pattern[str]
+    transient: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +64,8 @@ def cues() -> Cues:
     """The validated cue data, compiled case-insensitive."""
     data = CareData.model_validate_json(ir.files("priorauth.extract").joinpath("data", "care.json").read_text(encoding="utf-8"))
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
-                frozenset(data.plan_sections), re.compile(data.operative_header, re.I))
+                frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
+                re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I))
 
 
 def is_operative_report(document: "Document") -> bool:
@@ -98,3 +106,29 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
             if cue is not None:
                 m.reason = "hypothetical"
                 m.extra["planned"] = cue
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """A statement that symptoms improved, with its place in the packet."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+SENTENCE = re.compile(r"[^.\n;]+")
+
+
+def improvements(doc_id: str, text: str) -> list[Improvement]:
+    """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient."""
+    c = cues()
+    out = []
+    for seg in SENTENCE.finditer(text):
+        s0, e0 = seg.span()
+        if c.transient.search(text, s0, e0):
+            continue
+        for m in c.improved.finditer(text, s0, e0):
+            if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()]):
+                out.append(Improvement(doc_id, m.start(), m.end()))
+    return out

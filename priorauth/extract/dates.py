@@ -81,16 +81,23 @@ class Duration:
     episode: bool = False
 
 
+# Hedges before a number: "about", "approximately"; LOW ones ("almost", "close to") read the span low.
+HEDGE_RE = r"(?:(?P<low>almost|nearly|close to|just under|not quite|under|less than)|about|approximately|approx\.?|around|roughly|some|over|more than|at least|a little over|~)"
+STRICT_DATE = rf"(?:{NUMERIC_DATE}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|{MONTH_RE},? \d{{4}})"
+
 DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     # (regex, attaches to the following mention, kind)
-    (rf"\b(?:x|for|over|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+)?~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
-    (rf"\b(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
+    (rf"\b(?:x|for|over|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
+    (rf"\b(?:{HEDGE_RE}\s+){{1,2}}(?P<n>{NUM_RE})\s+(?P<u>(?:days?|weeks?|wks?|months?|mos?|years?|yrs?))\b(?!\s+ago)(?!(?:-long)?\s+(?:course\s+|trial\s+)?of\b)", False, "len"),
+    (rf"\b(?:{HEDGE_RE}\s+){{0,2}}(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
     (rf"\b(?P<n>{NUM_RE})[- ](?P<u>day|week|month)\s+(?:course|trial)\b", True, "len"),
     (rf"\bafter\s+(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+visits?\s+over\s+(?P<n2>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len2"),
     (rf"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
     (rf"\bsince\s+(?:about\s+|around\s+)?(?P<d>{ANY_DATE})", False, "since"),
+    # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"
+    (rf"\b(?:began|begun|started|starting|initiated|commenced|beginning)\b[^.;\n]{{0,40}}?(?:\b(?:on|in)\s+)?(?P<d>{STRICT_DATE})", False, "since"),
     (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
     (r"\bsince (?:then|onset|the (?:injury|onset|start))\b", False, "episode"),
 )
@@ -127,6 +134,8 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
     s, e = base + m.start(), base + m.end()
     if kind == "len":
         days = _num(m["n"]) * _unit_days(m["u"])
+        if m.groupdict().get("low") and m["u"].lower().startswith("y"):
+            days = _num(m["n"]) * 12 * UNIT_DAYS["month"]  # "close to a year" reads low: 12 months of 4 weeks
         return Duration(s, e, days, fwd) if days > 0 else None
     if kind == "len2":
         days = _num(m["n2"]) * _unit_days(m["u"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Iterable, Optional
 
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
+from priorauth.extract.care import improvements
 from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
@@ -55,13 +56,34 @@ class RulesExtractor:
             therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
             assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
         _care_window(mentions, docs, case)
-        response = "worsening" if _present(mentions, "symptoms_worsening") else \
-            "no_response" if _present(mentions, "no_response_to_treatment") else None
+        response = _response(mentions, docs)
         therapy = summarize(mentions, docs, case.request.request_date, response)
         if any(d.date is None for d in docs.values()):
             warnings.append("a document has no date; durations stated as 'since' or 'ago' could not be resolved for it")
         return Extraction(findings=aggregate(mentions, docs, self.name), conservative_therapy=therapy,
                           warnings=warnings, extractor=self.name)
+
+
+def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[str]:
+    """How symptoms responded to care: worsening wins; else the latest of documented improvement and no response.
+
+    Improvement ('much better', '30% improved', 'pain has largely settled') is not a failure to respond
+    (labeling.md): when it is the packet's latest word, no-response mentions are dropped.
+    """
+    if _present(mentions, "symptoms_worsening"):
+        return "worsening"
+    order = {d: (docs[d].date or date.min, i) for i, d in enumerate(docs)}
+    events = [(order[m.doc_id], m.start, "no_response") for m in mentions
+              if m.code == "no_response_to_treatment" and m.reason is None]
+    if any(m.code in THERAPY_CODES and m.reason is None for m in mentions):
+        events += [(order[i.doc_id], i.start, "improved") for d in docs.values() for i in improvements(d.id, d.text)]
+    if not events:
+        return None
+    latest = max(events)[2]
+    if latest == "improved":
+        for m in [m for m in mentions if m.code == "no_response_to_treatment" and m.reason is None]:
+            mentions.remove(m)
+    return latest
 
 
 def _present(mentions: Iterable[Mention], code: str) -> bool:
