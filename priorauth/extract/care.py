@@ -41,9 +41,12 @@ class CareData(BaseModel):
     improved: str
     improved_blocker: str
     transient: str
+    dominant_planned: str
+    allergy: str
+    relieving_factor: str
 
     _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
-                             "improved_blocker", "transient")(_compile)
+                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor")(_compile)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Cues:
     improved: re.Pattern[str]
     improved_blocker: re.Pattern[str]
     transient: re.Pattern[str]
+    dominant_planned: re.Pattern[str]
+    allergy: re.Pattern[str]
+    relieving_factor: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +71,8 @@ def cues() -> Cues:
     data = CareData.model_validate_json(ir.files("priorauth.extract").joinpath("data", "care.json").read_text(encoding="utf-8"))
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
                 frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
-                re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I))
+                re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),
+                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor")))
 
 
 def is_operative_report(document: "Document") -> bool:
@@ -88,6 +95,9 @@ def planned_cue(text: str, m: "Mention") -> Optional[str]:
     before = text[start:m.start]
     last_plan = max((x for x in c.planned_before.finditer(before)), key=lambda x: x.start(), default=None)
     last_recv = max((x for x in c.received.finditer(before)), key=lambda x: x.start(), default=None)
+    dominant = c.dominant_planned.search(before)
+    if dominant is not None:
+        return dominant.group(0)
     if last_plan is not None and (last_recv is None or last_plan.start() > last_recv.start()):
         return last_plan.group(0)
     after = c.planned_after.match(text, m.end, min(m.sent_end, m.end + 60))
@@ -98,8 +108,19 @@ def planned_cue(text: str, m: "Mention") -> Optional[str]:
     return None
 
 
+def not_care(text: str, m: "Mention") -> bool:
+    """A drug named as an allergy, or rest/ice/heat named as what eases or aggravates the pain, is no treatment."""
+    c = cues()
+    before = text[_clause_start(text, m.sent_start, m.start, c):m.start]
+    if m.section == "allergies" or c.allergy.search(before):
+        return True
+    return m.code == "rest_ice_heat" and bool(c.relieving_factor.search(before))
+
+
 def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
-    """Therapy written as a plan is hypothetical; the cue is kept for reviewers."""
+    """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped."""
+    for m in [m for m in mentions if m.code in THERAPY_CODES and m.reason is None and not_care(text, m)]:
+        mentions.remove(m)
     for m in mentions:
         if m.code in THERAPY_CODES and m.reason is None:
             cue = planned_cue(text, m)
