@@ -111,11 +111,26 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
+        if _excluded_nearby(document.text, m):
+            continue
         out.append(m)
     out.extend(_ed_visits(document, out))
     attribute(document.text, out)
     mark_planned_care(document.text, out)
     return _drop_shadowed(out)
+
+
+CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
+
+
+def _excluded_nearby(text: str, m: Mention) -> bool:
+    """The lexicon's `not_if_near` words in the mention's clause ("a benign lipoma", "basal cell carcinoma")."""
+    rx = resources.lexicons()[m.code].not_if_near
+    if rx is None:
+        return False
+    left = max([m.sent_start, m.start - 60] + [x.end() for x in CLAUSE_EDGE.finditer(text, max(m.sent_start, m.start - 60), m.start)])
+    nxt = CLAUSE_EDGE.search(text, m.end, min(m.sent_end, m.end + 40))
+    return bool(rx.search(text, left, nxt.start() if nxt else min(m.sent_end, m.end + 40)))
 
 
 GENERIC_SURGERY = re.compile(r"^(?:spine|spinal|back|neck|lumbar|cervical) surgery$", re.I)

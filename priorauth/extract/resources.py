@@ -44,6 +44,7 @@ class Lexicon:
     suspicion: bool = False
     history_supports: bool = False
     keep: tuple[str, ...] = ()
+    not_if_near: re.Pattern[str] | None = None  # a mention with this within its clause is not the code (a benign tumour)
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +62,8 @@ def lexicons() -> dict[str, Lexicon]:
                         imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")))
             for r in data["rules"])
         out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
-                            tuple(data.get("keep", ())))
+                            tuple(data.get("keep", ())),
+                            re.compile(data["not_if_near"], re.I) if data.get("not_if_near") else None)
     return out
 
 
