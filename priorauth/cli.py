@@ -38,9 +38,14 @@ CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIOR
 def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[str], swo: bool,
                  note_date: Optional[str] = None) -> Case:
     docs = []
-    when = date.fromisoformat(note_date or request_date) if (note_date or request_date) else None
+    from priorauth.extract.dates import date_of_service
+
+    given = date.fromisoformat(note_date) if note_date else None
+    fallback = date.fromisoformat(request_date) if request_date else None
     for i, p in enumerate(paths, 1):
         text = sys.stdin.read() if p == "-" else Path(p).read_text(encoding="utf-8")
+        # --note-date wins, then the note's own date of service, then the request date
+        when = given or date_of_service(text) or fallback
         docs.append(Document(id=f"note-{i}" if p == "-" else Path(p).name, type="clinical_note", date=when, text=text))
     req = Request(cpt_codes=cpt, patient_age=age, has_standard_written_order=swo,
                   request_date=date.fromisoformat(request_date) if request_date else None)
@@ -124,7 +129,7 @@ def review_cmd(
     age: Optional[int] = typer.Option(None, "--age", help="Patient age in years at the request date."),
     request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD; defaults to today."),
     no_swo: bool = typer.Option(False, "--no-swo", help="No standard written order accompanies the request."),
-    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD the notes were written; defaults to the request date."),
+    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD the notes were written; defaults to the date of service the note states, else the request date."),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),

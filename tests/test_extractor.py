@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from priorauth.codes import CODES
@@ -150,3 +152,75 @@ def test_every_dev_span_is_exact(extractor, dev_cases):
         for c in (ext.conservative_therapy.components if ext.conservative_therapy else []):
             for s in c.evidence + c.duration_evidence:
                 assert docs[s.doc][s.start:s.end] == s.text
+
+
+# --- issue 12: cancer vocabulary as data, and the note's own date of service ---
+
+@pytest.mark.parametrize("text", [
+    "Hx prostate adenocarcinoma, new low back pain.",
+    "h/o prostate ca, new low back pain.",
+    "Low back pain. Known bone mets from breast carcinoma.",
+    "Low back pain. PMH: multiple myeloma.",
+    "Low back pain. Non-Hodgkin lymphoma treated last year.",
+    "Low back pain. Metastatic renal cell carcinoma.",
+    "Low back pain. History of breast CA.",
+])
+def test_cancer_terms_and_abbreviations_are_malignancy(extractor, text):
+    assert "malignancy" in {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+
+
+@pytest.mark.parametrize("text", [
+    "Low back pain. She moved here from San Diego, CA.",
+    "Low back pain. Labs: Ca 9.4, CA-125 normal.",
+    "Low back pain. A benign skin lesion was removed from her back.",
+    "Low back pain. Lipoma over the left scapula.",
+    "Low back pain. Basal cell carcinoma of the nose excised.",
+    "Low back pain. Tumor of the scalp excised in 2019.",
+    "Low back pain. He achieved 10 METS on the treadmill.",
+])
+def test_non_cancer_uses_and_non_spinal_benign_tumours_are_not_malignancy(extractor, text):
+    assert "malignancy" not in {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Date of service: 02/26/2026\nHPI: back pain", "2026-02-26"),
+    ("DOS: 2/26/26\nHPI: back pain", "2026-02-26"),
+    ("DATE OF SERVICE: February 26, 2026\nHPI", "2026-02-26"),
+    ("02/26/2026 Progress note\nHPI: back pain", "2026-02-26"),
+    ("Spine Clinic\nDate: 02/26/2026\nHPI", "2026-02-26"),
+    ("DOB: 01/02/1960\nHPI: back pain since 02/01/2026", None),
+    ("Date of injury: 01/02/2026\nHPI", None),
+])
+def test_date_of_service(text, expected):
+    from priorauth.extract.dates import date_of_service
+
+    got = date_of_service(text)
+    assert (got.isoformat() if got else None) == expected
+
+
+def test_undated_document_takes_its_date_of_service(extractor):
+    from priorauth.models import Case, Document, Request
+
+    text = "Date of service: 02/26/2026\nLow back pain. Physical therapy since 1/1/2026 without relief."
+    case = Case(id="d", request=Request(cpt_codes=["72148"], request_date=date(2026, 3, 20)),
+                documents=[Document(id="n", text=text)])
+    pt = {c.kind: c for c in extractor.extract(case).conservative_therapy.components}["physical_therapy"]
+    assert pt.end == date(2026, 2, 26) and pt.weeks == 8.0  # resolved against the note's date, not the request's
+    dated = case.model_copy(update={"documents": [Document(id="n", date=date(2026, 3, 19), text=text)]})
+    assert {c.kind: c for c in extractor.extract(dated).conservative_therapy.components}["physical_therapy"].end == date(2026, 3, 19)
+
+
+def test_cli_reads_the_date_of_service_unless_note_date_is_given(tmp_path):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from priorauth.cli import app
+
+    note = tmp_path / "n.txt"
+    note.write_text("Date of service: 02/26/2026\nLow back pain. Physical therapy since 1/1/2026 without relief.\n")
+    base = ["review", str(note), "--cpt", "72148", "--age", "50", "--request-date", "2026-03-20", "--json"]
+    run = lambda extra: _json.loads(CliRunner().invoke(app, base + extra).output)
+    comp = lambda r: {c["kind"]: c for c in r["conservative_therapy"]["components"]}["physical_therapy"]
+    assert comp(run([]))["end"] == "2026-02-26"
+    assert comp(run(["--note-date", "2026-03-10"]))["end"] == "2026-03-10"

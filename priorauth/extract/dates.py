@@ -163,3 +163,24 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
 def weeks(days: float) -> int:
     """Whole weeks, rounded half up (the labels count 9.1 weeks as 9 and 0.7 as 1)."""
     return int(days / 7 + 0.5)
+
+
+# The note's own date of service: a labelled date ("Date of service: 02/26/2026", "DOS:", "Visit date"), a bare
+# "Date:" line near the top, or a header line that opens with a date ("02/26/2026 Progress note"). Never a birth,
+# injury or admission date.
+_FULL_DATE = rf"(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}})"
+DOS_LABELLED = re.compile(rf"\b(?:date of service|DOS|date of (?:visit|encounter|exam(?:ination)?|consultation|evaluation)|"
+                          rf"(?:visit|service|encounter|exam|consultation|evaluation|note) date)\b\s*[:#-]?\s*(?P<d>{_FULL_DATE})", re.I)
+DOS_BARE = re.compile(rf"(?im)^[ \t]*date[ \t]*:[ \t]*(?P<d>{_FULL_DATE})")
+DOS_HEADER = re.compile(rf"(?im)^[ \t]*(?P<d>{_FULL_DATE})\b[ \t]*(?:[-–:|][ \t]*)?(?:[A-Za-z][^\n]{{0,60}})?$")
+
+
+def date_of_service(text: str) -> Optional[date]:
+    """The date the note says it was written or the visit took place, or None."""
+    head = text[:3000]
+    m = DOS_LABELLED.search(head) or DOS_BARE.search(head[:800]) or DOS_HEADER.search(head[:400])
+    if m is None:
+        return None
+    raw = m["d"]
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw)
+    return _safe(int(iso[1]), int(iso[2]), int(iso[3])) if iso else parse_date(raw, None)

@@ -10,7 +10,7 @@ from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import improvements
-from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, parse_date
+from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
@@ -39,7 +39,9 @@ class RulesExtractor:
         self.nlp = build_nlp()
 
     def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
-        docs = {d.id: d for d in case.documents if d.text.strip()}
+        # A document without a date takes the date of service the note states ("DOS: 02/26/2026"), if any.
+        docs = {d.id: (d.model_copy(update={"date": date_of_service(d.text)}) if d.date is None else d)
+                for d in case.documents if d.text.strip()}
         out: list[Mention] = []
         for document, parsed in zip(docs.values(), self.nlp.pipe(d.text for d in docs.values())):
             out.extend(document_mentions(document, parsed))
