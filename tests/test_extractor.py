@@ -224,3 +224,31 @@ def test_cli_reads_the_date_of_service_unless_note_date_is_given(tmp_path):
     comp = lambda r: {c["kind"]: c for c in r["conservative_therapy"]["components"]}["physical_therapy"]
     assert comp(run([]))["end"] == "2026-02-26"
     assert comp(run(["--note-date", "2026-03-10"]))["end"] == "2026-03-10"
+
+
+def _mri(extractor, text: str, doc_date: str, request: str = "2026-03-20"):
+    from priorauth.models import Case, Document, Request
+
+    case = Case(id="m", request=Request(cpt_codes=["72141"], request_date=date.fromisoformat(request)),
+                documents=[Document(id="n", date=date.fromisoformat(doc_date), text=text)])
+    return [(f.code, f.reason) for f in extractor.extract(case).findings if f.code == "prior_mri_same_region"]
+
+
+def test_prior_mri_age_is_read_on_the_notes_own_clock(extractor):
+    # a transcription from 2008 filed in 2026: labs a week after the MRI date the note's "now"
+    text = "Neck pain. MRI of the cervical spine, 09/30/08: spondylosis at C5-6.\nLabs 10/07/08: normal."
+    assert _mri(extractor, text, "2026-03-18") == [("prior_mri_same_region", None)]
+    # the same note with an MRI a year before its latest date is old
+    old = "Neck pain. MRI of the cervical spine, 09/30/07: spondylosis at C5-6.\nLabs 10/07/08: normal."
+    assert _mri(extractor, old, "2026-03-18") == [("prior_mri_same_region", "historical")]
+
+
+def test_prior_mri_whose_age_cannot_be_established_is_no_finding(extractor):
+    text = "Neck pain. MRI of the cervical spine, 05/19/08, showed foraminal narrowing at C4-5."
+    assert _mri(extractor, text, "2026-03-18") == []
+
+
+def test_prior_mri_on_a_current_clock_is_unchanged(extractor):
+    text = "Neck pain. MRI of the cervical spine, 01/15/2026: C5-6 disc protrusion."
+    assert _mri(extractor, text, "2026-03-01") == [("prior_mri_same_region", None)]
+    assert _mri(extractor, "Neck pain. She had an MRI recently performed.", "2026-03-01") == [("prior_mri_same_region", None)]

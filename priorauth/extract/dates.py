@@ -184,3 +184,13 @@ def date_of_service(text: str) -> Optional[date]:
     raw = m["d"]
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw)
     return _safe(int(iso[1]), int(iso[2]), int(iso[3])) if iso else parse_date(raw, None)
+
+
+_YEAR_DATE = re.compile(rf"\b(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/\d{{4}}|{MONTH_RE} (?:\d{{1,2}}(?:st|nd|rd|th)?,? )?\d{{4}})\b", re.I)
+
+
+def latest_stated_date(text: str, ref: Optional[date]) -> Optional[date]:
+    """The latest full date (with a year) the text states, not after `ref`: the note's own clock."""
+    found = [parse_date(m.group(0), ref) for m in _YEAR_DATE.finditer(text)]
+    found = [d for d in found if d and (ref is None or d <= ref)]
+    return max(found, default=None)

@@ -10,7 +10,7 @@ from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import improvements
-from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, parse_date
+from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, latest_stated_date, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
@@ -150,12 +150,39 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         dm = DATE_RX.search(m.text)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         m.extra["region"], m.extra["date"] = region, d
-        if region and regions and region not in regions:
-            drop.append(m)
-        elif d and when and (d > when or when - d > SIX_MONTHS):
+        clock = _note_clock(document, when, (m.sent_start, m.sent_end))
+        if (region and regions and region not in regions) or clock is UNKNOWN:
+            drop.append(m)  # another region, or an age that cannot be established on the note's timeline
+        elif d and clock and (d > clock or clock - d > SIX_MONTHS):
             m.reason = "historical"
     for m in drop:
         mentions.remove(m)
+
+
+NOTE_CLOCK_GAP = timedelta(days=365)
+
+
+UNKNOWN = date.min
+
+
+def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) -> Optional[date]:
+    """The request date on the note's own timeline (labeling.md: an MRI's age is read on the note's timeline).
+
+    A note whose latest stated date is more than a year before its document date was written on an older
+    clock (a transcription filed later): the request sits as far after its latest date as it does after
+    the document date. When the only dates on that old clock are the study's own, its age cannot be
+    established (UNKNOWN).
+    """
+    if when is None or document.date is None:
+        return when
+    text = document.text
+    latest = latest_stated_date(text, document.date)
+    if latest is None or document.date - latest <= NOTE_CLOCK_GAP:
+        return when
+    other = latest_stated_date(text[:own[0]] + " " + text[own[1]:], document.date)
+    if other is None:
+        return UNKNOWN
+    return latest + (when - document.date)
 
 
 def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
