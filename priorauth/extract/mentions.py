@@ -91,6 +91,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     """All mentions in one parsed document, with section effects and ConText applied."""
     doc_kind = _doc_kind(document, document.text)
     operative = is_operative_report(document)
+    emg_report = _is_emg_report(document)
     out: list[Mention] = []
     for span in doc.spans[SPAN_GROUP]:
         code = span.label_.lower()
@@ -100,6 +101,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
                 continue
             code = doc_kind
         if rule.imaging_header and span.start_char > 200:
+            continue
+        if rule.emg_doc and not emg_report:
             continue
         section, cats, exam_section = span_context(span)
         sent = span.sent
@@ -120,14 +123,26 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     return _drop_shadowed(out)
 
 
+EMG_DOC = re.compile(r"\b(?:EMG|electromyogra\w+|nerve conduction(?: stud(?:y|ies))?|NCS|NCV|electrodiagnostic)\b", re.I)
+
+
+def _is_emg_report(document: Document) -> bool:
+    """An EMG/nerve-conduction report (by type, or named in its opening lines)."""
+    kind = (document.type or "").lower()
+    return any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or bool(EMG_DOC.search(document.text[:600]))
+
+
 CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
 
 
 def _excluded_nearby(text: str, m: Mention) -> bool:
     """The lexicon's `not_if_near` words in the mention's clause ("a benign lipoma", "basal cell carcinoma")."""
-    rx = resources.lexicons()[m.code].not_if_near
+    lex = resources.lexicons()[m.code]
+    rx = lex.not_if_near
     if rx is None:
         return False
+    if lex.near_scope == "sentence":
+        return bool(rx.search(text, m.sent_start, m.sent_end))
     left = max([m.sent_start, m.start - 60] + [x.end() for x in CLAUSE_EDGE.finditer(text, max(m.sent_start, m.start - 60), m.start)])
     nxt = CLAUSE_EDGE.search(text, m.end, min(m.sent_end, m.end + 40))
     return bool(rx.search(text, left, nxt.start() if nxt else min(m.sent_end, m.end + 40)))

@@ -35,6 +35,7 @@ class LexiconRule:
     doc_kind: bool = False
     imaging_header: bool = False
     procedure: bool = False
+    emg_doc: bool = False  # counts only in an EMG/nerve-conduction report
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Lexicon:
     history_supports: bool = False
     keep: tuple[str, ...] = ()
     not_if_near: re.Pattern[str] | None = None  # a mention with this within its clause is not the code (a benign tumour)
+    near_scope: str = "clause"  # or "sentence": how far `not_if_near` reaches
 
 
 @lru_cache(maxsize=1)
@@ -59,11 +61,13 @@ def lexicons() -> dict[str, Lexicon]:
         rules = tuple(
             LexiconRule(code=code, pattern=r.get("pattern") or r"\b" + re.escape(r["literal"]) + r"\b",
                         exam=bool(r.get("exam")), kind=r.get("kind"), doc_kind=bool(r.get("doc_kind")),
-                        imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")))
+                        imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")),
+                        emg_doc=bool(r.get("emg_doc")))
             for r in data["rules"])
         out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
                             tuple(data.get("keep", ())),
-                            re.compile(data["not_if_near"], re.I) if data.get("not_if_near") else None)
+                            re.compile(data["not_if_near"], re.I) if data.get("not_if_near") else None,
+                            data.get("near_scope", "clause"))
     return out
 
 
