@@ -76,9 +76,9 @@ def test_duration_phrases(phrase, weeks):
     assert round(d.days / 7) == weeks
 
 
-def test_no_documented_duration_is_zero_weeks(extractor):
+def test_no_documented_duration_is_unknown_not_zero(extractor):
     ct = extractor.extract(note_case("Low back pain. She takes naproxen 500 mg twice daily.")).conservative_therapy
-    assert ct is not None and ct.weeks == 0 and ct.inactive and not ct.active
+    assert ct is not None and ct.weeks is None and ct.inactive and not ct.active
 
 
 @pytest.mark.parametrize("text,improved", [

@@ -86,8 +86,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
     longest = max((c.weeks for c in components if c.weeks is not None), default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
     return ConservativeTherapy(
-        # No documented duration is 0 weeks (the real-note labels read it so); components keep None.
-        weeks=weeks(longest * 7) if longest is not None else 0,
+        weeks=weeks(longest * 7) if longest is not None else None,  # no documented duration: unknown, not 0
         active=any(c.category == "active" for c in components),
         inactive=any(c.category == "inactive" for c in components),
         within_6_months=any(windows) if windows else None,
