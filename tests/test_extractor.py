@@ -252,3 +252,56 @@ def test_prior_mri_on_a_current_clock_is_unchanged(extractor):
     text = "Neck pain. MRI of the cervical spine, 01/15/2026: C5-6 disc protrusion."
     assert _mri(extractor, text, "2026-03-01") == [("prior_mri_same_region", None)]
     assert _mri(extractor, "Neck pain. She had an MRI recently performed.", "2026-03-01") == [("prior_mri_same_region", None)]
+
+
+# --- phrasings met in real notes (sentences written for these tests) ---
+
+ABSENT = "absent"  # no mention of the code at all
+
+
+@pytest.mark.parametrize("text,code,expected", [
+    ("Neck pain. Babinski, toes are downgoing.", "upper_motor_neuron_signs", "negated"),
+    ("Neck pain. Hoffmann's test is normal bilaterally.", "upper_motor_neuron_signs", "negated"),
+    ("Neck pain. Positive Hoffmann sign on the right.", "upper_motor_neuron_signs", P),
+    ("Low back pain. Her back pain has not improved; no change in bowel or bladder function.", "bowel_bladder_dysfunction", ABSENT),
+    ("Low back pain. She has difficulty emptying her bladder.", "bowel_bladder_dysfunction", P),
+    ("Low back pain. Rectal tone is absent.", "bowel_bladder_dysfunction", P),
+    ("Low back pain. Decreased sensation over the entire right lower extremity.", "sensory_deficit", ABSENT),
+    ("Low back pain. Pinprick reduced on the left leg, non-dermatomal, with normal vibration.", "sensory_deficit", ABSENT),
+    ("Neck pain. Sensory level at T4.", "sensory_deficit", P),
+    ("Low back pain. Right tibial plateau fracture fixed 4 months ago.", "fracture", ABSENT),
+    ("Low back pain. He has 4 out of 5 strength in the left EHL.", "motor_weakness", P),
+    ("Neck pain. Gait is unsteady and wide-based.", "myelopathy_suspected", P),
+    ("Neck pain. Central cord syndrome after the fall.", "myelopathy_suspected", P),
+    ("Low back pain. Lumbar facet joints were denervated 6 months ago.", "injection", P),
+    ("Low back pain. Two epidurals gave only short-term relief.", "no_response_to_treatment", P),
+    ("Low back pain. Ibuprofen with partial relief.", "no_response_to_treatment", ABSENT),
+    ("Low back pain. In the fall of 2024 she moved here.", "trauma", ABSENT),
+])
+def test_real_note_phrasings(extractor, text, code, expected):
+    found = {(f.code, f.reason) for f in extractor.extract(note_case(text, cpt="72141" if text.startswith("Neck") else "72148")).findings}
+    if expected is ABSENT:
+        assert not any(c == code for c, _ in found), found
+    else:
+        assert (code, expected) in found, found
+
+
+def test_emg_impression_by_level_counts_only_in_an_emg_report(extractor):
+    from priorauth.models import Case, Document, Request
+
+    def codes(doc_type: str, text: str) -> set[str]:
+        case = Case(id="e", request=Request(cpt_codes=["72148"], patient_age=50, request_date=date(2026, 3, 2)),
+                    documents=[Document(id="n", type=doc_type, date=date(2026, 3, 1), text=text)])
+        return {f.code for f in extractor.extract(case).findings if f.present}
+
+    emg = "ELECTROMYOGRAPHY REPORT\nLow back pain radiating to the right calf.\nImpression: A mild right L5 versus S1 radiculopathy."
+    assert "emg_radiculopathy" in codes("emg_report", emg)
+    clinic = "Low back pain radiating to the right calf. Assessment: right L5 radiculopathy."
+    assert "emg_radiculopathy" not in codes("progress_note", clinic)
+
+
+def test_care_for_the_current_problem_lasts_the_episode(extractor):
+    text = ("Low back pain after a fall. The date of injury was 3 months ago. "
+            "Treatment for the current problem includes activity modification and medications.")
+    ct = extractor.extract(note_case(text)).conservative_therapy
+    assert ct.weeks == 12 and ct.inactive and not ct.active

@@ -18,7 +18,7 @@ UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 28, "month": 28
 PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3}
 
 MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-NUM_RE = r"(?:\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
+NUM_RE = r"(?:(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a) and a half|\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
 UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
 NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
 TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
@@ -99,13 +99,17 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"
     (rf"\b(?:began|begun|started|starting|initiated|commenced|beginning)\b[^.;\n]{{0,40}}?(?:\b(?:on|in)\s+)?(?P<d>{STRICT_DATE})", False, "since"),
     (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
-    (r"\bsince (?:then|onset|the (?:injury|onset|start))\b", False, "episode"),
+    (r"\bsince (?:then|onset|the (?:injury|onset|start|accident|fall))\b", False, "episode"),
+    # care presented as the management of the current episode ("treatment for the current problem includes ...")
+    (r"\b(?:for|of) (?:the|this|his|her) (?:current|present) (?:spine |back |neck )?(?:problem|episode|complaint|condition|injury)\b", False, "episode"),
 )
 _COMPILED = tuple((re.compile(p, re.I), fwd, kind) for p, fwd, kind in DURATION_PATTERNS)
 
 
 def _num(s: str) -> float:
     s = s.lower()
+    if s.endswith(" and a half"):
+        return _num(s[: -len(" and a half")]) + 0.5
     return float(s) if re.fullmatch(r"\d+(?:\.\d+)?", s) else float(WORD_NUM.get(s, 0))
 
 

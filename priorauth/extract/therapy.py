@@ -29,6 +29,9 @@ def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Opt
     if not pain:
         return None
     days = [d.days for ds in sentence_durations(text, pain, ref).values() for d in ds if d.days > 0]
+    if not days:  # the injury that began the episode ("the date of injury was 3 months ago")
+        injury = [m for m in mentions if m.code == "trauma" and m.reason is None]
+        days = [d.days for ds in sentence_durations(text, injury, ref).values() for d in ds if d.days > 0 and d.ended]
     return max(days) if days else None
 
 
