@@ -296,8 +296,11 @@ def test_emg_impression_by_level_counts_only_in_an_emg_report(extractor):
 
     emg = "ELECTROMYOGRAPHY REPORT\nLow back pain radiating to the right calf.\nImpression: A mild right L5 versus S1 radiculopathy."
     assert "emg_radiculopathy" in codes("emg_report", emg)
-    clinic = "Low back pain radiating to the right calf. Assessment: right L5 radiculopathy."
+    clinic = "Low back pain radiating to the right calf. Assessment: right L5 radiculopathy. Plan: EMG."
     assert "emg_radiculopathy" not in codes("progress_note", clinic)
+    consult = ("HISTORY: low back pain radiating to the right calf.\nNERVE CONDUCTION STUDIES: normal.\n"
+               "NEEDLE EMG: fibrillations in right L5 muscles.\nIMPRESSION: An acute right L5 radiculopathy.")
+    assert "emg_radiculopathy" in codes("consult", consult)
 
 
 def test_care_for_the_current_problem_lasts_the_episode(extractor):

@@ -91,7 +91,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     """All mentions in one parsed document, with section effects and ConText applied."""
     doc_kind = _doc_kind(document, document.text)
     operative = is_operative_report(document)
-    emg_report = _is_emg_report(document)
+    emg_from = _emg_results_start(document)
     out: list[Mention] = []
     for span in doc.spans[SPAN_GROUP]:
         code = span.label_.lower()
@@ -102,7 +102,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             code = doc_kind
         if rule.imaging_header and span.start_char > 200:
             continue
-        if rule.emg_doc and not emg_report:
+        if rule.emg_doc and (emg_from is None or span.start_char < emg_from):
             continue
         section, cats, exam_section = span_context(span)
         sent = span.sent
@@ -126,10 +126,22 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
 EMG_DOC = re.compile(r"\b(?:EMG|electromyogra\w+|nerve conduction(?: stud(?:y|ies))?|NCS|NCV|electrodiagnostic)\b", re.I)
 
 
-def _is_emg_report(document: Document) -> bool:
-    """An EMG/nerve-conduction report (by type, or named in its opening lines)."""
+EMG_RESULTS = re.compile(r"(?:^|[,\n])[ \t]*(?:needle |the )?(?:EMG|NCS|NCV|electromyography|nerve conduction stud(?:y|ies)|electrodiagnostic "
+                         r"(?:study|studies|testing))(?: (?:study|studies|findings|results|examination|summary))?[ \t]*:"
+                         r"|\b(?:EMG|NCS|nerve conduction stud(?:y|ies))(?: study)? (?:shows?|showed|revealed?|demonstrated?|findings)\b", re.I)
+
+
+def _emg_results_start(document: Document) -> Optional[int]:
+    """Where the electrodiagnostic results begin: 0 for an EMG report, else the first results header, else None.
+
+    An impression naming a radiculopathy by level counts only there; a clinic note's
+    "Assessment: L5 radiculopathy" with an EMG merely ordered does not.
+    """
     kind = (document.type or "").lower()
-    return any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or bool(EMG_DOC.search(document.text[:600]))
+    if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or EMG_DOC.search(document.text[:200]):
+        return 0
+    m = EMG_RESULTS.search(document.text)
+    return m.start() if m else None
 
 
 CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
