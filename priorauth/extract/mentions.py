@@ -132,13 +132,13 @@ EMG_RESULTS = re.compile(r"(?:^|[,\n])[ \t]*(?:needle |the )?(?:EMG|NCS|NCV|elec
 
 
 def _emg_results_start(document: Document) -> Optional[int]:
-    """Where the electrodiagnostic results begin: 0 for an EMG report, else the first results header, else None.
+    """Where the electrodiagnostic results begin: 0 for an EMG report (type or title line), else the first results header.
 
     An impression naming a radiculopathy by level counts only there; a clinic note's
     "Assessment: L5 radiculopathy" with an EMG merely ordered does not.
     """
     kind = (document.type or "").lower()
-    if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or EMG_DOC.search(document.text[:200]):
+    if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or EMG_DOC.search(document.text.lstrip().split("\n", 1)[0][:120]):
         return 0
     m = EMG_RESULTS.search(document.text)
     return m.start() if m else None
