@@ -138,7 +138,9 @@ def _emg_results_start(document: Document) -> Optional[int]:
     "Assessment: L5 radiculopathy" with an EMG merely ordered does not.
     """
     kind = (document.type or "").lower()
-    if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or EMG_DOC.search(document.text.lstrip().split("\n", 1)[0][:120]):
+    title = document.text.lstrip().split("\n", 1)[0]
+    if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or \
+            (len(title) <= 100 and "." not in title.rstrip(".") and EMG_DOC.search(title)):
         return 0
     m = EMG_RESULTS.search(document.text)
     return m.start() if m else None
