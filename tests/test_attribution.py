@@ -39,6 +39,7 @@ ATTRIBUTED = [
     ("systemic", "Low back pain. Leg weakness attributed to deconditioning after three weeks in bed.", "motor_weakness"),
     ("pain_limited", "Low back pain. Hip flexion 4/5, limited by pain.", "motor_weakness"),
     ("pain_limited", "Low back pain. Give-way weakness of the left quadriceps.", "motor_weakness"),
+    ("pain_limited", "Low back pain. When the pain is very bad, she has some subtle leg weakness.", "motor_weakness"),
     ("pain_limited", "Low back pain. Strength testing difficult due to the fact that the patient has a lot of pain, 4/5 throughout.", "motor_weakness"),
 ]
 
