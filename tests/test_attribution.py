@@ -129,3 +129,13 @@ def test_attribution_finds_the_clause():
     (a,) = find_attributions(text)
     assert a.cause.id == "peripheral_neuropathy" and text[a.start:a.end].startswith("Numbness")
     assert "foot drop" not in text[a.start:a.end]
+
+
+def test_a_cause_named_with_a_body_part_explains_deficits_of_that_part(extractor):
+    text = ("Low back pain. She has some numbness in the bottom of her left foot.\n"
+            "Peripheral neuropathy of her left foot is most likely from her chemotherapy.")
+    assert ruled(extractor, text, "sensory_deficit") == ["peripheral neuropathy"]
+    other_side = "Low back pain. Numbness of the right foot. Peripheral neuropathy of her left foot."
+    assert "sensory_deficit" in present(extractor, other_side)
+    dermatomal = "Low back pain. Numbness of the left foot in an L5 dermatome. Peripheral neuropathy of her left foot."
+    assert "sensory_deficit" in present(extractor, dermatomal)

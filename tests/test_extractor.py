@@ -313,3 +313,10 @@ def test_care_for_the_current_problem_lasts_the_episode(extractor):
             "Treatment for the current problem includes activity modification and medications.")
     ct = extractor.extract(note_case(text)).conservative_therapy
     assert ct.weeks == 12 and ct.inactive and not ct.active
+
+
+def test_chronic_bladder_problem_recorded_as_history_is_not_new(extractor):
+    chronic = "Low back pain.\nPMH: urinary incontinence.\nROS: Incontinence of the bladder."
+    assert "bowel_bladder_dysfunction" not in {f.code for f in extractor.extract(note_case(chronic)).findings if f.present}
+    new = "Low back pain.\nPMH: urinary incontinence.\nHPI: New urinary retention since yesterday."
+    assert "bowel_bladder_dysfunction" in {f.code for f in extractor.extract(note_case(new)).findings if f.present}

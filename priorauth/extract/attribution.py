@@ -58,10 +58,11 @@ class AttributionData(BaseModel):
     dermatomal: str
     diffuse_reflexes: str
     focal_reflexes: str
+    located: str
     causes: list[Cause]
 
     _check = field_validator("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-                             "diffuse_reflexes", "focal_reflexes")(_compile)
+                             "diffuse_reflexes", "focal_reflexes", "located")(_compile)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def config() -> Compiled:
         if c.scope == "region" and not c.region:
             raise ValueError(f"attribution cause {c.id} has scope 'region' but no region pattern")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-            "diffuse_reflexes", "focal_reflexes")
+            "diffuse_reflexes", "focal_reflexes", "located")
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
@@ -106,6 +107,7 @@ class Attribution:
     seg_start: int  # the sentence around it
     seg_end: int
     side: Optional[str] = None  # the side of the deficit it explains ("left"/"right"), when the clause says one
+    part: Optional[str] = None  # the body part a located cause names ("neuropathy of her left foot")
 
 
 def _clauses(text: str, s: int, e: int, brk: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -127,6 +129,11 @@ def find_attributions(text: str) -> list[Attribution]:
         for cs, ce in _clauses(text, s0, e0, rx["clause_break"]):
             clause = text[cs:ce]
             for cause, crx, srx, _ in cfg.causes:
+                for cm in crx.finditer(clause):
+                    loc = rx["located"].match(clause, cm.end())
+                    if loc and cause.scope in ("diffuse", "region"):
+                        found.append(Attribution(cause, cs, ce, s0, e0, loc["side"] if loc["side"] != "bilateral" else None,
+                                                 _part(loc["part"])))
                 hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg)
                 if hit:
                     # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
@@ -181,11 +188,33 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
             m.extra["cause"] = hit.label
 
 
+def _part(word: str) -> str:
+    """One name per body part: foot/feet/toes, hand/fingers, leg, arm."""
+    w = word.lower()
+    for key, names in (("foot", ("foot", "feet", "toe")), ("hand", ("hand", "finger")), ("leg", ("leg", "lower extremit")),
+                       ("arm", ("arm", "upper extremit"))):
+        if w.startswith(names):
+            return key
+    return w
+
+
+PART_WORDS = {"foot": r"\b(?:foot|feet|toes?|soles?)\b", "hand": r"\b(?:hands?|fingers?|palms?)\b",
+              "leg": r"\b(?:legs?|lower extremit(?:y|ies))\b", "arm": r"\b(?:arms?|upper extremit(?:y|ies))\b"}
+
+
 def _same_clause(m: "Mention", attributions: list[Attribution]) -> Optional[Cause]:
     for a in attributions:
-        if m.code in a.cause.codes and a.start <= m.start < a.end:
+        if m.code in a.cause.codes and a.start <= m.start < a.end and a.part is None:
             return a.cause
     return None
+
+
+def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
+    """A located cause explains a deficit written of the same body part, on the same side or none."""
+    if a.part is None or a.part not in PART_WORDS or not re.search(PART_WORDS[a.part], sentence, re.I):
+        return False
+    here = _side(sentence)
+    return a.side is None or here is None or here == a.side
 
 
 def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: list["Mention"],
@@ -197,6 +226,10 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: 
         return None
     for a in attributions:
         cause = a.cause
+        if a.part is not None:
+            if m.code in ("sensory_deficit", "motor_weakness") and m.code in cause.codes and _located(sentence, m, a):
+                return cause
+            continue
         if cause.scope == "local" or m.code not in _codes(a, mentions):
             continue
         if cause.scope == "diffuse" and not _lateral(sentence, rx):

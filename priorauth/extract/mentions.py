@@ -120,7 +120,22 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     out.extend(_ed_visits(document, out))
     attribute(document.text, out)
     mark_planned_care(document.text, out)
+    _chronic_not_new(document.text, out)
     return _drop_shadowed(out)
+
+
+def _chronic_not_new(text: str, mentions: list[Mention]) -> None:
+    """A code that means a new condition, which the note also records as history, is that old condition
+    wherever no word says it is new ('history of urinary incontinence' ... 'Incontinence of the bladder')."""
+    lex = resources.lexicons()
+    for code in {m.code for m in mentions if lex[m.code].needs_new is not None}:
+        ms = [m for m in mentions if m.code == code]
+        if not any(m.reason == "historical" for m in ms):
+            continue
+        rx = lex[code].needs_new
+        for m in ms:
+            if m.reason is None and not rx.search(text, m.sent_start, m.sent_end):
+                m.reason = "historical"
 
 
 EMG_DOC = re.compile(r"\b(?:EMG|electromyogra\w+|nerve conduction(?: stud(?:y|ies))?|NCS|NCV|electrodiagnostic)\b", re.I)

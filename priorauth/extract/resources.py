@@ -47,6 +47,7 @@ class Lexicon:
     keep: tuple[str, ...] = ()
     not_if_near: re.Pattern[str] | None = None  # a mention with this within its clause is not the code (a benign tumour)
     near_scope: str = "clause"  # or "sentence": how far `not_if_near` reaches
+    needs_new: re.Pattern[str] | None = None  # the code means a new condition: words that say a mention is new
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +68,8 @@ def lexicons() -> dict[str, Lexicon]:
         out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
                             tuple(data.get("keep", ())),
                             re.compile(data["not_if_near"], re.I) if data.get("not_if_near") else None,
-                            data.get("near_scope", "clause"))
+                            data.get("near_scope", "clause"),
+                            re.compile(data["needs_new"], re.I) if data.get("needs_new") else None)
     return out
 
 
