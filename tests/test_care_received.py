@@ -139,3 +139,17 @@ def test_operative_report_is_recognised_by_type_or_header():
     assert is_operative_report(Document(id="x", type="operative_report", text="Fusion."))
     assert is_operative_report(Document(id="x", text="POSTOPERATIVE DIAGNOSIS: stenosis."))
     assert not is_operative_report(Document(id="x", text="HPI: back pain. Plan: fusion."))
+
+
+def test_operative_reports_preoperative_mri_is_a_recent_prior_study(extractor):
+    from priorauth.models import Case, Document, Request
+
+    def prior(doc_type: str, text: str) -> bool:
+        c = Case(id="x", request=Request(cpt_codes=["72148"], request_date=date(2026, 3, 2)),
+                 documents=[Document(id="n", type=doc_type, date=date(2026, 3, 1), text=text)])
+        return "prior_mri_same_region" in {f.code for f in extractor.extract(c).findings if f.present}
+
+    op = ("PREOPERATIVE DIAGNOSIS: L3-4 foraminal disc herniation.\n"
+          "INDICATIONS: An MRI of the lumbar spine has demonstrated a mass in the left L3 foramen.")
+    assert prior("operative_report", op)
+    assert not prior("progress_note", "Low back pain. An MRI of the lumbar spine has demonstrated a disc herniation.")

@@ -102,7 +102,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             code = doc_kind
         if rule.imaging_header and span.start_char > 200:
             continue
-        if rule.emg_doc and (emg_from is None or span.start_char < emg_from):
+        if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
             continue
         section, cats, exam_section = span_context(span)
         sent = span.sent

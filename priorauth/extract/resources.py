@@ -36,6 +36,7 @@ class LexiconRule:
     imaging_header: bool = False
     procedure: bool = False
     emg_doc: bool = False  # counts only in an EMG/nerve-conduction report
+    operative_doc: bool = False  # counts only in an operative report
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def lexicons() -> dict[str, Lexicon]:
             LexiconRule(code=code, pattern=r.get("pattern") or r"\b" + re.escape(r["literal"]) + r"\b",
                         exam=bool(r.get("exam")), kind=r.get("kind"), doc_kind=bool(r.get("doc_kind")),
                         imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")),
-                        emg_doc=bool(r.get("emg_doc")))
+                        emg_doc=bool(r.get("emg_doc")), operative_doc=bool(r.get("operative_doc")))
             for r in data["rules"])
         out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
                             tuple(data.get("keep", ())),
