@@ -32,6 +32,8 @@ def therapy_codes(extractor, text: str, when: str = "2026-03-02") -> dict[str, s
     ("Low back pain for 8 weeks. A prescription for PT was given today.", "physical_therapy"),
     ("Low back pain for 8 weeks. Options include physical therapy, continued NSAIDs or an epidural injection.", "injection"),
     ("Low back pain for 8 weeks. She would benefit from skilled physical therapy.", "physical_therapy"),
+    ("Low back pain for 8 weeks. ED course: discharged home with a prescription for naproxen.", "medication"),
+    ("Low back pain for 8 weeks. Follow up with physical therapy next week.", "physical_therapy"),
 ])
 def test_planned_care_is_hypothetical(extractor, text, code):
     assert therapy_codes(extractor, text).get(code) == "hypothetical"
@@ -42,6 +44,7 @@ def test_planned_care_is_hypothetical(extractor, text, code):
     ("Low back pain for 8 weeks. He will continue physical therapy twice a week.", "physical_therapy"),
     ("Low back pain for 8 weeks.\nPlan: continue ibuprofen 600 mg TID.", "medication"),
     ("Low back pain for 8 weeks. Chiropractic care since 1/10/2026 has not helped.", "chiropractic"),
+    ("Low back pain for 8 weeks. In the ED she was given ketorolac 30 mg IM.", "medication"),
 ])
 def test_received_care_counts(extractor, text, code):
     assert therapy_codes(extractor, text)[code] is None
