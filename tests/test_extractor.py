@@ -320,3 +320,21 @@ def test_chronic_bladder_problem_recorded_as_history_is_not_new(extractor):
     assert "bowel_bladder_dysfunction" not in {f.code for f in extractor.extract(note_case(chronic)).findings if f.present}
     new = "Low back pain.\nPMH: urinary incontinence.\nHPI: New urinary retention since yesterday."
     assert "bowel_bladder_dysfunction" in {f.code for f in extractor.extract(note_case(new)).findings if f.present}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Low back pain after a fall 2 days ago.", None),
+    ("Low back pain. Injured in a motor vehicle accident yesterday.", None),
+    ("Low back pain after a work injury in October.", "historical"),
+    ("Low back pain. The date of injury was 3 months ago. The current problem is a result of a fall.", "historical"),
+])
+def test_trauma_means_acute_trauma(extractor, text, expected):
+    reasons = {f.reason for f in extractor.extract(note_case(text, when="2026-03-02")).findings if f.code == "trauma"}
+    assert reasons == {expected}
+
+
+def test_plateau_and_slow_progression(extractor):
+    assert "no_response_to_treatment" not in {f.code for f in extractor.extract(note_case(
+        "Low back pain. PT and naproxen. Healed tibial plateau fracture.")).findings}
+    assert "symptoms_worsening" in {f.code for f in extractor.extract(note_case(
+        "Low back pain. Symptoms have slowly progressed despite PT and naproxen.")).findings if f.present}

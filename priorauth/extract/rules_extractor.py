@@ -10,7 +10,7 @@ from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import improvements
-from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, latest_stated_date, parse_date
+from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
@@ -58,6 +58,7 @@ class RulesExtractor:
             therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
             assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
         _care_window(mentions, docs, case)
+        _acute_trauma(mentions, docs)
         response = _response(mentions, docs)
         therapy = summarize(mentions, docs, case.request.request_date, response)
         if any(d.date is None for d in docs.values()):
@@ -183,6 +184,36 @@ def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) 
     if other is None:
         return UNKNOWN
     return latest + (when - document.date)
+
+
+ACUTE = timedelta(days=42)
+DATED_RX = re.compile(ANY_DATE, re.I)
+
+
+def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """`trauma` means acute trauma: an injury dated more than 6 weeks before the note is history, and so are the
+    note's undated mentions of it when every dated one is old."""
+    by_doc: dict[str, list[tuple[Mention, Optional[float]]]] = {}
+    for m in mentions:
+        if m.code != "trauma" or m.reason is not None:
+            continue
+        document = docs[m.doc_id]
+        ref = document.date
+        if ref is None:
+            continue
+        sentence = document.text[m.sent_start:m.sent_end]
+        ages = [d.days for d in find_durations(sentence, m.sent_start, ref) if d.days > 0]
+        for x in DATED_RX.finditer(sentence):
+            when = parse_date(x.group(0), ref) if re.search(r"\d", x.group(0)) or len(x.group(0)) > 4 else None
+            if when is not None:
+                ages.append((ref - when).days)
+        by_doc.setdefault(m.doc_id, []).append((m, min(ages) if ages else None))
+    for ms in by_doc.values():
+        dated = [age for _, age in ms if age is not None]
+        all_old = bool(dated) and min(dated) > ACUTE.days
+        for m, age in ms:
+            if (age is not None and age > ACUTE.days) or (age is None and all_old):
+                m.reason = "historical"
 
 
 def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
