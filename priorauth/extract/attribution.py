@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
 
 SEGMENT = re.compile(r"[^.\n]+")  # sentence-like pieces of the whole text (attributions may sit in sentences without mentions)
+ATTRIBUTABLE = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs", "myelopathy_suspected"})
 
 
 def _compile(v: str) -> str:
@@ -124,11 +125,18 @@ def find_attributions(text: str) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []
+    # only the causes the note names at all (one scan each), then only the sentences that name them
+    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if crx.search(text) or (srx and srx.search(text))]
+    if not named:
+        return found
     for seg in SEGMENT.finditer(text):
         s0, e0 = seg.span()
+        here = [(c, crx, srx, r) for c, crx, srx, r in named if crx.search(text, s0, e0) or (srx and srx.search(text, s0, e0))]
+        if not here:
+            continue
         for cs, ce in _clauses(text, s0, e0, rx["clause_break"]):
             clause = text[cs:ce]
-            for cause, crx, srx, _ in cfg.causes:
+            for cause, crx, srx, _ in here:
                 for cm in crx.finditer(clause):
                     loc = rx["located"].match(clause, cm.end())
                     if loc and cause.scope in ("diffuse", "region"):
@@ -176,6 +184,8 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     cfg = config()
     rx = cfg.rx
     _diffuse_reflexes(text, mentions, rx)
+    if not any(m.reason is None and m.code in ATTRIBUTABLE for m in mentions):
+        return
     attributions = find_attributions(text)
     if not attributions:
         return
