@@ -281,6 +281,8 @@ ABSENT = "absent"  # no mention of the code at all
     ("Low back pain. Ibuprofen with partial relief.", "no_response_to_treatment", ABSENT),
     ("Low back pain. In the fall of 2024 she moved here.", "trauma", ABSENT),
     ("He now presents with a four-month history of right-sided low back pain.", "back_pain", P),
+    ("Back pain on naproxen. I discussed the course of disease, which is often weeks of worsening followed by recovery.",
+     "symptoms_worsening", "hypothetical"),
     ("Back pain. Past surgical history: L5-S1 microdiskectomy.", "prior_spine_surgery", P),
 ])
 def test_real_note_phrasings(extractor, text, code, expected):
