@@ -340,3 +340,9 @@ def test_plateau_and_slow_progression(extractor):
         "Low back pain. PT and naproxen. Healed tibial plateau fracture.")).findings}
     assert "symptoms_worsening" in {f.code for f in extractor.extract(note_case(
         "Low back pain. Symptoms have slowly progressed despite PT and naproxen.")).findings if f.present}
+
+
+def test_history_section_does_not_make_current_care_historical(extractor):
+    text = "Low back pain for 4 months.\nPast medical history: hypertension. He currently takes OTC Advil for lower back pain."
+    meds = {f.reason for f in extractor.extract(note_case(text)).findings if f.code == "medication"}
+    assert meds == {None}

@@ -82,7 +82,8 @@ def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
-        if eff.get(key):
+        # a history section does not make history of what its own sentence calls current ("currently takes")
+        if eff.get(key) and not (cat == "HISTORICAL" and "CURRENT" in cats):
             cats.add(cat)
     return section, cats, bool(eff.get("exam"))
 
