@@ -45,6 +45,7 @@ def test_planned_care_is_hypothetical(extractor, text, code):
     ("Low back pain for 8 weeks.\nPlan: continue ibuprofen 600 mg TID.", "medication"),
     ("Low back pain for 8 weeks. Chiropractic care since 1/10/2026 has not helped.", "chiropractic"),
     ("Low back pain for 8 weeks. In the ED she was given ketorolac 30 mg IM.", "medication"),
+    ("Low back pain for 8 weeks.\nAssessment and plan: her facet joints were denervated 6 weeks ago.", "injection"),
 ])
 def test_received_care_counts(extractor, text, code):
     assert therapy_codes(extractor, text)[code] is None

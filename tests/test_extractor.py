@@ -264,6 +264,7 @@ ABSENT = "absent"  # no mention of the code at all
     ("Neck pain. Hoffmann's test is normal bilaterally.", "upper_motor_neuron_signs", "negated"),
     ("Neck pain. Positive Hoffmann sign on the right.", "upper_motor_neuron_signs", P),
     ("Low back pain. Her back pain has not improved; no change in bowel or bladder function.", "bowel_bladder_dysfunction", ABSENT),
+    ("Low back pain on naproxen. No change in bowel or bladder function.", "no_response_to_treatment", ABSENT),
     ("Low back pain. She has difficulty emptying her bladder.", "bowel_bladder_dysfunction", P),
     ("Low back pain. Rectal tone is absent.", "bowel_bladder_dysfunction", P),
     ("Low back pain. Decreased sensation over the entire right lower extremity.", "sensory_deficit", ABSENT),

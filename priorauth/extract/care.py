@@ -44,9 +44,10 @@ class CareData(BaseModel):
     dominant_planned: str
     allergy: str
     relieving_factor: str
+    past: str
 
     _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
-                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor")(_compile)
+                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past")(_compile)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Cues:
     dominant_planned: re.Pattern[str]
     allergy: re.Pattern[str]
     relieving_factor: re.Pattern[str]
+    past: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +74,7 @@ def cues() -> Cues:
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
                 frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
                 re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),
-                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor")))
+                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past")))
 
 
 def is_operative_report(document: "Document") -> bool:
@@ -104,7 +106,9 @@ def planned_cue(text: str, m: "Mention") -> Optional[str]:
     if after is not None and last_recv is None:
         return after.group(0).strip(" ,:-")
     if m.section in c.plan_sections and last_recv is None:
-        return f"{m.section} section"
+        nxt = c.clause_break.search(text, m.end, m.sent_end)
+        if not c.past.search(text, start, nxt.start() if nxt else m.sent_end):
+            return f"{m.section} section"
     return None
 
 
