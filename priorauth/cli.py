@@ -82,8 +82,9 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
     from priorauth.ingest import IngestError, read_path
     from priorauth.models import SourceFile
 
+    from priorauth.extract.dates import date_of_service
+
     docs, unreadable, used = [], [], set()
-    when = note_date or request_date
     for i, p in enumerate(paths, 1):
         if p != "-":
             path = Path(p)
@@ -93,14 +94,17 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
                 raise InputError(f"note file {p} does not exist")
         doc_id = f"note-{i}" if p == "-" or Path(p).name in used else Path(p).name
         used.add(doc_id)
-        if p == "-":
-            docs.append(Document(id=doc_id, type="clinical_note", date=when, text=read_note(p)[1]))
-            continue
         try:
-            docs.append(read_path(p).to_document(doc_id, type="clinical_note", date=when))
+            text = read_note(p)[1] if p == "-" else None
+            ingested = None if p == "-" else read_path(p)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
+            continue
+        # --note-date wins, then the note's own date of service, then the request date
+        when = note_date or date_of_service(ingested.text if ingested else text) or request_date
+        docs.append(ingested.to_document(doc_id, type="clinical_note", date=when) if ingested
+                    else Document(id=doc_id, type="clinical_note", date=when, text=text))
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
@@ -179,7 +183,7 @@ def print_review(r: Review) -> None:
                   f"components={', '.join(c.kind for c in ct.components)}")
     out.print(f"findings: {', '.join(f.code + ('*' if f.exam else '') for f in r.findings) or '(none)'}  (* on exam)")
     if r.ruled_out:
-        out.print(f"[dim]ruled out: {escape(', '.join(f'{f.code} ({f.reason})' for f in r.ruled_out))}[/]")
+        out.print(f"[dim]ruled out: {escape(', '.join(_ruled_out_label(f) for f in r.ruled_out))}[/]")
     if r.llm:
         out.print(f"LLM step: {r.llm.status} ({escape(r.llm.model)}, prompt v{r.llm.prompt_version} {r.llm.prompt_sha256[:12]}"
                   f"{', ' + escape(r.llm.reason) if r.llm.reason else ''}); tokens {r.usage.prompt_tokens if r.usage else 0}"
@@ -203,7 +207,7 @@ def review_cmd(
     age: Optional[int] = typer.Option(None, "--age", min=0, max=130, help="Patient age in years at the request date."),
     request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD or MM/DD/YYYY; defaults to today."),
     no_swo: bool = typer.Option(False, "--no-swo", help="No standard written order accompanies the request."),
-    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD or MM/DD/YYYY the notes were written; defaults to the request date."),
+    note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD or MM/DD/YYYY the notes were written; defaults to the date of service the note states, else the request date."),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
@@ -455,6 +459,7 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
     lo, hi = summary["ci95"]["decision_accuracy"]
     t.add_row("decision accuracy 95% CI", f"{lo:.3f}-{hi:.3f}")
     t.add_row("assertion_errors", json.dumps(summary["assertion_errors"]))
+    _approval_rows(t, summary["approval"])
     if summary.get("tokens"):
         t.add_row("tokens (prompt/completion)", f"{summary['tokens']['prompt']}/{summary['tokens']['completion']}")
     out.print(t)
@@ -471,6 +476,7 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
     for g, row in summary["confusion"].items():
         cm.add_row(g, *(str(v) for v in row.values()))
     out.print(cm)
+    _print_false_approvals(summary["approval"]["false_approval_cases"])
     for rec in wrong[:5]:
         bits = [f"missed {', '.join(m['code'] for m in rec['missed'])}" if rec["missed"] else "",
                 f"extra {', '.join(e['code'] for e in rec['extra'])}" if rec["extra"] else "",
@@ -478,6 +484,40 @@ def _print_summary(summary: dict, title: str, wrong: list[dict]) -> None:
                 f"criteria -{rec['criteria']['missing']} +{rec['criteria']['extra']}" if "criteria" in rec else "",
                 "conservative therapy" if "conservative_therapy" in rec else ""]
         out.print(f"[bold]{escape(_short(rec['case_id']))}[/]: " + escape("; ".join(b for b in bits if b)))
+
+
+def _ruled_out_label(f) -> str:
+    """'code (reason)', naming the cause when a deficit was explained by something outside the spine."""
+    return f"{f.code} ({f.reason}: {f.attributed_to})" if f.attributed_to else f"{f.code} ({f.reason})"
+
+
+def _ratio(v: Optional[float], ci: Optional[list[float]]) -> str:
+    """A ratio with its 95% interval; 'n/a' when its denominator is empty."""
+    if v is None:
+        return "n/a"
+    return f"{v:.3f}" + (f" (95% CI {ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+
+
+def _approval_rows(t: Table, a: dict) -> None:
+    """Approvals measured on their own (cases.md section 3): the one decision that acts without a clinician."""
+    ci = a["ci95"]
+    share = "n/a" if a["share_meets_criteria"] is None else f"{a['share_meets_criteria']:.3f}"
+    t.add_row("approval precision", _ratio(a["precision"], ci["precision"]))
+    t.add_row("approval recall", _ratio(a["recall"], ci["recall"]))
+    t.add_row("false approvals", f"{a['false_approvals']} (rate {_ratio(a['false_approval_rate'], ci['false_approval_rate'])})")
+    t.add_row("approved / labeled meets_criteria", f"{a['approved']} / {a['labeled_meets_criteria']} (label share {share})")
+
+
+def _print_false_approvals(cases: list[dict]) -> None:
+    """Each false approval with the criterion that approved it and the note words it rested on."""
+    from rich.markup import escape
+
+    for c in cases:
+        out.print(f"[bold red]false approval[/] {escape(c['case_id'])} (gold {c['gold_decision']}"
+                  f"{' ' + escape(','.join(c['gold_criteria'])) if c['gold_criteria'] else ''})")
+        for b in c["basis"]:
+            spans = "; ".join(f"{e['doc']}[{e['start']}:{e['end']}] '{e['text']}'" for e in b["evidence"]) or "no evidence span"
+            out.print(f"  {escape(b['criterion'])}" + (f" ({escape(b['study'])})" if b.get("study") else "") + f": {escape(spans)}")
 
 
 @app.command("evaluate-negation")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Decision = Literal["meets_criteria", "not_met", "incomplete"]
 Action = Literal["approve", "route_to_clinician", "request_information"]
-Assertion = Literal["negated", "family", "historical", "hypothetical", "other_patient_context", "uncertain", "attributed_to_neuropathy", "outside_window"]
+Assertion = Literal["negated", "family", "historical", "hypothetical", "other_patient_context", "uncertain", "attributed_to_neuropathy", "attributed_to_other_cause", "outside_window"]
 Alignment = Literal["exact", "normalized", "fuzzy"]
 
 ACTION_FOR: dict[str, Action] = {
@@ -130,6 +130,8 @@ class Finding(BaseModel):
     uncertain: bool = False
     other_patient_context: bool = False
     reason: Optional[Assertion] = None
+    # For a deficit ruled out as explained by a cause outside the spine: that cause, as the note names it.
+    attributed_to: Optional[str] = None
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
     source: str = "rules"

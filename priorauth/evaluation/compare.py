@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 HEADLINE = (("findings", "f1"), ("grounded_findings", "f1"), ("conservative_therapy_accuracy", None),
-            ("decision_accuracy", None), ("criteria_exact", None))
+            ("decision_accuracy", None), ("criteria_exact", None), ("approval", "precision"), ("approval", "recall"),
+            ("approval", "false_approval_rate"))
 
 
 def _get(run: dict[str, Any], key: str, sub: str | None) -> float | None:

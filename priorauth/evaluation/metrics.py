@@ -52,6 +52,8 @@ class CaseScore:
     criteria: list[str]
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # For an approval: each met criterion with the note evidence it rests on (to explain a false approval).
+    approval_basis: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def decision_ok(self) -> bool:
@@ -60,6 +62,14 @@ class CaseScore:
     @property
     def criteria_ok(self) -> bool:
         return self.gold_decision != "meets_criteria" or (self.decision_ok and self.criteria == self.gold_criteria)
+
+    @property
+    def approved(self) -> bool:
+        return self.decision == "meets_criteria"
+
+    @property
+    def false_approval(self) -> bool:
+        return self.approved and self.gold_decision != "meets_criteria"
 
     @property
     def badness(self) -> int:
@@ -94,7 +104,43 @@ def score_case(case: Case, review: Review) -> CaseScore:
     return CaseScore(case.id, g_codes & p_codes, p_codes - g_codes, g_codes - p_codes, grounded, errors,
                      therapy_correct(gold.conservative_therapy, review.conservative_therapy), gold.decision,
                      review.decision, sorted(gold.criteria), sorted(review.criteria),
-                     usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0)
+                     usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0,
+                     approval_basis(review) if review.decision == "meets_criteria" else [])
+
+
+def approval_basis(review: Review) -> list[dict[str, Any]]:
+    """The met indications (and repeat items) of an approval with the evidence each rests on."""
+    out = []
+    for r in review.criteria_results:
+        if r.status != "met" or r.kind not in ("indication", "repeat"):
+            continue
+        out.append({"criterion": r.id, "study": r.study,
+                    "evidence": [{"doc": e.doc, "start": e.start, "end": e.end, "text": e.text} for e in r.evidence]})
+    if not out:  # a review without per-criterion results: name the criteria at least
+        out = [{"criterion": c, "study": None, "evidence": []} for c in review.criteria]
+    return out
+
+
+def approval_stats(scores: list[CaseScore]) -> dict[str, Optional[float] | int]:
+    """Approval precision/recall and false approvals as cases.md section 3 defines them.
+
+    A ratio whose denominator is empty is None (JSON null), not 0: a run that
+    approved nothing has no approval precision, and a set with no non-approvable
+    label has no false-approval rate.
+    """
+    approved = [x for x in scores if x.approved]
+    labeled = [x for x in scores if x.gold_decision == "meets_criteria"]
+    others = [x for x in scores if x.gold_decision != "meets_criteria"]
+    false = sum(x.false_approval for x in scores)
+    return {
+        "precision": sum(x.gold_decision == "meets_criteria" for x in approved) / len(approved) if approved else None,
+        "recall": sum(x.approved for x in labeled) / len(labeled) if labeled else None,
+        "false_approvals": false,
+        "false_approval_rate": false / len(others) if others else None,
+        "approved": len(approved),
+        "labeled_meets_criteria": len(labeled),
+        "share_meets_criteria": len(labeled) / len(scores) if scores else None,
+    }
 
 
 def _f1(scores: list[CaseScore]) -> float:
@@ -105,13 +151,26 @@ def _accuracy(scores: list[CaseScore]) -> float:
     return sum(x.decision_ok for x in scores) / len(scores) if scores else 0.0
 
 
-def bootstrap_ci(scores: list[CaseScore], stat, n: int = 1000, seed: int = 0) -> list[float]:
-    """95% percentile interval from resampling cases with replacement (seeded, so runs compare)."""
+def bootstrap_ci(scores: list[CaseScore], stat, n: int = 1000, seed: int = 0) -> Optional[list[float]]:
+    """95% percentile interval from resampling cases with replacement (seeded, so runs compare).
+
+    A statistic may be undefined (None) on a resample (an approval precision
+    when the resample holds no approval); the interval is taken over the
+    resamples where it is defined, and is None when it never is.
+    """
     if not scores:
         return [0.0, 0.0]
     rng = random.Random(seed)
-    values = sorted(stat([scores[rng.randrange(len(scores))] for _ in scores]) for _ in range(n))
-    return [values[int(0.025 * (n - 1))], values[int(0.975 * (n - 1))]]
+    drawn = (stat([scores[rng.randrange(len(scores))] for _ in scores]) for _ in range(n))
+    values = sorted(v for v in drawn if v is not None)
+    if not values:
+        return None
+    k = len(values)
+    return [values[int(0.025 * (k - 1))], values[int(0.975 * (k - 1))]]
+
+
+def _approval(key: str):
+    return lambda scores: approval_stats(scores)[key]
 
 
 @dataclass
@@ -152,6 +211,11 @@ class Report:
             "confusion": confusion,
             "criteria_exact": (sum(x.decision == "meets_criteria" and x.criteria == x.gold_criteria for x in meets) / len(meets)
                                if meets else 0.0),
+            "approval": {**approval_stats(s),
+                         "ci95": {k: bootstrap_ci(s, _approval(k)) for k in ("precision", "recall", "false_approval_rate")},
+                         "false_approval_cases": [{"case_id": x.case_id, "gold_decision": x.gold_decision,
+                                                   "gold_criteria": x.gold_criteria, "criteria": x.criteria,
+                                                   "basis": x.approval_basis} for x in s if x.false_approval]},
             "ci95": {"findings_f1": bootstrap_ci(s, _f1), "decision_accuracy": bootstrap_ci(s, _accuracy)},
             "tokens": tokens if tokens["prompt"] or tokens["completion"] else None,
             "case_results": [x.as_dict() for x in s],

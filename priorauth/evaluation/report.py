@@ -100,6 +100,34 @@ def _case_html(rec: dict[str, Any], case: Case) -> str:
     return "".join(head)
 
 
+def _ratio(v: Any, ci: Any) -> str:
+    if v is None:
+        return "n/a"
+    return _fmt(v) + (f' <span class="small">(95% CI {_fmt(ci[0])}-{_fmt(ci[1])})</span>' if ci else "")
+
+
+def _approval_html(a: dict[str, Any]) -> str:
+    """Approval precision/recall, false approvals, and each false approval with the criterion and evidence behind it."""
+    ci = a["ci95"]
+    share = "n/a" if a["share_meets_criteria"] is None else _fmt(a["share_meets_criteria"])
+    rows = (f"<tr><td>approval precision</td><td>{_ratio(a['precision'], ci['precision'])}</td></tr>"
+            f"<tr><td>approval recall</td><td>{_ratio(a['recall'], ci['recall'])}</td></tr>"
+            f"<tr><td>false approvals</td><td>{a['false_approvals']}</td></tr>"
+            f"<tr><td>false-approval rate</td><td>{_ratio(a['false_approval_rate'], ci['false_approval_rate'])}</td></tr>"
+            f"<tr><td>approved / labeled meets_criteria</td><td>{a['approved']} / {a['labeled_meets_criteria']} "
+            f"(label share {share})</td></tr>")
+    items = []
+    for c in a["false_approval_cases"]:
+        basis = "".join(f"<li>{escape(b['criterion'])}{' (' + escape(b['study']) + ')' if b.get('study') else ''}: "
+                        + ("; ".join(f"{escape(e['doc'])}[{e['start']}:{e['end']}] &ldquo;{escape(e['text'])}&rdquo;"
+                                     for e in b["evidence"]) or "no evidence span") + "</li>" for b in c["basis"])
+        items.append(f'<li class="bad"><a href="#case-{escape(c["case_id"])}">{escape(c["case_id"])}</a> '
+                     f'(gold {escape(c["gold_decision"])}{" " + escape(",".join(c["gold_criteria"])) if c["gold_criteria"] else ""})'
+                     f'<ul>{basis}</ul></li>')
+    return (f'<h2>Approvals</h2><table><tr><th>measure</th><th>value</th></tr>{rows}</table>'
+            f'<h3>False approvals ({a["false_approvals"]})</h3><ul>{"".join(items) or "<li>none</li>"}</ul>')
+
+
 def render_report(summary: dict[str, Any], errors: list[dict[str, Any]], cases: dict[str, Case], title: str) -> str:
     rows = "".join(f"<tr><td>{k}</td><td>{_fmt(summary[k]['precision'])}</td><td>{_fmt(summary[k]['recall'])}</td>"
                    f"<td>{_fmt(summary[k]['f1'])}</td></tr>" for k in ("findings", "findings_macro", "grounded_findings"))
@@ -124,6 +152,7 @@ decision accuracy 95% CI {_fmt(ci.get('decision_accuracy', [0, 0])[0])}-{_fmt(ci
 <table><tr><th>findings</th><th>precision</th><th>recall</th><th>F1</th></tr>{rows}</table>
 <table><tr><th>measure</th><th>value</th></tr>{scalars}
 <tr><td>assertion errors</td><td>{escape(", ".join(f"{k}: {v}" for k, v in summary["assertion_errors"].items()) or "none")}</td></tr></table>
+{_approval_html(summary["approval"]) if "approval" in summary else ""}
 <h2>Decision confusion</h2>{_confusion_svg(summary["confusion"])}
 <h2>Per-code F1</h2>{_bars_svg(summary["per_code"])}
 <table><tr><th>code</th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr>{per_code}</table>

@@ -18,7 +18,7 @@ UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 28, "month": 28
 PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3}
 
 MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
-NUM_RE = r"(?:\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
+NUM_RE = r"(?:(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a) and a half|\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
 UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
 NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
 TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
@@ -81,24 +81,35 @@ class Duration:
     episode: bool = False
 
 
+# Hedges before a number: "about", "approximately"; LOW ones ("almost", "close to") read the span low.
+HEDGE_RE = r"(?:(?P<low>almost|nearly|close to|just under|not quite|under|less than)|about|approximately|approx\.?|around|roughly|some|over|more than|at least|a little over|~)"
+STRICT_DATE = rf"(?:{NUMERIC_DATE}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|{MONTH_RE},? \d{{4}})"
+
 DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     # (regex, attaches to the following mention, kind)
-    (rf"\b(?:x|for|over|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+)?~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
-    (rf"\b(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
+    (rf"\b(?:x|for|over|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
+    (rf"\b(?:{HEDGE_RE}\s+){{1,2}}(?P<n>{NUM_RE})\s+(?P<u>(?:days?|weeks?|wks?|months?|mos?|years?|yrs?))\b(?!\s+ago)(?!(?:-long)?\s+(?:course\s+|trial\s+)?of\b)", False, "len"),
+    (rf"\b(?:{HEDGE_RE}\s+){{0,2}}(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
     (rf"\b(?P<n>{NUM_RE})[- ](?P<u>day|week|month)\s+(?:course|trial)\b", True, "len"),
     (rf"\bafter\s+(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+visits?\s+over\s+(?P<n2>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len2"),
     (rf"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
     (rf"\bsince\s+(?:about\s+|around\s+)?(?P<d>{ANY_DATE})", False, "since"),
+    # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"
+    (rf"\b(?:began|begun|started|starting|initiated|commenced|beginning)\b[^.;\n]{{0,40}}?(?:\b(?:on|in)\s+)?(?P<d>{STRICT_DATE})", False, "since"),
     (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
-    (r"\bsince (?:then|onset|the (?:injury|onset|start))\b", False, "episode"),
+    (r"\bsince (?:then|onset|the (?:injury|onset|start|accident|fall))\b", False, "episode"),
+    # care presented as the management of the current episode ("treatment for the current problem includes ...")
+    (r"\b(?:for|of) (?:the|this|his|her) (?:current|present) (?:spine |back |neck )?(?:problem|episode|complaint|condition|injury)\b", False, "episode"),
 )
 _COMPILED = tuple((re.compile(p, re.I), fwd, kind) for p, fwd, kind in DURATION_PATTERNS)
 
 
 def _num(s: str) -> float:
     s = s.lower()
+    if s.endswith(" and a half"):
+        return _num(s[: -len(" and a half")]) + 0.5
     return float(s) if re.fullmatch(r"\d+(?:\.\d+)?", s) else float(WORD_NUM.get(s, 0))
 
 
@@ -127,6 +138,8 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
     s, e = base + m.start(), base + m.end()
     if kind == "len":
         days = _num(m["n"]) * _unit_days(m["u"])
+        if m.groupdict().get("low") and m["u"].lower().startswith("y"):
+            days = _num(m["n"]) * 12 * UNIT_DAYS["month"]  # "close to a year" reads low: 12 months of 4 weeks
         return Duration(s, e, days, fwd) if days > 0 else None
     if kind == "len2":
         days = _num(m["n2"]) * _unit_days(m["u"])
@@ -154,3 +167,34 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
 def weeks(days: float) -> int:
     """Whole weeks, rounded half up (the labels count 9.1 weeks as 9 and 0.7 as 1)."""
     return int(days / 7 + 0.5)
+
+
+# The note's own date of service: a labelled date ("Date of service: 02/26/2026", "DOS:", "Visit date"), a bare
+# "Date:" line near the top, or a header line that opens with a date ("02/26/2026 Progress note"). Never a birth,
+# injury or admission date.
+_FULL_DATE = rf"(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}})"
+DOS_LABELLED = re.compile(rf"\b(?:date of service|DOS|date of (?:visit|encounter|exam(?:ination)?|consultation|evaluation)|"
+                          rf"(?:visit|service|encounter|exam|consultation|evaluation|note) date)\b\s*[:#-]?\s*(?P<d>{_FULL_DATE})", re.I)
+DOS_BARE = re.compile(rf"(?im)^[ \t]*date[ \t]*:[ \t]*(?P<d>{_FULL_DATE})")
+DOS_HEADER = re.compile(rf"(?im)^[ \t]*(?P<d>{_FULL_DATE})\b[ \t]*(?:[-–:|][ \t]*)?(?:[A-Za-z][^\n]{{0,60}})?$")
+
+
+def date_of_service(text: str) -> Optional[date]:
+    """The date the note says it was written or the visit took place, or None."""
+    head = text[:3000]
+    m = DOS_LABELLED.search(head) or DOS_BARE.search(head[:800]) or DOS_HEADER.search(head[:400])
+    if m is None:
+        return None
+    raw = m["d"]
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", raw)
+    return _safe(int(iso[1]), int(iso[2]), int(iso[3])) if iso else parse_date(raw, None)
+
+
+_YEAR_DATE = re.compile(rf"\b(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/\d{{4}}|{MONTH_RE} (?:\d{{1,2}}(?:st|nd|rd|th)?,? )?\d{{4}})\b", re.I)
+
+
+def latest_stated_date(text: str, ref: Optional[date]) -> Optional[date]:
+    """The latest full date (with a year) the text states, not after `ref`: the note's own clock."""
+    found = [parse_date(m.group(0), ref) for m in _YEAR_DATE.finditer(text)]
+    found = [d for d in found if d and (ref is None or d <= ref)]
+    return max(found, default=None)

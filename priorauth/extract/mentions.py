@@ -10,10 +10,11 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 
 from priorauth.extract import resources
+from priorauth.extract.attribution import attribute
+from priorauth.extract.care import is_operative_report, mark_planned_care
 from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
 from priorauth.models import Document
 
-UNILATERAL = re.compile(r"\b(?:left|right|L|R|unilateral)\b")
 ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
 SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
 SEVERE_AFTER = re.compile(r"^\W{0,3}(?:10|9|8)/10\b")
@@ -81,7 +82,8 @@ def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
-        if eff.get(key):
+        # a history section does not make history of what its own sentence calls current ("currently takes")
+        if eff.get(key) and not (cat == "HISTORICAL" and "CURRENT" in cats):
             cats.add(cat)
     return section, cats, bool(eff.get("exam"))
 
@@ -89,6 +91,8 @@ def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
 def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     """All mentions in one parsed document, with section effects and ConText applied."""
     doc_kind = _doc_kind(document, document.text)
+    operative = is_operative_report(document)
+    emg_from = _emg_results_start(document)
     out: list[Mention] = []
     for span in doc.spans[SPAN_GROUP]:
         code = span.label_.lower()
@@ -99,27 +103,90 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             code = doc_kind
         if rule.imaging_header and span.start_char > 200:
             continue
+        if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
+            continue
         section, cats, exam_section = span_context(span)
         sent = span.sent
         m = Mention(code=code, doc_id=document.id, start=span.start_char, end=span.end_char, text=span.text,
                     sent_start=sent.start_char, sent_end=sent.end_char, section=section,
                     exam=exam_section or rule.exam, categories=cats, rule=rule)
         if rule.procedure:
-            m.code = _procedure_code(document.text, m)
+            m.code = _procedure_code(document.text, m, operative)
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
+        if _excluded_nearby(document.text, m):
+            continue
         out.append(m)
     out.extend(_ed_visits(document, out))
-    _attribute_neuropathy(document.text, out)
+    attribute(document.text, out)
+    mark_planned_care(document.text, out)
+    _chronic_not_new(document.text, out)
     return _drop_shadowed(out)
+
+
+def _chronic_not_new(text: str, mentions: list[Mention]) -> None:
+    """A code that means a new condition, which the note also records as history, is that old condition
+    wherever no word says it is new ('history of urinary incontinence' ... 'Incontinence of the bladder')."""
+    lex = resources.lexicons()
+    for code in {m.code for m in mentions if lex[m.code].needs_new is not None}:
+        ms = [m for m in mentions if m.code == code]
+        if not any(m.reason == "historical" for m in ms):
+            continue
+        rx = lex[code].needs_new
+        for m in ms:
+            if m.reason is None and not rx.search(text, m.sent_start, m.sent_end):
+                m.reason = "historical"
+
+
+EMG_DOC = re.compile(r"\b(?:EMG|electromyogra\w+|nerve conduction(?: stud(?:y|ies))?|NCS|NCV|electrodiagnostic)\b", re.I)
+
+
+EMG_RESULTS = re.compile(r"(?:^|[,\n])[ \t]*(?:needle |the )?(?:EMG|NCS|NCV|electromyography|nerve conduction stud(?:y|ies)|electrodiagnostic "
+                         r"(?:study|studies|testing))(?: (?:study|studies|findings|results|examination|summary))?[ \t]*:"
+                         r"|\b(?:EMG|NCS|nerve conduction stud(?:y|ies))(?: study)? (?:shows?|showed|revealed?|demonstrated?|findings)\b", re.I)
+
+
+def _emg_results_start(document: Document) -> Optional[int]:
+    """Where the electrodiagnostic results begin: 0 for an EMG report (type or title line), else the first results header.
+
+    An impression naming a radiculopathy by level counts only there; a clinic note's
+    "Assessment: L5 radiculopathy" with an EMG merely ordered does not.
+    """
+    kind = (document.type or "").lower()
+    title = document.text.lstrip().split("\n", 1)[0]
+    if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or \
+            (len(title) <= 100 and "." not in title.rstrip(".") and EMG_DOC.search(title)):
+        return 0
+    m = EMG_RESULTS.search(document.text)
+    return m.start() if m else None
+
+
+CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
+
+
+def _excluded_nearby(text: str, m: Mention) -> bool:
+    """The lexicon's `not_if_near` words in the mention's clause ("a benign lipoma", "basal cell carcinoma")."""
+    lex = resources.lexicons()[m.code]
+    rx = lex.not_if_near
+    if rx is None:
+        return False
+    if lex.near_scope == "sentence":
+        return bool(rx.search(text, m.sent_start, m.sent_end))
+    left = max([m.sent_start, m.start - 60] + [x.end() for x in CLAUSE_EDGE.finditer(text, max(m.sent_start, m.start - 60), m.start)])
+    nxt = CLAUSE_EDGE.search(text, m.end, min(m.sent_end, m.end + 40))
+    return bool(rx.search(text, left, nxt.start() if nxt else min(m.sent_end, m.end + 40)))
 
 
 GENERIC_SURGERY = re.compile(r"^(?:spine|spinal|back|neck|lumbar|cervical) surgery$", re.I)
 
 
-def _procedure_code(text: str, m: Mention) -> Optional[str]:
-    """A spine procedure is past surgery unless it is written as a plan.
+OPERATIVE_FUTURE = re.compile(r"\b(?:will (?:undergo|have|need|require|return)|scheduled for|plan(?:ning)? (?:for|to)|candidate for|"
+                              r"consider(?:ing|ed)?|recommend(?:ed|s)?|awaiting|booked for|at a later date|in the future|staged)\b[^.;\n]{0,60}$", re.I)
+
+
+def _procedure_code(text: str, m: Mention, operative: bool = False) -> Optional[str]:
+    """A spine procedure is past surgery unless it is written as a plan (in an operative report, an explicit future).
 
     Planned: a plan cue before it ("scheduled for", "proceed to", "consider"),
     the plan section, or a hypothetical context. Past: a past cue ("s/p",
@@ -134,6 +201,11 @@ def _procedure_code(text: str, m: Mention) -> Optional[str]:
         return "prior_spine_surgery"
     if GENERIC_SURGERY.match(m.text):
         return None
+    if operative:
+        # An operative report describes the surgery done ("elected to proceed with a fusion"); only an explicit
+        # future ("will undergo", "staged ... at a later date") or its plan section names a planned one.
+        future = OPERATIVE_FUTURE.search(before) or m.section in ("plan", "assessment_plan")
+        return "surgery_planned" if future else "prior_spine_surgery"
     if PLANNED_PROCEDURE.search(before) or m.section in ("plan", "assessment_plan") \
             or m.categories & {"HYPOTHETICAL", "RULE_OUT"}:
         return "surgery_planned"
@@ -162,31 +234,6 @@ def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:
                                sent_start=m.sent_start, sent_end=m.sent_end, section=m.section, exam=False,
                                categories=set(m.categories), rule=m.rule))
     return out
-
-
-def _attribute_neuropathy(text: str, mentions: list[Mention]) -> None:
-    """Rule out deficits a note explains by peripheral neuropathy, keeping unilateral ones."""
-    cues = resources.neuropathy_cues()
-    attributing: list[tuple[int, int]] = []
-    for s, e in sorted({(m.sent_start, m.sent_end) for m in mentions}):
-        sent = text[s:e]
-        if cues["neuropathy"].search(sent) and cues["attribution"].search(sent) and not cues["negation"].search(sent):
-            attributing.append((s, e))
-    if not attributing:
-        for m in re.finditer(r"[^.\n]*", text):
-            sent = m.group(0)
-            if cues["neuropathy"].search(sent) and cues["attribution"].search(sent) and not cues["negation"].search(sent):
-                attributing.append((m.start(), m.end()))
-    if not attributing:
-        return
-    for m in mentions:
-        if m.code not in cues["codes"] or m.reason is not None:
-            continue
-        sent = text[m.sent_start:m.sent_end]
-        in_attr = any(s <= m.start < e for s, e in attributing)
-        unilateral = bool(UNILATERAL.search(sent)) and not cues["bilateral"].search(sent)
-        if in_attr or not unilateral:
-            m.reason = "attributed_to_neuropathy"
 
 
 SHADOWS = {"saddle_anesthesia": ("sensory_deficit",), "myelopathy_suspected": ("sensory_deficit", "motor_weakness"),

@@ -35,6 +35,8 @@ class LexiconRule:
     doc_kind: bool = False
     imaging_header: bool = False
     procedure: bool = False
+    emg_doc: bool = False  # counts only in an EMG/nerve-conduction report
+    operative_doc: bool = False  # counts only in an operative report
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class Lexicon:
     suspicion: bool = False
     history_supports: bool = False
     keep: tuple[str, ...] = ()
+    not_if_near: re.Pattern[str] | None = None  # a mention with this within its clause is not the code (a benign tumour)
+    near_scope: str = "clause"  # or "sentence": how far `not_if_near` reaches
+    needs_new: re.Pattern[str] | None = None  # the code means a new condition: words that say a mention is new
 
 
 @lru_cache(maxsize=1)
@@ -58,10 +63,14 @@ def lexicons() -> dict[str, Lexicon]:
         rules = tuple(
             LexiconRule(code=code, pattern=r.get("pattern") or r"\b" + re.escape(r["literal"]) + r"\b",
                         exam=bool(r.get("exam")), kind=r.get("kind"), doc_kind=bool(r.get("doc_kind")),
-                        imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")))
+                        imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")),
+                        emg_doc=bool(r.get("emg_doc")), operative_doc=bool(r.get("operative_doc")))
             for r in data["rules"])
         out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
-                            tuple(data.get("keep", ())))
+                            tuple(data.get("keep", ())),
+                            re.compile(data["not_if_near"], re.I) if data.get("not_if_near") else None,
+                            data.get("near_scope", "clause"),
+                            re.compile(data["needs_new"], re.I) if data.get("needs_new") else None)
     return out
 
 
@@ -107,9 +116,3 @@ def section_rules() -> list[SectionRule]:
         rules.append(SectionRule(literal=category, category=category, pattern="|".join(forms)))
     rules.append(SectionRule(literal="exam:lead", category="exam", pattern=r"(?i)\bon (?:my )?exam(?:ination)?\b"))
     return rules
-
-
-@lru_cache(maxsize=1)
-def neuropathy_cues() -> dict[str, Any]:
-    data = _read_json("data", "neuropathy.json")
-    return {k: re.compile(v, re.I) if isinstance(v, str) and k != "_doc" else v for k, v in data.items()}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Iterable, Optional
 
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
-from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, parse_date
+from priorauth.extract.care import improvements
+from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import shift, split_documents
@@ -39,7 +40,9 @@ class RulesExtractor:
         self.nlp = build_nlp()
 
     def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
-        docs = {d.id: d for d in case.documents if d.text.strip()}
+        # A document without a date takes the date of service the note states ("DOS: 02/26/2026"), if any.
+        docs = {d.id: (d.model_copy(update={"date": date_of_service(d.text)}) if d.date is None else d)
+                for d in case.documents if d.text.strip()}
         out: list[Mention] = []
         parts = split_documents(docs.values())  # notes over spaCy's length limit are read in pieces
         for (_, piece, offset), parsed in zip(parts, self.nlp.pipe(p.text for _, p, _ in parts)):
@@ -57,13 +60,35 @@ class RulesExtractor:
             therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
             assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
         _care_window(mentions, docs, case)
-        response = "worsening" if _present(mentions, "symptoms_worsening") else \
-            "no_response" if _present(mentions, "no_response_to_treatment") else None
+        _acute_trauma(mentions, docs)
+        response = _response(mentions, docs)
         therapy = summarize(mentions, docs, case.request.request_date, response)
         if any(d.date is None for d in docs.values()):
             warnings.append("a document has no date; durations stated as 'since' or 'ago' could not be resolved for it")
         return Extraction(findings=aggregate(mentions, docs, self.name), conservative_therapy=therapy,
                           warnings=warnings, extractor=self.name)
+
+
+def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[str]:
+    """How symptoms responded to care: worsening wins; else the latest of documented improvement and no response.
+
+    Improvement ('much better', '30% improved', 'pain has largely settled') is not a failure to respond
+    (labeling.md): when it is the packet's latest word, no-response mentions are dropped.
+    """
+    if _present(mentions, "symptoms_worsening"):
+        return "worsening"
+    order = {d: (docs[d].date or date.min, i) for i, d in enumerate(docs)}
+    events = [(order[m.doc_id], m.start, "no_response") for m in mentions
+              if m.code == "no_response_to_treatment" and m.reason is None]
+    if any(m.code in THERAPY_CODES and m.reason is None for m in mentions):
+        events += [(order[i.doc_id], i.start, "improved") for d in docs.values() for i in improvements(d.id, d.text)]
+    if not events:
+        return None
+    latest = max(events)[2]
+    if latest == "improved":
+        for m in [m for m in mentions if m.code == "no_response_to_treatment" and m.reason is None]:
+            mentions.remove(m)
+    return latest
 
 
 def _present(mentions: Iterable[Mention], code: str) -> bool:
@@ -128,12 +153,69 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         dm = DATE_RX.search(m.text)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         m.extra["region"], m.extra["date"] = region, d
-        if region and regions and region not in regions:
-            drop.append(m)
-        elif d and when and (d > when or when - d > SIX_MONTHS):
+        clock = _note_clock(document, when, (m.sent_start, m.sent_end))
+        if (region and regions and region not in regions) or clock is UNKNOWN:
+            drop.append(m)  # another region, or an age that cannot be established on the note's timeline
+        elif d and clock and (d > clock or clock - d > SIX_MONTHS):
             m.reason = "historical"
     for m in drop:
         mentions.remove(m)
+
+
+NOTE_CLOCK_GAP = timedelta(days=365)
+
+
+UNKNOWN = date.min
+
+
+def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) -> Optional[date]:
+    """The request date on the note's own timeline (labeling.md: an MRI's age is read on the note's timeline).
+
+    A note whose latest stated date is more than a year before its document date was written on an older
+    clock (a transcription filed later): the request sits as far after its latest date as it does after
+    the document date. When the only dates on that old clock are the study's own, its age cannot be
+    established (UNKNOWN).
+    """
+    if when is None or document.date is None:
+        return when
+    text = document.text
+    latest = latest_stated_date(text, document.date)
+    if latest is None or document.date - latest <= NOTE_CLOCK_GAP:
+        return when
+    other = latest_stated_date(text[:own[0]] + " " + text[own[1]:], document.date)
+    if other is None:
+        return UNKNOWN
+    return latest + (when - document.date)
+
+
+ACUTE = timedelta(days=42)
+DATED_RX = re.compile(ANY_DATE, re.I)
+
+
+def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """`trauma` means acute trauma: an injury dated more than 6 weeks before the note is history, and so are the
+    note's undated mentions of it when every dated one is old."""
+    by_doc: dict[str, list[tuple[Mention, Optional[float]]]] = {}
+    for m in mentions:
+        if m.code != "trauma" or m.reason is not None:
+            continue
+        document = docs[m.doc_id]
+        ref = document.date
+        if ref is None:
+            continue
+        sentence = document.text[m.sent_start:m.sent_end]
+        ages = [d.days for d in find_durations(sentence, m.sent_start, ref) if d.days > 0]
+        for x in DATED_RX.finditer(sentence):
+            when = parse_date(x.group(0), ref) if re.search(r"\d", x.group(0)) or len(x.group(0)) > 4 else None
+            if when is not None:
+                ages.append((ref - when).days)
+        by_doc.setdefault(m.doc_id, []).append((m, min(ages) if ages else None))
+    for ms in by_doc.values():
+        dated = [age for _, age in ms if age is not None]
+        all_old = bool(dated) and min(dated) > ACUTE.days
+        for m, age in ms:
+            if (age is not None and age > ACUTE.days) or (age is None and all_old):
+                m.reason = "historical"
 
 
 def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
@@ -165,7 +247,9 @@ def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -
         flags = {REASON_FLAG[reason]: True} if reason in REASON_FLAG else {}
         regions = {m.extra.get("region") for m in ms}
         dates = [m.extra["date"] for m in ms if m.extra.get("date")]
+        causes = sorted({m.extra["cause"] for m in ms if m.extra.get("cause")})
         out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
+                           attributed_to="; ".join(causes) or None,
                            region=regions.pop() if len(regions) == 1 else None,
                            mention_date=max(dates) if dates else None, **flags))
     return out

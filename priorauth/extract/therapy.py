@@ -29,6 +29,9 @@ def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Opt
     if not pain:
         return None
     days = [d.days for ds in sentence_durations(text, pain, ref).values() for d in ds if d.days > 0]
+    if not days:  # the injury that began the episode ("the date of injury was 3 months ago")
+        injury = [m for m in mentions if m.code == "trauma" and m.reason is None]
+        days = [d.days for ds in sentence_durations(text, injury, ref).values() for d in ds if d.days > 0 and d.ended]
     return max(days) if days else None
 
 
@@ -47,7 +50,9 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
         for d in find_durations(text[s:e], s, ref):
             before = [m for m in ms if m.start < d.start]
             after = [m for m in ms if m.start >= d.end]
-            target = (after[0] if after else before[-1] if before else None) if d.attaches_forward else \
+            inside = [m for m in ms if d.start <= m.start < d.end]  # "began chiropractic care 3/2/2025"
+            target = inside[0] if inside else \
+                (after[0] if after else before[-1] if before else None) if d.attaches_forward else \
                 (before[-1] if before else after[0] if after else None)
             if target is None:
                 continue
@@ -84,7 +89,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
     longest = max((c.weeks for c in components if c.weeks is not None), default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
     return ConservativeTherapy(
-        weeks=weeks(longest * 7) if longest is not None else None,
+        weeks=weeks(longest * 7) if longest is not None else None,  # no documented duration: unknown, not 0
         active=any(c.category == "active" for c in components),
         inactive=any(c.category == "inactive" for c in components),
         within_6_months=any(windows) if windows else None,

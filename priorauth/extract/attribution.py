@@ -1,0 +1,272 @@
+"""Deficits the note explains by a cause outside the spine are not red flags.
+
+labeling.md: weakness, sensory loss, reflex changes and myelopathy-type
+symptoms explicitly attributed to peripheral neuropathy, a polyneuropathy,
+carpal tunnel, stroke, shoulder or hip pathology, anemia or deconditioning,
+or pain-limited effort are not findings of those codes; reflexes count only
+when asymmetric or focal. The causes and their phrasings are data
+(data/attribution.json); this module applies them to one document's mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources as ir
+from typing import TYPE_CHECKING, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from priorauth.extract.mentions import Mention
+
+SEGMENT = re.compile(r"[^.\n]+")  # sentence-like pieces of the whole text (attributions may sit in sentences without mentions)
+ATTRIBUTABLE = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs", "myelopathy_suspected"})
+
+
+def _compile(v: str) -> str:
+    re.compile(v)
+    return v
+
+
+class Cause(BaseModel):
+    """One non-spinal cause: how it is named and which deficits it can explain."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    label: str
+    reason: Literal["attributed_to_neuropathy", "attributed_to_other_cause"]
+    scope: Literal["diffuse", "region", "side", "local"]
+    pattern: str
+    self_pattern: Optional[str] = None
+    region: Optional[str] = None
+    codes: list[str] = Field(min_length=1)
+
+    _check = field_validator("pattern", "self_pattern", "region")(lambda v: v if v is None else _compile(v))
+
+
+class AttributionData(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    doc: str = Field(alias="_doc")
+    cue_before: str
+    cue_after: str
+    gap_max: int
+    blocker: str
+    clause_break: str
+    unilateral: str
+    bilateral: str
+    dermatomal: str
+    diffuse_reflexes: str
+    focal_reflexes: str
+    located: str
+    causes: list[Cause]
+
+    _check = field_validator("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
+                             "diffuse_reflexes", "focal_reflexes", "located")(_compile)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    data: AttributionData
+    rx: dict[str, re.Pattern[str]]
+    causes: tuple[tuple[Cause, re.Pattern[str], Optional[re.Pattern[str]], Optional[re.Pattern[str]]], ...]
+
+
+@lru_cache(maxsize=1)
+def config() -> Compiled:
+    """The validated attribution data, with its regexes compiled (case-insensitive)."""
+    raw = ir.files("priorauth.extract").joinpath("data", "attribution.json").read_text(encoding="utf-8")
+    data = AttributionData.model_validate_json(raw)
+    from priorauth.extract import resources
+
+    known = set(resources.lexicons())
+    for c in data.causes:
+        unknown = set(c.codes) - known
+        if unknown:
+            raise ValueError(f"attribution cause {c.id} names unknown codes {sorted(unknown)}")
+        if c.scope == "region" and not c.region:
+            raise ValueError(f"attribution cause {c.id} has scope 'region' but no region pattern")
+    keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
+            "diffuse_reflexes", "focal_reflexes", "located")
+    flags = {k: re.I for k in keys}
+    flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
+    rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
+    rx["unilateral"] = re.compile(r"(?i:\b(?:left|right|unilateral(?:ly)?|left-sided|right-sided)\b)|\b[LR]\b")
+    causes = tuple((c, re.compile(c.pattern, re.I), re.compile(c.self_pattern, re.I) if c.self_pattern else None,
+                    re.compile(c.region, re.I) if c.region else None) for c in data.causes)
+    return Compiled(data, rx, causes)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A clause of the note that explains deficits by a cause."""
+
+    cause: Cause
+    start: int  # the clause holding the attribution
+    end: int
+    seg_start: int  # the sentence around it
+    seg_end: int
+    side: Optional[str] = None  # the side of the deficit it explains ("left"/"right"), when the clause says one
+    part: Optional[str] = None  # the body part a located cause names ("neuropathy of her left foot")
+
+
+def _clauses(text: str, s: int, e: int, brk: re.Pattern[str]) -> list[tuple[int, int]]:
+    out, last = [], s
+    for m in brk.finditer(text, s, e):
+        out.append((last, m.start()))
+        last = m.end()
+    out.append((last, e))
+    return out
+
+
+def find_attributions(text: str) -> list[Attribution]:
+    """Every clause that links a deficit to a named non-spinal cause (cue and cause, nothing negating between)."""
+    cfg = config()
+    rx = cfg.rx
+    found: list[Attribution] = []
+    # only the causes the note names at all (one scan each), then only the sentences that name them
+    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if crx.search(text) or (srx and srx.search(text))]
+    if not named:
+        return found
+    for seg in SEGMENT.finditer(text):
+        s0, e0 = seg.span()
+        here = [(c, crx, srx, r) for c, crx, srx, r in named if crx.search(text, s0, e0) or (srx and srx.search(text, s0, e0))]
+        if not here:
+            continue
+        for cs, ce in _clauses(text, s0, e0, rx["clause_break"]):
+            clause = text[cs:ce]
+            for cause, crx, srx, _ in here:
+                for cm in crx.finditer(clause):
+                    loc = rx["located"].match(clause, cm.end())
+                    if loc and cause.scope in ("diffuse", "region"):
+                        found.append(Attribution(cause, cs, ce, s0, e0, loc["side"] if loc["side"] != "bilateral" else None,
+                                                 _part(loc["part"])))
+                hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg)
+                if hit:
+                    # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
+                    rest = clause[:max(0, hit.start() - 25)] + " " + clause[hit.end():]
+                    found.append(Attribution(cause, cs, ce, s0, e0, _side(rest)))
+    return found
+
+
+def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled) -> Optional[re.Match[str]]:
+    """A cue before the cause ('due to his neuropathy') or after it ('her neuropathy explains'), unblocked."""
+    rx, gap = cfg.rx, cfg.data.gap_max
+    for cm in crx.finditer(clause):
+        for cue in rx["cue_before"].finditer(clause, max(0, cm.start() - gap - 30), cm.start()):
+            between = clause[cue.end():cm.start()]
+            if len(between) <= gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
+                return cm
+        for cue in rx["cue_after"].finditer(clause, cm.end(), min(len(clause), cm.end() + gap)):
+            if not rx["blocker"].search(clause[cm.end():cue.start()]) and not _negated_cue(clause, cm.start(), rx):
+                return cm
+    return None
+
+
+def _negated_cue(clause: str, at: int, rx: dict[str, re.Pattern[str]]) -> bool:
+    """'not due to', 'unlikely to be from', 'rather than' just before the link."""
+    return bool(rx["blocker"].search(clause[max(0, at - 25):at]))
+
+
+def _lateral(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:
+    return bool(rx["unilateral"].search(sentence)) and not rx["bilateral"].search(sentence)
+
+
+def _side(sentence: str) -> Optional[str]:
+    sides = {("left" if w.lower() in ("left", "l", "left-sided") else "right")
+             for w in re.findall(r"(?i:\b(?:left|right|left-sided|right-sided)\b)|\b[LR]\b", sentence)}
+    return sides.pop() if len(sides) == 1 else None
+
+
+def attribute(text: str, mentions: list["Mention"]) -> None:
+    """Rule out the mentions a note explains by a non-spinal cause; name the cause on each."""
+    cfg = config()
+    rx = cfg.rx
+    _diffuse_reflexes(text, mentions, rx)
+    if not any(m.reason is None and m.code in ATTRIBUTABLE for m in mentions):
+        return
+    attributions = find_attributions(text)
+    if not attributions:
+        return
+    for m in mentions:
+        if m.reason is not None:
+            continue
+        hit = _same_clause(m, attributions) or _across(text, m, attributions, mentions, cfg)
+        if hit is not None:
+            m.reason = hit.reason
+            m.extra["cause"] = hit.label
+
+
+def _part(word: str) -> str:
+    """One name per body part: foot/feet/toes, hand/fingers, leg, arm."""
+    w = word.lower()
+    for key, names in (("foot", ("foot", "feet", "toe")), ("hand", ("hand", "finger")), ("leg", ("leg", "lower extremit")),
+                       ("arm", ("arm", "upper extremit"))):
+        if w.startswith(names):
+            return key
+    return w
+
+
+PART_WORDS = {"foot": r"\b(?:foot|feet|toes?|soles?)\b", "hand": r"\b(?:hands?|fingers?|palms?)\b",
+              "leg": r"\b(?:legs?|lower extremit(?:y|ies))\b", "arm": r"\b(?:arms?|upper extremit(?:y|ies))\b"}
+
+
+def _same_clause(m: "Mention", attributions: list[Attribution]) -> Optional[Cause]:
+    for a in attributions:
+        if m.code in a.cause.codes and a.start <= m.start < a.end and a.part is None:
+            return a.cause
+    return None
+
+
+def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
+    """A located cause explains a deficit written of the same body part, on the same side or none."""
+    if a.part is None or a.part not in PART_WORDS or not re.search(PART_WORDS[a.part], sentence, re.I):
+        return False
+    here = _side(sentence)
+    return a.side is None or here is None or here == a.side
+
+
+def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: list["Mention"],
+            cfg: Compiled) -> Optional[Cause]:
+    """An attribution elsewhere in the document reaches this mention by its cause's scope."""
+    rx = cfg.rx
+    sentence = text[m.sent_start:m.sent_end]
+    if rx["dermatomal"].search(sentence):
+        return None
+    for a in attributions:
+        cause = a.cause
+        if a.part is not None:
+            if m.code in ("sensory_deficit", "motor_weakness") and m.code in cause.codes and _located(sentence, m, a):
+                return cause
+            continue
+        if cause.scope == "local" or m.code not in _codes(a, mentions):
+            continue
+        if cause.scope == "diffuse" and not _lateral(sentence, rx):
+            return cause
+        if cause.scope == "region":
+            region = next(r for c, _, _, r in cfg.causes if c.id == cause.id)
+            if region is not None and region.search(sentence):
+                return cause
+        if cause.scope == "side":
+            here = _side(sentence)
+            if here is None and not _lateral(sentence, rx) or (a.side is not None and here == a.side):
+                return cause
+    return None
+
+
+def _codes(a: Attribution, mentions: list["Mention"]) -> set[str]:
+    """The codes an attribution explains: those mentioned in its sentence, else every code of its cause."""
+    inside = {m.code for m in mentions if a.seg_start <= m.start < a.seg_end and m.code in a.cause.codes}
+    return inside or set(a.cause.codes)
+
+
+def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pattern[str]]) -> None:
+    """Diffuse symmetric hyporeflexia ('DTRs 1+ and symmetric throughout') is not an abnormal reflex finding."""
+    for m in mentions:
+        if m.code != "abnormal_reflexes" or m.reason is not None:
+            continue
+        sentence = text[m.sent_start:m.sent_end]
+        if rx["diffuse_reflexes"].search(sentence) and not rx["focal_reflexes"].search(sentence):
+            m.reason = "attributed_to_other_cause"
+            m.extra["cause"] = "diffuse symmetric hyporeflexia (not focal)"

@@ -1,0 +1,159 @@
+"""Care received versus care planned, and what an operative report describes.
+
+labeling.md counts conservative care as received: therapy that is
+recommended, suggested, referred, "will start", "plan: PT", discussed or
+prescribed at this visit is hypothetical. Operative reports describe what was
+done, so "elected to proceed with a fusion" there is past surgery. The cue
+words are data (data/care.json).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources as ir
+from typing import TYPE_CHECKING, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from priorauth.codes import THERAPY_CODES
+
+if TYPE_CHECKING:
+    from priorauth.extract.mentions import Mention
+    from priorauth.models import Document
+
+
+def _compile(v: str) -> str:
+    re.compile(v)
+    return v
+
+
+class CareData(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    doc: str = Field(alias="_doc")
+    planned_before: str
+    planned_after: str
+    received: str
+    clause_break: str
+    plan_sections: list[str]
+    operative_header: str
+    improved: str
+    improved_blocker: str
+    transient: str
+    dominant_planned: str
+    allergy: str
+    relieving_factor: str
+    past: str
+
+    _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
+                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past")(_compile)
+
+
+@dataclass(frozen=True)
+class Cues:
+    planned_before: re.Pattern[str]
+    planned_after: re.Pattern[str]
+    received: re.Pattern[str]
+    clause_break: re.Pattern[str]
+    plan_sections: frozenset[str]
+    operative_header: re.Pattern[str]
+    improved: re.Pattern[str]
+    improved_blocker: re.Pattern[str]
+    transient: re.Pattern[str]
+    dominant_planned: re.Pattern[str]
+    allergy: re.Pattern[str]
+    relieving_factor: re.Pattern[str]
+    past: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    """The validated cue data, compiled case-insensitive."""
+    data = CareData.model_validate_json(ir.files("priorauth.extract").joinpath("data", "care.json").read_text(encoding="utf-8"))
+    return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
+                frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
+                re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),
+                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past")))
+
+
+def is_operative_report(document: "Document") -> bool:
+    """An operative or procedure report (by type, or by its headers near the top)."""
+    kind = (document.type or "").lower()
+    return "operative" in kind or kind in ("op_note", "procedure_note") or bool(cues().operative_header.search(document.text[:1500]))
+
+
+def _clause_start(text: str, sent_start: int, at: int, c: Cues) -> int:
+    start = sent_start
+    for m in c.clause_break.finditer(text, sent_start, at):
+        start = m.end()
+    return start
+
+
+def planned_cue(text: str, m: "Mention") -> Optional[str]:
+    """The words that make a therapy mention planned rather than received, or None when it was received."""
+    c = cues()
+    start = _clause_start(text, m.sent_start, m.start, c)
+    before = text[start:m.start]
+    last_plan = max((x for x in c.planned_before.finditer(before)), key=lambda x: x.start(), default=None)
+    last_recv = max((x for x in c.received.finditer(before)), key=lambda x: x.start(), default=None)
+    dominant = c.dominant_planned.search(before)
+    if dominant is not None:
+        return dominant.group(0)
+    if last_plan is not None and (last_recv is None or last_plan.start() > last_recv.start()):
+        return last_plan.group(0)
+    after = c.planned_after.match(text, m.end, min(m.sent_end, m.end + 60))
+    if after is not None and last_recv is None:
+        return after.group(0).strip(" ,:-")
+    if m.section in c.plan_sections and last_recv is None:
+        nxt = c.clause_break.search(text, m.end, m.sent_end)
+        if not c.past.search(text, start, nxt.start() if nxt else m.sent_end):
+            return f"{m.section} section"
+    return None
+
+
+def not_care(text: str, m: "Mention") -> bool:
+    """A drug named as an allergy, or rest/ice/heat named as what eases or aggravates the pain, is no treatment."""
+    c = cues()
+    before = text[_clause_start(text, m.sent_start, m.start, c):m.start]
+    if m.section == "allergies" or c.allergy.search(before):
+        return True
+    return m.code == "rest_ice_heat" and bool(c.relieving_factor.search(before))
+
+
+def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
+    """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped."""
+    for m in [m for m in mentions if m.code in THERAPY_CODES and m.reason is None and not_care(text, m)]:
+        mentions.remove(m)
+    for m in mentions:
+        if m.code in THERAPY_CODES and m.reason is None:
+            cue = planned_cue(text, m)
+            if cue is not None:
+                m.reason = "hypothetical"
+                m.extra["planned"] = cue
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """A statement that symptoms improved, with its place in the packet."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+SENTENCE = re.compile(r"[^.\n;]+")
+
+
+def improvements(doc_id: str, text: str) -> list[Improvement]:
+    """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient."""
+    c = cues()
+    out = []
+    for seg in SENTENCE.finditer(text):
+        s0, e0 = seg.span()
+        if c.transient.search(text, s0, e0):
+            continue
+        for m in c.improved.finditer(text, s0, e0):
+            if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()]):
+                out.append(Improvement(doc_id, m.start(), m.end()))
+    return out

@@ -1,0 +1,141 @@
+"""Deficits explained by a cause outside the spine are ruled out and name the cause; focal ones stay (sentences written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from priorauth.extract.attribution import config, find_attributions
+from tests.conftest import note_case
+
+
+def findings(extractor, text: str, cpt: str = "72148"):
+    return extractor.extract(note_case(text, cpt=cpt)).findings
+
+
+def present(extractor, text: str, cpt: str = "72148") -> set[str]:
+    return {f.code for f in findings(extractor, text, cpt) if f.present}
+
+
+def ruled(extractor, text: str, code: str, cpt: str = "72148") -> list[str]:
+    return [f.attributed_to or "" for f in findings(extractor, text, cpt) if f.code == code and not f.present]
+
+
+# (cause id, a sentence that attributes, the code it rules out)
+ATTRIBUTED = [
+    ("peripheral_neuropathy", "Low back pain for 2 months. Numbness of both feet due to diabetic peripheral neuropathy.", "sensory_deficit"),
+    ("peripheral_neuropathy", "Neck pain. Tingling in the toes, which his long-standing neuropathy explains.", "sensory_deficit"),
+    ("polyneuropathy", "Back pain. Leg weakness 4/5 secondary to Guillain-Barre syndrome, slowly recovering.", "motor_weakness"),
+    ("polyneuropathy", "Back pain. Areflexia consistent with her CIDP.", "abnormal_reflexes"),
+    ("entrapment_neuropathy", "Neck pain. Numbness of the thumb and index finger from carpal tunnel syndrome.", "sensory_deficit"),
+    ("entrapment_neuropathy", "Neck pain. Hand clumsiness attributed to bilateral carpal tunnel syndrome.", "myelopathy_suspected"),
+    ("stroke", "Neck pain. Residual right arm weakness 4/5 after a left MCA stroke.", "motor_weakness"),
+    ("stroke", "Neck pain. Positive Babinski on the left, related to his prior CVA.", "upper_motor_neuron_signs"),
+    ("shoulder", "Neck pain. Weakness of shoulder abduction 4/5 due to a rotator cuff tear.", "motor_weakness"),
+    ("shoulder", "Neck pain. Arm weakness consistent with adhesive capsulitis.", "motor_weakness"),
+    ("hip_knee", "Low back pain. Hip flexion 4/5 secondary to severe hip osteoarthritis.", "motor_weakness"),
+    ("systemic", "Low back pain. Weakness in her legs from anemia after the GI bleed.", "motor_weakness"),
+    ("myopathy", "Low back pain. Proximal leg weakness 4/5 consistent with statin myopathy.", "motor_weakness"),
+    ("systemic", "Low back pain. Generalized weakness since the hospital stay.", "motor_weakness"),
+    ("systemic", "Low back pain. Leg weakness attributed to deconditioning after three weeks in bed.", "motor_weakness"),
+    ("pain_limited", "Low back pain. Hip flexion 4/5, limited by pain.", "motor_weakness"),
+    ("pain_limited", "Low back pain. Give-way weakness of the left quadriceps.", "motor_weakness"),
+    ("pain_limited", "Low back pain. When the pain is very bad, she has some subtle leg weakness.", "motor_weakness"),
+    ("pain_limited", "Low back pain. Strength testing difficult due to the fact that the patient has a lot of pain, 4/5 throughout.", "motor_weakness"),
+]
+
+
+@pytest.mark.parametrize("cause,text,code", ATTRIBUTED, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(ATTRIBUTED)])
+def test_each_cause_rules_the_deficit_out_and_names_itself(extractor, cause, text, code):
+    cpt = "72141" if text.startswith("Neck") else "72148"
+    assert code not in present(extractor, text, cpt)
+    label = next(c.label for c in config().data.causes if c.id == cause)
+    causes = ruled(extractor, text, code, cpt)
+    assert causes and any(label in c for c in causes), causes
+
+
+def test_every_cause_in_the_data_is_tested():
+    assert {c.id for c in config().data.causes} == {c for c, _, _ in ATTRIBUTED}
+
+
+def test_neuropathy_keeps_its_own_assertion(extractor):
+    f = [f for f in findings(extractor, "Back pain. Numbness in both feet due to diabetic neuropathy.") if f.code == "sensory_deficit"]
+    assert [x.reason for x in f] == ["attributed_to_neuropathy"]
+    f = [f for f in findings(extractor, "Back pain. Weakness of the arm due to a rotator cuff tear.") if f.code == "motor_weakness"]
+    assert [x.reason for x in f] == ["attributed_to_other_cause"]
+
+
+@pytest.mark.parametrize("text", [
+    "Back pain. Numbness in both feet, not due to his neuropathy.",
+    "Back pain. Foot numbness, unlikely to be from neuropathy.",
+    "Back pain. Leg weakness, radiculopathy versus diabetic neuropathy.",
+    "Back pain. History of diabetic neuropathy. Numbness in both feet.",  # a diagnosis is no attribution
+])
+def test_negated_or_differential_or_unlinked_cause_does_not_attribute(extractor, text):
+    assert present(extractor, text) & {"sensory_deficit", "motor_weakness"}
+
+
+def test_assessment_attributes_across_sentences(extractor):
+    text = ("HPI: Low back pain for 3 months. She reports numbness of both feet.\n"
+            "Exam: Decreased light touch over both feet to the ankles.\n"
+            "Assessment: numbness in both feet due to diabetic peripheral neuropathy.")
+    assert "sensory_deficit" not in present(extractor, text)
+    assert len([f for f in findings(extractor, text) if f.code == "sensory_deficit" and not f.present][0].evidence) == 3
+
+
+def test_focal_deficit_stays_when_the_cause_explains_something_else(extractor):
+    text = ("HPI: Low back pain radiating down the left leg for 2 months.\n"
+            "Exam: Stocking sensory loss in both feet. Decreased pinprick over the left L5 dermatome. Left EHL 4/5.\n"
+            "Assessment: stocking sensory loss consistent with diabetic neuropathy.")
+    fs = findings(extractor, text)
+    kept = [f for f in fs if f.code == "sensory_deficit" and f.present]
+    assert kept and all("L5" in s.text or "left" in s.text.lower() for s in kept[0].evidence)
+    assert "motor_weakness" in present(extractor, text)  # unilateral, and the neuropathy is named for the sensory loss only
+
+
+def test_region_cause_reaches_only_its_region(extractor):
+    text = ("Neck pain for 8 weeks. Right hand numbness from carpal tunnel syndrome.\n"
+            "Exam: decreased sensation in the right thumb. Decreased sensation over the lateral right arm in a C5 dermatome.")
+    f = [f for f in findings(extractor, text, "72141") if f.code == "sensory_deficit" and f.present]
+    assert f and [s.text for s in f[0].evidence] == ["Decreased sensation over the lateral right arm in a C5 dermatome"[:len(f[0].evidence[0].text)]]
+
+
+def test_stroke_explains_its_own_side_only(extractor):
+    text = ("Neck pain. Right-sided weakness after a left hemispheric stroke.\n"
+            "Exam: right grip 4/5. Left grip 3/5, new since last month.")
+    f = [f for f in findings(extractor, text, "72141") if f.code == "motor_weakness" and f.present]
+    assert f and all("Left" in s.text or "left" in s.text for s in f[0].evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "Low back pain. Reflexes: DTRs 1+ and symmetric throughout.",
+    "Low back pain. Hyporeflexic diffusely.",
+    "Low back pain. Reflexes diminished symmetrically in all extremities.",
+])
+def test_diffuse_symmetric_hyporeflexia_is_not_abnormal_reflexes(extractor, text):
+    assert "abnormal_reflexes" not in present(extractor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Low back pain. Left Achilles reflex absent, right 2+.",
+    "Low back pain. Achilles reflexes absent bilaterally.",
+    "Low back pain. Reflexes 2+ and symmetric except a diminished left ankle jerk.",
+])
+def test_focal_reflex_changes_stay(extractor, text):
+    assert "abnormal_reflexes" in present(extractor, text)
+
+
+def test_attribution_finds_the_clause():
+    text = "Numbness in both feet due to diabetic neuropathy; new left foot drop."
+    (a,) = find_attributions(text)
+    assert a.cause.id == "peripheral_neuropathy" and text[a.start:a.end].startswith("Numbness")
+    assert "foot drop" not in text[a.start:a.end]
+
+
+def test_a_cause_named_with_a_body_part_explains_deficits_of_that_part(extractor):
+    text = ("Low back pain. She has some numbness in the bottom of her left foot.\n"
+            "Peripheral neuropathy of her left foot is most likely from her chemotherapy.")
+    assert ruled(extractor, text, "sensory_deficit") == ["peripheral neuropathy"]
+    other_side = "Low back pain. Numbness of the right foot. Peripheral neuropathy of her left foot."
+    assert "sensory_deficit" in present(extractor, other_side)
+    dermatomal = "Low back pain. Numbness of the left foot in an L5 dermatome. Peripheral neuropathy of her left foot."
+    assert "sensory_deficit" in present(extractor, dermatomal)

@@ -1,0 +1,159 @@
+"""Care received, not planned; durations and response as real notes write them (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from priorauth.extract.care import improvements
+from priorauth.extract.dates import find_durations
+from priorauth.models import Document
+from tests.conftest import note_case
+
+
+def therapy_codes(extractor, text: str, when: str = "2026-03-02") -> dict[str, str | None]:
+    """Each therapy code found, with the assertion that ruled it out (None when received)."""
+    out: dict[str, str | None] = {}
+    for f in extractor.extract(note_case(text, when=when)).findings:
+        if f.code in ("physical_therapy", "chiropractic", "medication", "injection", "home_exercise_program", "rest_ice_heat"):
+            if f.present or f.code not in out:
+                out[f.code] = f.reason
+    return out
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Low back pain for 8 weeks. I recommended physical therapy twice a week.", "physical_therapy"),
+    ("Low back pain for 8 weeks. Physical therapy was suggested.", "physical_therapy"),
+    ("Low back pain for 8 weeks. She was referred to physical therapy.", "physical_therapy"),
+    ("Low back pain for 8 weeks. He will start chiropractic care next week.", "chiropractic"),
+    ("Low back pain for 8 weeks.\nPlan: PT 2x/week for 6 weeks.", "physical_therapy"),
+    ("Low back pain for 8 weeks. We discussed physical therapy and injections.", "physical_therapy"),
+    ("Low back pain for 8 weeks. A prescription for PT was given today.", "physical_therapy"),
+    ("Low back pain for 8 weeks. Options include physical therapy, continued NSAIDs or an epidural injection.", "injection"),
+    ("Low back pain for 8 weeks. She would benefit from skilled physical therapy.", "physical_therapy"),
+    ("Low back pain for 8 weeks. ED course: discharged home with a prescription for naproxen.", "medication"),
+    ("Low back pain for 8 weeks. Follow up with physical therapy next week.", "physical_therapy"),
+])
+def test_planned_care_is_hypothetical(extractor, text, code):
+    assert therapy_codes(extractor, text).get(code) == "hypothetical"
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Low back pain for 8 weeks. She has completed 6 weeks of physical therapy.", "physical_therapy"),
+    ("Low back pain for 8 weeks. He will continue physical therapy twice a week.", "physical_therapy"),
+    ("Low back pain for 8 weeks.\nPlan: continue ibuprofen 600 mg TID.", "medication"),
+    ("Low back pain for 8 weeks. Chiropractic care since 1/10/2026 has not helped.", "chiropractic"),
+    ("Low back pain for 8 weeks. In the ED she was given ketorolac 30 mg IM.", "medication"),
+    ("Low back pain for 8 weeks.\nAssessment and plan: her facet joints were denervated 6 weeks ago.", "injection"),
+])
+def test_received_care_counts(extractor, text, code):
+    assert therapy_codes(extractor, text)[code] is None
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Low back pain for 8 weeks. Allergies: ibuprofen (hives).", "medication"),
+    ("Low back pain for 8 weeks. The pain is relieved by rest and lying flat.", "rest_ice_heat"),
+    ("Low back pain for 8 weeks. Labs: PT of 13.5, INR 1.0.", "physical_therapy"),
+])
+def test_what_is_no_treatment_at_all(extractor, text, code):
+    assert code not in therapy_codes(extractor, text)
+
+
+def test_dated_start_against_the_visit_date(extractor):
+    text = "Low back pain since December. She began chiropractic care 1/5/2026, three visits a week, without relief."
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    chiro = {c.kind: c for c in ct.components}["chiropractic"]
+    assert chiro.start == date(2026, 1, 5) and ct.weeks == 8  # 56 days to the visit
+
+
+@pytest.mark.parametrize("phrase,weeks", [
+    ("back pain for about two years", 104),
+    ("back pain for close to a year", 48),   # read low: 12 months of 4 weeks
+    ("pain for almost 1 year", 48),
+    ("several months of physical therapy", 12),
+    ("back pain for approximately 3 months", 12),
+    ("approximately 6 weeks of PT", 6),
+])
+def test_duration_phrases(phrase, weeks):
+    (d,) = find_durations(phrase, 0, date(2026, 3, 2))
+    assert round(d.days / 7) == weeks
+
+
+def test_no_documented_duration_is_unknown_not_zero(extractor):
+    ct = extractor.extract(note_case("Low back pain. She takes naproxen 500 mg twice daily.")).conservative_therapy
+    assert ct is not None and ct.weeks is None and ct.inactive and not ct.active
+
+
+@pytest.mark.parametrize("text,improved", [
+    ("Pain is much better with PT.", True),
+    ("She reports she is 30% improved.", True),
+    ("Her pain has largely settled.", True),
+    ("Significantly improved with physical therapy.", True),
+    ("No improvement with PT.", False),
+    ("PT helped initially but the pain returned.", False),
+    ("Pain is not better.", False),
+    ("We hope the pain will be better.", False),
+    ("Pain improved to 6/10 after morphine.", False),
+])
+def test_improvement_phrases(text, improved):
+    assert bool(improvements("n", text)) is improved
+
+
+def test_improvement_is_not_no_response(extractor):
+    text = ("Low back pain for 10 weeks. Completed 6 weeks of PT and takes naproxen; at first no improvement. "
+            "Today she is much better, about 30% improved.")
+    e = extractor.extract(note_case(text))
+    assert e.conservative_therapy.response == "improved"
+    assert "no_response_to_treatment" not in {f.code for f in e.findings if f.present}
+
+
+def test_later_failure_outweighs_earlier_improvement(extractor):
+    text = ("Low back pain for 10 weeks. Pain was much better after the first PT visits. "
+            "Now, after 8 weeks of PT and naproxen, no relief.")
+    e = extractor.extract(note_case(text))
+    assert e.conservative_therapy.response == "no_response"
+    assert "no_response_to_treatment" in {f.code for f in e.findings if f.present}
+
+
+def test_operative_report_describes_what_was_done(extractor):
+    text = ("OPERATIVE REPORT\nPREOPERATIVE DIAGNOSIS: L4-5 spondylolisthesis.\n"
+            "INDICATIONS: Back and leg pain despite 6 months of care. The patient elected to proceed with an L4-5 fusion.\n"
+            "PROCEDURE PERFORMED: L4-5 posterior lumbar fusion.")
+    codes = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+    assert "prior_spine_surgery" in codes and "surgery_planned" not in codes
+
+
+def test_operative_report_can_still_name_a_staged_surgery(extractor):
+    text = ("OPERATIVE REPORT\nPROCEDURE PERFORMED: L4-5 laminectomy.\n"
+            "The patient will undergo a posterior fusion at a later date.")
+    codes = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+    assert "surgery_planned" in codes
+
+
+def test_clinic_note_plan_is_still_planned(extractor):
+    text = "Low back pain for 3 months. He elected to proceed with an L4-5 fusion next month."
+    codes = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+    assert "surgery_planned" in codes and "prior_spine_surgery" not in codes
+
+
+def test_operative_report_is_recognised_by_type_or_header():
+    from priorauth.extract.care import is_operative_report
+
+    assert is_operative_report(Document(id="x", type="operative_report", text="Fusion."))
+    assert is_operative_report(Document(id="x", text="POSTOPERATIVE DIAGNOSIS: stenosis."))
+    assert not is_operative_report(Document(id="x", text="HPI: back pain. Plan: fusion."))
+
+
+def test_operative_reports_preoperative_mri_is_a_recent_prior_study(extractor):
+    from priorauth.models import Case, Document, Request
+
+    def prior(doc_type: str, text: str) -> bool:
+        c = Case(id="x", request=Request(cpt_codes=["72148"], request_date=date(2026, 3, 2)),
+                 documents=[Document(id="n", type=doc_type, date=date(2026, 3, 1), text=text)])
+        return "prior_mri_same_region" in {f.code for f in extractor.extract(c).findings if f.present}
+
+    op = ("PREOPERATIVE DIAGNOSIS: L3-4 foraminal disc herniation.\n"
+          "INDICATIONS: An MRI of the lumbar spine has demonstrated a mass in the left L3 foramen.")
+    assert prior("operative_report", op)
+    assert not prior("progress_note", "Low back pain. An MRI of the lumbar spine has demonstrated a disc herniation.")
