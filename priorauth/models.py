@@ -7,7 +7,7 @@ additive so that a review always serialises to at least the contract fields.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -68,6 +68,18 @@ class EvidenceSpan(BaseModel):
         return text is not None and text[self.start:self.end] == self.text
 
 
+class Qualifier(BaseModel):
+    """One structured attribute of a finding (a fracture's kind, a cancer's progression), with its own evidence.
+
+    Names and values come from the closed vocabulary in
+    `priorauth/extract/data/qualifiers.json`; a finding refuses any other.
+    """
+
+    name: str
+    value: Union[bool, str]
+    evidence: list[EvidenceSpan] = []
+
+
 class Finding(BaseModel):
     """A finding code with its evidence and assertion attributes.
 
@@ -88,10 +100,24 @@ class Finding(BaseModel):
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
     source: str = "rules"
+    qualifiers: list[Qualifier] = []
+
+    @model_validator(mode="after")
+    def _known_qualifiers(self) -> "Finding":
+        if self.qualifiers:
+            from priorauth.extract.qualifiers import check_qualifier
+
+            for q in self.qualifiers:
+                check_qualifier(self.code, q.name, q.value)
+        return self
 
     @property
     def present(self) -> bool:
         return self.reason is None
+
+    def qualified(self, name: str, value: Union[bool, str] = True) -> list[Qualifier]:
+        """This finding's qualifiers of one name and value."""
+        return [q for q in self.qualifiers if q.name == name and q.value == value]
 
 
 class GoldFinding(BaseModel):
@@ -176,6 +202,10 @@ class CriterionResult(BaseModel):
     reason: str = ""
     needed: str = ""
     conflicts: list[str] = []
+    subitem: Optional[str] = None
+    subitem_text: str = ""
+    qualifiers: list[Qualifier] = []
+    weak_evidence: list[str] = []
 
 
 class StudyDecision(BaseModel):
