@@ -31,8 +31,6 @@ DEFICIT_CODES = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs"
 SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspected", "saddle_anesthesia",
                  "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
                  "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
-# Findings whose evidence is a complaint or a course that post-operative timing matters for.
-POSTOP_COMPLICATION = ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") + DEFICIT_CODES
 MAX_SPANS = 3
 DATE_RX = re.compile(ANY_DATE, re.I)
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
@@ -65,7 +63,10 @@ class Vocabulary(BaseModel):
     any_code: dict[str, QualifierSpec]
     normal_exam: dict[str, list[str]]
     operative_report: str
+    inpatient_stay: str
     preop_cues: str
+    postop_cues: str
+    past_surgery_cues: str
     new_or_worse_cue: str
     codes: dict[str, dict[str, QualifierSpec]]
 
@@ -76,7 +77,10 @@ class Compiled:
     cues: dict[tuple[str, str], list[tuple[str, re.Pattern]]]
     normal_exam: dict[str, list[re.Pattern]]
     operative: re.Pattern
+    stay: re.Pattern
     preop: re.Pattern
+    postop: re.Pattern
+    past_surgery: re.Pattern
     new_or_worse: re.Pattern
     forward: re.Pattern
     backward: re.Pattern
@@ -119,7 +123,8 @@ def vocabulary() -> Compiled:
     def rx(words: list[str]) -> re.Pattern:
         return re.compile(rf"(?<![\w-])(?:{_alts(words)})(?![\w-])", re.I)
 
-    hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of"]
+    hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
+            "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
     sections = _read("data", "sections.json")["categories"]
     headers = []
     for cat, spec in sections.items():
@@ -132,7 +137,9 @@ def vocabulary() -> Compiled:
         headers.append((cat, re.compile("|".join(forms))))
     return Compiled(
         vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},
-        re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.preop_cues, re.I),
+        re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.inpatient_stay),
+        re.compile(vocab.preop_cues, re.I),
+        re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
         rx(lits("TERMINATE", "TERMINATE")), headers)
@@ -169,6 +176,7 @@ class DocText:
     sents: list[tuple[int, int]]
     sections: list[tuple[int, str]]
     operative: bool
+    stay: bool
 
     @classmethod
     def build(cls, doc: Document) -> "DocText":
@@ -182,7 +190,8 @@ class DocText:
             sents.append((start, line.end()))
         sections = sorted((m.start(), cat) for cat, rx in c.headers for m in rx.finditer(doc.text))
         operative = bool(c.operative.search(doc.text[:300])) or "operative" in (doc.type or "").lower()
-        return cls(doc, [s for s in sents if doc.text[s[0]:s[1]].strip()], sections, operative)
+        stay = bool(c.stay.search(doc.text)) or "discharge" in (doc.type or "").lower()
+        return cls(doc, [s for s in sents if doc.text[s[0]:s[1]].strip()], sections, operative, stay)
 
     def section(self, pos: int) -> Optional[str]:
         current = None
@@ -298,18 +307,45 @@ def _nearest(dated: list[tuple[date, EvidenceSpan]], s: EvidenceSpan) -> list[tu
     return sorted(dated, key=gap)
 
 
-def _surgery_dates(f: Finding, docs: dict[str, DocText]) -> list[tuple[date, EvidenceSpan]]:
-    """When a prior surgery was done: its operative report's date, else a date in the mention's sentence."""
+YEAR_RX = re.compile(r"\b(?:in|since) ((?:19|20)\d{2})\b")
+AGO_RX = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many) years? ago\b", re.I)
+PERIOPERATIVE = timedelta(days=14)
+
+
+@dataclass
+class Surgery:
+    """One mention of a prior spine surgery: when it was done, and whether this document is its own stay."""
+
+    when: Optional[date]
+    doc: str
+    here: bool
+    span: EvidenceSpan
+
+
+def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
+    """When each mentioned surgery was done: a date by the mention, 'in 1998', 'N years ago', or its report's date."""
+    c = vocabulary()
     out = []
     for s in f.evidence:
         dt = docs.get(s.doc)
         if dt is None:
             continue
-        if dt.operative and dt.doc.date:
-            out.append((dt.doc.date, s))
-            continue
-        dated = [x for x in _dates_in(dt, dt.sentence(s.start)) if not dt.doc.date or x[0] <= dt.doc.date]
-        out.extend(_nearest(dated, s)[:1])
+        sent = dt.sentence(s.start)
+        ref = dt.doc.date
+        dated = [x for x in _dates_in(dt, sent) if not ref or x[0] <= ref]
+        when, span = (dated and _nearest(dated, s)[0]) or (None, s)
+        text = dt.doc.text[sent[0]:sent[1]]
+        if when is None and (y := YEAR_RX.search(text)):
+            when = date(int(y.group(1)), 7, 1)
+        if when is None and ref and (a := AGO_RX.search(text)):
+            n = int(a.group(1)) if a.group(1).isdigit() else 3
+            when = ref - timedelta(days=365 * n)
+        lead = dt.doc.text[max(sent[0], s.start - 80):s.end]
+        past = bool(c.past_surgery.search(lead)) or (when is not None and ref is not None and ref - when > PERIOPERATIVE)
+        here = dt.operative or (not past and (dt.stay or when is not None))
+        if when is None and dt.operative:
+            when = ref
+        out.append(Surgery(when, s.doc, here, span))
     return out
 
 
@@ -318,24 +354,28 @@ def _doc_date(docs: dict[str, DocText], doc_id: str) -> Optional[date]:
     return dt.doc.date if dt else None
 
 
-def _timing(f: Finding, surgeries: list[tuple[date, EvidenceSpan]], surgery_docs: set[str],
-            docs: dict[str, DocText]) -> tuple[list[EvidenceSpan], list[EvidenceSpan]]:
+def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> tuple[list[EvidenceSpan], list[EvidenceSpan]]:
     """Split a finding's spans into those before the (latest) surgery and those after it."""
     c = vocabulary()
-    when = max((d for d, _ in surgeries), default=None)
+    when = max((x.when for x in surgeries if x.when), default=None)
+    stays = {x.doc for x in surgeries if x.here}
     pre, post = [], []
     for s in f.evidence:
         dt = docs.get(s.doc)
         if dt is None:
             continue
-        lead = dt.doc.text[max(dt.sentence(s.start)[0], s.start - 80):s.start]
+        sent = dt.sentence(s.start)
+        text = dt.doc.text[sent[0]:sent[1]]
+        lead = dt.doc.text[max(sent[0], s.start - 120):s.start]
         d = dt.doc.date
-        if dt.operative or c.preop.search(lead) or (when and d and d < when):
-            pre.append(s)
-        elif (when and d and d > when) or s.doc in surgery_docs or not when:
+        if c.postop.search(text):
             post.append(s)
-        else:
+        elif c.preop.search(lead) or dt.operative or s.doc in stays:
             pre.append(s)
+        elif when and d:
+            (post if d > when else pre).append(s)
+        else:
+            post.append(s)
     return pre, post
 
 
@@ -381,16 +421,13 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     present = [f for f in findings if f.present]
     ruled_out = [f for f in findings if not f.present]
     skip = set(vocabulary().vocab.skip_sections)
-    surgeries = [x for f in present if f.code == "prior_spine_surgery" for x in _surgery_dates(f, docs)]
-    surgery_docs = {s.doc for f in present if f.code == "prior_spine_surgery" for s in f.evidence
-                    if s.doc in docs and not docs[s.doc].operative}
-    has_surgery = any(f.code == "prior_spine_surgery" for f in present)
+    surgeries = [x for f in present if f.code == "prior_spine_surgery" for x in _surgeries(f, docs)]
     out: list[Finding] = []
     quals_by_code: dict[str, list[Qualifier]] = {}
     timing: dict[int, tuple[list[EvidenceSpan], list[EvidenceSpan]]] = {}
     for f in present:
-        if f.code in SYMPTOM_CODES and has_surgery:
-            timing[id(f)] = _timing(f, surgeries, surgery_docs, docs)
+        if f.code in SYMPTOM_CODES and surgeries:
+            timing[id(f)] = _timing(f, surgeries, docs)
     for f in findings:
         if not f.present or f.qualifiers:
             out.append(f)
@@ -410,7 +447,7 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             if post:
                 qs.append(Qualifier(name="after_surgery", value=True, evidence=post[:MAX_SPANS]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
-            dated = _surgery_dates(f, docs) if f.code == "prior_spine_surgery" else \
+            dated = [(x.when, x.span) for x in _surgeries(f, docs) if x.when] if f.code == "prior_spine_surgery" else \
                 [(f.mention_date, f.evidence[0])] if f.mention_date else \
                 [x for s in f.evidence if s.doc in docs
                  for x in _nearest(_dates_in(docs[s.doc], docs[s.doc].sentence(s.start)), s)[:1]]
@@ -451,7 +488,7 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> lis
         for s in f.qualified("after_surgery")[0].evidence:
             dt = docs[s.doc]
             sent = dt.doc.text[slice(*dt.sentence(s.start))]
-            if f.code in POSTOP_COMPLICATION or c.new_or_worse.search(sent):
+            if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent):
                 post_spans.append(s)
     out = []
     for f in findings:

@@ -13,6 +13,7 @@ LUMBAR = frozenset({"lumbar"})
 THORACIC = frozenset({"thoracic"})
 CERVICAL = frozenset({"cervical"})
 DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
+FOCAL = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes")
 NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
 NO_PAIN = "no back or neck pain for this region is documented"
 
@@ -178,7 +179,7 @@ def f_(f: Facts, s: Study) -> Outcome:
     q = f.quals("fracture", "malignancy_question")
     if q or f.has("malignancy"):
         return met("fracture", *f.any("malignancy"), sub="F.i", text="benign versus metastatic question", quals=base + q)
-    deficit = f.any(*DEFICITS)
+    deficit = f.any(*FOCAL)
     if deficit:
         return met("fracture", *deficit, sub="F.ii", text="new focal neurologic deficit", quals=base)
     for name, sub, text in (("fragment_position", "F.iii", "position of fracture fragments"),
@@ -186,8 +187,10 @@ def f_(f: Facts, s: Study) -> Outcome:
         q = f.quals("fracture", name)
         if q:
             return met("fracture", sub=sub, text=text, quals=base + q)
-    if f.has("surgery_planned"):
-        return met("fracture", "surgery_planned", sub="F.v", text="before a planned surgery or vertebral augmentation", quals=base)
+    plan = f.quals("fracture", "intervention_planned")
+    if plan:
+        return met("fracture", *f.any("surgery_planned"), sub="F.v", text="before a planned surgery or vertebral augmentation",
+                   quals=base + plan)
     return unmet("no malignancy question, new focal deficit, fragment position, nonunion or planned intervention "
                  "is documented for the compression fracture", "fracture")
 
