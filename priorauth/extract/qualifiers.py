@@ -68,6 +68,8 @@ class Vocabulary(BaseModel):
     postop_cues: str
     past_surgery_cues: str
     new_or_worse_cue: str
+    ongoing_cue: str
+    remote_surgery_days: int = Field(ge=1)
     codes: dict[str, dict[str, QualifierSpec]]
 
 
@@ -82,6 +84,7 @@ class Compiled:
     postop: re.Pattern
     past_surgery: re.Pattern
     new_or_worse: re.Pattern
+    ongoing: re.Pattern
     forward: re.Pattern
     backward: re.Pattern
     hypothetical: re.Pattern
@@ -140,7 +143,7 @@ def vocabulary() -> Compiled:
         re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.inpatient_stay),
         re.compile(vocab.preop_cues, re.I),
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
-        re.compile(vocab.new_or_worse_cue, re.I),
+        re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
         rx(lits("TERMINATE", "TERMINATE")), headers)
 
@@ -293,6 +296,8 @@ def _dates_in(dt: DocText, sent: tuple[int, int]) -> list[tuple[date, EvidenceSp
     for m in DATE_RX.finditer(dt.doc.text, sent[0], sent[1]):
         d = parse_date(m.group(0), dt.doc.date)
         if d and re.search(r"\d", m.group(0)):
+            if re.search(r"/\d{2}$", m.group(0)) and dt.doc.date and d > dt.doc.date:
+                d = d.replace(year=d.year - 100)  # '10/27/92' in a note written after it
             out.append((d, _span(dt, m.start(), m.end())))
     return out
 
@@ -481,6 +486,8 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> lis
     """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI."""
     c = vocabulary()
     present = [f for f in findings if f.present]
+    surgery_dates = [date.fromisoformat(q.value) for f in present if f.code == "prior_spine_surgery"
+                     for q in f.qualifiers if q.name == "date"]
     post_spans = []
     for f in present:
         if not f.qualified("after_surgery"):
@@ -488,7 +495,10 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> lis
         for s in f.qualified("after_surgery")[0].evidence:
             dt = docs[s.doc]
             sent = dt.doc.text[slice(*dt.sentence(s.start))]
-            if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent):
+            remote = bool(surgery_dates and dt.doc.date
+                          and (dt.doc.date - max(surgery_dates)).days > c.vocab.remote_surgery_days)
+            if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent) \
+                    or (remote and not c.ongoing.search(sent)):
                 post_spans.append(s)
     out = []
     for f in findings:
@@ -500,10 +510,21 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> lis
             extra.append(Qualifier(name="new_symptoms", value=True, evidence=post_spans[:MAX_SPANS]))
         if f.code == "prior_mri_same_region":
             mri = next((q.value for q in f.qualifiers if q.name == "date"), None)
-            since = []
-            for g in present:
-                if g.code in DEFICIT_CODES and g.exam:
-                    since += [s for s in g.evidence if mri is None or ((d := _doc_date(docs, s.doc)) and d.isoformat() > mri)]
+            since, worse = [], []
+            first = {}
+            for e in f.evidence:
+                first[e.doc] = min(first.get(e.doc, e.start), e.start)
+            for g in present if mri else []:
+                for e in g.evidence:
+                    d = _doc_date(docs, e.doc)
+                    if e.doc not in docs or not d or d.isoformat() <= mri:
+                        continue
+                    if g.code in DEFICIT_CODES and g.exam and c.new_or_worse.search(docs[e.doc].doc.text, *docs[e.doc].sentence(e.start)):
+                        since.append(e)
+                    if g.code == "symptoms_worsening" and e.start > first.get(e.doc, -1):
+                        worse.append(e)
+            if worse:
+                extra.append(Qualifier(name="worsening_since", value=True, evidence=worse[:MAX_SPANS]))
             if since:
                 extra.append(Qualifier(name="new_findings_since", value=True, evidence=since[:MAX_SPANS]))
             after = [q for g in present if g.code == "prior_spine_surgery" for q in g.qualifiers

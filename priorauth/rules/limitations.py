@@ -110,8 +110,10 @@ def rep_a(f: Facts, s: Study) -> Outcome:
 
 
 def rep_b(f: Facts, s: Study) -> Outcome:
-    if f.has("symptoms_worsening"):
-        return met("symptoms_worsening", sub="REPEAT.b", text="progressive worsening of symptoms")
+    q = f.quals("prior_mri_same_region", "worsening_since")
+    if q:
+        return met("prior_mri_same_region", "symptoms_worsening", sub="REPEAT.b",
+                   text="progressive worsening of symptoms since the prior MRI", quals=q)
     q = f.quals("prior_mri_same_region", "new_findings_since")
     if q:
         return met("prior_mri_same_region", *tuple(c for c in DEFICITS if f.on_exam(c)), sub="REPEAT.b",
