@@ -75,8 +75,8 @@ class Qualifier(BaseModel):
     `priorauth/extract/data/qualifiers.json`; a finding refuses any other.
     """
 
-    name: str
-    value: Union[bool, str]
+    name: str = Field(description="Qualifier name, e.g. 'pathologic', 'new', 'status', 'contradicted'.")
+    value: Union[bool, str] = Field(description="true for a boolean qualifier; otherwise one of the qualifier's values ('increasing_pain', 'confirmed') or an ISO date.")
     evidence: list[EvidenceSpan] = []
 
 
@@ -100,7 +100,7 @@ class Finding(BaseModel):
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
     source: str = "rules"
-    qualifiers: list[Qualifier] = []
+    qualifiers: list[Qualifier] = Field(default=[], description="Structured qualifiers from the closed vocabulary priorauth/extract/data/qualifiers.json, each with its own evidence spans.")
 
     @model_validator(mode="after")
     def _known_qualifiers(self) -> "Finding":
@@ -202,10 +202,10 @@ class CriterionResult(BaseModel):
     reason: str = ""
     needed: str = ""
     conflicts: list[str] = []
-    subitem: Optional[str] = None
-    subitem_text: str = ""
-    qualifiers: list[Qualifier] = []
-    weak_evidence: list[str] = []
+    subitem: Optional[str] = Field(default=None, description="The policy sub-item that was met, e.g. 'H.metastatic.ii', 'D.iii', 'REPEAT.b'.")
+    subitem_text: str = Field(default="", description="The met sub-item in words, e.g. 'lab or imaging findings of progression'.")
+    qualifiers: list[Qualifier] = Field(default=[], description="The finding qualifiers the met sub-item rests on; their spans are also in `evidence`.")
+    weak_evidence: list[str] = Field(default=[], description="Why evidence that met this criterion was too weak to approve on (contradicted, templated review of systems, pre-operative only, uncertain).")
 
 
 class StudyDecision(BaseModel):

@@ -24,25 +24,32 @@ def _with_pain(f: Facts, s: Study, also: Outcome) -> Outcome:
         return unmet(NO_PAIN, *also.codes)
     if not also.met:
         return unmet(also.reason, *pain)
-    return met(*pain, *also.codes)
+    return met(*pain, *also.codes, sub=also.subitem, text=also.subitem_text, quals=also.qualifiers)
+
+
+def _named(codes) -> str:
+    return ", ".join(c.replace("_", " ").replace("age<=5", "pain at age 5 or younger") for c in codes)
 
 
 def a_i(f: Facts, s: Study) -> Outcome:
     flags = f.any(*RED_FLAG_A)
     if f.age is not None and f.age <= 5 and f.pain_for(s):
         flags += ("age<=5",)
-    inner = met(*[c for c in flags if c != "age<=5"]) if flags else unmet("no red flag is documented")
+    inner = met(*[c for c in flags if c != "age<=5"], sub="A.i", text="red flag: " + _named(flags)) if flags \
+        else unmet("no red flag is documented")
     return _with_pain(f, s, inner)
 
 
 def a_ii(f: Facts, s: Study) -> Outcome:
     found = tuple(c for c in EXAM_DEFICITS if f.on_exam(c))
-    inner = met(*found) if found else unmet("no new or worsening neurologic deficit is documented on physical exam")
+    inner = met(*found, sub="A.ii", text="deficit on exam: " + _named(found)) if found \
+        else unmet("no new or worsening neurologic deficit is documented on physical exam")
     return _with_pain(f, s, inner)
 
 
 def a_iii(f: Facts, s: Study) -> Outcome:
-    inner = met("emg_radiculopathy") if f.has("emg_radiculopathy") else unmet("no EMG/NCV indicating radiculopathy")
+    inner = met("emg_radiculopathy", sub="A.iii", text="EMG/NCV indicating radiculopathy") if f.has("emg_radiculopathy") \
+        else unmet("no EMG/NCV indicating radiculopathy")
     return _with_pain(f, s, inner)
 
 
@@ -63,7 +70,8 @@ def a_iv(f: Facts, s: Study) -> Outcome:
         problems.append("failure to respond to the trial is not documented")
     codes = tuple(c for c in ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat",
                               "injection", "no_response_to_treatment") if f.has(c))
-    inner = unmet("; ".join(problems)) if problems else met(*codes)
+    inner = unmet("; ".join(problems)) if problems else \
+        met(*codes, sub="A.iv", text=f"{t.weeks} weeks of active and inactive care without response")
     return _with_pain(f, s, inner)
 
 
@@ -74,7 +82,7 @@ def a_v(f: Facts, s: Study) -> Outcome:
     elif not care and f.therapy is None:
         inner = unmet("worsening is documented but no trial of conservative treatment")
     else:
-        inner = met("symptoms_worsening", *care)
+        inner = met("symptoms_worsening", *care, sub="A.v", text="worsening during conservative care")
     return _with_pain(f, s, inner)
 
 
