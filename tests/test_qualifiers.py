@@ -141,3 +141,19 @@ def test_committed_schema_is_the_review_models_schema():
     path = ROOT / "docs" / "review.schema.json"
     assert json.loads(path.read_text(encoding="utf-8")) == Review.model_json_schema(), \
         "regenerate docs/review.schema.json (see README, 'Qualifiers and sub-items')"
+
+
+def test_reviewer_page_names_the_met_subitem_and_shows_qualifiers(extractor):
+    from priorauth.review_page import render_review_page
+
+    text = ("Oncology follow-up. Metastatic prostate cancer to bone.\n"
+            "Labs: PSA rising from 3 to 41 over two months. Thoracic back pain.")
+    case = note_case(text, cpt="72146", age=71)
+    r = review(case, extractor)
+    h = next(x for x in r.criteria_results if x.id == "H")
+    assert (h.status, h.subitem) == ("met", "H.metastatic.ii")
+    span = h.qualifiers[0].evidence[0]
+    assert span.text == text[span.start:span.end] and span in h.evidence
+    html = render_review_page(case, r)
+    assert "met by H.metastatic.ii: lab or imaging findings of progression — “PSA rising" in html
+    assert "qualifiers: " in html and "new: progression labs or imaging" in html
