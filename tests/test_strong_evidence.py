@@ -100,3 +100,12 @@ def test_red_flag_only_in_review_of_systems_routes(extractor):
     r = review(Case(id="t", request=REQ, documents=[Document(id="n", date=date(2026, 3, 1), text=text)]), extractor)
     assert r.decision == "not_met"
     assert any("templated review of systems" in x for x in r.reasons)
+
+
+def test_a_sign_whose_own_words_read_normal_cannot_approve(extractor):
+    text = "Low back pain radiating to the left buttock.\nExam: reflexes 2+ symmetric. Babinski, toes are downgoing."
+    r = review(Case(id="t", request=REQ, documents=[Document(id="n", date=date(2026, 3, 1), text=text)]), extractor)
+    assert r.decision == "not_met"
+    umn = next(f for f in r.findings if f.code == "upper_motor_neuron_signs")
+    assert any(q.name == "contradicted" and q.value == "same_sentence" for q in umn.qualifiers)
+    assert any("contradicted in the same exam" in x for x in r.reasons)

@@ -104,7 +104,12 @@ ROWS = [
     ("E", ["inflammatory_spondylitis"], {"inflammatory_spondylitis": [q("cannot_examine")]}, "72148", 40, "E.ii"),
     ("E", ["inflammatory_spondylitis", "radicular_pain"], {}, "72148", 40, None),
     # O: radiographs and i-iv
-    ("O", ["scoliosis", "surgery_planned"], {"scoliosis": [q("radiographs")]}, "72146", 15, "O.i"),
+    ("O", ["scoliosis", "surgery_planned"], {"scoliosis": [q("radiographs")], "surgery_planned": [q("spinal")]}, "72146", 15, "O.i"),
+    ("O", ["scoliosis", "surgery_planned"], {"scoliosis": [q("radiographs")]}, "72146", 15, None),  # plan not spinal
+    # U: a spinal procedure planned, no similar MRI in 6 months
+    ("U", ["surgery_planned"], {"surgery_planned": [q("spinal")]}, "72148", 50, "U"),
+    ("U", ["surgery_planned"], {}, "72148", 50, None),
+    ("U", ["surgery_planned", "prior_mri_same_region"], {"surgery_planned": [q("spinal")]}, "72148", 50, None),
     ("O", ["scoliosis"], {"scoliosis": [q("radiographs"), q("cord_abnormality_suspected")]}, "72146", 15, "O.ii"),
     ("O", ["scoliosis", "motor_weakness"], {"scoliosis": [q("radiographs")]}, "72146", 15, "O.iii"),
     ("O", ["scoliosis"], {"scoliosis": [q("radiographs"), q("congenital_or_juvenile")]}, "72146", 8, "O.iv"),

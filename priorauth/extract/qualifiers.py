@@ -385,8 +385,23 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
 
 
 def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
-    """A later document that records the function as normal, or the deficit as absent."""
+    """A later document that records the function as normal or the deficit as absent,
+    or a finding whose every sentence itself reads as normal ("Babinski, toes are downgoing")."""
     c = vocabulary()
+    rxs = c.normal_exam.get(f.code, [])
+    own = []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        sent = dt.sentence(s.start) if dt else None
+        hit = next((m for rx in rxs for m in rx.finditer(dt.doc.text, *sent)
+                    if m.end() >= s.start and m.start() <= s.end + 30), None) if dt else None
+        if hit is None:
+            own = []
+            break
+        own.append((dt, hit))
+    if own:
+        dt, hit = own[-1]
+        return Qualifier(name="contradicted", value="same_sentence", evidence=[_span(dt, hit.start(), hit.end())])
     dates = [_doc_date(docs, s.doc) for s in f.evidence]
     if not dates or any(d is None for d in dates):
         return None
@@ -398,7 +413,7 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     for dt in docs.values():
         if not dt.doc.date or dt.doc.date <= last:
             continue
-        for rx in c.normal_exam.get(f.code, []):
+        for rx in rxs:
             for m in rx.finditer(dt.doc.text):
                 sent = dt.sentence(m.start())
                 if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end()):

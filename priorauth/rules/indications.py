@@ -337,8 +337,8 @@ def o(f: Facts, s: Study) -> Outcome:
     films = f.quals(code, "radiographs")
     if not films:
         return unmet("plain radiographs of the curve are not documented (O.a)", code)
-    if f.has("surgery_planned"):
-        return met(code, "surgery_planned", sub="O.i", text="preoperative planning", quals=films)
+    if f.quals("surgery_planned", "spinal"):
+        return met(code, "surgery_planned", sub="O.i", text="preoperative planning", quals=films + f.quals("surgery_planned", "spinal"))
     cord = f.quals(code, "cord_abnormality_suspected")
     if cord or f.any("syringomyelia", "chiari_or_tethered_cord"):
         return met(code, *f.any("syringomyelia", "chiari_or_tethered_cord"), sub="O.ii",
@@ -413,9 +413,12 @@ def t(f: Facts, s: Study) -> Outcome:
 def u(f: Facts, s: Study) -> Outcome:
     if not f.has("surgery_planned"):
         return unmet("no planned spine surgery or intervention")
+    spinal = f.quals("surgery_planned", "spinal")
+    if not spinal:
+        return unmet("the planned procedure is not documented as spinal", "surgery_planned")
     if f.prior_mri(s):
         return unmet("a similar MRI was done in the past 6 months", "surgery_planned", "prior_mri_same_region")
-    return met("surgery_planned")
+    return met("surgery_planned", sub="U", text="preoperative planning for a spinal procedure", quals=spinal)
 
 
 def v(f: Facts, s: Study) -> Outcome:

@@ -12,6 +12,7 @@ fell short when the approval does not survive.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
@@ -50,8 +51,10 @@ def weakness(f: Finding) -> Optional[str]:
         return f"{label} rests only on approximate quotes"
     for q in f.qualifiers:
         if q.name == "contradicted":
-            y, m, d = str(q.value).split("-")
             said = f" ('{q.evidence[0].text}')" if q.evidence else ""
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(q.value)):
+                return f"{label} documented {_times(f)}, contradicted in the same exam{said}"
+            y, m, d = str(q.value).split("-")
             return f"{label} documented {_times(f)}, contradicted by the {m}/{d}/{y} exam{said}"
         if q.name == "templated_ros":
             return f"{label} appears only in a templated review of systems"
