@@ -195,3 +195,10 @@ def test_post_operative_request_without_post_operative_findings_is_lim_h():
     d = run(["prior_spine_surgery", "back_pain"], {"prior_spine_surgery": [q("date", "2025-10-01")]})
     assert (d.decision, d.criteria) == ("not_met", ["LIM.H"])
     assert "LIM.H" == result(d, "LIM.H").subitem
+
+
+def test_g_v_from_the_disease_qualifier_and_lim_g_lifted_by_it():
+    quals = {"demyelinating_disease": [q("status", "confirmed"), q("stable"), q("treatment_change")]}
+    d = run(["demyelinating_disease"], quals, cpt="72141")
+    assert (d.decision, d.criteria) == ("meets_criteria", ["G"])
+    assert result(d, "G").subitem == "G.v"

@@ -45,7 +45,7 @@ class QualifierSpec(BaseModel):
 
     description: str
     policy: str
-    scope: Literal["near", "document", "packet"] = "near"
+    scope: Literal["sentence", "near", "document", "packet"] = "near"
     string: bool = False
     computed: bool = False
     skip_operative: bool = False
@@ -259,12 +259,14 @@ def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tu
         if spec.scope in ("document", "packet"):
             chosen = set(range(len(dt.sents)))
         else:
-            chosen = {0}  # a report's title line names its modality
+            chosen = set()
             for s in f.evidence:
                 if s.doc == dt.doc.id:
                     i = dt.sent_index(s.start)
                     chosen |= {i, i + 1}
-            chosen |= {i for i, (s, _) in enumerate(dt.sents) if dt.section(s) in ASSESSMENT}
+            if spec.scope == "near":
+                chosen.add(0)  # a report's title line names its modality
+                chosen |= {i for i, (s, _) in enumerate(dt.sents) if dt.section(s) in ASSESSMENT}
         for i in sorted(chosen):
             if i < len(dt.sents) and dt.section(dt.sents[i][0]) not in skip:
                 out.append((dt, dt.sents[i]))

@@ -219,8 +219,10 @@ def g(f: Facts, s: Study) -> Outcome:
     new = f.quals(code, "new_symptoms")
     if new:
         return met(code, sub="G.iii", text="new or changing symptoms suggesting cord involvement", quals=new)
-    if f.has("treatment_change"):
-        return met(code, "treatment_change", sub="G.v", text="before starting or changing disease-modifying treatment")
+    change = f.quals(code, "treatment_change")
+    if change or f.has("treatment_change"):
+        return met(code, *f.any("treatment_change"), sub="G.v", text="before starting or changing disease-modifying treatment",
+                   quals=change)
     kind = [q for v in ("transverse_myelitis", "nmo") for q in f.quals(code, "disease", v)]
     if kind:
         return met(code, sub="G.vii", text="clinical suspicion of transverse myelitis or neuromyelitis optica", quals=kind)

@@ -25,7 +25,7 @@ def lim_g(f: Facts, s: Study) -> Outcome:
     code = "demyelinating_disease"
     if not f.has(code) or f.values(code, "disease") == {"gbs"}:
         return unmet("not a follow-up of multiple sclerosis")
-    if f.quals(code, "new_symptoms") or f.has("treatment_change"):
+    if f.quals(code, "new_symptoms") or f.has("treatment_change") or f.quals(code, "treatment_change"):
         return unmet("new or changing symptoms or a treatment change are documented")
     routine = f.has("routine_surveillance")
     known = f.quals(code, "status", "confirmed") or f.quals(code, "stable")
