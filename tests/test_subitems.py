@@ -202,3 +202,43 @@ def test_g_v_from_the_disease_qualifier_and_lim_g_lifted_by_it():
     d = run(["demyelinating_disease"], quals, cpt="72141")
     assert (d.decision, d.criteria) == ("meets_criteria", ["G"])
     assert result(d, "G").subitem == "G.v"
+
+
+# End to end: the qualifier is read from the note and decides the sub-item (sentences written for these tests).
+E2E = [
+    ("CT lumbar spine 02/27/2026: acute L1 burst fracture with 4 mm retropulsion.\nFell from a roof yesterday. Back pain 8/10.",
+     "72148", 44, "D", "D.ii"),
+    ("CT thoracic spine: T11 compression fracture of indeterminate age; MRI is recommended to assess acuity.\nMid back pain after a fall.",
+     "72146", 81, "D", "D.iii"),
+    ("Lumbar x-rays: mild chronic L2 compression deformity, likely osteoporotic.\nLow back pain for a year. Started alendronate.",
+     "72148", 77, "D", None),
+    ("History of multiple myeloma.\nThoracic x-ray: new T8 compression fracture with 30% height loss.\nMid back pain since last week.",
+     "72146", 66, "F", "F.i"),
+    ("Known metastatic prostate cancer to the spine.\nPSA has risen from 2.1 to 14 over three months. Mild low back pain.",
+     "72148", 72, "H", "H.metastatic.ii"),
+    ("Known metastatic breast cancer to bone, on treatment.\nChronic low back pain, unchanged from prior visits. No new symptoms.\n"
+     "Exam: strength 5/5, sensation intact.", "72148", 61, "H", None),
+    ("Relapsing-remitting multiple sclerosis since 2018.\nOver the last two weeks new numbness of both legs and a band-like "
+     "sensation at the chest.", "72146", 36, "G", "G.iii"),
+    ("Multiple sclerosis diagnosed 2015, clinically stable on ocrelizumab.\nNo new symptoms. Annual MRI per routine.",
+     "72141", 45, "LIM.G", "LIM.G"),
+    ("Guillain-Barre syndrome confirmed by CSF albuminocytologic dissociation and EMG showing demyelination; improving on IVIG.",
+     "72141", 52, "G", None),
+    ("Status post L4-5 laminectomy on 01/20/2026.\nNow with wound drainage and fever of 101.5 since 02/25/2026.",
+     "72158", 63, "I", "I.infection"),
+]
+
+
+@pytest.mark.parametrize("text,cpt,age,cid,sub", E2E, ids=[f"{r[3]}-{r[4] or 'not'}" for r in E2E])
+def test_subitem_end_to_end(extractor, text, cpt, age, cid, sub):
+    from priorauth.pipeline import review
+    from tests.conftest import note_case
+
+    r = review(note_case(text, cpt=cpt, age=age), extractor)
+    got = next((x for x in r.criteria_results if x.id == cid and x.status == "met"), None)
+    if sub is None:
+        assert got is None and r.decision != "meets_criteria", (r.decision, r.criteria)
+    else:
+        assert got is not None and got.subitem == sub, (r.decision, r.criteria, r.reasons[:3])
+        for span in got.evidence:
+            assert text[span.start:span.end] == span.text
