@@ -12,9 +12,10 @@ extractor's findings (rules, LLM, gold) because it needs only spans and text.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -89,7 +90,9 @@ class Compiled:
     backward: re.Pattern
     hypothetical: re.Pattern
     terminate: re.Pattern
-    headers: list[tuple[str, re.Pattern]]
+    header_names: list[str]
+    header_at_colon: re.Pattern
+    header_at_line: re.Pattern
 
 
 def _read(*parts: str) -> dict:
@@ -129,15 +132,17 @@ def vocabulary() -> Compiled:
     hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
             "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
     sections = _read("data", "sections.json")["categories"]
-    headers = []
-    for cat, spec in sections.items():
-        forms = []
-        if spec["long"]:
-            long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
-            forms += [rf"(?im:^[ \t]*(?:{long_alts})[ \t]*(?::|$))", rf"(?i:\b(?:{long_alts})\s*:)"]
+    names, at_colon, at_line = [], [], []
+    for i, (cat, spec) in enumerate(sections.items()):
+        names.append(cat)
+        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+        line = []
+        if long_alts:
+            at_colon.append(rf"(?P<h{i}>\b(?:{long_alts})\s*)$")
+            line.append(rf"[ \t]*(?:{long_alts})[ \t]*(?::|(?=\n)|\Z)")
         if spec["short"]:
-            forms.append(rf"(?m:^[ \t]*(?:{_alts(spec['short'])})[ \t]*:)")
-        headers.append((cat, re.compile("|".join(forms))))
+            line.append(rf"[ \t]*(?:{_alts(spec['short'])})[ \t]*:")
+        at_line.append(rf"(?P<l{i}>{'|'.join(line)})")
     return Compiled(
         vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},
         re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.inpatient_stay),
@@ -145,7 +150,8 @@ def vocabulary() -> Compiled:
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
-        rx(lits("TERMINATE", "TERMINATE")), headers)
+        rx(lits("TERMINATE", "TERMINATE")),
+        names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
 
 
 def spec_for(code: str, name: str) -> Optional[QualifierSpec]:
@@ -173,13 +179,26 @@ SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 
 @dataclass
 class DocText:
-    """A document's sentences and sections, computed once per qualify() call."""
+    """A document's sentences, sections and cue matches, computed once per qualify() call."""
 
     doc: Document
     sents: list[tuple[int, int]]
     sections: list[tuple[int, str]]
     operative: bool
     stay: bool
+    _starts: list[int] = field(default_factory=list)
+    _sec_starts: list[int] = field(default_factory=list)
+    _matches: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._starts = [s for s, _ in self.sents]
+        self._sec_starts = [s for s, _ in self.sections]
+
+    def matches(self, rx: re.Pattern) -> list[re.Match]:
+        """Every match of a cue in the whole text, found once."""
+        if rx not in self._matches:
+            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()]
+        return self._matches[rx]
 
     @classmethod
     def build(cls, doc: Document) -> "DocText":
@@ -191,27 +210,41 @@ class DocText:
                 sents.append((start, line.start() + b.start()))
                 start = line.start() + b.end()
             sents.append((start, line.end()))
-        sections = sorted((m.start(), cat) for cat, rx in c.headers for m in rx.finditer(doc.text))
+        sections = _sections(doc.text)
         operative = bool(c.operative.search(doc.text[:300])) or "operative" in (doc.type or "").lower()
         stay = bool(c.stay.search(doc.text)) or "discharge" in (doc.type or "").lower()
         return cls(doc, [s for s in sents if doc.text[s[0]:s[1]].strip()], sections, operative, stay)
 
     def section(self, pos: int) -> Optional[str]:
-        current = None
-        for start, cat in self.sections:
-            if start > pos:
-                break
-            current = cat
-        return current
+        i = bisect.bisect_right(self._sec_starts, pos) - 1
+        return self.sections[i][1] if i >= 0 else None
 
     def sent_index(self, pos: int) -> int:
-        for i, (s, e) in enumerate(self.sents):
-            if s <= pos < e or pos < s:
-                return i
-        return len(self.sents) - 1
+        """The sentence holding `pos`, or the next one when `pos` falls between sentences."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return 0
+        return i if pos < self.sents[i][1] or i == len(self.sents) - 1 else i + 1
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.sents[self.sent_index(pos)] if self.sents else (0, len(self.doc.text))
+
+
+def _sections(text: str) -> list[tuple[int, str]]:
+    """Section headers as the extractor's Sectionizer reads them (sections.json), found by looking back from
+    each colon and at each line start rather than scanning every character."""
+    c = vocabulary()
+    found = {}
+    for colon in re.finditer(":", text):
+        lo = max(0, colon.start() - 45)
+        m = c.header_at_colon.search(text, lo, colon.start())
+        if m:
+            found[m.start()] = c.header_names[int(m.lastgroup[1:])]
+    for line in re.finditer(r"(?m)^", text):
+        m = c.header_at_line.match(text, line.start())
+        if m:
+            found.setdefault(m.start(), c.header_names[int(m.lastgroup[1:])])
+    return sorted(found.items())
 
 
 def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
@@ -280,14 +313,24 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
         if spec.computed:
             continue
         found: dict[str, list[EvidenceSpan]] = {}
+        scope: dict[str, tuple[DocText, set[int]]] = {}
         for dt, sent in _scope(spec, f, docs):
+            scope.setdefault(dt.doc.id, (dt, set()))[1].add(dt.sent_index(sent[0]))
+        for dt, chosen in scope.values():
             text = dt.doc.text
+            whole = spec.scope in ("document", "packet")
             for value, rx in c.cues[(code, name)]:
-                for m in rx.finditer(text, sent[0], sent[1]):
-                    if m.end() > m.start() and not negated(text, sent, m.start(), m.end()):
-                        spans = found.setdefault(value, [])
-                        if len(spans) < MAX_SPANS and all((x.doc, x.start) != (dt.doc.id, m.start()) for x in spans):
-                            spans.append(_span(dt, m.start(), m.end()))
+                hits = dt.matches(rx) if whole else \
+                    [m for i in sorted(chosen) if i < len(dt.sents) for m in rx.finditer(text, *dt.sents[i])]
+                for m in hits:
+                    i = dt.sent_index(m.start())
+                    if i not in chosen or m.end() > dt.sents[i][1]:
+                        continue
+                    if negated(text, dt.sents[i], m.start(), m.end()):
+                        continue
+                    spans = found.setdefault(value, [])
+                    if len(spans) < MAX_SPANS and all((x.doc, x.start) != (dt.doc.id, m.start()) for x in spans):
+                        spans.append(_span(dt, m.start(), m.end()))
         for value, spans in found.items():
             out.append(Qualifier(name=name, value=True if value == "true" else value, evidence=spans))
     return out
