@@ -109,3 +109,11 @@ def test_a_sign_whose_own_words_read_normal_cannot_approve(extractor):
     umn = next(f for f in r.findings if f.code == "upper_motor_neuron_signs")
     assert any(q.name == "contradicted" and q.value == "same_sentence" for q in umn.qualifiers)
     assert any("contradicted in the same exam" in x for x in r.reasons)
+
+
+def test_a_later_templated_review_of_systems_does_not_contradict_an_exam(extractor):
+    first = "Low back pain for two weeks.\nExam: right ankle dorsiflexion 4/5."
+    second = "Back pain follow-up, phone visit.\nROS: Denies weakness, numbness, fever."
+    r = review(packet(first, second), extractor)
+    weak = next(f for f in r.findings if f.code == "motor_weakness")
+    assert not any(q.name == "contradicted" for q in weak.qualifiers)

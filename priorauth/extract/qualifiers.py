@@ -454,7 +454,8 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     later: list[tuple[date, EvidenceSpan]] = []
     for r in ruled_out:
         if r.code == f.code and r.reason == "negated":
-            later += [(d, s) for s in r.evidence if (d := _doc_date(docs, s.doc)) and d > last]
+            later += [(d, s) for s in r.evidence if (d := _doc_date(docs, s.doc)) and d > last
+                      and (s.section or docs[s.doc].section(s.start)) not in c.vocab.skip_sections]
     for dt in docs.values():
         if not dt.doc.date or dt.doc.date <= last:
             continue
