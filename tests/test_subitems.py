@@ -46,7 +46,10 @@ ROWS = [
     ("D", ["trauma", "motor_weakness"], {}, "72141", 40, None),                               # not acute
     # F: compression fracture on x-ray/CT plus i-v
     ("F", ["fracture"], {"fracture": [COMP, XR, q("malignancy_question")]}, "72148", 70, "F.i"),
-    ("F", ["fracture", "malignancy"], {"fracture": [COMP, CT]}, "72148", 70, "F.i"),
+    ("F", ["fracture", "malignancy"], {"fracture": [COMP, CT], "malignancy": [q("kind", "metastatic")]}, "72148", 70, "F.i"),
+    ("F", ["fracture", "malignancy"], {"fracture": [COMP, CT], "malignancy": [q("kind", "known_cancer")]}, "72148", 70, None),
+    ("F", ["fracture", "malignancy"], {"fracture": [COMP, CT, q("osteoporotic_benign")],
+                                       "malignancy": [q("kind", "metastatic")]}, "72148", 70, None),
     ("F", ["fracture", "sensory_deficit"], {"fracture": [COMP, CT]}, "72148", 70, "F.ii"),
     ("F", ["fracture", "bowel_bladder_dysfunction"], {"fracture": [COMP, CT]}, "72148", 70, None),  # not focal
     ("F", ["fracture"], {"fracture": [COMP, CT, q("fragment_position")]}, "72148", 70, "F.iii"),

@@ -580,9 +580,12 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> lis
                     d = _doc_date(docs, e.doc)
                     if e.doc not in docs or not d or d.isoformat() <= mri:
                         continue
-                    if g.code in DEFICIT_CODES and g.exam and c.new_or_worse.search(docs[e.doc].doc.text, *docs[e.doc].sentence(e.start)):
+                    dt = docs[e.doc]
+                    sent = dt.sentence(e.start)
+                    after = e.start > first.get(e.doc, -1) and not any(x.isoformat() < mri for x, _ in _dates_in(dt, sent))
+                    if g.code in DEFICIT_CODES and g.exam and after and c.new_or_worse.search(dt.doc.text, *sent):
                         since.append(e)
-                    if g.code == "symptoms_worsening" and e.start > first.get(e.doc, -1):
+                    if g.code == "symptoms_worsening" and after:
                         worse.append(e)
             if worse:
                 extra.append(Qualifier(name="worsening_since", value=True, evidence=worse[:MAX_SPANS]))

@@ -185,8 +185,9 @@ def f_(f: Facts, s: Study) -> Outcome:
         return unmet("the compression fracture is not documented on x-rays or CT", "fracture")
     base = comp + films
     q = f.quals("fracture", "malignancy_question")
-    if q or f.has("malignancy"):
-        return met("fracture", *f.any("malignancy"), sub="F.i", text="benign versus metastatic question", quals=base + q)
+    spread = f.quals("malignancy", "kind", "metastatic")
+    if q or (spread and not f.quals("fracture", "osteoporotic_benign")):
+        return met("fracture", *f.any("malignancy"), sub="F.i", text="benign versus metastatic question", quals=base + q + spread)
     deficit = f.any(*FOCAL)
     if deficit:
         return met("fracture", *deficit, sub="F.ii", text="new focal neurologic deficit", quals=base)
