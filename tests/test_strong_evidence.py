@@ -117,3 +117,13 @@ def test_a_later_templated_review_of_systems_does_not_contradict_an_exam(extract
     r = review(packet(first, second), extractor)
     weak = next(f for f in r.findings if f.code == "motor_weakness")
     assert not any(q.name == "contradicted" for q in weak.qualifiers)
+
+
+def test_deficits_with_guillain_barre_documented_route():
+    gbs = finding("demyelinating_disease", qualifiers=[Qualifier(name="disease", value="gbs")])
+    fs = [finding("back_pain"), finding("motor_weakness", exam=True), gbs]
+    d = decide(Facts.build(fs, None, REQ))
+    assert d.decision == "not_met"
+    assert any("Guillain-Barre syndrome, a polyneuropathy" in r for r in d.reasons)
+    ms = finding("demyelinating_disease", qualifiers=[Qualifier(name="disease", value="ms")])
+    assert decide(Facts.build(fs[:2] + [ms], None, REQ)).decision == "meets_criteria"

@@ -65,14 +65,26 @@ def weakness(f: Finding) -> Optional[str]:
 
 Span = tuple[str, int, int]
 
+NEURO_CODES = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs",
+                         "myelopathy_suspected", "spasticity", "bowel_bladder_dysfunction"})
+"""Neurologic findings that a documented polyneuropathy (Guillain-Barre) can explain."""
+
+
+def explained_by_polyneuropathy(facts: Facts) -> bool:
+    """Guillain-Barre (or CIDP) is the packet's demyelinating disease: deficits are not unexplained."""
+    return facts.values("demyelinating_disease", "disease") == {"gbs"}
+
 
 def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]:
     """Facts without weak findings, and per code left without strong support: the reason and its spans."""
     kept: dict[str, list[Finding]] = {}
     weak: dict[str, tuple[str, set[Span]]] = {}
+    gbs = explained_by_polyneuropathy(facts)
     for code, fs in facts.findings.items():
         for f in fs:
             why = weakness(f)
+            if why is None and gbs and code in NEURO_CODES:
+                why = f"{_label(code)} in a patient with Guillain-Barre syndrome, a polyneuropathy that can explain it"
             if why is None:
                 kept.setdefault(code, []).append(f)
             else:
