@@ -512,6 +512,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
                 qs.append(Qualifier(name="before_surgery", value=True, evidence=pre[:MAX_SPANS]))
             if post:
                 qs.append(Qualifier(name="after_surgery", value=True, evidence=post[:MAX_SPANS]))
+        if f.code == "prior_mri_same_region" and f.region:
+            qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
             dated = [(x.when, x.span) for x in _surgeries(f, docs) if x.when] if f.code == "prior_spine_surgery" else \
                 [(f.mention_date, f.evidence[0])] if f.mention_date else \
