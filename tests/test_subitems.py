@@ -245,3 +245,14 @@ def test_subitem_end_to_end(extractor, text, cpt, age, cid, sub):
         assert got is not None and got.subitem == sub, (r.decision, r.criteria, r.reasons[:3])
         for span in got.evidence:
             assert text[span.start:span.end] == span.text
+
+
+def test_met_subitem_cites_its_own_policy_words():
+    from priorauth.rules.policy import policy_text
+
+    d = run(["fracture"], {"fracture": [CT, q("pathologic")]}, cpt="72141")
+    r = result(d, "D")
+    words = [c.text for c in r.citations]
+    assert "i. Pathologic fractures" in words
+    for c in r.citations:
+        assert policy_text()[c.start:c.end] == c.text

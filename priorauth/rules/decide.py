@@ -21,6 +21,7 @@ from priorauth.rules.indications import INDICATIONS, SPECIFIC_OVER_J
 from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
 from priorauth.rules.regions import Study, studies_for
 from priorauth.rules.strength import split_strong
+from priorauth.rules.subitems import subitem_citation
 
 ORDER = {c.id: i for i, c in enumerate(DOCUMENTATION + INDICATIONS + REPEAT + LIMITATIONS)}
 NO_STUDY = Study("", None, None)
@@ -49,9 +50,13 @@ def _result(c: Criterion, o: Outcome, facts: Facts, study: Study) -> CriterionRe
             if (s.doc, s.start, s.end) not in seen:
                 seen.add((s.doc, s.start, s.end))
                 spans.append(s)
+    citations = list(c.citations)
+    extra = subitem_citation(o.subitem) if o.met else None
+    if extra is not None and extra not in citations:
+        citations.append(extra)
     return CriterionResult(
         id=c.id, title=c.title, kind=c.kind, status="met" if o.met else "not_met",
-        study=study.cpt or None, citations=list(c.citations), evidence=spans,
+        study=study.cpt or None, citations=citations, evidence=spans,
         reason="" if o.met else o.reason, needed="" if o.met else c.needed,
         conflicts=sorted(set(o.codes) & facts.conflicts),
         subitem=(o.subitem or None) if o.met else None, subitem_text=o.subitem_text if o.met else "",
