@@ -360,6 +360,7 @@ def _nearest(dated: list[tuple[date, EvidenceSpan]], s: EvidenceSpan) -> list[tu
 YEAR_RX = re.compile(r"\b(?:in|since) ((?:19|20)\d{2})\b")
 AGO_RX = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many) years? ago\b", re.I)
 PERIOPERATIVE = timedelta(days=14)
+POD_RX = re.compile(r"\b(?:post-?op(?:erative)?|POD)\s*(?:day\s*)?#?\s*(\d{1,3})\b", re.I)
 
 
 @dataclass
@@ -390,10 +391,12 @@ def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
         if when is None and ref and (a := AGO_RX.search(text)):
             n = int(a.group(1)) if a.group(1).isdigit() else 3
             when = ref - timedelta(days=365 * n)
+        if when is None and ref and (p := POD_RX.search(text)):
+            when = ref - timedelta(days=int(p.group(1)))
         lead = dt.doc.text[max(sent[0], s.start - 80):s.end]
         past = bool(c.past_surgery.search(lead)) or (when is not None and ref is not None and ref - when > PERIOPERATIVE)
-        here = dt.operative or (not past and (dt.stay or when is not None))
-        if when is None and dt.operative:
+        here = (dt.operative and not past) or (not past and (dt.stay or when is not None))
+        if when is None and here:
             when = ref
         out.append(Surgery(when, s.doc, here, span))
     return out
@@ -530,7 +533,7 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs += _treated_within_year(f, docs, request.request_date)
         out.append(f.model_copy(update={"qualifiers": qs}))
         quals_by_code.setdefault(f.code, []).extend(qs)
-    return _packet_qualifiers(out, docs)
+    return _packet_qualifiers(out, docs, request.request_date)
 
 
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:
@@ -545,7 +548,7 @@ def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> li
     return [Qualifier(name="treated_within_year", value=True, evidence=spans[:MAX_SPANS])] if spans else []
 
 
-def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> list[Finding]:
+def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], request_date: Optional[date]) -> list[Finding]:
     """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI."""
     c = vocabulary()
     present = [f for f in findings if f.present]
@@ -593,8 +596,10 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText]) -> lis
                 extra.append(Qualifier(name="worsening_since", value=True, evidence=worse[:MAX_SPANS]))
             if since:
                 extra.append(Qualifier(name="new_findings_since", value=True, evidence=since[:MAX_SPANS]))
+            # an MRI of unknown date is within 6 months by definition: a surgery in that window may follow it
+            window = (request_date - timedelta(days=183)).isoformat() if request_date else None
             after = [q for g in present if g.code == "prior_spine_surgery" for q in g.qualifiers
-                     if q.name == "date" and mri and q.value > mri]
+                     if q.name == "date" and ((mri and q.value > mri) or (not mri and window and q.value >= window))]
             if after:
                 extra.append(Qualifier(name="interval_surgery", value=True, evidence=after[0].evidence))
         out.append(f.model_copy(update={"qualifiers": f.qualifiers + extra}) if extra else f)
