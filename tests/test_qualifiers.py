@@ -157,3 +157,14 @@ def test_reviewer_page_names_the_met_subitem_and_shows_qualifiers(extractor):
     html = render_review_page(case, r)
     assert "met by H.metastatic.ii: lab or imaging findings of progression — “PSA rising" in html
     assert "qualifiers: " in html and "new: progression labs or imaging" in html
+
+
+def test_postop_day_dates_the_earlier_surgery_named_in_a_later_operative_report(extractor):
+    op = ("OPERATIVE REPORT\nPreoperative diagnosis: wound hematoma. Status post L4-5 laminectomy, postop day #9.\n"
+          "Procedure: evacuation of hematoma.")
+    c = Case(id="t", request=Request(cpt_codes=["72148"], patient_age=60, request_date=date(2026, 3, 12),
+                                     has_standard_written_order=True),
+             documents=[Document(id="op", type="operative_report", date=date(2026, 3, 10), text=op)])
+    r = review(c, extractor)
+    surgery = next(f for f in r.findings if f.code == "prior_spine_surgery")
+    assert ("date", "2026-03-01") in {(q.name, q.value) for q in surgery.qualifiers}
