@@ -296,3 +296,9 @@ class ErrorRecord(BaseModel):
     case_id: Optional[str]
     error: str
     line: Optional[int] = None
+
+
+if __name__ == "__main__":  # python -m priorauth.models > docs/review.schema.json
+    import json
+
+    print(json.dumps(Review.model_json_schema(), indent=1, ensure_ascii=False))

@@ -140,7 +140,7 @@ def test_vocabulary_file_rejects_unknown_keys():
 def test_committed_schema_is_the_review_models_schema():
     path = ROOT / "docs" / "review.schema.json"
     assert json.loads(path.read_text(encoding="utf-8")) == Review.model_json_schema(), \
-        "regenerate docs/review.schema.json (see README, 'Qualifiers and sub-items')"
+        "regenerate it: python -m priorauth.models > docs/review.schema.json"
 
 
 def test_reviewer_page_names_the_met_subitem_and_shows_qualifiers(extractor):
