@@ -168,3 +168,14 @@ def test_postop_day_dates_the_earlier_surgery_named_in_a_later_operative_report(
     r = review(c, extractor)
     surgery = next(f for f in r.findings if f.code == "prior_spine_surgery")
     assert ("date", "2026-03-01") in {(q.name, q.value) for q in surgery.qualifiers}
+
+
+@pytest.mark.parametrize("line,new", [
+    ("Since the surgery she has numbness over the left lateral foot.", True),
+    ("Residual numbness of the left foot since the surgery, improving.", False),
+])
+def test_symptom_placed_after_a_recent_surgery(extractor, line, new):
+    text = f"Status post L5-S1 microdiscectomy on 02/02/2026.\n{line}"
+    r = review(note_case(text, when="2026-03-02"), extractor)
+    surgery = next(f for f in r.findings if f.code == "prior_spine_surgery")
+    assert bool(surgery.qualified("new_symptoms")) is new

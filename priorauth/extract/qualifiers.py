@@ -563,8 +563,9 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], reques
             sent = dt.doc.text[slice(*dt.sentence(s.start))]
             remote = bool(surgery_dates and dt.doc.date
                           and (dt.doc.date - max(surgery_dates)).days > c.vocab.remote_surgery_days)
+            since = bool(c.postop.search(sent))  # "numbness since the surgery": it arose after it
             if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent) \
-                    or (remote and not c.ongoing.search(sent)):
+                    or ((remote or since) and not c.ongoing.search(sent)):
                 post_spans.append(s)
     out = []
     for f in findings:
