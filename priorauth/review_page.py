@@ -205,6 +205,7 @@ def render_review_page(case: Case, review: Review) -> str:
         for doc in case.documents)
     legend = "".join(f'<span><mark class="{k}">{escape(v)}</mark></span>' for k, v in GROUP_LABEL.items())
     legend += '<span><mark class="g-other ruled">ruled out (negated, family, historical, hypothetical)</mark></span>'
+    legend += '<span><mark class="g-other qual">qualifier cue (e.g. pathologic, rising PSA)</mark></span>'
     legend += '<span><mark class="g-other fuzzy">approximate quote, needs checking</mark></span>'
     legend += '<span><mark class="g-other conflict">LLM and ConText disagree</mark></span>'
     pol = review.policy
