@@ -127,3 +127,13 @@ def test_deficits_with_guillain_barre_documented_route():
     assert any("Guillain-Barre syndrome, a polyneuropathy" in r for r in d.reasons)
     ms = finding("demyelinating_disease", qualifiers=[Qualifier(name="disease", value="ms")])
     assert decide(Facts.build(fs[:2] + [ms], None, REQ)).decision == "meets_criteria"
+
+
+def test_an_approval_on_other_grounds_still_shows_which_criterion_was_weak():
+    ros = Qualifier(name="templated_ros", value=True)
+    fs = [finding("back_pain"), finding("bowel_bladder_dysfunction", qualifiers=[ros])]
+    fs += [finding(c) for c in ("physical_therapy", "medication", "no_response_to_treatment")]
+    d = decide(Facts.build(fs, therapy(8), REQ))
+    assert d.decision == "meets_criteria"
+    a_i = next(r for r in d.results if r.id == "A.i")
+    assert a_i.status == "not_met" and "templated review of systems" in a_i.reason

@@ -132,8 +132,6 @@ def decide(facts: Facts) -> Decided:
     if not weak:
         return full
     d = _decide(strong)
-    if d.decision == "meets_criteria":
-        return d
     was_met = {(r.id, r.study): r for r in full.results if r.status == "met"}
     for r in d.results:
         before = was_met.get((r.id, r.study))
@@ -141,6 +139,8 @@ def decide(facts: Facts) -> Decided:
             used = [why for why, spans in weak.values() if any((s.doc, s.start, s.end) in spans for s in before.evidence)]
             r.weak_evidence = used or [why for why, _ in weak.values()]
             r.reason = "met only on evidence too weak to approve on: " + "; ".join(r.weak_evidence)
+    if d.decision == "meets_criteria":
+        return d
     reasons = [f"not approved without a clinician: {why}." for why, _ in weak.values()] + d.reasons
     return Decided("not_met", d.criteria if any(i.startswith("LIM.") for i in d.criteria) else [],
                    d.results, d.studies, reasons, d.missing)
