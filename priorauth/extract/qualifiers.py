@@ -423,7 +423,7 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
         d = dt.doc.date
         if c.postop.search(text):
             post.append(s)
-        elif c.preop.search(lead) or dt.operative or s.doc in stays:
+        elif c.preop.search(lead) or s.doc in stays:
             pre.append(s)
         elif when and d:
             (post if d > when else pre).append(s)
