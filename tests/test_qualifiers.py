@@ -179,3 +179,16 @@ def test_symptom_placed_after_a_recent_surgery(extractor, line, new):
     r = review(note_case(text, when="2026-03-02"), extractor)
     surgery = next(f for f in r.findings if f.code == "prior_spine_surgery")
     assert bool(surgery.qualified("new_symptoms")) is new
+
+
+def test_operative_note_headings_are_before_the_surgery(extractor):
+    text = ("PREOPERATIVE DIAGNOSIS: Left L5 radiculopathy with foot weakness. POSTOPERATIVE DIAGNOSIS: Same.\n"
+            "PROCEDURE PERFORMED: Left L4-5 microdiscectomy.\nFINDINGS: Large extruded fragment compressing the L5 root.")
+    c = Case(id="t", request=Request(cpt_codes=["72148"], patient_age=44, request_date=date(2026, 3, 20),
+                                     has_standard_written_order=True),
+             documents=[Document(id="op", date=date(2026, 3, 1), text=text)])
+    r = review(c, extractor)
+    surgery = next(f for f in r.findings if f.code == "prior_spine_surgery")
+    assert not surgery.qualified("new_symptoms")
+    assert all(f.qualified("before_surgery") for f in r.findings if f.code in ("motor_weakness", "radicular_pain"))
+    assert r.decision == "not_met"
