@@ -53,6 +53,9 @@ def quals(case: Case, extractor, code: str) -> dict:
     ("Known multiple sclerosis, clinically stable, denies any new symptoms.", "demyelinating_disease", "stable", True, True),
     ("Guillain-Barre syndrome, with CSF showing albuminocytologic dissociation.", "demyelinating_disease", "confirmed_by_csf_or_emg", True, True),
     ("Possible Guillain-Barre syndrome; the EMG was non-diagnostic.", "demyelinating_disease", "workup_nondiagnostic", True, True),
+    ("Low back pain. Concern for discitis with ESR 88 and CRP 54.", "infection_suspected", "signs", "labs", True),
+    ("Low back pain. Discitis suspected; ESR 8 and CRP 0.3, afebrile.", "infection_suspected", "signs", "labs", False),
+    ("CSF protein 40 mg/dL (normal 15-45). Possible Guillain-Barre syndrome.", "demyelinating_disease", "workup_nondiagnostic", True, False),
 ])
 def test_cue_qualifiers(extractor, text, code, name, value, present):
     got = quals(note_case(text, cpt="72146"), extractor, code)
