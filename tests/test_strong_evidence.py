@@ -102,13 +102,21 @@ def test_red_flag_only_in_review_of_systems_routes(extractor):
     assert any("templated review of systems" in x for x in r.reasons)
 
 
-def test_a_sign_whose_own_words_read_normal_cannot_approve(extractor):
+def test_a_sign_whose_own_words_read_normal_cannot_approve():
+    from priorauth.extract.qualifiers import qualify
+
     text = "Low back pain radiating to the left buttock.\nExam: reflexes 2+ symmetric. Babinski, toes are downgoing."
-    r = review(Case(id="t", request=REQ, documents=[Document(id="n", date=date(2026, 3, 1), text=text)]), extractor)
-    assert r.decision == "not_met"
-    umn = next(f for f in r.findings if f.code == "upper_motor_neuron_signs")
-    assert any(q.name == "contradicted" and q.value == "same_sentence" for q in umn.qualifiers)
-    assert any("contradicted in the same exam" in x for x in r.reasons)
+    doc = Document(id="n", date=date(2026, 3, 1), text=text)
+    at = text.index("Babinski")
+    sign = Finding(code="upper_motor_neuron_signs", exam=True,
+                   evidence=[EvidenceSpan(doc="n", start=at, end=at + 8, text="Babinski")])
+    pain = Finding(code="back_pain", evidence=[EvidenceSpan(doc="n", start=0, end=13, text="Low back pain")])
+    fs = qualify([doc], [pain, sign], REQ)
+    q = next(x for x in fs[1].qualifiers if x.name == "contradicted")
+    assert q.value == "same_sentence" and q.evidence[0].text == "toes are downgoing"
+    d = decide(Facts.build(fs, None, REQ))
+    assert d.decision == "not_met"
+    assert any("contradicted in the same exam ('toes are downgoing')" in x for x in d.reasons)
 
 
 def test_a_later_templated_review_of_systems_does_not_contradict_an_exam(extractor):
