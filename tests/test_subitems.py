@@ -256,3 +256,11 @@ def test_met_subitem_cites_its_own_policy_words():
     assert "i. Pathologic fractures" in words
     for c in r.citations:
         assert policy_text()[c.start:c.end] == c.text
+
+
+def test_new_pain_in_a_cancer_in_remission_is_not_h_but_rising_markers_are():
+    base = [q("kind", "known_cancer"), q("new", "increasing_pain")]
+    assert "H" in run(["malignancy", "back_pain"], {"malignancy": base}, cpt="72146").criteria
+    assert "H" not in run(["malignancy", "back_pain"], {"malignancy": base + [q("remission")]}, cpt="72146").criteria
+    rising = base + [q("remission"), q("new", "progression_labs_or_imaging")]
+    assert "H" in run(["malignancy", "back_pain"], {"malignancy": rising}, cpt="72146").criteria

@@ -275,6 +275,8 @@ def h(f: Facts, s: Study) -> Outcome:
             return met(code, sub="H.metastatic.v", text="suspected drop metastases or leptomeningeal disease", quals=lepto)
     if kinds - {"primary_spinal"} or not kinds:
         risk = [x for v in sorted(f.values(code, "risk")) for x in f.quals(code, "risk", v)]
+        if f.quals(code, "remission") and "metastatic" not in kinds:
+            new.pop("increasing_pain", None)  # new pain in a cancer in remission does not by itself suggest spread
         if deficit or new or risk:
             v = next(iter(new), None)
             what = H_NEW[v] if v else ("new focal neurologic deficit" if deficit else "night pain or weight loss")
