@@ -47,6 +47,7 @@ def quals(case: Case, extractor, code: str) -> dict:
     ("Metastatic lung cancer to the spine. Back pain unchanged from the last visit, no new symptoms.", "malignancy", "new", "new_symptoms", False),
     ("Metastatic lung cancer to the spine. Back pain unchanged from the last visit, no new symptoms.", "malignancy", "stable", True, True),
     ("History of breast cancer, now with new low back pain that wakes her at night.", "malignancy", "new", "increasing_pain", True),
+    ("History of breast cancer. Worse with standing, with pain radiating to the buttock for a year.", "malignancy", "new", "increasing_pain", False),
     ("Relapsing multiple sclerosis since 2019 with new numbness of both legs over ten days.", "demyelinating_disease", "new_symptoms", True, True),
     ("Relapsing multiple sclerosis since 2019 with new numbness of both legs over ten days.", "demyelinating_disease", "status", "confirmed", True),
     ("Known multiple sclerosis, clinically stable, denies any new symptoms.", "demyelinating_disease", "new_symptoms", True, False),
