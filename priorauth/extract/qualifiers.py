@@ -492,7 +492,6 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     skip = set(vocabulary().vocab.skip_sections)
     surgeries = [x for f in present if f.code == "prior_spine_surgery" for x in _surgeries(f, docs)]
     out: list[Finding] = []
-    quals_by_code: dict[str, list[Qualifier]] = {}
     timing: dict[int, tuple[list[EvidenceSpan], list[EvidenceSpan]]] = {}
     for f in present:
         if f.code in SYMPTOM_CODES and surgeries:
@@ -531,8 +530,9 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
                 qs.append(q)
         if f.code == "malignancy" and request.request_date:
             qs += _treated_within_year(f, docs, request.request_date)
+        for q in qs:  # model_copy does not validate: hold computed names to the vocabulary too
+            check_qualifier(f.code, q.name, q.value)
         out.append(f.model_copy(update={"qualifiers": qs}))
-        quals_by_code.setdefault(f.code, []).extend(qs)
     return _packet_qualifiers(out, docs, request.request_date)
 
 
