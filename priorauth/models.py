@@ -7,7 +7,7 @@ additive so that a review always serialises to at least the contract fields.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -113,6 +113,18 @@ class EvidenceSpan(BaseModel):
         return text is not None and text[self.start:self.end] == self.text
 
 
+class Qualifier(BaseModel):
+    """One structured attribute of a finding (a fracture's kind, a cancer's progression), with its own evidence.
+
+    Names and values come from the closed vocabulary in
+    `priorauth/extract/data/qualifiers.json`; a finding refuses any other.
+    """
+
+    name: str = Field(description="Qualifier name, e.g. 'pathologic', 'new', 'status', 'contradicted'.")
+    value: Union[bool, str] = Field(description="true for a boolean qualifier; otherwise one of the qualifier's values ('increasing_pain', 'confirmed') or an ISO date.")
+    evidence: list[EvidenceSpan] = []
+
+
 class Finding(BaseModel):
     """A finding code with its evidence and assertion attributes.
 
@@ -135,10 +147,24 @@ class Finding(BaseModel):
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
     source: str = "rules"
+    qualifiers: list[Qualifier] = Field(default=[], description="Structured qualifiers from the closed vocabulary priorauth/extract/data/qualifiers.json, each with its own evidence spans.")
+
+    @model_validator(mode="after")
+    def _known_qualifiers(self) -> "Finding":
+        if self.qualifiers:
+            from priorauth.extract.qualifiers import check_qualifier
+
+            for q in self.qualifiers:
+                check_qualifier(self.code, q.name, q.value)
+        return self
 
     @property
     def present(self) -> bool:
         return self.reason is None
+
+    def qualified(self, name: str, value: Union[bool, str] = True) -> list[Qualifier]:
+        """This finding's qualifiers of one name and value."""
+        return [q for q in self.qualifiers if q.name == name and q.value == value]
 
 
 class GoldFinding(BaseModel):
@@ -224,6 +250,10 @@ class CriterionResult(BaseModel):
     reason: str = ""
     needed: str = ""
     conflicts: list[str] = []
+    subitem: Optional[str] = Field(default=None, description="The policy sub-item that was met, e.g. 'H.metastatic.ii', 'D.iii', 'REPEAT.b'.")
+    subitem_text: str = Field(default="", description="The met sub-item in words, e.g. 'lab or imaging findings of progression'.")
+    qualifiers: list[Qualifier] = Field(default=[], description="The finding qualifiers the met sub-item rests on; their spans are also in `evidence`.")
+    weak_evidence: list[str] = Field(default=[], description="Why evidence that met this criterion was too weak to approve on (contradicted, templated review of systems, pre-operative only, uncertain).")
 
 
 class StudyDecision(BaseModel):
@@ -315,3 +345,9 @@ class ErrorRecord(BaseModel):
     case_id: Optional[str]
     error: str
     line: Optional[int] = None
+
+
+if __name__ == "__main__":  # python -m priorauth.models > docs/review.schema.json
+    import json
+
+    print(json.dumps(Review.model_json_schema(), indent=1, ensure_ascii=False))

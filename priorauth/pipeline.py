@@ -6,6 +6,7 @@ from typing import Optional
 
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
+from priorauth.extract.qualifiers import qualify
 from priorauth.models import ACTION_FOR, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
@@ -42,7 +43,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     docs = {d.id: d.text for d in case.documents}
     warnings = list(extraction.warnings)
     present, ruled_out, needs_checking = [], [], []
-    for f in extraction.findings:
+    for f in qualify(case.documents, extraction.findings, case.request):
         spans = [s for s in f.evidence if s.grounded_in(docs)]
         if len(spans) < len(f.evidence):
             warnings.append(f"{len(f.evidence) - len(spans)} evidence span(s) of {f.code} do not match the note text and were dropped")

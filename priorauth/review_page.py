@@ -14,7 +14,7 @@ from typing import Iterable
 
 from priorauth.codes import BY_CODE
 from priorauth.htmltext import Mark, highlight
-from priorauth.models import Case, CriterionResult, EvidenceSpan, Finding, Review
+from priorauth.models import Case, CriterionResult, EvidenceSpan, Finding, Qualifier, Review
 from priorauth.rules.policy import policy_text
 
 GROUP_CLASS = {"complaint": "g-complaint", "red_flag": "g-redflag", "conservative": "g-care", "other": "g-other",
@@ -49,6 +49,7 @@ mark{color:inherit;border-radius:2px;padding:0 1px}
 mark.lowconf{background:transparent;text-decoration:underline wavy #c62828;text-decoration-skip-ink:none}
 mark.g-redflag{background:#ffd9d9;box-shadow:inset 0 -2px #c62828}mark.g-complaint{background:#dbe9ff;box-shadow:inset 0 -2px #1a56b0}
 mark.g-care{background:#dff3df;box-shadow:inset 0 -2px #2e7d32}mark.g-other{background:#efe3fa;box-shadow:inset 0 -2px #6a1b9a}
+mark.qual{background:#f6f0ff;box-shadow:inset 0 -1px #6a1b9a}.metby{color:#1e7b34 !important;font-weight:600}
 mark.ruled{background:#eee;color:#666;text-decoration:line-through;box-shadow:none}
 mark.fuzzy{outline:2px dotted #a65f00}mark.conflict{outline:2px solid #c62828}
 mark.active{background:#ffe94d !important;box-shadow:0 0 0 2px #8a6d00;text-decoration:none;color:#000}
@@ -103,11 +104,12 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
 
     def add(f: Finding, extra: str, label: str) -> None:
         group = GROUP_CLASS.get(BY_CODE[f.code].group if f.code in BY_CODE else "other", "g-other")
+        quals = f"; qualifiers: {qualifier_summary(f.qualifiers)}" if f.qualifiers else ""
         for s in f.evidence:
             css = f"{group} {extra}".strip()
             if s.alignment == "fuzzy":
                 css += " fuzzy"
-            title = f"{f.code}: {label}" + (f" ({s.alignment} match, needs checking)" if s.alignment == "fuzzy" else "")
+            title = f"{f.code}: {label}{quals}" + (f" ({s.alignment} match, needs checking)" if s.alignment == "fuzzy" else "")
             title += f", page {s.page}" if s.page else ""
             if (s.doc, s.start, s.end) in conflict_spans:
                 c = conflict_spans[(s.doc, s.start, s.end)]
@@ -121,6 +123,13 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
         add(f, "ruled", f"ruled out ({f.reason})")
     for f in review.needs_checking:
         add(f, "", "needs checking (approximate quote)")
+    marked = {m.ident for ms in out.values() for m in ms}
+    for f in review.findings:
+        for q in f.qualifiers:
+            for s in q.evidence:
+                if span_id(s) not in marked:
+                    marked.add(span_id(s))
+                    out.setdefault(s.doc, []).append(Mark(s.start, s.end, "g-other qual", f"{f.code} qualifier: {_qual(q)}", span_id(s)))
     for c in review.conflicts:
         key = (c.evidence.doc, c.evidence.start, c.evidence.end)
         if not any((m.start, m.end) == key[1:] for m in out.get(c.evidence.doc, [])):
@@ -128,6 +137,23 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
                                                            f"{c.code}: conflict: LLM says {c.llm}, ConText says {c.context}",
                                                            span_id(c.evidence)))
     return out
+
+
+def _qual(q: Qualifier) -> str:
+    return q.name.replace("_", " ") if q.value is True else f"{q.name.replace('_', ' ')}: {str(q.value).replace('_', ' ')}"
+
+
+def qualifier_summary(qualifiers: Iterable[Qualifier]) -> str:
+    """Qualifiers in words, for tooltips: 'complex, modality: ct'."""
+    return ", ".join(dict.fromkeys(_qual(q) for q in qualifiers if q.value is not False))
+
+
+def _met_by(c: CriterionResult) -> str:
+    if c.status != "met" or not c.subitem or c.kind == "documentation":
+        return ""
+    quote = next((s.text for q in c.qualifiers for s in q.evidence), "")
+    said = f" — “{quote}”" if quote else ""
+    return f'<span class="small metby">met by {escape(c.subitem)}: {escape(c.subitem_text)}{escape(said)}</span>'
 
 
 def _criterion(c: CriterionResult, approved: bool = False) -> str:
@@ -148,11 +174,13 @@ def _criterion(c: CriterionResult, approved: bool = False) -> str:
         '<span class="small">no note evidence (request data or absence of findings)</span>'
     why = "" if c.status == "met" or c.kind == "limitation" or not_needed else \
         f'<span class="small">Why not: {escape(c.reason)}. Would satisfy it: {escape(c.needed)}.</span>'
+    if c.weak_evidence:
+        why += f'<span class="small">Evidence too weak to approve on: {escape("; ".join(c.weak_evidence))}.</span>'
     conflict = f'<span class="small">Disputed: {escape(", ".join(c.conflicts))}</span>' if c.conflicts else ""
     study = f" · study {escape(c.study)}" if c.study else ""
     return (f'<button type="button" class="crit {css}" aria-pressed="false" data-criterion="{escape(c.id)}" '
             f'data-evidence="{escape(ids)}"><span class="status">{escape(status)}</span><strong>{escape(c.id)}</strong> '
-            f'{escape(c.title)}<span class="small">{escape(c.kind)}{study}</span>{quotes}{evidence}{why}{conflict}</button>')
+            f'{escape(c.title)}<span class="small">{escape(c.kind)}{study}</span>{_met_by(c)}{quotes}{evidence}{why}{conflict}</button>')
 
 
 def _ordered(results: Iterable[CriterionResult]) -> list[CriterionResult]:
@@ -190,6 +218,7 @@ def render_review_page(case: Case, review: Review) -> str:
         for doc in case.documents)
     legend = "".join(f'<span><mark class="{k}">{escape(v)}</mark></span>' for k, v in GROUP_LABEL.items())
     legend += '<span><mark class="g-other ruled">ruled out (negated, family, historical, hypothetical)</mark></span>'
+    legend += '<span><mark class="g-other qual">qualifier cue (e.g. pathologic, rising PSA)</mark></span>'
     if review.llm:  # these marks exist only when the LLM step ran
         legend += '<span><mark class="g-other fuzzy">approximate quote, needs checking</mark></span>'
         legend += '<span><mark class="g-other conflict">LLM and ConText disagree</mark></span>'
@@ -201,7 +230,8 @@ def render_review_page(case: Case, review: Review) -> str:
     llm = (f" · LLM {escape(review.llm.model)}, prompt v{escape(review.llm.prompt_version)} "
            f"({escape(review.llm.prompt_sha256[:12])}), schema {escape(review.llm.schema_sha256[:12])}, status {escape(review.llm.status)}"
            + (f" ({escape(review.llm.reason or '')})" if review.llm.reason else "")) if review.llm else ""
-    findings_list = ", ".join(f.code + (" (exam)" if f.exam else "") for f in review.findings) or "none"
+    findings_list = ", ".join(f.code + (" (exam)" if f.exam else "")
+                              + (f" [{qualifier_summary(f.qualifiers)}]" if f.qualifiers else "") for f in review.findings) or "none"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Review {escape(review.case_id or "")}: {escape(d)}</title><style>{CSS}</style></head>

@@ -6,17 +6,23 @@ from datetime import date
 
 import pytest
 
-from priorauth.models import Request
+from priorauth.models import Qualifier, Request
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from tests.conftest import finding, therapy
 
 
-def run(codes=(), exam=(), ct=None, cpt=("72148",), age=50, swo=True, records=True, prior_region=None):
-    fs = [finding(c, exam=c in exam) for c in codes]
+def q(name, value=True):
+    return Qualifier(name=name, value=value)
+
+
+def run(codes=(), exam=(), ct=None, cpt=("72148",), age=50, swo=True, records=True, prior_region=None, quals=None):
+    quals = quals or {}
+    fs = [finding(c, exam=c in exam, qualifiers=quals.get(c, [])) for c in codes]
     fs += [finding(c, exam=True) for c in exam if c not in codes]
     if prior_region is not None:
-        fs.append(finding("prior_mri_same_region", region=prior_region or None))
+        fs.append(finding("prior_mri_same_region", region=prior_region or None,
+                          qualifiers=quals.get("prior_mri_same_region", [])))
     req = Request(cpt_codes=list(cpt), patient_age=age, request_date=date(2026, 3, 2), has_standard_written_order=swo)
     return decide(Facts.build(fs, ct, req, has_records=records))
 
@@ -128,9 +134,14 @@ def test_repeat_within_six_months_without_and_with_reason():
     d = run(TRIAL, ct=therapy(8), prior_region="lumbar")
     assert (d.decision, d.criteria) == ("not_met", [])
     assert any("REPEAT" in r for r in d.reasons)
-    d = run(["back_pain"], exam=["motor_weakness"], prior_region="lumbar")
+    # REPEAT.b needs the exam findings to be new since the prior MRI (labeling.md, repeat imaging)
+    assert run(["back_pain"], exam=["motor_weakness"], prior_region="lumbar").criteria == []
+    d = run(["back_pain"], exam=["motor_weakness"], prior_region="lumbar",
+            quals={"prior_mri_same_region": [q("new_findings_since")]})
     assert d.criteria == ["A.i", "A.ii", "REPEAT.b"]
-    d = run(["back_pain", "prior_spine_surgery", "infection_suspected"], prior_region="lumbar")
+    d = run(["back_pain", "prior_spine_surgery", "infection_suspected"], prior_region="lumbar",
+            quals={"prior_spine_surgery": [q("infection")], "infection_suspected": [q("signs", "labs")],
+                   "prior_mri_same_region": [q("interval_surgery")]})
     assert d.criteria == ["A.i", "I", "K", "REPEAT.c"]
     d = run(TRIAL + ["imaging_indeterminate"], ct=therapy(8), prior_region="lumbar")
     assert d.criteria == ["A.iv", "J", "REPEAT.a"]  # J.ii: one follow-up after an indeterminate MRI
@@ -142,41 +153,56 @@ def test_prior_mri_of_another_region_is_no_repeat():
 
 def test_routine_post_op_surveillance_is_limited():
     assert run(["prior_spine_surgery"]).criteria == ["LIM.H"]
-    assert run(["prior_spine_surgery", "back_pain"]).criteria == ["I"]
+    # pain alone is not a post-operative finding (labeling.md LIM.H): it must be new or worse after the surgery
+    assert run(["prior_spine_surgery", "back_pain"]).criteria == ["LIM.H"]
+    assert run(["prior_spine_surgery", "back_pain"], quals={"prior_spine_surgery": [q("new_symptoms")]}).criteria == ["I"]
 
 
 def test_ms_indications_and_routine_follow_up():
-    assert run(["demyelinating_disease", "motor_weakness"], cpt=["72156"]).criteria == ["G"]
+    # a diagnosis alone does not meet G (labeling.md): the new symptoms are the sub-item G.iii
+    assert run(["demyelinating_disease", "motor_weakness"], cpt=["72156"]).criteria == []
+    assert run(["demyelinating_disease", "motor_weakness"], cpt=["72156"],
+               quals={"demyelinating_disease": [q("new_symptoms")]}).criteria == ["G"]
     d = run(["demyelinating_disease", "routine_surveillance"], cpt=["72141"])
     assert (d.decision, d.criteria) == ("not_met", ["LIM.G"])
 
 
-@pytest.mark.parametrize("codes,cpt,ids", [
-    (["fracture"], "72141", ["D"]),
-    (["trauma"], "72141", []),
-    (["trauma", "motor_weakness"], "72141", ["D"]),
-    (["malignancy", "back_pain"], "72146", ["H"]),
-    (["malignancy"], "72146", []),
-    (["infection_suspected", "back_pain"], "72148", ["A.i", "K"]),
-    (["upper_motor_neuron_signs"], "72141", ["M"]),
-    (["cauda_equina_suspected", "back_pain", "saddle_anesthesia"], "72148", ["A.i", "S"]),
-    (["surgery_planned"], "72148", ["U"]),
-    (["spondylolisthesis"], "72148", []),
-    (["inflammatory_spondylitis", "imaging_indeterminate"], "72148", ["E"]),
-    (["scoliosis", "surgery_planned"], "72146", ["O", "U"]),
-    (["chiari_or_tethered_cord"], "72141", ["L"]),
-    (["syringomyelia"], "72146", ["N"]),
-    (["spasticity", "myelopathy_suspected"], "72141", ["M", "R"]),
-    (["craniocervical_abnormality"], "72141", ["W"]),
-    (["atlantoaxial_instability"], "72141", ["W+.b"]),
-    (["rheumatoid_arthritis", "motor_weakness"], "72141", ["W+.c"]),
-    (["imaging_indeterminate"], "72148", ["J"]),
-    (["malignancy", "back_pain", "imaging_indeterminate"], "72146", ["H"]),
-    (["mr_neurography", "back_pain", "motor_weakness"], "72148", ["LIM.J"]),
-    (["spina_bifida_occulta"], "72148", ["LIM.K"]),
+CT_FX = {"fracture": [Qualifier(name="modality", value="ct"), Qualifier(name="needs_further_evaluation", value=True)]}
+
+
+@pytest.mark.parametrize("codes,cpt,ids,quals", [
+    # labeling.md: a fracture alone, a diagnosis alone, or a cancer with nothing new meets nothing
+    (["fracture"], "72141", [], None),
+    (["fracture"], "72141", ["D"], CT_FX),
+    (["trauma"], "72141", [], None),
+    (["trauma", "motor_weakness"], "72141", ["D"], {"trauma": [Qualifier(name="acute", value=True)]}),
+    (["malignancy", "back_pain"], "72146", [], None),
+    (["malignancy", "back_pain"], "72146", ["H"], {"malignancy": [Qualifier(name="new", value="increasing_pain")]}),
+    (["malignancy"], "72146", [], None),
+    (["infection_suspected", "back_pain"], "72148", ["A.i", "K"], {"infection_suspected": [Qualifier(name="signs", value="fever")]}),
+    (["upper_motor_neuron_signs"], "72141", ["M"], None),
+    (["cauda_equina_suspected", "back_pain", "saddle_anesthesia"], "72148", ["A.i", "S"], None),
+    (["surgery_planned"], "72148", [], None),  # a plan not documented as spinal (a knee replacement's pre-op visit)
+    (["surgery_planned"], "72148", ["U"], {"surgery_planned": [Qualifier(name="spinal", value=True)]}),
+    (["spondylolisthesis"], "72148", [], None),
+    (["inflammatory_spondylitis", "imaging_indeterminate"], "72148", ["J"], None),
+    (["inflammatory_spondylitis"], "72148", ["E"], {"inflammatory_spondylitis": [Qualifier(name="films_nondiagnostic", value=True)]}),
+    (["scoliosis", "surgery_planned"], "72146", ["U"], {"surgery_planned": [Qualifier(name="spinal", value=True)]}),
+    (["scoliosis", "surgery_planned"], "72146", ["O", "U"], {"scoliosis": [Qualifier(name="radiographs", value=True)],
+                                                              "surgery_planned": [Qualifier(name="spinal", value=True)]}),
+    (["chiari_or_tethered_cord"], "72141", ["L"], None),
+    (["syringomyelia"], "72146", ["N"], None),
+    (["spasticity", "myelopathy_suspected"], "72141", ["M", "R"], None),
+    (["craniocervical_abnormality"], "72141", ["W"], None),
+    (["atlantoaxial_instability"], "72141", ["W+.b"], None),
+    (["rheumatoid_arthritis", "motor_weakness"], "72141", ["W+.c"], None),
+    (["imaging_indeterminate"], "72148", ["J"], None),
+    (["malignancy", "back_pain", "imaging_indeterminate"], "72146", ["H"], {"malignancy": [Qualifier(name="new", value="seen_on_other_imaging")]}),
+    (["mr_neurography", "back_pain", "motor_weakness"], "72148", ["LIM.J"], None),
+    (["spina_bifida_occulta"], "72148", ["LIM.K"], None),
 ])
-def test_other_indications(codes, cpt, ids):
-    assert run(codes, cpt=[cpt]).criteria == ids
+def test_other_indications(codes, cpt, ids, quals):
+    assert run(codes, cpt=[cpt], quals=quals).criteria == ids
 
 
 def test_unmet_criteria_say_what_would_satisfy_them():

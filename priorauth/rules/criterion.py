@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Optional
 
-from priorauth.models import Citation
+from priorauth.models import Citation, Qualifier
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import cite
 from priorauth.rules.regions import Region, Study
@@ -15,15 +15,23 @@ Kind = Literal["indication", "limitation", "repeat", "documentation"]
 
 @dataclass(frozen=True)
 class Outcome:
-    """A predicate's answer: whether it holds, on which finding codes, and why not."""
+    """A predicate's answer: whether it holds, on which finding codes, and why not.
+
+    `subitem` names the policy sub-item that was met (``"H.metastatic.ii"``),
+    `subitem_text` says it in words, and `qualifiers` are the finding
+    qualifiers it rests on (their spans join the criterion's evidence).
+    """
 
     met: bool
     codes: tuple[str, ...] = ()
     reason: str = ""
+    subitem: str = ""
+    subitem_text: str = ""
+    qualifiers: tuple[Qualifier, ...] = ()
 
 
-def met(*codes: str) -> Outcome:
-    return Outcome(True, tuple(codes))
+def met(*codes: str, sub: str = "", text: str = "", quals=()) -> Outcome:
+    return Outcome(True, tuple(codes), "", sub, text, tuple(quals))
 
 
 def unmet(reason: str, *codes: str) -> Outcome:

@@ -4,6 +4,10 @@
 2. `not_met` with the limitation ids when a limitation applies to a requested study;
 3. `meets_criteria` with every met indication (and repeat) id when every study meets;
 4. otherwise `not_met`. Nothing here ever denies: `not_met` routes to a clinician.
+
+An approval must also survive deciding again on strong evidence only
+(rules/strength.py); when it does not, the case is `not_met` and the reasons
+name the evidence that fell short.
 """
 
 from __future__ import annotations
@@ -16,10 +20,15 @@ from priorauth.rules.facts import Facts
 from priorauth.rules.indications import INDICATIONS, SPECIFIC_OVER_J
 from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
 from priorauth.rules.regions import Study, studies_for
+from priorauth.rules.strength import split_strong
+from priorauth.rules.subitems import subitem_citation
 
 ORDER = {c.id: i for i, c in enumerate(DOCUMENTATION + INDICATIONS + REPEAT + LIMITATIONS)}
 NO_STUDY = Study("", None, None)
 A_IDS = ("A.i", "A.ii", "A.iii", "A.iv", "A.v")
+# Limitations that give way when the study is requested for another indication that is met
+# (the indications listed are the limitation's own subject and do not lift it).
+LIFTED_BY_OTHER = {"LIM.F": frozenset(), "LIM.G": frozenset({"G"}), "LIM.H": frozenset({"I"})}
 
 
 @dataclass
@@ -35,11 +44,23 @@ class Decided:
 def _result(c: Criterion, o: Outcome, facts: Facts, study: Study) -> CriterionResult:
     codes = [x for x in o.codes if x in facts.findings]
     spans = facts.spans(codes, exam_only=c.exam_evidence and o.met)
+    seen = {(s.doc, s.start, s.end) for s in spans}
+    for q in o.qualifiers:
+        for s in q.evidence:
+            if (s.doc, s.start, s.end) not in seen:
+                seen.add((s.doc, s.start, s.end))
+                spans.append(s)
+    citations = list(c.citations)
+    extra = subitem_citation(o.subitem) if o.met else None
+    if extra is not None and extra not in citations:
+        citations.append(extra)
     return CriterionResult(
         id=c.id, title=c.title, kind=c.kind, status="met" if o.met else "not_met",
-        study=study.cpt or None, citations=list(c.citations), evidence=spans,
+        study=study.cpt or None, citations=citations, evidence=spans,
         reason="" if o.met else o.reason, needed="" if o.met else c.needed,
         conflicts=sorted(set(o.codes) & facts.conflicts),
+        subitem=(o.subitem or None) if o.met else None, subitem_text=o.subitem_text if o.met else "",
+        qualifiers=list(o.qualifiers) if o.met else [],
     )
 
 
@@ -59,8 +80,9 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
         if not c.applies_to(study):
             continue
         o = c.evaluate(facts, study)
-        if c.id == "LIM.F" and o.met and met_ids:
-            o = Outcome(False, o.codes, "the lumbar study is requested for another indication that is met")
+        routine = c.id != "LIM.F" and facts.has("routine_surveillance")
+        if c.id in LIFTED_BY_OTHER and o.met and (met_ids - LIFTED_BY_OTHER[c.id]) and not routine:
+            o = Outcome(False, o.codes, "the study is requested for another indication that is met")
         if o.met:
             lims.add(c.id)
             results.append(_result(c, o, facts, study))
@@ -102,7 +124,29 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
 
 
 def decide(facts: Facts) -> Decided:
-    """Decide one packet; pure over its facts."""
+    """Decide one packet; pure over its facts. An approval is re-decided on strong evidence only."""
+    full = _decide(facts)
+    if full.decision != "meets_criteria":
+        return full
+    strong, weak = split_strong(facts)
+    if not weak:
+        return full
+    d = _decide(strong)
+    was_met = {(r.id, r.study): r for r in full.results if r.status == "met"}
+    for r in d.results:
+        before = was_met.get((r.id, r.study))
+        if r.status == "not_met" and before is not None:
+            used = [why for why, spans in weak.values() if any((s.doc, s.start, s.end) in spans for s in before.evidence)]
+            r.weak_evidence = used or [why for why, _ in weak.values()]
+            r.reason = "met only on evidence too weak to approve on: " + "; ".join(r.weak_evidence)
+    if d.decision == "meets_criteria":
+        return d
+    reasons = [f"not approved without a clinician: {why}." for why, _ in weak.values()] + d.reasons
+    return Decided("not_met", d.criteria if any(i.startswith("LIM.") for i in d.criteria) else [],
+                   d.results, d.studies, reasons, d.missing)
+
+
+def _decide(facts: Facts) -> Decided:
     results: list[CriterionResult] = []
     reasons: list[str] = []
     missing: list[str] = []

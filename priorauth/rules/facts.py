@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Optional
 
-from priorauth.models import ConservativeTherapy, EvidenceSpan, Finding, Request
+from priorauth.models import ConservativeTherapy, EvidenceSpan, Finding, Qualifier, Request
 from priorauth.rules.regions import Study
 
 PEDIATRIC_AGE = 18
@@ -49,6 +49,18 @@ class Facts:
 
     def any(self, *codes: str) -> tuple[str, ...]:
         return tuple(c for c in codes if self.has(c))
+
+    def quals(self, code: str, name: str, value: bool | str = True) -> list[Qualifier]:
+        """Qualifiers `name`=`value` of the present findings of `code`."""
+        if not self.has(code):
+            return []
+        return [q for f in self.findings[code] for q in f.qualified(name, value)]
+
+    def values(self, code: str, name: str) -> set:
+        """Every value a qualifier takes on the present findings of `code`."""
+        if not self.has(code):
+            return set()
+        return {q.value for f in self.findings[code] for q in f.qualifiers if q.name == name}
 
     def on_exam(self, code: str) -> bool:
         return self.has(code) and any(f.exam for f in self.findings[code])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from priorauth.codes import EXAM_DEFICITS, RED_FLAG_A
+from priorauth.models import Qualifier
 from priorauth.rules.criterion import Criterion, Outcome, met, unmet
 from priorauth.rules.facts import Facts
 from priorauth.rules.regions import Study
@@ -12,6 +13,7 @@ LUMBAR = frozenset({"lumbar"})
 THORACIC = frozenset({"thoracic"})
 CERVICAL = frozenset({"cervical"})
 DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
+FOCAL = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes")
 NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
 NO_PAIN = "no back or neck pain for this region is documented"
 
@@ -22,25 +24,32 @@ def _with_pain(f: Facts, s: Study, also: Outcome) -> Outcome:
         return unmet(NO_PAIN, *also.codes)
     if not also.met:
         return unmet(also.reason, *pain)
-    return met(*pain, *also.codes)
+    return met(*pain, *also.codes, sub=also.subitem, text=also.subitem_text, quals=also.qualifiers)
+
+
+def _named(codes) -> str:
+    return ", ".join(c.replace("_", " ").replace("age<=5", "pain at age 5 or younger") for c in codes)
 
 
 def a_i(f: Facts, s: Study) -> Outcome:
     flags = f.any(*RED_FLAG_A)
     if f.age is not None and f.age <= 5 and f.pain_for(s):
         flags += ("age<=5",)
-    inner = met(*[c for c in flags if c != "age<=5"]) if flags else unmet("no red flag is documented")
+    inner = met(*[c for c in flags if c != "age<=5"], sub="A.i", text="red flag: " + _named(flags)) if flags \
+        else unmet("no red flag is documented")
     return _with_pain(f, s, inner)
 
 
 def a_ii(f: Facts, s: Study) -> Outcome:
     found = tuple(c for c in EXAM_DEFICITS if f.on_exam(c))
-    inner = met(*found) if found else unmet("no new or worsening neurologic deficit is documented on physical exam")
+    inner = met(*found, sub="A.ii", text="deficit on exam: " + _named(found)) if found \
+        else unmet("no new or worsening neurologic deficit is documented on physical exam")
     return _with_pain(f, s, inner)
 
 
 def a_iii(f: Facts, s: Study) -> Outcome:
-    inner = met("emg_radiculopathy") if f.has("emg_radiculopathy") else unmet("no EMG/NCV indicating radiculopathy")
+    inner = met("emg_radiculopathy", sub="A.iii", text="EMG/NCV indicating radiculopathy") if f.has("emg_radiculopathy") \
+        else unmet("no EMG/NCV indicating radiculopathy")
     return _with_pain(f, s, inner)
 
 
@@ -61,7 +70,8 @@ def a_iv(f: Facts, s: Study) -> Outcome:
         problems.append("failure to respond to the trial is not documented")
     codes = tuple(c for c in ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat",
                               "injection", "no_response_to_treatment") if f.has(c))
-    inner = unmet("; ".join(problems)) if problems else met(*codes)
+    inner = unmet("; ".join(problems)) if problems else \
+        met(*codes, sub="A.iv", text=f"{t.weeks} weeks of active and inactive care without response")
     return _with_pain(f, s, inner)
 
 
@@ -72,7 +82,7 @@ def a_v(f: Facts, s: Study) -> Outcome:
     elif not care and f.therapy is None:
         inner = unmet("worsening is documented but no trial of conservative treatment")
     else:
-        inner = met("symptoms_worsening", *care)
+        inner = met("symptoms_worsening", *care, sub="A.v", text="worsening during conservative care")
     return _with_pain(f, s, inner)
 
 
@@ -82,14 +92,25 @@ def _trial_or_a(f: Facts, s: Study) -> bool:
     return trial or any(fn(f, s).met for fn in (a_i, a_ii, a_iii, a_v))
 
 
+def _films(f: Facts, code: str, name: str = "modality", kinds=("plain_films", "ct")) -> list[Qualifier]:
+    return [q for k in kinds for q in f.quals(code, name, k)]
+
+
 def b_a(f: Facts, s: Study) -> Outcome:
     if not f.has("spondylolisthesis"):
         return unmet("no spondylolysis/spondylolisthesis is documented")
     if f.pediatric:
         return unmet("patient is pediatric (see B.b)")
+    alt = _films(f, "spondylolisthesis", "alternate_imaging", ("plain_films", "ct", "bone_scan"))
+    if not alt:
+        return unmet("no alternate imaging (plain films, bone scan, CT) of the spondylolysis/listhesis is documented",
+                     "spondylolisthesis")
     if not _trial_or_a(f, s):
         return unmet("neither an indication A.i-v nor a conservative trial is documented", "spondylolisthesis")
-    return met("spondylolisthesis")
+    ind = f.quals("spondylolisthesis", "indeterminate")
+    return met("spondylolisthesis", sub="B.a", quals=alt + ind,
+               text="adult, alternate imaging " + ("indeterminate" if ind else "documented, additional information needed")
+               + ", with an A indication or a conservative trial")
 
 
 def b_b(f: Facts, s: Study) -> Outcome:
@@ -97,79 +118,208 @@ def b_b(f: Facts, s: Study) -> Outcome:
         return unmet("no spondylolysis/spondylolisthesis is documented")
     if not f.pediatric:
         return unmet("patient is not pediatric (see B.a)")
-    return met("spondylolisthesis", *f.any("imaging_indeterminate"))
+    alt = _films(f, "spondylolisthesis", "alternate_imaging", ("plain_films", "ct", "bone_scan"))
+    ind = f.quals("spondylolisthesis", "indeterminate")
+    if not (alt and ind):
+        return unmet("alternate imaging is not documented as inconclusive", "spondylolisthesis")
+    return met("spondylolisthesis", sub="B.b", text="pediatric, alternate imaging inconclusive", quals=alt + ind)
 
 
 def c(f: Facts, s: Study) -> Outcome:
     return a_iii(f, s)
 
 
+D_ITEMS = (("pathologic", "D.i", "pathologic fracture"), ("complex", "D.ii", "complex fracture"),
+           ("needs_further_evaluation", "D.iii", "x-ray/CT findings need further evaluation"))
+
+
 def d(f: Facts, s: Study) -> Outcome:
+    why = []
     if f.has("fracture"):
-        return met("fracture", *f.any("followup_imaging_recommended", "imaging_indeterminate", "trauma"))
+        films = _films(f, "fracture")
+        items = [(sub, text, f.quals("fracture", name)) for name, sub, text in D_ITEMS if f.quals("fracture", name)]
+        if films and items:
+            sub, text, qs = items[0]
+            return met("fracture", sub=sub, text=text, quals=qs + films)
+        if not films:
+            why.append("the fracture is not documented on plain films or CT")
+        if not items:
+            osteo = " (read as osteoporotic/benign)" if f.quals("fracture", "osteoporotic_benign") else ""
+            why.append(f"the fracture{osteo} is not pathologic or complex, and no further evaluation is asked of the x-ray/CT findings")
     if f.has("trauma"):
-        deficit = f.any(*DEFICITS) + f.any("obtunded")
-        if deficit:
-            return met("trauma", *deficit)
-        return unmet("acute trauma without fracture, neurologic deficit or obtundation", "trauma")
-    return unmet("no fracture or acute spinal trauma is documented")
+        acute = f.quals("trauma", "acute")
+        deficit = f.any(*DEFICITS)
+        if acute and deficit:
+            return met("trauma", *deficit, sub="D.note.a", text="acute trauma with an associated neurologic deficit", quals=acute)
+        if acute and f.has("obtunded"):
+            return met("trauma", "obtunded", sub="D.note.b", text="acute trauma in an obtunded patient", quals=acute)
+        why.append("trauma " + ("without neurologic deficit or obtundation" if acute else "not documented as acute"))
+    if not why:
+        return unmet("no fracture or acute spinal trauma is documented")
+    return unmet("; ".join(why), *f.any("fracture", "trauma"))
 
 
 def e(f: Facts, s: Study) -> Outcome:
     if not f.has("inflammatory_spondylitis"):
         return unmet("no inflammatory spondylitis is documented")
-    extra = f.any(*NEW_SYMPTOMS) + f.any("imaging_indeterminate")
-    if not extra:
-        return unmet("no equivocal plain films or new neurologic symptoms", "inflammatory_spondylitis")
-    return met("inflammatory_spondylitis", *extra)
+    films = f.quals("inflammatory_spondylitis", "films_nondiagnostic")
+    if films:
+        return met("inflammatory_spondylitis", sub="E.i", text="plain films not diagnostic or equivocal", quals=films)
+    neuro = f.any(*DEFICITS, "myelopathy_suspected", "saddle_anesthesia")
+    if neuro:
+        return met("inflammatory_spondylitis", *neuro, sub="E.ii", text="new neurologic symptoms")
+    exam = f.quals("inflammatory_spondylitis", "cannot_examine")
+    if exam:
+        return met("inflammatory_spondylitis", sub="E.ii", text="cannot be optimally evaluated clinically", quals=exam)
+    return unmet("no equivocal plain films, new neurologic symptoms, or limited clinical exam", "inflammatory_spondylitis")
 
 
 def f_(f: Facts, s: Study) -> Outcome:
     if not f.has("fracture"):
         return unmet("no known or new compression fracture is documented")
-    # an indeterminate CT or x-ray is D.iii; F needs a question only MRI answers for a compression fracture
-    extra = f.any("malignancy", "surgery_planned") + f.any(*DEFICITS)
-    if not extra:
-        return unmet("no reason for additional information (malignancy question, new deficit, pre-procedure)", "fracture")
-    return met("fracture", *extra)
+    comp = f.quals("fracture", "compression")
+    if not comp:
+        return unmet("the fracture is not documented as a compression fracture", "fracture")
+    films = _films(f, "fracture")
+    if not films:
+        return unmet("the compression fracture is not documented on x-rays or CT", "fracture")
+    base = comp + films
+    q = f.quals("fracture", "malignancy_question")
+    spread = f.quals("malignancy", "kind", "metastatic")
+    if q or (spread and not f.quals("fracture", "osteoporotic_benign")):
+        return met("fracture", *f.any("malignancy"), sub="F.i", text="benign versus metastatic question", quals=base + q + spread)
+    deficit = f.any(*FOCAL)
+    if deficit:
+        return met("fracture", *deficit, sub="F.ii", text="new focal neurologic deficit", quals=base)
+    for name, sub, text in (("fragment_position", "F.iii", "position of fracture fragments"),
+                            ("nonunion_suspected", "F.iv", "delayed union or nonunion suspected")):
+        q = f.quals("fracture", name)
+        if q:
+            return met("fracture", sub=sub, text=text, quals=base + q)
+    plan = f.quals("fracture", "intervention_planned")
+    if plan:
+        return met("fracture", *f.any("surgery_planned"), sub="F.v", text="before a planned surgery or vertebral augmentation",
+                   quals=base + plan)
+    return unmet("no malignancy question, new focal deficit, fragment position, nonunion or planned intervention "
+                 "is documented for the compression fracture", "fracture")
 
 
 def g(f: Facts, s: Study) -> Outcome:
-    if not f.has("demyelinating_disease"):
+    code = "demyelinating_disease"
+    if not f.has(code):
         return unmet("no known or suspected demyelinating disease")
-    why = f.any(*NEW_SYMPTOMS) + f.any("treatment_change")
-    if why:
-        return met("demyelinating_disease", *why)
-    if f.has("routine_surveillance"):
-        return unmet("routine follow-up without new symptoms or treatment change", "demyelinating_disease")
-    return met("demyelinating_disease")
+    diseases = f.values(code, "disease")
+    if diseases == {"gbs"}:
+        if f.quals(code, "confirmed_by_csf_or_emg"):
+            return unmet("Guillain-Barre is already confirmed by CSF or EMG/NCS; G.ix covers only a suspicion with "
+                         "non-diagnostic studies", code)
+        nd = f.quals(code, "workup_nondiagnostic")
+        if nd:
+            return met(code, sub="G.ix", text="suspected Guillain-Barre with non-diagnostic CSF and EMG/NCS", quals=nd)
+        return unmet("Guillain-Barre without non-diagnostic CSF and EMG/NCS studies documented", code)
+    new = f.quals(code, "new_symptoms")
+    if new:
+        return met(code, sub="G.iii", text="new or changing symptoms suggesting cord involvement", quals=new)
+    change = f.quals(code, "treatment_change")
+    if change or f.has("treatment_change"):
+        return met(code, *f.any("treatment_change"), sub="G.v", text="before starting or changing disease-modifying treatment",
+                   quals=change)
+    kind = [q for v in ("transverse_myelitis", "nmo") for q in f.quals(code, "disease", v)]
+    if kind:
+        return met(code, sub="G.vii", text="clinical suspicion of transverse myelitis or neuromyelitis optica", quals=kind)
+    if f.pediatric:
+        return met(code, sub="G.viii", text="suspected or known pediatric demyelinating disease")
+    brain = f.quals(code, "brain_mri_suggestive")
+    if brain and not f.prior_mri(s):
+        return met(code, sub="G.i", text="brain MRI suggests MS and the spine has not been imaged", quals=brain)
+    unsure = f.quals(code, "brain_mri_inconclusive")
+    if unsure and f.quals(code, "status", "suspected"):
+        return met(code, sub="G.ii", text="high suspicion of MS with an inconclusive brain MRI",
+                   quals=unsure + f.quals(code, "status", "suspected"))
+    stable = " (documented as stable)" if f.quals(code, "stable") else ""
+    return unmet(f"the demyelinating disease{stable} has no new symptoms, treatment change or open diagnostic question "
+                 "documented (G.i-ix)", code)
+
+
+H_NEW = {"new_deficit": "new focal neurologic deficit", "increasing_pain": "new or increasing pain",
+         "new_symptoms": "new signs or symptoms", "progression_labs_or_imaging": "lab or imaging findings of progression",
+         "seen_on_other_imaging": "lesion seen on other imaging needing clarification"}
 
 
 def h(f: Facts, s: Study) -> Outcome:
-    if not f.has("malignancy"):
+    code = "malignancy"
+    if not f.has(code):
         return unmet("no known or suspected tumor or metastatic disease")
-    why = f.any("back_pain", "neck_pain", "radicular_pain", *DEFICITS, "imaging_indeterminate", "followup_imaging_recommended", "fracture")
-    if not why:
-        return unmet("no new signs, symptoms or findings suggesting progression", "malignancy")
-    return met("malignancy", *why)
+    kinds = f.values(code, "kind")
+    new = {v: f.quals(code, "new", v) for v in H_NEW}
+    new = {v: q for v, q in new.items() if q}
+    deficit = f.any(*DEFICITS)
+    if "primary_spinal" in kinds:
+        if f.quals(code, "staging"):
+            return met(code, sub="H.primary.staging", text="initial staging of a primary spinal tumor", quals=f.quals(code, "staging"))
+        if f.quals(code, "treated_within_year"):
+            return met(code, sub="H.primary.i", text="follow-up within a year of active treatment",
+                       quals=f.quals(code, "treated_within_year"))
+        if deficit or new:
+            v = next(iter(new), "new_deficit")
+            return met(code, *deficit, sub="H.primary.ii", text=H_NEW[v] + " suggesting progression", quals=new.get(v, []))
+    lepto = f.quals(code, "drop_or_leptomeningeal")
+    if "metastatic" in kinds:
+        if deficit or "new_deficit" in new:
+            return met(code, *deficit, sub="H.metastatic.i", text="new focal neurologic deficit", quals=new.get("new_deficit", []))
+        for v, sub in (("increasing_pain", "H.metastatic.i"), ("new_symptoms", "H.metastatic.i"),
+                       ("progression_labs_or_imaging", "H.metastatic.ii"), ("seen_on_other_imaging", "H.metastatic.iii")):
+            if v in new:
+                return met(code, sub=sub, text=H_NEW[v], quals=new[v])
+        if lepto:
+            return met(code, sub="H.metastatic.v", text="suspected drop metastases or leptomeningeal disease", quals=lepto)
+    if kinds - {"primary_spinal"} or not kinds:
+        risk = [x for v in sorted(f.values(code, "risk")) for x in f.quals(code, "risk", v)]
+        if f.quals(code, "remission") and "metastatic" not in kinds:
+            new.pop("increasing_pain", None)  # new pain in a cancer in remission does not by itself suggest spread
+        if deficit or new or risk:
+            v = next(iter(new), None)
+            what = H_NEW[v] if v else ("new focal neurologic deficit" if deficit else "night pain or weight loss")
+            return met(code, *deficit, sub="H.metastatic.iv", text="known malignancy with " + what,
+                       quals=(new.get(v, []) if v else []) + risk)
+    stable = " (documented as stable or unchanged)" if f.quals(code, "stable") else ""
+    return unmet(f"the malignancy{stable} has nothing new documented: no new deficit, new or increasing pain, "
+                 "progression on labs or imaging, or lesion needing clarification", code)
 
 
 def i(f: Facts, s: Study) -> Outcome:
-    if not f.has("prior_spine_surgery"):
+    code = "prior_spine_surgery"
+    if not f.has(code):
         return unmet("no prior spine surgery is documented")
-    why = f.any("infection_suspected", "csf_leak_suspected", "symptoms_worsening", "back_pain", "neck_pain",
-                "radicular_pain", *DEFICITS)
-    if not why:
-        return unmet("no CSF leak, infection, or new or worsening symptoms after surgery", "prior_spine_surgery")
-    return met("prior_spine_surgery", *why)
+    csf = f.quals(code, "csf_leak")
+    if csf or f.has("csf_leak_suspected"):
+        return met(code, *f.any("csf_leak_suspected"), sub="I.csf_leak", text="clinical findings suggesting a CSF leak", quals=csf)
+    inf = f.quals(code, "infection")
+    if inf:
+        return met(code, *f.any("infection_suspected"), sub="I.infection", text="suspected post-operative infection", quals=inf)
+    new = f.quals(code, "new_symptoms")
+    if new:
+        return met(code, sub="I.new_symptoms", text="new or worsening symptoms or deficits after surgery", quals=new)
+    return unmet("no CSF leak, infection, or new or worsening symptoms documented after the surgery "
+                 "(an operative report's indications are the state before it)", code)
 
 
 def j(f: Facts, s: Study) -> Outcome:
     return met("imaging_indeterminate") if f.has("imaging_indeterminate") else unmet("no indeterminate prior imaging")
 
 
+K_SIGNS = {"fever": "fever", "labs": "abnormal laboratory findings", "imaging": "suggestive imaging"}
+
+
 def k(f: Facts, s: Study) -> Outcome:
-    return met("infection_suspected") if f.has("infection_suspected") else unmet("no suspected spinal infection with abnormal signs, labs or imaging")
+    if not f.has("infection_suspected"):
+        return unmet("no suspected spinal infection with abnormal signs, labs or imaging")
+    for v, text in K_SIGNS.items():
+        q = f.quals("infection_suspected", "signs", v)
+        if q:
+            return met("infection_suspected", sub=f"K.{v}", text=f"suspected infection with {text}", quals=q)
+    return unmet("suspected infection without fever, abnormal labs (ESR/CRP, leukocytosis) or suggestive imaging",
+                 "infection_suspected")
 
 
 def l_(f: Facts, s: Study) -> Outcome:
@@ -186,14 +336,26 @@ def n(f: Facts, s: Study) -> Outcome:
 
 
 def o(f: Facts, s: Study) -> Outcome:
-    if not f.has("scoliosis"):
+    code = "scoliosis"
+    if not f.has(code):
         return unmet("no scoliosis or kyphosis is documented")
-    why = f.any("surgery_planned", *DEFICITS, "syringomyelia", "chiari_or_tethered_cord")
-    if f.age is not None and f.age < 10:
-        why += ("scoliosis",)
-    if not why:
-        return unmet("no preoperative planning, suspected cord abnormality, new deficit or age under 10", "scoliosis")
-    return met("scoliosis", *why)
+    films = f.quals(code, "radiographs")
+    if not films:
+        return unmet("plain radiographs of the curve are not documented (O.a)", code)
+    if f.quals("surgery_planned", "spinal"):
+        return met(code, "surgery_planned", sub="O.i", text="preoperative planning", quals=films + f.quals("surgery_planned", "spinal"))
+    cord = f.quals(code, "cord_abnormality_suspected")
+    if cord or f.any("syringomyelia", "chiari_or_tethered_cord"):
+        return met(code, *f.any("syringomyelia", "chiari_or_tethered_cord"), sub="O.ii",
+                   text="suspected underlying cord abnormality", quals=films + cord)
+    deficit = f.any(*DEFICITS)
+    if deficit:
+        return met(code, *deficit, sub="O.iii", text="new or unexplained neurologic deficit", quals=films)
+    young = f.quals(code, "congenital_or_juvenile")
+    if f.age is not None and f.age < 10 and young:
+        return met(code, sub="O.iv", text="child under 10 with congenital or juvenile scoliosis", quals=films + young)
+    return unmet("no preoperative planning, suspected cord abnormality, new deficit, or congenital/juvenile "
+                 "scoliosis under age 10", code)
 
 
 def p(f: Facts, s: Study) -> Outcome:
@@ -234,17 +396,34 @@ def s_(f: Facts, s: Study) -> Outcome:
 
 
 def t(f: Facts, s: Study) -> Outcome:
-    if not f.pediatric or not f.has("anorectal_malformation"):
+    code = "anorectal_malformation"
+    if not f.pediatric or not f.has(code):
         return unmet("no pediatric anorectal malformation with a suspicious sacral dimple")
-    return met("anorectal_malformation")
+    months_q = [q for v in f.values(code, "age_months") for q in f.quals(code, "age_months", v)]
+    months = float(months_q[0].value) if months_q else (f.age * 12 if f.age else None)
+    if months is None:
+        return unmet("the infant's age in months is not documented (T.a needs over 3 months, T.b under)", code)
+    if months > 3:
+        dimple = f.quals(code, "suspicious_dimple")
+        if dimple:
+            return met(code, sub="T.a", text="suspicious sacral dimple after 3 months of age", quals=months_q + dimple)
+        return unmet("the sacral dimple is not described as suspicious (deep, multiple, above the gluteal crease, "
+                     "over 5 mm, or with a cutaneous marker)", code)
+    us = f.quals(code, "ultrasound_inconclusive")
+    if us:
+        return met(code, sub="T.b", text="under 3 months with an inconclusive ultrasound", quals=months_q + us)
+    return unmet("under 3 months of age ultrasound comes first; no indeterminate ultrasound is documented", code)
 
 
 def u(f: Facts, s: Study) -> Outcome:
     if not f.has("surgery_planned"):
         return unmet("no planned spine surgery or intervention")
+    spinal = f.quals("surgery_planned", "spinal")
+    if not spinal:
+        return unmet("the planned procedure is not documented as spinal", "surgery_planned")
     if f.prior_mri(s):
         return unmet("a similar MRI was done in the past 6 months", "surgery_planned", "prior_mri_same_region")
-    return met("surgery_planned")
+    return met("surgery_planned", sub="U", text="preoperative planning for a spinal procedure", quals=spinal)
 
 
 def v(f: Facts, s: Study) -> Outcome:

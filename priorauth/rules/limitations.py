@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from priorauth.rules.criterion import Criterion, Outcome, met, unmet
 from priorauth.rules.facts import Facts
-from priorauth.rules.indications import DEFICITS, LUMBAR
+from priorauth.rules.indications import DEFICITS, LUMBAR, i
 from priorauth.rules.regions import Study, studies_for
 
 SYMPTOMS = ("back_pain", "neck_pain", "radicular_pain", "symptoms_worsening", "infection_suspected",
@@ -22,19 +22,27 @@ def lim_f(f: Facts, s: Study) -> Outcome:
 
 
 def lim_g(f: Facts, s: Study) -> Outcome:
-    if not (f.has("demyelinating_disease") and f.has("routine_surveillance")):
-        return unmet("not a routine MS follow-up")
-    if f.any(*SYMPTOMS) or f.has("treatment_change"):
+    code = "demyelinating_disease"
+    if not f.has(code) or f.values(code, "disease") == {"gbs"}:
+        return unmet("not a follow-up of multiple sclerosis")
+    if f.quals(code, "new_symptoms") or f.has("treatment_change") or f.quals(code, "treatment_change"):
         return unmet("new or changing symptoms or a treatment change are documented")
-    return met("demyelinating_disease", "routine_surveillance")
+    routine = f.has("routine_surveillance")
+    known = f.quals(code, "status", "confirmed") or f.quals(code, "stable")
+    if not (routine or known) or (f.quals(code, "status", "suspected") and not routine):
+        return unmet("not a routine MS follow-up")
+    return met(code, *f.any("routine_surveillance"), sub="LIM.G",
+               text="known MS without new or changing symptoms or a treatment change",
+               quals=f.quals(code, "stable") + f.quals(code, "status", "confirmed"))
 
 
 def lim_h(f: Facts, s: Study) -> Outcome:
     if not f.has("prior_spine_surgery"):
         return unmet("no prior spine surgery")
-    if f.any(*SYMPTOMS):
-        return unmet("post-operative symptoms are documented")
-    return met("prior_spine_surgery", *f.any("routine_surveillance"))
+    if i(f, s).met:
+        return unmet("post-operative findings (CSF leak, infection, new or worsening symptoms) are documented")
+    return met("prior_spine_surgery", *f.any("routine_surveillance"), sub="LIM.H",
+               text="post-operative imaging without a CSF leak, infection, or new or worsening symptoms after the surgery")
 
 
 def lim_i(f: Facts, s: Study) -> Outcome:
@@ -82,21 +90,46 @@ LIMITATIONS: tuple[Criterion, ...] = (
 )
 
 
+def _same_doc(f: Facts, code: str, other: str) -> tuple[str, ...]:
+    """`code` present with evidence in a document that also documents `other`."""
+    docs = {e.doc for x in f.findings.get(other, []) for e in x.evidence}
+    return (code,) if f.has(code) and any(e.doc in docs for x in f.findings[code] for e in x.evidence) else ()
+
+
 def rep_a(f: Facts, s: Study) -> Outcome:
-    found = f.any("imaging_indeterminate", "followup_imaging_recommended")
-    return met(*found) if found else unmet("the prior study is not documented as inconclusive, nor is follow-up recommended")
+    code = "prior_mri_same_region"
+    for name, text in (("inconclusive", "the prior MRI was inconclusive"),
+                       ("followup_recommended", "short-term follow-up imaging was recommended")):
+        q = f.quals(code, name)
+        if q:
+            return met(code, sub="REPEAT.a", text=text, quals=q)
+    found = _same_doc(f, "imaging_indeterminate", code) + _same_doc(f, "followup_imaging_recommended", code)
+    if found:
+        return met(code, *found, sub="REPEAT.a", text="the prior study was inconclusive or follow-up was recommended")
+    return unmet("the prior study is not documented as inconclusive, nor is follow-up recommended")
 
 
 def rep_b(f: Facts, s: Study) -> Outcome:
-    found = f.any("symptoms_worsening") + tuple(c for c in DEFICITS if f.on_exam(c))
-    return met(*found) if found else unmet("no progressive worsening or new physical exam findings")
+    q = f.quals("prior_mri_same_region", "worsening_since")
+    if q:
+        return met("prior_mri_same_region", "symptoms_worsening", sub="REPEAT.b",
+                   text="progressive worsening of symptoms since the prior MRI", quals=q)
+    q = f.quals("prior_mri_same_region", "new_findings_since")
+    if q:
+        return met("prior_mri_same_region", *tuple(c for c in DEFICITS if f.on_exam(c)), sub="REPEAT.b",
+                   text="new physical exam findings since the prior MRI", quals=q)
+    return unmet("no progressive worsening or new physical exam findings since the prior MRI")
 
 
 def rep_c(f: Facts, s: Study) -> Outcome:
-    if f.has("prior_spine_surgery") and f.any("infection_suspected", "csf_leak_suspected", "symptoms_worsening"):
-        return met("prior_spine_surgery", *f.any("infection_suspected", "csf_leak_suspected", "symptoms_worsening"))
-    if f.has("trauma"):
-        return met("trauma")
+    interval = f.quals("prior_mri_same_region", "interval_surgery")
+    post = i(f, s)
+    if interval and post.met:
+        return met("prior_spine_surgery", *post.codes, sub="REPEAT.c", text="interval surgery with a suspected complication",
+                   quals=interval + list(post.qualifiers))
+    acute = f.quals("trauma", "acute")
+    if acute:
+        return met("trauma", sub="REPEAT.c", text="significant new trauma", quals=acute)
     return unmet("no interval surgery with suspected complication or significant new trauma")
 
 

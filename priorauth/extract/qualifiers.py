@@ -1,0 +1,607 @@
+"""Structured qualifiers of findings: what a code alone cannot say about a policy sub-item.
+
+A fracture is pathologic or osteoporotic, a cancer has new pain or rising
+markers, an MS patient is stable or relapsing, symptoms come before or after a
+surgery, a deficit found once is contradicted by a later normal exam. Each
+qualifier is looked up in a closed vocabulary (`data/qualifiers.json`) and
+carries its own exact evidence span. The cues are found in the finding's
+sentence and its neighbourhood, and a cue inside a negation trigger's scope
+(context_rules.json, as ConText reads it) does not count. Works on any
+extractor's findings (rules, LLM, gold) because it needs only spans and text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from priorauth.extract.dates import ANY_DATE, parse_date
+from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
+
+PKG = "priorauth.extract"
+DEFICIT_CODES = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes",
+                 "bowel_bladder_dysfunction")
+SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspected", "saddle_anesthesia",
+                 "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
+                 "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
+MAX_SPANS = 3
+DATE_RX = re.compile(ANY_DATE, re.I)
+AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
+TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|chemotherapy|surgery|treated|debulk\w*|"
+                          r"laminectomy)\b", re.I)
+
+
+class QualifierSpec(BaseModel):
+    """One qualifier of the vocabulary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str
+    policy: str
+    scope: Literal["sentence", "near", "document", "packet"] = "near"
+    string: bool = False
+    computed: bool = False
+    skip_operative: bool = False
+    cues: dict[str, list[str]] = {}
+
+
+class Vocabulary(BaseModel):
+    """The whole data file; unknown keys are an error so typos fail at load time."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    doc: str = Field(alias="_doc")
+    skip_sections: list[str]
+    negation_window: int = Field(ge=1, le=20)
+    any_code: dict[str, QualifierSpec]
+    normal_exam: dict[str, list[str]]
+    operative_report: str
+    inpatient_stay: str
+    preop_cues: str
+    postop_cues: str
+    past_surgery_cues: str
+    new_or_worse_cue: str
+    ongoing_cue: str
+    remote_surgery_days: int = Field(ge=1)
+    codes: dict[str, dict[str, QualifierSpec]]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    vocab: Vocabulary
+    cues: dict[tuple[str, str], list[tuple[str, re.Pattern]]]
+    normal_exam: dict[str, list[re.Pattern]]
+    operative: re.Pattern
+    stay: re.Pattern
+    preop: re.Pattern
+    postop: re.Pattern
+    past_surgery: re.Pattern
+    new_or_worse: re.Pattern
+    ongoing: re.Pattern
+    forward: re.Pattern
+    backward: re.Pattern
+    hypothetical: re.Pattern
+    terminate: re.Pattern
+    header_names: list[str]
+    header_at_colon: re.Pattern
+    header_at_line: re.Pattern
+
+
+def _read(*parts: str) -> dict:
+    return json.loads(resources.files(PKG).joinpath(*parts).read_text(encoding="utf-8"))
+
+
+def _alts(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Compiled:
+    """Load and compile the vocabulary, the negation triggers and the section headers once."""
+    vocab = Vocabulary.model_validate(_read("data", "qualifiers.json"))
+    from priorauth.codes import BY_CODE
+
+    unknown = set(vocab.codes) - set(BY_CODE)
+    if unknown:
+        raise ValueError(f"qualifiers.json names unknown codes: {sorted(unknown)}")
+    cues = {}
+    for code, specs in vocab.codes.items():
+        for name, spec in specs.items():
+            if spec.computed == bool(spec.cues):
+                raise ValueError(f"qualifier {code}.{name}: a qualifier has cues or is computed, not both")
+            if not spec.string and spec.cues and set(spec.cues) != {"true"}:
+                raise ValueError(f"qualifier {code}.{name}: a boolean qualifier's cues are listed under 'true'")
+            cues[(code, name)] = [(v, re.compile(p, re.I)) for v, ps in spec.cues.items() for p in ps]
+    rules = _read("data", "context_rules.json")["context_rules"]
+
+    def lits(cat: str, direction: str) -> list[str]:
+        return [r["literal"] for r in rules if r["category"] == cat and r["direction"] in (direction, "BIDIRECTIONAL")
+                and not r.get("pattern")]
+
+    def rx(words: list[str]) -> re.Pattern:
+        return re.compile(rf"(?<![\w-])(?:{_alts(words)})(?![\w-])", re.I)
+
+    hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
+            "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
+    sections = _read("data", "sections.json")["categories"]
+    names, at_colon, at_line = [], [], []
+    for i, (cat, spec) in enumerate(sections.items()):
+        names.append(cat)
+        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+        line = []
+        if long_alts:
+            at_colon.append(rf"(?P<h{i}>\b(?:{long_alts})\s*)$")
+            line.append(rf"[ \t]*(?:{long_alts})[ \t]*(?::|(?=\n)|\Z)")
+        if spec["short"]:
+            line.append(rf"[ \t]*(?:{_alts(spec['short'])})[ \t]*:")
+        at_line.append(rf"(?P<l{i}>{'|'.join(line)})")
+    return Compiled(
+        vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},
+        re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.inpatient_stay),
+        re.compile(vocab.preop_cues, re.I),
+        re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
+        re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
+        rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
+        rx(lits("TERMINATE", "TERMINATE")),
+        names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
+
+
+def spec_for(code: str, name: str) -> Optional[QualifierSpec]:
+    vocab = vocabulary().vocab
+    return vocab.codes.get(code, {}).get(name) or vocab.any_code.get(name)
+
+
+def check_qualifier(code: str, name: str, value: Union[bool, str]) -> None:
+    """Raise ValueError unless `name` is a qualifier of `code` and `value` one of its values."""
+    spec = spec_for(code, name)
+    if spec is None:
+        raise ValueError(f"{name!r} is not a qualifier of {code!r} (see priorauth/extract/data/qualifiers.json)")
+    if spec.string:
+        if not isinstance(value, str) or (spec.cues and value not in spec.cues):
+            raise ValueError(f"qualifier {code}.{name} takes one of {sorted(spec.cues) or 'a string'}, not {value!r}")
+    elif not isinstance(value, bool):
+        raise ValueError(f"qualifier {code}.{name} is true or false, not {value!r}")
+
+
+# --- text structure -----------------------------------------------------------------------------
+
+SENT_RX = re.compile(r"[^\n]+")
+SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
+
+
+@dataclass
+class DocText:
+    """A document's sentences, sections and cue matches, computed once per qualify() call."""
+
+    doc: Document
+    sents: list[tuple[int, int]]
+    sections: list[tuple[int, str]]
+    operative: bool
+    stay: bool
+    _starts: list[int] = field(default_factory=list)
+    _sec_starts: list[int] = field(default_factory=list)
+    _matches: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._starts = [s for s, _ in self.sents]
+        self._sec_starts = [s for s, _ in self.sections]
+
+    def matches(self, rx: re.Pattern) -> list[re.Match]:
+        """Every match of a cue in the whole text, found once."""
+        if rx not in self._matches:
+            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()]
+        return self._matches[rx]
+
+    @classmethod
+    def build(cls, doc: Document) -> "DocText":
+        c = vocabulary()
+        sents = []
+        for line in SENT_RX.finditer(doc.text):
+            start = line.start()
+            for b in SENT_END.finditer(line.group(0)):
+                sents.append((start, line.start() + b.start()))
+                start = line.start() + b.end()
+            sents.append((start, line.end()))
+        sections = _sections(doc.text)
+        operative = bool(c.operative.search(doc.text[:300])) or "operative" in (doc.type or "").lower()
+        stay = bool(c.stay.search(doc.text)) or "discharge" in (doc.type or "").lower()
+        return cls(doc, [s for s in sents if doc.text[s[0]:s[1]].strip()], sections, operative, stay)
+
+    def section(self, pos: int) -> Optional[str]:
+        i = bisect.bisect_right(self._sec_starts, pos) - 1
+        return self.sections[i][1] if i >= 0 else None
+
+    def sent_index(self, pos: int) -> int:
+        """The sentence holding `pos`, or the next one when `pos` falls between sentences."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return 0
+        return i if pos < self.sents[i][1] or i == len(self.sents) - 1 else i + 1
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        return self.sents[self.sent_index(pos)] if self.sents else (0, len(self.doc.text))
+
+
+def _sections(text: str) -> list[tuple[int, str]]:
+    """Section headers as the extractor's Sectionizer reads them (sections.json), found by looking back from
+    each colon and at each line start rather than scanning every character."""
+    c = vocabulary()
+    found = {}
+    for colon in re.finditer(":", text):
+        lo = max(0, colon.start() - 45)
+        m = c.header_at_colon.search(text, lo, colon.start())
+        if m:
+            found[m.start()] = c.header_names[int(m.lastgroup[1:])]
+    for line in re.finditer(r"(?m)^", text):
+        m = c.header_at_line.match(text, line.start())
+        if m:
+            found.setdefault(m.start(), c.header_names[int(m.lastgroup[1:])])
+    return sorted(found.items())
+
+
+def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
+    """ConText-style: a negation (or 'if ...') trigger in the cue's clause, within a few words, rules the cue out.
+
+    A long cue ("brain MRI ... lesions") is also ruled out by a negation inside it ("showed no lesions").
+    """
+    c = vocabulary()
+    inner = text[start:end]
+    first = re.match(r"\S+\s*", inner)
+    if c.forward.search(inner, first.end() if first else 0):
+        return True
+    before = text[sent[0]:start]
+    cut = max((m.end() for m in re.finditer(r"[;:]|" + c.terminate.pattern, before, re.I)), default=0)
+    before = before[cut:]
+    words = re.findall(r"\S+", before)[-c.vocab.negation_window:]
+    window = " ".join(words)
+    if c.forward.search(window) or c.hypothetical.search(window):
+        return True
+    after = text[end:sent[1]]
+    stop = re.search(r"[;:]|" + c.terminate.pattern, after, re.I)
+    after = after[:stop.start()] if stop else after
+    return bool(c.backward.search(" ".join(re.findall(r"\S+", after)[:5])))
+
+
+def _span(dt: DocText, start: int, end: int) -> EvidenceSpan:
+    return EvidenceSpan(doc=dt.doc.id, start=start, end=end, text=dt.doc.text[start:end], section=dt.section(start))
+
+
+# --- qualifier finding --------------------------------------------------------------------------
+
+ASSESSMENT = ("assessment", "assessment_plan")
+
+
+def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tuple[DocText, tuple[int, int]]]:
+    """The sentences a qualifier's cues are looked for in, by its scope."""
+    skip = set(vocabulary().vocab.skip_sections)
+    holders = [docs[d] for d in dict.fromkeys(s.doc for s in f.evidence) if d in docs]
+    if spec.scope == "packet":
+        holders = list(docs.values())
+    out: list[tuple[DocText, tuple[int, int]]] = []
+    for dt in holders:
+        if spec.skip_operative and dt.operative:
+            continue
+        if spec.scope in ("document", "packet"):
+            chosen = set(range(len(dt.sents)))
+        else:
+            chosen = set()
+            for s in f.evidence:
+                if s.doc == dt.doc.id:
+                    i = dt.sent_index(s.start)
+                    chosen |= {i, i + 1}
+            if spec.scope == "near":
+                chosen.add(0)  # a report's title line names its modality
+                chosen |= {i for i, (s, _) in enumerate(dt.sents) if dt.section(s) in ASSESSMENT}
+        for i in sorted(chosen):
+            if i < len(dt.sents) and dt.section(dt.sents[i][0]) not in skip:
+                out.append((dt, dt.sents[i]))
+    return out
+
+
+def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    c = vocabulary()
+    out = []
+    for name, spec in c.vocab.codes.get(code, {}).items():
+        if spec.computed:
+            continue
+        found: dict[str, list[EvidenceSpan]] = {}
+        scope: dict[str, tuple[DocText, set[int]]] = {}
+        for dt, sent in _scope(spec, f, docs):
+            scope.setdefault(dt.doc.id, (dt, set()))[1].add(dt.sent_index(sent[0]))
+        for dt, chosen in scope.values():
+            text = dt.doc.text
+            whole = spec.scope in ("document", "packet")
+            for value, rx in c.cues[(code, name)]:
+                hits = dt.matches(rx) if whole else \
+                    [m for i in sorted(chosen) if i < len(dt.sents) for m in rx.finditer(text, *dt.sents[i])]
+                for m in hits:
+                    i = dt.sent_index(m.start())
+                    if i not in chosen or m.end() > dt.sents[i][1]:
+                        continue
+                    if negated(text, dt.sents[i], m.start(), m.end()):
+                        continue
+                    spans = found.setdefault(value, [])
+                    if len(spans) < MAX_SPANS and all((x.doc, x.start) != (dt.doc.id, m.start()) for x in spans):
+                        spans.append(_span(dt, m.start(), m.end()))
+        for value, spans in found.items():
+            out.append(Qualifier(name=name, value=True if value == "true" else value, evidence=spans))
+    return out
+
+
+def _dates_in(dt: DocText, sent: tuple[int, int]) -> list[tuple[date, EvidenceSpan]]:
+    out = []
+    for m in DATE_RX.finditer(dt.doc.text, sent[0], sent[1]):
+        d = parse_date(m.group(0), dt.doc.date)
+        if d and re.search(r"\d", m.group(0)):
+            if re.search(r"/\d{2}$", m.group(0)) and dt.doc.date and d > dt.doc.date:
+                d = d.replace(year=d.year - 100)  # '10/27/92' in a note written after it
+            out.append((d, _span(dt, m.start(), m.end())))
+    return out
+
+
+def _nearest(dated: list[tuple[date, EvidenceSpan]], s: EvidenceSpan) -> list[tuple[date, EvidenceSpan]]:
+    """Dates ordered by distance from a span (a date inside it first, then one just after it)."""
+    def gap(x: tuple[date, EvidenceSpan]) -> int:
+        e = x[1]
+        if s.start <= e.start < s.end:
+            return -1
+        return e.start - s.end if e.start >= s.end else 2 * (s.start - e.end)
+    return sorted(dated, key=gap)
+
+
+YEAR_RX = re.compile(r"\b(?:in|since) ((?:19|20)\d{2})\b")
+AGO_RX = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many) years? ago\b", re.I)
+PERIOPERATIVE = timedelta(days=14)
+POD_RX = re.compile(r"\b(?:post-?op(?:erative)?|POD)\s*(?:day\s*)?#?\s*(\d{1,3})\b", re.I)
+
+
+@dataclass
+class Surgery:
+    """One mention of a prior spine surgery: when it was done, and whether this document is its own stay."""
+
+    when: Optional[date]
+    doc: str
+    here: bool
+    span: EvidenceSpan
+
+
+def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
+    """When each mentioned surgery was done: a date by the mention, 'in 1998', 'N years ago', or its report's date."""
+    c = vocabulary()
+    out = []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        sent = dt.sentence(s.start)
+        ref = dt.doc.date
+        dated = [x for x in _dates_in(dt, sent) if not ref or x[0] <= ref]
+        when, span = (dated and _nearest(dated, s)[0]) or (None, s)
+        text = dt.doc.text[sent[0]:sent[1]]
+        if when is None and (y := YEAR_RX.search(text)):
+            when = date(int(y.group(1)), 7, 1)
+        if when is None and ref and (a := AGO_RX.search(text)):
+            n = int(a.group(1)) if a.group(1).isdigit() else 3
+            when = ref - timedelta(days=365 * n)
+        if when is None and ref and (p := POD_RX.search(text)):
+            when = ref - timedelta(days=int(p.group(1)))
+        lead = dt.doc.text[max(sent[0], s.start - 80):s.end]
+        past = bool(c.past_surgery.search(lead)) or (when is not None and ref is not None and ref - when > PERIOPERATIVE)
+        here = (dt.operative and not past) or (not past and (dt.stay or when is not None))
+        if when is None and here:
+            when = ref
+        out.append(Surgery(when, s.doc, here, span))
+    return out
+
+
+def _doc_date(docs: dict[str, DocText], doc_id: str) -> Optional[date]:
+    dt = docs.get(doc_id)
+    return dt.doc.date if dt else None
+
+
+def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> tuple[list[EvidenceSpan], list[EvidenceSpan]]:
+    """Split a finding's spans into those before the (latest) surgery and those after it."""
+    c = vocabulary()
+    when = max((x.when for x in surgeries if x.when), default=None)
+    stays = {x.doc for x in surgeries if x.here}
+    pre, post = [], []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        sent = dt.sentence(s.start)
+        text = dt.doc.text[sent[0]:sent[1]]
+        lead = dt.doc.text[max(sent[0], s.start - 120):s.start]
+        d = dt.doc.date
+        if c.postop.search(text):
+            post.append(s)
+        elif c.preop.search(lead) or s.doc in stays:
+            pre.append(s)
+        elif when and d:
+            (post if d > when else pre).append(s)
+        else:
+            post.append(s)
+    return pre, post
+
+
+def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
+    """A later document that records the function as normal or the deficit as absent,
+    or a finding whose every sentence itself reads as normal ("Babinski, toes are downgoing")."""
+    c = vocabulary()
+    rxs = c.normal_exam.get(f.code, [])
+    own = []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        sent = dt.sentence(s.start) if dt else None
+        hit = next((m for rx in rxs for m in rx.finditer(dt.doc.text, *sent)
+                    if m.end() >= s.start and m.start() <= s.end + 30), None) if dt else None
+        if hit is None:
+            own = []
+            break
+        own.append((dt, hit))
+    if own:
+        dt, hit = own[-1]
+        return Qualifier(name="contradicted", value="same_sentence", evidence=[_span(dt, hit.start(), hit.end())])
+    dates = [_doc_date(docs, s.doc) for s in f.evidence]
+    if not dates or any(d is None for d in dates):
+        return None
+    last = max(dates)
+    later: list[tuple[date, EvidenceSpan]] = []
+    for r in ruled_out:
+        if r.code == f.code and r.reason == "negated":
+            later += [(d, s) for s in r.evidence if (d := _doc_date(docs, s.doc)) and d > last
+                      and (s.section or docs[s.doc].section(s.start)) not in c.vocab.skip_sections]
+    for dt in docs.values():
+        if not dt.doc.date or dt.doc.date <= last:
+            continue
+        for rx in rxs:
+            for m in rx.finditer(dt.doc.text):
+                sent = dt.sentence(m.start())
+                if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end()):
+                    later.append((dt.doc.date, _span(dt, m.start(), m.end())))
+    if not later:
+        return None
+    newest = max(d for d, _ in later)
+    spans = [s for d, s in later if d == newest][:MAX_SPANS]
+    return Qualifier(name="contradicted", value=newest.isoformat(), evidence=spans)
+
+
+def _age_months(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
+    per = {"day": 1 / 30, "week": 7 / 30, "wk": 7 / 30, "month": 1, "mo": 1}
+    for dt in dict.fromkeys(docs[s.doc] for s in f.evidence if s.doc in docs):
+        m = AGE_RX.search(dt.doc.text)
+        if m:
+            months = int(m.group(1)) * per[m.group(2).lower()]
+            return Qualifier(name="age_months", value=f"{months:.1f}", evidence=[_span(dt, m.start(), m.end())])
+    return None
+
+
+def qualify(documents: list[Document], findings: list[Finding], request: Request) -> list[Finding]:
+    """The same findings with qualifiers attached to the present ones (already qualified ones are kept)."""
+    docs = {d.id: DocText.build(d) for d in documents if d.text.strip()}
+    present = [f for f in findings if f.present]
+    ruled_out = [f for f in findings if not f.present]
+    skip = set(vocabulary().vocab.skip_sections)
+    surgeries = [x for f in present if f.code == "prior_spine_surgery" for x in _surgeries(f, docs)]
+    out: list[Finding] = []
+    timing: dict[int, tuple[list[EvidenceSpan], list[EvidenceSpan]]] = {}
+    for f in present:
+        if f.code in SYMPTOM_CODES and surgeries:
+            timing[id(f)] = _timing(f, surgeries, docs)
+    for f in findings:
+        if not f.present or f.qualifiers:
+            out.append(f)
+            continue
+        qs = _cue_qualifiers(f.code, f, docs)
+        sections = [s.section or (docs[s.doc].section(s.start) if s.doc in docs else None) for s in f.evidence]
+        if sections and all(x in skip for x in sections):
+            qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
+        if f.code in DEFICIT_CODES:
+            q = _contradiction(f, ruled_out, docs)
+            if q:
+                qs.append(q)
+        if id(f) in timing:
+            pre, post = timing[id(f)]
+            if pre and not post:
+                qs.append(Qualifier(name="before_surgery", value=True, evidence=pre[:MAX_SPANS]))
+            if post:
+                qs.append(Qualifier(name="after_surgery", value=True, evidence=post[:MAX_SPANS]))
+        if f.code == "prior_mri_same_region" and f.region:
+            qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
+        if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
+            dated = [(x.when, x.span) for x in _surgeries(f, docs) if x.when] if f.code == "prior_spine_surgery" else \
+                [(f.mention_date, f.evidence[0])] if f.mention_date else \
+                [x for s in f.evidence if s.doc in docs
+                 for x in _nearest(_dates_in(docs[s.doc], docs[s.doc].sentence(s.start)), s)[:1]]
+            if dated:
+                d, span = max(dated, key=lambda x: x[0])
+                qs.append(Qualifier(name="date", value=d.isoformat(), evidence=[span]))
+        if f.code == "anorectal_malformation":
+            q = _age_months(f, docs)
+            if q:
+                qs.append(q)
+        if f.code == "malignancy" and request.request_date:
+            qs += _treated_within_year(f, docs, request.request_date)
+        for q in qs:  # model_copy does not validate: hold computed names to the vocabulary too
+            check_qualifier(f.code, q.name, q.value)
+        out.append(f.model_copy(update={"qualifiers": qs}))
+    return _packet_qualifiers(out, docs, request.request_date)
+
+
+def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:
+    spans = []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        sent = dt.sentence(s.start)
+        if TREATMENT_RX.search(dt.doc.text, sent[0], sent[1]):
+            spans += [sp for d, sp in _dates_in(dt, sent) if timedelta(0) <= when - d <= timedelta(days=366)]
+    return [Qualifier(name="treated_within_year", value=True, evidence=spans[:MAX_SPANS])] if spans else []
+
+
+def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], request_date: Optional[date]) -> list[Finding]:
+    """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI."""
+    c = vocabulary()
+    present = [f for f in findings if f.present]
+    surgery_dates = [date.fromisoformat(q.value) for f in present if f.code == "prior_spine_surgery"
+                     for q in f.qualifiers if q.name == "date"]
+    post_spans = []
+    for f in present:
+        if not f.qualified("after_surgery"):
+            continue
+        for s in f.qualified("after_surgery")[0].evidence:
+            dt = docs[s.doc]
+            sent = dt.doc.text[slice(*dt.sentence(s.start))]
+            remote = bool(surgery_dates and dt.doc.date
+                          and (dt.doc.date - max(surgery_dates)).days > c.vocab.remote_surgery_days)
+            since = bool(c.postop.search(sent))  # "numbness since the surgery": it arose after it
+            if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent) \
+                    or ((remote or since) and not c.ongoing.search(sent)):
+                post_spans.append(s)
+    out = []
+    for f in findings:
+        if not f.present:
+            out.append(f)
+            continue
+        extra = []
+        if f.code == "prior_spine_surgery" and post_spans and not f.qualified("new_symptoms"):
+            extra.append(Qualifier(name="new_symptoms", value=True, evidence=post_spans[:MAX_SPANS]))
+        if f.code == "prior_mri_same_region":
+            mri = next((q.value for q in f.qualifiers if q.name == "date"), None)
+            since, worse = [], []
+            first = {}
+            for e in f.evidence:
+                first[e.doc] = min(first.get(e.doc, e.start), e.start)
+            for g in present if mri else []:
+                for e in g.evidence:
+                    d = _doc_date(docs, e.doc)
+                    if e.doc not in docs or not d or d.isoformat() <= mri:
+                        continue
+                    dt = docs[e.doc]
+                    sent = dt.sentence(e.start)
+                    after = e.start > first.get(e.doc, -1) and not any(x.isoformat() < mri for x, _ in _dates_in(dt, sent))
+                    if g.code in DEFICIT_CODES and g.exam and after and c.new_or_worse.search(dt.doc.text, *sent):
+                        since.append(e)
+                    if g.code == "symptoms_worsening" and after:
+                        worse.append(e)
+            if worse:
+                extra.append(Qualifier(name="worsening_since", value=True, evidence=worse[:MAX_SPANS]))
+            if since:
+                extra.append(Qualifier(name="new_findings_since", value=True, evidence=since[:MAX_SPANS]))
+            # an MRI of unknown date is within 6 months by definition: a surgery in that window may follow it
+            window = (request_date - timedelta(days=183)).isoformat() if request_date else None
+            after = [q for g in present if g.code == "prior_spine_surgery" for q in g.qualifiers
+                     if q.name == "date" and ((mri and q.value > mri) or (not mri and window and q.value >= window))]
+            if after:
+                extra.append(Qualifier(name="interval_surgery", value=True, evidence=after[0].evidence))
+        out.append(f.model_copy(update={"qualifiers": f.qualifiers + extra}) if extra else f)
+    return out

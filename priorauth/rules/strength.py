@@ -1,0 +1,95 @@
+"""The approval threshold: `meets_criteria` acts without a clinician, so it needs strong evidence.
+
+A finding is strong evidence when it is affirmed (not an uncertain mention),
+current (not documented only before a spine surgery that has since been
+done), grounded (its spans match the note exactly or after case/space
+folding), not contradicted by a later document (a deficit on one exam and
+"strength 5/5 throughout" at a later one), and not found only in a templated
+review of systems. `weakness` is that threshold; the decision step removes
+weak findings and decides again before it approves, and says which evidence
+fell short when the approval does not survive.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from priorauth.codes import THERAPY_CODES
+from priorauth.models import Finding
+from priorauth.rules.facts import Facts
+
+STRONG_ALIGNMENTS = ("exact", "normalized")
+"""Span alignments that count as grounded for an approval."""
+
+WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery")
+"""Qualifiers (computed in priorauth/extract/qualifiers.py) that make a finding too weak to approve on."""
+
+# Conservative care is judged by its own summary (weeks, components, response), not finding by finding.
+EXEMPT = frozenset(THERAPY_CODES)
+
+
+def _label(code: str) -> str:
+    return {"motor_weakness": "weakness", "sensory_deficit": "sensory deficit", "abnormal_reflexes": "reflex change",
+            "upper_motor_neuron_signs": "upper motor neuron sign",
+            "bowel_bladder_dysfunction": "bowel/bladder dysfunction"}.get(code, code.replace("_", " "))
+
+
+def _times(f: Finding) -> str:
+    n = len({s.doc for s in f.evidence})
+    return "once" if n == 1 else f"in {n} documents"
+
+
+def weakness(f: Finding) -> Optional[str]:
+    """Why a present finding cannot carry an approval, or None when it is strong evidence."""
+    if f.code in EXEMPT:
+        return None
+    label = _label(f.code)
+    if f.uncertain:
+        return f"{label} is documented only as uncertain"
+    if not any(s.alignment in STRONG_ALIGNMENTS for s in f.evidence):
+        return f"{label} rests only on approximate quotes"
+    for q in f.qualifiers:
+        if q.name == "contradicted":
+            said = f" ('{q.evidence[0].text}')" if q.evidence else ""
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(q.value)):
+                return f"{label} documented {_times(f)}, contradicted in the same exam{said}"
+            y, m, d = str(q.value).split("-")
+            return f"{label} documented {_times(f)}, contradicted by the {m}/{d}/{y} exam{said}"
+        if q.name == "templated_ros":
+            return f"{label} appears only in a templated review of systems"
+        if q.name == "before_surgery":
+            return f"{label} is documented only before the spine surgery (pre-operative indications, not current)"
+    return None
+
+
+Span = tuple[str, int, int]
+
+NEURO_CODES = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs",
+                         "myelopathy_suspected", "spasticity", "bowel_bladder_dysfunction"})
+"""Neurologic findings that a documented polyneuropathy (Guillain-Barre) can explain."""
+
+
+def explained_by_polyneuropathy(facts: Facts) -> bool:
+    """Guillain-Barre (or CIDP) is the packet's demyelinating disease: deficits are not unexplained."""
+    return facts.values("demyelinating_disease", "disease") == {"gbs"}
+
+
+def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]:
+    """Facts without weak findings, and per code left without strong support: the reason and its spans."""
+    kept: dict[str, list[Finding]] = {}
+    weak: dict[str, tuple[str, set[Span]]] = {}
+    gbs = explained_by_polyneuropathy(facts)
+    for code, fs in facts.findings.items():
+        for f in fs:
+            why = weakness(f)
+            if why is None and gbs and code in NEURO_CODES:
+                why = f"{_label(code)} in a patient with Guillain-Barre syndrome, a polyneuropathy that can explain it"
+            if why is None:
+                kept.setdefault(code, []).append(f)
+            else:
+                reason, spans = weak.setdefault(code, (why, set()))
+                spans |= {(s.doc, s.start, s.end) for s in f.evidence}
+    weak = {c: w for c, w in weak.items() if c not in kept}
+    strong = Facts(kept, facts.therapy, facts.request, set(facts.conflicts), facts.has_records)
+    return strong, weak
