@@ -19,11 +19,15 @@ class ExtractorSpec:
 
     name: str = "rules"
     llm: dict[str, Any] = field(default_factory=dict)
+    guideline: str = "wps-mri-spine"
 
     def check(self) -> None:
         """Raise ValueError for a bad configuration without building anything heavy (run before any output)."""
         if self.name not in ("rules", "gold", "llm", "hybrid"):
             raise ValueError(f"unknown extractor {self.name!r}: use rules, llm or hybrid")
+        from priorauth.guidelines import get
+
+        get(self.guideline)
         if self.name in ("llm", "hybrid"):
             from priorauth.extract.llm_client import LLMConfig
 
@@ -34,7 +38,7 @@ class ExtractorSpec:
 
         self.check()
         if self.name == "rules":
-            return default_extractor()
+            return default_extractor(self.guideline)
         if self.name == "gold":
             from priorauth.extract.gold import GoldExtractor
 

@@ -36,6 +36,8 @@ LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_L
 LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
 LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
 CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm, or 'off').")
+GUIDELINE = typer.Option("wps-mri-spine", "--guideline", help="Guideline id to review against (installed: see priorauth.guidelines).")
+DEFAULT_GUIDELINE = "wps-mri-spine"
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -224,9 +226,10 @@ def review_cmd(
     fhir: Optional[Path] = typer.Option(None, "--fhir", help="PAS request Bundle (JSON), a folder of them or NDJSON; or a DocumentReference."),
     fhir_out: Optional[Path] = typer.Option(None, "--fhir-out", help="Where the PAS response goes (file; folder or .ndjson for a batch)."),
     fhir_qr: Optional[Path] = typer.Option(None, "--fhir-questionnaire", help="Also write the QuestionnaireResponse here."),
+    guideline: str = GUIDELINE,
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
-    spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir)
+    spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir, guideline)
     if fhir is not None:
         from priorauth.fhir.cli import run_cli
 
@@ -250,7 +253,7 @@ def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age:
 
     check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
-    r = review(case, make_extractor(spec))
+    r = review(case, make_extractor(spec), spec.guideline)
     if html is not None:
         from priorauth.review_page import render_review_page
 
@@ -320,10 +323,15 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
     err.print(f"wrote {len(todo) + sink.kept} records to {escape(str(output))} ({n_err} errors in this run)")
 
 
-def _spec(name: str, model: Optional[str], base_url: Optional[str], timeout: Optional[float], cache_dir: Optional[Path]) -> ExtractorSpec:
+def _spec(name: str, model: Optional[str], base_url: Optional[str], timeout: Optional[float], cache_dir: Optional[Path],
+          guideline: str = DEFAULT_GUIDELINE) -> ExtractorSpec:
     if name not in ("rules", "llm", "hybrid", "gold"):
         fail(f"unknown extractor {name!r}: use rules, llm or hybrid")
-    return ExtractorSpec(name, {"model": model, "base_url": base_url, "timeout": timeout, "cache_dir": cache_dir})
+    from priorauth.guidelines import installed
+
+    if guideline not in installed():
+        fail(f"unknown guideline {guideline!r}: installed are {', '.join(installed())}")
+    return ExtractorSpec(name, {"model": model, "base_url": base_url, "timeout": timeout, "cache_dir": cache_dir}, guideline)
 
 
 def make_extractor(spec: ExtractorSpec):
@@ -349,6 +357,7 @@ def evaluate_cmd(
     llm_base_url: Optional[str] = LLM_BASE_URL,
     llm_timeout: Optional[float] = LLM_TIMEOUT,
     cache_dir: Optional[Path] = CACHE_DIR,
+    guideline: str = GUIDELINE,
 ) -> None:
     """Measure extraction and decisions against labels (cases.md section 3)."""
     from priorauth.evaluation.errors import case_errors, is_error
@@ -393,7 +402,8 @@ def evaluate_cmd(
 
     for path, flag in ((report, "--report"), (errors_out, "--errors")):
         check_writable(path, flag)
-    extractor = make_extractor(_spec("gold" if gold_findings else extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir))
+    extractor = make_extractor(_spec("gold" if gold_findings else extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir,
+                                     guideline))
     pairs, n_errors = [], 0
     lines = read_lines(cases)
     with Progress(console=err, transient=True) as bar:
@@ -411,7 +421,7 @@ def evaluate_cmd(
                 case = load_case(raw, cases.parent)
                 if case.gold is None:
                     raise ValueError("no gold labels")
-                pairs.append((case, review(case, extractor)))
+                pairs.append((case, review(case, extractor, guideline)))
             except Exception as exc:
                 n_errors += 1
                 err.print(escape(f"line {n} ({_short(_case_id(raw))}): {_brief(exc)}"))

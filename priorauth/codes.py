@@ -4,6 +4,8 @@ Contract codes are those of `shared/spec/finding-codes.md` and are the ones
 evaluated. Supporting concepts (``contract=False``) carry qualifiers that some
 policy items need (an indeterminate prior study, a routine surveillance plan)
 and are never scored. Extractors, rules, prompts and reports all read this table.
+Whether past history supports a code is a lexicon flag (`history_supports` in
+the guideline's lexicon file), its one source.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ class Code:
     definition: str
     policy: str
     contract: bool = True
-    # A mention in past history still supports the code (a known cancer, a past surgery).
-    history_supports: bool = False
     therapy: Optional[Literal["active", "inactive"]] = None
 
 
@@ -41,7 +41,7 @@ CODES: tuple[Code, ...] = (
     Code("ed_visit_radicular_pain", "red_flag", "severe radicular pain that required an emergency department visit", "A red flag e"),
     Code("pediatric_limp", "red_flag", "unexplained limping or refusal to walk in a child", "A red flag h"),
     Code("myelopathy_suspected", "red_flag", "clinical suspicion of myelopathy: hand clumsiness, difficulty grasping, worsening balance or gait, diffuse bilateral hand numbness", "M, R"),
-    Code("emg_radiculopathy", "red_flag", "EMG or nerve conduction study indicating radiculopathy", "A.iii, C", history_supports=True),
+    Code("emg_radiculopathy", "red_flag", "EMG or nerve conduction study indicating radiculopathy", "A.iii, C"),
     Code("physical_therapy", "conservative", "physical therapy in the current episode (active)", "A ***", therapy="active"),
     Code("chiropractic", "conservative", "chiropractic or osteopathic manipulation (active)", "A ***", therapy="active"),
     Code("home_exercise_program", "conservative", "a physician-directed home exercise program (active)", "A ***", therapy="active"),
@@ -50,17 +50,17 @@ CODES: tuple[Code, ...] = (
     Code("injection", "conservative", "epidural steroid, facet or trigger point injection, or acupuncture (inactive)", "A ***", therapy="inactive"),
     Code("no_response_to_treatment", "conservative", "symptoms not improved or not responded to conservative treatment", "A.iv"),
     Code("symptoms_worsening", "conservative", "progression or worsening of symptoms during conservative treatment", "A.v"),
-    Code("spondylolisthesis", "other", "spondylolysis or spondylolisthesis, known or suspected", "B", history_supports=True),
+    Code("spondylolisthesis", "other", "spondylolysis or spondylolisthesis, known or suspected", "B"),
     Code("fracture", "other", "vertebral fracture (traumatic, compression or pathologic), on imaging or suspected after trauma", "D, F"),
     Code("trauma", "other", "acute trauma to the spine", "D"),
-    Code("inflammatory_spondylitis", "other", "ankylosing spondylitis, spondyloarthropathy, DISH", "E", history_supports=True),
-    Code("demyelinating_disease", "other", "multiple sclerosis, transverse myelitis, neuromyelitis optica, ADEM, Guillain-Barre, known or suspected", "G", history_supports=True),
-    Code("malignancy", "other", "known or suspected primary spinal tumor, metastatic disease, or a known cancer with new suspicious symptoms", "H", history_supports=True),
-    Code("prior_spine_surgery", "other", "prior surgery on the spine", "I, LIM.H", history_supports=True),
-    Code("scoliosis", "other", "scoliosis or kyphosis", "O", history_supports=True),
+    Code("inflammatory_spondylitis", "other", "ankylosing spondylitis, spondyloarthropathy, DISH", "E"),
+    Code("demyelinating_disease", "other", "multiple sclerosis, transverse myelitis, neuromyelitis optica, ADEM, Guillain-Barre, known or suspected", "G"),
+    Code("malignancy", "other", "known or suspected primary spinal tumor, metastatic disease, or a known cancer with new suspicious symptoms", "H"),
+    Code("prior_spine_surgery", "other", "prior surgery on the spine", "I, LIM.H"),
+    Code("scoliosis", "other", "scoliosis or kyphosis", "O"),
     Code("spinal_cord_stimulator", "other", "planned spinal cord stimulator placement", "P, LIM.E"),
     Code("surgery_planned", "other", "planned spine surgery or intervention (preoperative planning)", "U, F.v, O.i"),
-    Code("prior_mri_same_region", "other", "an MRI of the same spinal region within the past 6 months", "REPEAT", history_supports=True),
+    Code("prior_mri_same_region", "other", "an MRI of the same spinal region within the past 6 months", "REPEAT"),
     Code("low_field_mri", "other", "the request is for low-field MRI", "LIM.I"),
     # Supporting concepts: qualifiers that specific policy items require.
     Code("imaging_indeterminate", "supporting", "prior imaging described as indeterminate, inconclusive or equivocal", "J, REPEAT.a, E.i", contract=False),
@@ -75,8 +75,8 @@ CODES: tuple[Code, ...] = (
     Code("vertebral_anomaly", "supporting", "congenital vertebral anomaly (hemivertebra, butterfly vertebra, segmentation anomaly)", "Q, V", contract=False),
     Code("craniocervical_abnormality", "supporting", "abnormality of the craniocervical junction", "W", contract=False),
     Code("atlantoaxial_instability", "supporting", "suspected atlantoaxial instability", "W+.b", contract=False),
-    Code("rheumatoid_arthritis", "supporting", "rheumatoid arthritis", "W+.c", contract=False, history_supports=True),
-    Code("anorectal_malformation", "supporting", "anorectal malformation or suspicious sacral dimple", "T", contract=False, history_supports=True),
+    Code("rheumatoid_arthritis", "supporting", "rheumatoid arthritis", "W+.c", contract=False),
+    Code("anorectal_malformation", "supporting", "anorectal malformation or suspicious sacral dimple", "T", contract=False),
     Code("mr_neurography", "supporting", "MR neurography requested for a peripheral nerve disorder", "LIM.J", contract=False),
     Code("obtunded", "supporting", "obtunded patient", "D note", contract=False),
 )

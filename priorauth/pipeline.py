@@ -7,23 +7,25 @@ from typing import Optional
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
 from priorauth.extract.qualifiers import qualify
+from priorauth.guidelines import get as get_guideline
+from priorauth.guidelines import using
 from priorauth.models import ACTION_FOR, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
 from priorauth.rules.reasons import explain
 
-_DEFAULT: Optional[Extractor] = None
+_DEFAULT: dict[str, Extractor] = {}
 
 
-def default_extractor() -> Extractor:
-    """The offline medspaCy extractor, built once per process."""
-    global _DEFAULT
-    if _DEFAULT is None:
+def default_extractor(guideline: Optional[str] = None) -> Extractor:
+    """The offline medspaCy extractor for a guideline (default: the active one), built once per process."""
+    gid = get_guideline(guideline).id
+    if gid not in _DEFAULT:
         from priorauth.extract.rules_extractor import RulesExtractor
 
-        _DEFAULT = RulesExtractor()
-    return _DEFAULT
+        _DEFAULT[gid] = RulesExtractor(gid)
+    return _DEFAULT[gid]
 
 
 COUNTED = ("exact", "normalized")
@@ -84,9 +86,11 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     )
 
 
-def review(case: Case, extractor: Optional[Extractor] = None) -> Review:
-    """Review one packet with the given extractor (default: the offline rules extractor)."""
+def review(case: Case, extractor: Optional[Extractor] = None, guideline: Optional[str] = None) -> Review:
+    """Review one packet under a guideline (default: the extractor's, else wps-mri-spine) with the given extractor."""
     from priorauth.ingest.locate import locate
 
-    extractor = extractor or default_extractor()
-    return locate(case, decide_extraction(case, extractor.extract(case)))
+    gid = guideline or getattr(extractor, "guideline", None)
+    with using(gid) as g:
+        extractor = extractor or default_extractor(g.id)
+        return locate(case, decide_extraction(case, extractor.extract(case)))

@@ -3,7 +3,7 @@
 from priorauth.rules.decide import ORDER
 from priorauth.rules.indications import INDICATIONS
 from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
-from priorauth.rules.policy import POLICY_NUMBER, cite, policy_identity, policy_text
+from priorauth.rules.policy import cite, policy_identity, policy_text
 from tests.conftest import SHARED
 
 ALL = INDICATIONS + LIMITATIONS + REPEAT + DOCUMENTATION
@@ -18,7 +18,7 @@ def test_vendored_policy_matches_shared_copy():
 
 def test_policy_identity():
     ident = policy_identity()
-    assert ident.number == POLICY_NUMBER == "PUM 250-0057-1812"
+    assert ident.number == "PUM 250-0057-1812"
     assert ident.effective == "05/01/2026"
     assert ident.number in policy_text() and "Effective Date 05/01/2026" in policy_text()
     assert len(ident.sha256) == 64

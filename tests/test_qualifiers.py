@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -134,7 +133,7 @@ def test_vocabulary_is_closed():
 
 
 def test_vocabulary_file_rejects_unknown_keys():
-    raw = json.loads(resources.files("priorauth.extract").joinpath("data", "qualifiers.json").read_text())
+    raw = json.loads((Path(__file__).parents[1] / "priorauth" / "guidelines" / "wps_mri_spine" / "qualifiers.json").read_text())
     Vocabulary.model_validate(raw)
     raw["codes"]["fracture"]["pathologic"]["cue"] = ["typo"]
     with pytest.raises(ValidationError):

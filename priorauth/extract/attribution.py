@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources as ir
 from typing import TYPE_CHECKING, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from priorauth.guidelines import Guideline, per_guideline
 
 if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
@@ -73,14 +73,14 @@ class Compiled:
     causes: tuple[tuple[Cause, re.Pattern[str], Optional[re.Pattern[str]], Optional[re.Pattern[str]]], ...]
 
 
-@lru_cache(maxsize=1)
-def config() -> Compiled:
+@per_guideline
+def config(g: Guideline) -> Compiled:
     """The validated attribution data, with its regexes compiled (case-insensitive)."""
-    raw = ir.files("priorauth.extract").joinpath("data", "attribution.json").read_text(encoding="utf-8")
+    raw = g.read_text("attribution.json")
     data = AttributionData.model_validate_json(raw)
     from priorauth.extract import resources
 
-    known = set(resources.lexicons())
+    known = set(resources.lexicons(g.id))
     for c in data.causes:
         unknown = set(c.codes) - known
         if unknown:

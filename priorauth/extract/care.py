@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources as ir
 from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from priorauth.codes import THERAPY_CODES
+from priorauth.guidelines import Guideline, per_guideline
 
 if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
@@ -67,10 +66,10 @@ class Cues:
     past: re.Pattern[str]
 
 
-@lru_cache(maxsize=1)
-def cues() -> Cues:
+@per_guideline
+def cues(g: Guideline) -> Cues:
     """The validated cue data, compiled case-insensitive."""
-    data = CareData.model_validate_json(ir.files("priorauth.extract").joinpath("data", "care.json").read_text(encoding="utf-8"))
+    data = CareData.model_validate_json(g.read_text("care.json"))
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
                 frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
                 re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),

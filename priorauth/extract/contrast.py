@@ -7,15 +7,14 @@ data (data/contrast.json), validated when loaded.
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from priorauth.guidelines import Guideline, per_guideline
 from priorauth.models import Case
-from priorauth.rules.regions import POLICY_CODES, studies_for
+from priorauth.guidelines import get as get_guideline
+from priorauth.guidelines import studies_for
 
 CONTRASTS = ("without_then_with", "with", "without")  # tried in this order; 'both' first, so its words are not read again
 SAY = {"without_then_with": "with and without contrast", "with": "with contrast", "without": "without contrast"}
@@ -35,9 +34,9 @@ class ContrastPatterns(BaseModel):
     without: list[str]
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]:
-    raw = json.loads(resources.files("priorauth.extract").joinpath("data", "contrast.json").read_text(encoding="utf-8"))
+@per_guideline
+def _patterns(g: Guideline) -> tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]:
+    raw = g.read_json("contrast.json")
     p = ContrastPatterns.model_validate(raw)
     by = {"without_then_with": p.without_then_with, "with": p.with_, "without": p.without}
     return (re.compile(p.mri, re.I), re.compile(p.plan, re.I),
@@ -73,7 +72,7 @@ def contrast_warnings(case: Case) -> list[str]:
             if not mine or any(s.contrast == kind for s in mine):
                 continue
             requested = ", ".join(f"{s.cpt} ({SAY[s.contrast or 'without']})" for s in mine)
-            target = next((c for c, s in POLICY_CODES.items() if s.region == mine[0].region and s.contrast == kind), None)
+            target = next((c for c, s in get_guideline().studies.items() if s.region == mine[0].region and s.contrast == kind), None)
             msg = (f"the plan asks for MRI {SAY[kind]} ({d.id}[{start}:{end}]) but the request is for {requested}"
                    + (f"; the matching code would be {target}" if target else ""))
             if msg not in warnings:

@@ -23,6 +23,8 @@ from spacy.tokens import Doc
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import max_width, merge_windows, required_literals
+from priorauth.guidelines import DEFAULT
+from priorauth.guidelines import get as get_guideline
 
 SPAN_GROUP = "priorauth_targets"
 # medspaCy keeps an empty phrase matcher when every rule is a regex; its per-note warning is noise.
@@ -64,9 +66,9 @@ def line_sentences(doc: Doc) -> Doc:
 _END_IDS = {hash_string(x) for x in SENT_END}
 
 
-@Language.factory("priorauth_targets")
-def make_target_matcher(nlp, name):  # no annotations: spaCy's config validation cannot resolve postponed ones
-    return RegexTargets()
+@Language.factory("priorauth_targets", default_config={"guideline": DEFAULT})
+def make_target_matcher(nlp, name, guideline):  # no annotations: spaCy's config validation cannot resolve postponed ones
+    return RegexTargets(guideline=guideline)
 
 
 class RegexTargets:
@@ -78,9 +80,9 @@ class RegexTargets:
     reads the text once, and skips a rule whose required literals are absent.
     """
 
-    def __init__(self, use_anchors: bool = True) -> None:
+    def __init__(self, use_anchors: bool = True, guideline: str = DEFAULT) -> None:
         self.rules = [(r, re.compile(r.pattern), r.metadata.get("anchors"), max_width(r.pattern))
-                      for r in resources.target_rules()]
+                      for r in resources.target_rules(guideline)]
         self.use_anchors = use_anchors
         # All anchors of all rules, found in one pass over the note (Aho-Corasick).
         self.automaton = ahocorasick.Automaton()
@@ -222,10 +224,12 @@ class SentenceConText(ConText):
         return doc
 
 
-@Language.factory("priorauth_context", default_config={"rules": None, "span_group_name": SPAN_GROUP})
-def make_sentence_context(nlp, name, rules, span_group_name):  # no annotations: see make_target_matcher
-    return SentenceConText(nlp, name=name, rules=rules, input_span_type="group", span_group_name=span_group_name,
-                           span_attrs=None, prune_on_target_overlap=True)
+@Language.factory("priorauth_context", default_config={"guideline": DEFAULT, "span_group_name": SPAN_GROUP})
+def make_sentence_context(nlp, name, guideline, span_group_name):  # no annotations: see make_target_matcher
+    context = SentenceConText(nlp, name=name, rules=None, input_span_type="group", span_group_name=span_group_name,
+                              span_attrs=None, prune_on_target_overlap=True)
+    context.add(resources.context_rules(guideline))
+    return context
 
 
 class LeanSectionizer(Sectionizer):
@@ -263,10 +267,13 @@ def section_at(doc: Doc, token_index: int) -> Optional[str]:
     return doc._.sections[k].category if k >= 0 else None
 
 
-@Language.factory("priorauth_sectionizer", default_config={"span_group_name": SPAN_GROUP})
-def make_lean_sectionizer(nlp, name, span_group_name):  # no annotations: see make_target_matcher
-    return LeanSectionizer(nlp, name=name, rules=None, input_span_type="group", span_group_name=span_group_name,
-                           span_attrs=None)
+@Language.factory("priorauth_sectionizer", default_config={"guideline": DEFAULT, "span_group_name": SPAN_GROUP})
+def make_lean_sectionizer(nlp, name, guideline, span_group_name):  # no annotations: see make_target_matcher
+    sectionizer = LeanSectionizer(nlp, name=name, rules=None, input_span_type="group", span_group_name=span_group_name,
+                                  span_attrs=None)
+    sectionizer.add(resources.section_rules(guideline))
+    _speed_up_sectionizer(sectionizer)
+    return sectionizer
 
 
 def _speed_up_sectionizer(sectionizer) -> None:
@@ -276,20 +283,22 @@ def _speed_up_sectionizer(sectionizer) -> None:
     inner.__class__ = TextOnceRegexMatcher
 
 
-@lru_cache(maxsize=1)
-def build_nlp() -> Language:
-    """The project's pipeline; built once and reused (rule compilation dominates start-up)."""
+def build_nlp(guideline: Optional[str] = None) -> Language:
+    """The pipeline for a guideline (default: the active one); built once per guideline and reused."""
+    return _build_nlp(get_guideline(guideline).id)
+
+
+@lru_cache(maxsize=None)
+def _build_nlp(guideline: str) -> Language:
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
 
     nlp = spacy.blank("en")
     nlp.tokenizer = TextKeepingTokenizer(create_medspacy_tokenizer(nlp))
     nlp.add_pipe("priorauth_sentences")
-    nlp.add_pipe("priorauth_targets")
-    sectionizer = nlp.add_pipe("priorauth_sectionizer", name="medspacy_sectionizer")
-    sectionizer.add(resources.section_rules())
-    _speed_up_sectionizer(sectionizer)
-    context = nlp.add_pipe("priorauth_context", name="medspacy_context")
-    context.add(resources.context_rules())
+    config = {"guideline": guideline}
+    nlp.add_pipe("priorauth_targets", config=config)
+    nlp.add_pipe("priorauth_sectionizer", name="medspacy_sectionizer", config=config)
+    nlp.add_pipe("priorauth_context", name="medspacy_context", config=config)
     return nlp
 
 

@@ -13,20 +13,17 @@ extractor's findings (rules, LLM, gold) because it needs only spans and text.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
 from typing import Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from priorauth.extract.dates import ANY_DATE, parse_date
+from priorauth.guidelines import Guideline, per_guideline
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
 
-PKG = "priorauth.extract"
 DEFICIT_CODES = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes",
                  "bowel_bladder_dysfunction")
 SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspected", "saddle_anesthesia",
@@ -95,18 +92,14 @@ class Compiled:
     header_at_line: re.Pattern
 
 
-def _read(*parts: str) -> dict:
-    return json.loads(resources.files(PKG).joinpath(*parts).read_text(encoding="utf-8"))
-
-
 def _alts(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
-def vocabulary() -> Compiled:
+@per_guideline
+def vocabulary(g: Guideline) -> Compiled:
     """Load and compile the vocabulary, the negation triggers and the section headers once."""
-    vocab = Vocabulary.model_validate(_read("data", "qualifiers.json"))
+    vocab = Vocabulary.model_validate(g.read_json("qualifiers.json"))
     from priorauth.codes import BY_CODE
 
     unknown = set(vocab.codes) - set(BY_CODE)
@@ -120,7 +113,7 @@ def vocabulary() -> Compiled:
             if not spec.string and spec.cues and set(spec.cues) != {"true"}:
                 raise ValueError(f"qualifier {code}.{name}: a boolean qualifier's cues are listed under 'true'")
             cues[(code, name)] = [(v, re.compile(p, re.I)) for v, ps in spec.cues.items() for p in ps]
-    rules = _read("data", "context_rules.json")["context_rules"]
+    rules = g.read_json("context_rules.json")["context_rules"]
 
     def lits(cat: str, direction: str) -> list[str]:
         return [r["literal"] for r in rules if r["category"] == cat and r["direction"] in (direction, "BIDIRECTIONAL")
@@ -131,7 +124,7 @@ def vocabulary() -> Compiled:
 
     hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
             "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
-    sections = _read("data", "sections.json")["categories"]
+    sections = g.read_json("sections.json")["categories"]
     names, at_colon, at_line = [], [], []
     for i, (cat, spec) in enumerate(sections.items()):
         names.append(cat)
@@ -163,7 +156,7 @@ def check_qualifier(code: str, name: str, value: Union[bool, str]) -> None:
     """Raise ValueError unless `name` is a qualifier of `code` and `value` one of its values."""
     spec = spec_for(code, name)
     if spec is None:
-        raise ValueError(f"{name!r} is not a qualifier of {code!r} (see priorauth/extract/data/qualifiers.json)")
+        raise ValueError(f"{name!r} is not a qualifier of {code!r} (see the guideline's qualifiers.json)")
     if spec.string:
         if not isinstance(value, str) or (spec.cues and value not in spec.cues):
             raise ValueError(f"qualifier {code}.{name} takes one of {sorted(spec.cues) or 'a string'}, not {value!r}")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from medspacy.context import ConTextRule
@@ -18,12 +16,7 @@ from medspacy.section_detection import SectionRule
 from medspacy.target_matcher import TargetRule
 
 from priorauth.extract.anchors import required_literals
-
-PKG = "priorauth.extract"
-
-
-def _read_json(*parts: str) -> Any:
-    return json.loads(resources.files(PKG).joinpath(*parts).read_text(encoding="utf-8"))
+from priorauth.guidelines import Guideline, get, per_guideline
 
 
 @dataclass(frozen=True)
@@ -51,11 +44,11 @@ class Lexicon:
     needs_new: re.Pattern[str] | None = None  # the code means a new condition: words that say a mention is new
 
 
-@lru_cache(maxsize=1)
-def lexicons() -> dict[str, Lexicon]:
-    """Every code's lexicon, keyed by code (one JSON file per code)."""
+@per_guideline
+def lexicons(g: Guideline) -> dict[str, Lexicon]:
+    """Every code's lexicon in the guideline, keyed by code (one JSON file per code)."""
     out: dict[str, Lexicon] = {}
-    for entry in sorted(resources.files(PKG).joinpath("lexicon").iterdir(), key=lambda p: p.name):
+    for entry in sorted(g.path("lexicon").iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".json"):
             continue
         data = json.loads(entry.read_text(encoding="utf-8"))
@@ -74,20 +67,20 @@ def lexicons() -> dict[str, Lexicon]:
     return out
 
 
-def target_rules() -> list[TargetRule]:
+def target_rules(guideline: str | None = None) -> list[TargetRule]:
     """TargetRules for medspaCy's TargetMatcher; regexes are case-insensitive unless scoped."""
     rules = []
-    for lex in lexicons().values():
+    for lex in lexicons(guideline).values():
         for i, r in enumerate(lex.rules):
             rules.append(TargetRule(literal=f"{lex.code}#{i}", category=lex.code.upper(), pattern="(?i)" + r.pattern,
                                     metadata={"rule": i, "anchors": required_literals("(?i)" + r.pattern)}))
     return rules
 
 
-def context_rules() -> list[ConTextRule]:
+def context_rules(guideline: str | None = None) -> list[ConTextRule]:
     """ConText rules from JSON, including `terminated_by`, which medspaCy's own loader drops."""
     out = []
-    for r in _read_json("data", "context_rules.json")["context_rules"]:
+    for r in get(guideline).read_json("context_rules.json")["context_rules"]:
         kw = {k: r[k] for k in ("pattern", "max_scope", "max_targets") if r.get(k) is not None}
         for key in ("allowed_types", "excluded_types", "terminated_by"):
             if r.get(key):
@@ -96,15 +89,15 @@ def context_rules() -> list[ConTextRule]:
     return out
 
 
-@lru_cache(maxsize=1)
-def section_config() -> dict[str, Any]:
-    return _read_json("data", "sections.json")
+@per_guideline
+def section_config(g: Guideline) -> dict[str, Any]:
+    return g.read_json("sections.json")
 
 
-def section_rules() -> list[SectionRule]:
+def section_rules(guideline: str | None = None) -> list[SectionRule]:
     """Header regexes: abbreviations must open a line and take a colon; long names may stand alone."""
     rules = []
-    for category, spec in section_config()["categories"].items():
+    for category, spec in section_config(guideline)["categories"].items():
         long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
         short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
         forms = []

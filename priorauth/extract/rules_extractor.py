@@ -16,7 +16,8 @@ from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import shift, split_documents
 from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
 from priorauth.models import Case, Document, EvidenceSpan, Finding
-from priorauth.rules.regions import studies_for
+from priorauth.guidelines import get as get_guideline
+from priorauth.guidelines import studies_for, using
 
 PAIN = ("back_pain", "neck_pain", "radicular_pain")
 NEEDS_CARE = ("no_response_to_treatment", "symptoms_worsening")
@@ -36,8 +37,9 @@ class RulesExtractor:
 
     name = "rules"
 
-    def __init__(self) -> None:
-        self.nlp = build_nlp()
+    def __init__(self, guideline: Optional[str] = None) -> None:
+        self.guideline = get_guideline(guideline).id
+        self.nlp = build_nlp(self.guideline)
 
     def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
         # A document without a date takes the date of service the note states ("DOS: 02/26/2026"), if any.
@@ -50,6 +52,10 @@ class RulesExtractor:
         return out, docs
 
     def extract(self, case: Case) -> Extraction:
+        with using(self.guideline):
+            return self._extract(case)
+
+    def _extract(self, case: Case) -> Extraction:
         mentions, docs = self.mentions(case)
         warnings: list[str] = []
         _episode_filter(mentions, docs)

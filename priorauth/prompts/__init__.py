@@ -1,4 +1,4 @@
-"""Prompt templates for the optional LLM extraction step, versioned and hashed.
+"""Load a guideline's prompt templates for the optional LLM extraction step, versioned and hashed.
 
 The finding definitions are rendered from `priorauth.codes`, the registry the
 rules and the extractor use, so the prompt never drifts from the code table.
@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from priorauth.codes import CODES
+from priorauth.guidelines import Guideline, per_guideline
 
 VERSION_RX = re.compile(r"<!--\s*prompt-version:\s*(\S+)\s*-->")
 
@@ -36,11 +35,11 @@ def definitions() -> str:
     return "\n".join(f"- {c.code}: {c.definition}" for c in CODES)
 
 
-@lru_cache(maxsize=1)
-def load() -> Prompts:
-    files = resources.files(__name__)
-    system = files.joinpath("system.md").read_text(encoding="utf-8")
-    user = files.joinpath("user.md").read_text(encoding="utf-8")
+@per_guideline
+def load(g: Guideline) -> Prompts:
+    """The guideline's prompt templates (`prompts/system.md`, `prompts/user.md`), checked for one version."""
+    system = g.read_text("prompts", "system.md")
+    user = g.read_text("prompts", "user.md")
     versions = {m.group(1) for m in VERSION_RX.finditer(system + user)}
     if len(versions) != 1:
         raise ValueError(f"prompt templates must carry one prompt-version, found {sorted(versions)}")
