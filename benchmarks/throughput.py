@@ -138,7 +138,7 @@ def dev_accuracy() -> dict[str, float]:
     from priorauth.models import Case
     from priorauth.pipeline import review
 
-    cases = [Case.model_validate_json(l) for l in (SHARED / "data/cases/dev.jsonl").read_text().splitlines() if l.strip()]
+    cases = [Case.model_validate_json(line) for line in (SHARED / "data/cases/dev.jsonl").read_text().splitlines() if line.strip()]
     s = evaluate([(c, review(c)) for c in cases]).summary()
     return {"findings_f1": s["findings"]["f1"], "decision_accuracy": s["decision_accuracy"],
             "conservative_therapy_accuracy": s["conservative_therapy_accuracy"]}

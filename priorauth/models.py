@@ -107,6 +107,10 @@ class EvidenceSpan(BaseModel):
             raise ValueError(f"span end {self.end} precedes start {self.start}")
         return self
 
+    def overlaps(self, other: "EvidenceSpan") -> bool:
+        """Same document and intersecting character ranges."""
+        return self.doc == other.doc and self.start < other.end and other.start < self.end
+
     def grounded_in(self, docs: dict[str, str]) -> bool:
         """True when the span's text is exactly the document slice it names."""
         text = docs.get(self.doc)
@@ -117,7 +121,7 @@ class Qualifier(BaseModel):
     """One structured attribute of a finding (a fracture's kind, a cancer's progression), with its own evidence.
 
     Names and values come from the closed vocabulary in
-    `priorauth/extract/data/qualifiers.json`; a finding refuses any other.
+    `priorauth/guidelines/wps_mri_spine/qualifiers.json`; a finding refuses any other.
     """
 
     name: str = Field(description="Qualifier name, e.g. 'pathologic', 'new', 'status', 'contradicted'.")
@@ -147,7 +151,7 @@ class Finding(BaseModel):
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
     source: str = "rules"
-    qualifiers: list[Qualifier] = Field(default=[], description="Structured qualifiers from the closed vocabulary priorauth/extract/data/qualifiers.json, each with its own evidence spans.")
+    qualifiers: list[Qualifier] = Field(default=[], description="Structured qualifiers from the closed vocabulary priorauth/guidelines/wps_mri_spine/qualifiers.json, each with its own evidence spans.")
 
     @model_validator(mode="after")
     def _known_qualifiers(self) -> "Finding":

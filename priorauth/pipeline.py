@@ -31,10 +31,6 @@ def default_extractor(guideline: Optional[str] = None) -> Extractor:
 COUNTED = ("exact", "normalized")
 
 
-def _overlap(a, b) -> bool:
-    return a.doc == b.doc and a.start < b.end and b.start < a.end
-
-
 def decide_extraction(case: Case, extraction: Extraction) -> Review:
     """Apply the rule layer to an extraction; pure given the extraction.
 
@@ -63,7 +59,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     for code in {c.code for c in extraction.conflicts}:
         contested = [c.evidence for c in extraction.conflicts if c.code == code]
         support = [s for f in present if f.code == code for s in f.evidence]
-        if not any(not any(_overlap(s, x) for x in contested) for s in support):
+        if not any(not any(s.overlaps(x) for x in contested) for s in support):
             disputed.add(code)
     facts = Facts.build(present, extraction.conservative_therapy, case.request, disputed,
                         has_records=any(d.text.strip() for d in case.documents))

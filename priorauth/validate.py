@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,14 +15,19 @@ class DataFileError(ValueError):
     """A guideline data file that does not match its schema."""
 
 
-def _line_of(text: str, key: Any) -> int | None:
-    needle = json.dumps(key) if isinstance(key, str) else None
-    if needle is None:
-        return None
-    for number, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return number
-    return None
+def _line_of(text: str, loc: tuple) -> int | None:
+    """The line of the deepest key of `loc` found in order (the parent's line when the key itself is missing)."""
+    lines = text.splitlines()
+    at, found = 0, None
+    for key in loc:
+        if not isinstance(key, str):
+            continue
+        needle = json.dumps(key, ensure_ascii=False) + ":"
+        hit = next((i for i in range(at, len(lines)) if needle in lines[i].replace('" :', '":')), None)
+        if hit is None:
+            break
+        at, found = hit, hit + 1
+    return found
 
 
 def load_model(model: type[M], path: Path) -> M:
@@ -31,10 +36,11 @@ def load_model(model: type[M], path: Path) -> M:
     try:
         return model.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = first.get("loc") or ()
-        key = loc[-1] if loc else None
-        line = _line_of(text, key)
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first
+        first = errors[0]
+        loc = tuple(first.get("loc") or ())
+        line = _line_of(text, loc)
         where = f"{path}" + (f", line {line}" if line else "")
         dotted = ".".join(str(x) for x in loc) or "(top level)"
-        raise DataFileError(f"{where}: {dotted}: {first['msg']}") from None
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DataFileError(f"{where}: {dotted}: {first['msg']}{more}") from None

@@ -20,7 +20,7 @@ from priorauth.models import Case, ConservativeTherapy, EvidenceSpan, Finding, R
 from tests.conftest import DEV, SHARED
 
 runner = CliRunner()
-CODES = {l.split("`")[1] for l in (SHARED / "spec" / "finding-codes.md").read_text().splitlines() if l.startswith("| `")}
+CODES = {line.split("`")[1] for line in (SHARED / "spec" / "finding-codes.md").read_text().splitlines() if line.startswith("| `")}
 
 
 def independent(cases_reviews):

@@ -1,12 +1,11 @@
 """The vendored policy is the shared one, and every citation is a verbatim substring of it."""
 
-from priorauth.rules.decide import ORDER
-from priorauth.rules.indications import INDICATIONS
-from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
+from priorauth.rules.catalog import catalog
 from priorauth.rules.policy import cite, policy_identity, policy_text
 from tests.conftest import SHARED
 
-ALL = INDICATIONS + LIMITATIONS + REPEAT + DOCUMENTATION
+ALL = catalog().all
+ORDER = catalog().order
 CONTRACT_IDS = {"A.i", "A.ii", "A.iii", "A.iv", "A.v", "B.a", "B.b", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M",
                 "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "W+.a", "W+.b", "W+.c", "REPEAT.a", "REPEAT.b", "REPEAT.c",
                 "LIM.E", "LIM.F", "LIM.G", "LIM.H", "LIM.I", "LIM.J", "LIM.K", "DOC.swo", "DOC.records", "DOC.coding"}

@@ -21,7 +21,7 @@ def test_anchored_matching_equals_full_scans():
     fast, slow = RegexTargets(use_anchors=True), RegexTargets(use_anchors=False)
     texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
     mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
-    texts += list(dict.fromkeys(json.loads(l)["text"] for l in mts.read_text().splitlines()))[:150]
+    texts += list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:150]
     texts.append("İstanbul résumé: LBP x 6 wks, naproxen; DTRs 2+ sym except absent L achilles.")  # length-changing lower()
     for t in texts:
         assert _spans(fast, nlp, t) == _spans(slow, nlp, t)
@@ -70,7 +70,7 @@ def test_lean_sectionizer_equals_medspacy_sectionizer():
     stock.add(resources.section_rules())
     texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
     mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
-    texts += list(dict.fromkeys(json.loads(l)["text"] for l in mts.read_text().splitlines()))[:100]
+    texts += list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:100]
     lean = nlp.get_pipe("medspacy_sectionizer")
     for t in texts:
         a = lean(nlp.make_doc(t))

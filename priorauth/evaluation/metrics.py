@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from priorauth.codes import CONTRACT_CODES
-from priorauth.models import Case, ConservativeTherapy, EvidenceSpan, Review
+from priorauth.models import Case, ConservativeTherapy, Review
 
 DECISIONS = ("meets_criteria", "not_met", "incomplete")
 
@@ -19,10 +19,6 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": p, "recall": r, "f1": f}
-
-
-def _overlaps(a: EvidenceSpan, b: EvidenceSpan) -> bool:
-    return a.doc == b.doc and a.start < b.end and b.start < a.end
 
 
 def therapy_correct(gold: Optional[ConservativeTherapy], pred: Optional[ConservativeTherapy]) -> bool:
@@ -91,13 +87,13 @@ def score_case(case: Case, review: Review) -> CaseScore:
     p_codes = set(p_findings)
     g_spans = {f.code: f.evidence for f in gold.findings}
     grounded = {c for c in g_codes & p_codes
-                if any(_overlaps(ps, gs) for ps in p_findings[c].evidence for gs in g_spans.get(c, []))}
+                if any(ps.overlaps(gs) for ps in p_findings[c].evidence for gs in g_spans.get(c, []))}
     errors: dict[str, str] = {}
     for code in p_codes - g_codes:
         distractors = [d for d in gold.distractors if d.code == code]
         spans = p_findings[code].evidence
-        hits = [d for d in distractors if any(_overlaps(s, e) for s in spans for e in d.evidence)]
-        only_distractor = bool(spans) and all(any(_overlaps(s, e) for d in distractors for e in d.evidence) for s in spans)
+        hits = [d for d in distractors if any(s.overlaps(e) for s in spans for e in d.evidence)]
+        only_distractor = bool(spans) and all(any(s.overlaps(e) for d in distractors for e in d.evidence) for s in spans)
         if hits and only_distractor:
             errors[code] = hits[0].reason
     usage = review.usage

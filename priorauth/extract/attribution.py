@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.validate import load_model
 
 if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
@@ -76,8 +77,7 @@ class Compiled:
 @per_guideline
 def config(g: Guideline) -> Compiled:
     """The validated attribution data, with its regexes compiled (case-insensitive)."""
-    raw = g.read_text("attribution.json")
-    data = AttributionData.model_validate_json(raw)
+    data = load_model(AttributionData, g.path("attribution.json"))
     from priorauth.extract import resources
 
     known = set(resources.lexicons(g.id))

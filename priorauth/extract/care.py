@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from priorauth.codes import THERAPY_CODES
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.validate import load_model
 
 if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
@@ -69,7 +70,7 @@ class Cues:
 @per_guideline
 def cues(g: Guideline) -> Cues:
     """The validated cue data, compiled case-insensitive."""
-    data = CareData.model_validate_json(g.read_text("care.json"))
+    data = load_model(CareData, g.path("care.json"))
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
                 frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
                 re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),

@@ -36,7 +36,7 @@ def context_assertions(document: Document, spans: list[tuple[int, int, str]]) ->
     nlp.get_pipe("medspacy_context")(doc)
     by_key = {(t.start, t.end, t.label_): t for t in doc.spans[SPAN_GROUP]}
     out: list[tuple[Optional[str], bool]] = []
-    for (s, e, code), t in zip(spans, targets):
+    for (_s, _e, code), t in zip(spans, targets):
         if t is None:
             out.append((None, False))
             continue

@@ -12,6 +12,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.validate import load_model
 from priorauth.models import Case
 from priorauth.guidelines import get as get_guideline
 from priorauth.guidelines import studies_for
@@ -36,8 +37,7 @@ class ContrastPatterns(BaseModel):
 
 @per_guideline
 def _patterns(g: Guideline) -> tuple[re.Pattern, re.Pattern, dict[str, re.Pattern]]:
-    raw = g.read_json("contrast.json")
-    p = ContrastPatterns.model_validate(raw)
+    p = load_model(ContrastPatterns, g.path("contrast.json"))
     by = {"without_then_with": p.without_then_with, "with": p.with_, "without": p.without}
     return (re.compile(p.mri, re.I), re.compile(p.plan, re.I),
             {k: re.compile("|".join(f"(?:{x})" for x in v), re.I) for k, v in by.items()})

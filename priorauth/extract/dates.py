@@ -93,7 +93,7 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (rf"\b(?P<n>{NUM_RE})[- ](?P<u>day|week|month)\s+(?:course|trial)\b", True, "len"),
     (rf"\bafter\s+(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+visits?\s+over\s+(?P<n2>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len2"),
-    (rf"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
+    (r"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
     (rf"\bsince\s+(?:about\s+|around\s+)?(?P<d>{ANY_DATE})", False, "since"),
     # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"

@@ -211,7 +211,7 @@ class LLMClient:
             self._count(result, getattr(exc, "completion", None))
             return "the answer was cut off at the token limit; give fewer, shorter quotes", None, False
         except openai.ContentFilterFinishReasonError:
-            raise LLMStop("the endpoint's content filter stopped the answer")
+            raise LLMStop("the endpoint's content filter stopped the answer") from None
         except ValidationError as exc:
             return f"the JSON did not match the schema ({_brief(exc)})", None, False
         except json.JSONDecodeError as exc:
@@ -240,7 +240,7 @@ class LLMClient:
                         temperature=0, max_tokens=self.config.max_tokens)
         except (openai.APIConnectionError, openai.APIStatusError) as exc:
             raise LLMStop(f"endpoint unavailable after {result.requests} attempt(s): {type(exc).__name__}"
-                          + (f" {exc.status_code}" if isinstance(exc, openai.APIStatusError) else ""), endpoint=True)
+                          + (f" {exc.status_code}" if isinstance(exc, openai.APIStatusError) else ""), endpoint=True) from exc
         raise AssertionError("unreachable")
 
     @staticmethod

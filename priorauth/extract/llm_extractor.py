@@ -10,7 +10,7 @@ only withhold a finding from the rules, never add one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
@@ -23,11 +23,11 @@ from priorauth.extract.llm_client import LLMClient, LLMConfig, LLMStop
 from priorauth.extract.llm_schema import LLMExtraction, schema_sha256
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import pieces
+from priorauth.extract.therapy import SIX_MONTHS
 from priorauth.models import (Case, Conflict, ConservativeTherapy, Document, EvidenceSpan, Finding, LLMRun, TherapyComponent,
                               UnverifiedClaim, Usage)
 from priorauth.prompts import load as load_prompts
 
-SIX_MONTHS = timedelta(days=183)
 
 
 @dataclass(frozen=True)
@@ -172,10 +172,10 @@ class LLMExtractor:
                     findings.append(f)
                     continue
                 llm_against = [c for c in grounded if c.code == f.code and c.assertion is not None
-                               and any(_overlap(c.span, s) for s in f.evidence)]  # type: ignore[arg-type]
+                               and any(c.span.overlaps(s) for s in f.evidence)]  # type: ignore[arg-type]
                 for c in llm_against:
                     conflicts.append(Conflict(code=c.code, evidence=c.span, llm=c.assertion, context="present"))  # type: ignore[arg-type]
-                extra = [s for s in present.pop(f.code, []) if not any(_overlap(s, x) for x in f.evidence)]
+                extra = [s for s in present.pop(f.code, []) if not any(s.overlaps(x) for x in f.evidence)]
                 findings.append(f.model_copy(update={"evidence": f.evidence + extra, "exam": f.exam or exam.get(f.code, False),
                                                      "source": "rules+llm" if extra else "rules"}))
         for code, spans in present.items():
@@ -190,10 +190,6 @@ class LLMExtractor:
             ct = _combine(base.conservative_therapy, llm_therapy)
         return Extraction(findings=findings, conservative_therapy=ct, conflicts=conflicts, unverified=unverified,
                           warnings=(base.warnings if base else []), extractor=self.mode, usage=usage, llm=run)
-
-
-def _overlap(a: EvidenceSpan, b: EvidenceSpan) -> bool:
-    return a.doc == b.doc and a.start < b.end and b.start < a.end
 
 
 def _dedup(spans: list[EvidenceSpan]) -> list[EvidenceSpan]:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from priorauth.extract.dates import ANY_DATE, parse_date
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.validate import load_model
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
 
 DEFICIT_CODES = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes",
@@ -99,7 +100,7 @@ def _alts(words: Iterable[str]) -> str:
 @per_guideline
 def vocabulary(g: Guideline) -> Compiled:
     """Load and compile the vocabulary, the negation triggers and the section headers once."""
-    vocab = Vocabulary.model_validate(g.read_json("qualifiers.json"))
+    vocab = load_model(Vocabulary, g.path("qualifiers.json"))
     from priorauth.codes import BY_CODE
 
     unknown = set(vocab.codes) - set(BY_CODE)

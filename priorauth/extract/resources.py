@@ -6,17 +6,90 @@ can read and change them without touching code.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Optional
 
 from medspacy.context import ConTextRule
 from medspacy.section_detection import SectionRule
 from medspacy.target_matcher import TargetRule
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from priorauth.extract.anchors import required_literals
-from priorauth.guidelines import Guideline, get, per_guideline
+from priorauth.guidelines import Guideline, per_guideline
+from priorauth.validate import load_model
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class LexiconRuleSpec(_Strict):
+    """One pattern of a lexicon file: a regex, or a literal matched at word boundaries."""
+
+    pattern: Optional[str] = None
+    literal: Optional[str] = None
+    exam: bool = False
+    kind: Optional[str] = None
+    doc_kind: bool = False
+    imaging_header: bool = False
+    procedure: bool = False
+    emg_doc: bool = False
+    operative_doc: bool = False
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "LexiconRuleSpec":
+        if (self.pattern is None) == (self.literal is None):
+            raise ValueError("a rule has exactly one of 'pattern' or 'literal'")
+        return self
+
+
+class LexiconFile(_Strict):
+    """A lexicon file: the code, its patterns and its flags (`history_supports` has its one source here)."""
+
+    doc: str = Field(default="", alias="_doc")
+    code: str
+    rules: list[LexiconRuleSpec]
+    suspicion: bool = False
+    history_supports: bool = False
+    keep: list[str] = []
+    not_if_near: Optional[str] = None
+    near_scope: Literal["clause", "sentence"] = "clause"
+    needs_new: Optional[str] = None
+
+
+class ContextRuleSpec(_Strict):
+    literal: str
+    category: str
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    pattern: Optional[Any] = None
+    max_scope: Optional[int] = None
+    max_targets: Optional[int] = None
+    allowed_types: Optional[list[str]] = None
+    excluded_types: Optional[list[str]] = None
+    terminated_by: Optional[list[str]] = None
+
+
+class ContextFile(_Strict):
+    context_rules: list[ContextRuleSpec]
+
+
+class SectionHeaders(_Strict):
+    long: list[str] = []
+    short: list[str] = []
+
+
+class SectionEffect(_Strict):
+    exam: bool = False
+    family: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+
+
+class SectionsFile(_Strict):
+    doc: str = Field(default="", alias="_doc")
+    categories: dict[str, SectionHeaders]
+    effects: dict[str, SectionEffect] = {}
 
 
 @dataclass(frozen=True)
@@ -51,19 +124,17 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
     for entry in sorted(g.path("lexicon").iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".json"):
             continue
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        code = data["code"]
+        data = load_model(LexiconFile, entry)
+        code = data.code
         rules = tuple(
-            LexiconRule(code=code, pattern=r.get("pattern") or r"\b" + re.escape(r["literal"]) + r"\b",
-                        exam=bool(r.get("exam")), kind=r.get("kind"), doc_kind=bool(r.get("doc_kind")),
-                        imaging_header=bool(r.get("imaging_header")), procedure=bool(r.get("procedure")),
-                        emg_doc=bool(r.get("emg_doc")), operative_doc=bool(r.get("operative_doc")))
-            for r in data["rules"])
-        out[code] = Lexicon(code, rules, bool(data.get("suspicion")), bool(data.get("history_supports")),
-                            tuple(data.get("keep", ())),
-                            re.compile(data["not_if_near"], re.I) if data.get("not_if_near") else None,
-                            data.get("near_scope", "clause"),
-                            re.compile(data["needs_new"], re.I) if data.get("needs_new") else None)
+            LexiconRule(code=code, pattern=r.pattern or r"\b" + re.escape(r.literal or "") + r"\b",
+                        exam=r.exam, kind=r.kind, doc_kind=r.doc_kind, imaging_header=r.imaging_header,
+                        procedure=r.procedure, emg_doc=r.emg_doc, operative_doc=r.operative_doc)
+            for r in data.rules)
+        out[code] = Lexicon(code, rules, data.suspicion, data.history_supports, tuple(data.keep),
+                            re.compile(data.not_if_near, re.I) if data.not_if_near else None,
+                            data.near_scope,
+                            re.compile(data.needs_new, re.I) if data.needs_new else None)
     return out
 
 
@@ -80,7 +151,8 @@ def target_rules(guideline: str | None = None) -> list[TargetRule]:
 def context_rules(guideline: str | None = None) -> list[ConTextRule]:
     """ConText rules from JSON, including `terminated_by`, which medspaCy's own loader drops."""
     out = []
-    for r in get(guideline).read_json("context_rules.json")["context_rules"]:
+    for spec in context_file(guideline).context_rules:
+        r = spec.model_dump()
         kw = {k: r[k] for k in ("pattern", "max_scope", "max_targets") if r.get(k) is not None}
         for key in ("allowed_types", "excluded_types", "terminated_by"):
             if r.get(key):
@@ -90,8 +162,14 @@ def context_rules(guideline: str | None = None) -> list[ConTextRule]:
 
 
 @per_guideline
+def context_file(g: Guideline) -> ContextFile:
+    return load_model(ContextFile, g.path("context_rules.json"))
+
+
+@per_guideline
 def section_config(g: Guideline) -> dict[str, Any]:
-    return g.read_json("sections.json")
+    """The validated section file as plain data (categories with their headers, effects)."""
+    return load_model(SectionsFile, g.path("sections.json")).model_dump(exclude={"doc"})
 
 
 def section_rules(guideline: str | None = None) -> list[SectionRule]:

@@ -16,8 +16,7 @@ from typing import Optional
 from priorauth.fhir import systems
 from priorauth.fhir.outbound import MAX_EVIDENCE, now_utc
 from priorauth.models import Case, Review
-from priorauth.rules.indications import INDICATIONS
-from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
+from priorauth.rules.catalog import catalog
 from priorauth.rules.policy import policy_identity
 
 QUESTION = {"documentation": "Provided with the request?", "indication": "Documented in the notes?",
@@ -27,7 +26,7 @@ ANSWERS = {"met": "Met", "not-met": "Not met"}
 
 
 def _criteria():
-    return DOCUMENTATION + INDICATIONS + REPEAT + LIMITATIONS
+    return catalog().all
 
 
 def questionnaire() -> dict:

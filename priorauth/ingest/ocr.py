@@ -74,7 +74,7 @@ def _read(image: Image.Image, label: str) -> tuple[str, list[Word]]:
         if "timeout" in str(exc).lower():
             raise IngestError(f"{label} took longer than {PAGE_TIMEOUT_S} s to OCR and was not read.") from None
         raise IngestError(f"{label} could not be OCR'd ({type(exc).__name__}).") from None
-    except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
+    except (pytesseract.TesseractError, OSError) as exc:
         raise IngestError(f"{label} could not be OCR'd ({type(exc).__name__}).") from None
     out: list[str] = []
     words: list[Word] = []

@@ -1,13 +1,12 @@
-"""The criterion object: an id, the policy words it implements, and a pure predicate."""
+"""The criterion object: an id, the policy words it implements, and a pure predicate (built by rules/catalog.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Optional
+from typing import Any, Callable, Literal, Optional
 
 from priorauth.models import Citation, Qualifier
 from priorauth.rules.facts import Facts
-from priorauth.rules.policy import cite
 from priorauth.rules.regions import Region, Study
 
 Kind = Literal["indication", "limitation", "repeat", "documentation"]
@@ -53,10 +52,10 @@ class Criterion:
     needed: str
     regions: Optional[frozenset[Region]] = None
     exam_evidence: bool = False
+    group: Optional[str] = None  # e.g. "A": its items are considered whenever there is pain for the study
+    supersedes: frozenset[str] = frozenset()  # indications this one displaces when both are met (a specific one over J)
+    lift: Any = None  # catalog.Lift: when a limitation gives way to another met indication
     citations: tuple[Citation, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "citations", tuple(cite(q) for q in self.quotes))
 
     def applies_to(self, study: Study) -> bool:
         return self.regions is None or study.region is None or study.region in self.regions

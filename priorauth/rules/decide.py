@@ -15,20 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from priorauth.models import CriterionResult, Decision, StudyDecision
+from priorauth.rules.catalog import catalog
 from priorauth.rules.criterion import Criterion, Outcome
 from priorauth.rules.facts import Facts
-from priorauth.rules.indications import INDICATIONS, SPECIFIC_OVER_J
-from priorauth.rules.limitations import DOCUMENTATION, LIMITATIONS, REPEAT
 from priorauth.rules.regions import Study, studies_for
 from priorauth.rules.strength import split_strong
 from priorauth.rules.subitems import subitem_citation
 
-ORDER = {c.id: i for i, c in enumerate(DOCUMENTATION + INDICATIONS + REPEAT + LIMITATIONS)}
 NO_STUDY = Study("", None, None)
-A_IDS = ("A.i", "A.ii", "A.iii", "A.iv", "A.v")
-# Limitations that give way when the study is requested for another indication that is met
-# (the indications listed are the limitation's own subject and do not lift it).
-LIFTED_BY_OTHER = {"LIM.F": frozenset(), "LIM.G": frozenset({"G"}), "LIM.H": frozenset({"I"})}
 
 
 @dataclass
@@ -65,23 +59,26 @@ def _result(c: Criterion, o: Outcome, facts: Facts, study: Study) -> CriterionRe
 
 
 def _sorted(ids: set[str]) -> list[str]:
-    return sorted(ids, key=lambda i: ORDER.get(i, 999))
+    order = catalog().order
+    return sorted(ids, key=lambda i: order.get(i, 999))
 
 
 def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: list[str]) -> StudyDecision:
     label = f"{study.cpt} ({study.region or 'region unspecified'})"
-    outcomes = {c.id: (c, c.evaluate(facts, study)) for c in INDICATIONS if c.applies_to(study)}
+    cat = catalog()
+    outcomes = {c.id: (c, c.evaluate(facts, study)) for c in cat.indications if c.applies_to(study)}
     met_ids = {i for i, (_, o) in outcomes.items() if o.met}
-    if met_ids & SPECIFIC_OVER_J:
-        met_ids.discard("J")
+    for i in list(met_ids):  # a specific indication displaces a generic one it supersedes (a tumour over J)
+        met_ids -= outcomes[i][0].supersedes
 
     lims: set[str] = set()
-    for c in LIMITATIONS:
+    for c in cat.limitations:
         if not c.applies_to(study):
             continue
         o = c.evaluate(facts, study)
-        routine = c.id != "LIM.F" and facts.has("routine_surveillance")
-        if c.id in LIFTED_BY_OTHER and o.met and (met_ids - LIFTED_BY_OTHER[c.id]) and not routine:
+        lift = c.lift
+        if lift is not None and o.met and (met_ids - set(lift.except_)) \
+                and not (lift.unless_finding and facts.has(lift.unless_finding)):
             o = Outcome(False, o.codes, "the study is requested for another indication that is met")
         if o.met:
             lims.add(c.id)
@@ -90,7 +87,7 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
 
     for cid, (c, o) in outcomes.items():
         shown = o.met and cid in met_ids
-        considered = bool(o.codes) or (cid in A_IDS and facts.pain_for(study))
+        considered = bool(o.codes) or (c.group == "A" and facts.pain_for(study))
         if shown or considered:
             results.append(_result(c, o if shown or not o.met else Outcome(False, o.codes, "superseded by a disease-specific indication"), facts, study))
         if not shown and considered and not met_ids:
@@ -98,7 +95,7 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
 
     repeat_ids: set[str] = set()
     if facts.prior_mri(study):
-        for c in REPEAT:
+        for c in cat.repeat:
             o = c.evaluate(facts, study)
             results.append(_result(c, o, facts, study))
             if o.met:
@@ -151,7 +148,7 @@ def _decide(facts: Facts) -> Decided:
     reasons: list[str] = []
     missing: list[str] = []
     doc_missing: list[str] = []
-    for c in DOCUMENTATION:
+    for c in catalog().documentation:
         o = c.evaluate(facts, NO_STUDY)
         if not o.met:
             doc_missing.append(c.id)

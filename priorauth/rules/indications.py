@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from priorauth.codes import EXAM_DEFICITS, RED_FLAG_A
 from priorauth.models import Qualifier
-from priorauth.rules.criterion import Criterion, Outcome, met, unmet
+from priorauth.rules.catalog import register_predicates
+from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
 from priorauth.rules.regions import Study
 
-CT = frozenset({"cervical", "thoracic"})
-LUMBAR = frozenset({"lumbar"})
-THORACIC = frozenset({"thoracic"})
-CERVICAL = frozenset({"cervical"})
 DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
 FOCAL = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes")
 NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
@@ -452,112 +449,9 @@ def w_c(f: Facts, s: Study) -> Outcome:
     return met("rheumatoid_arthritis", *why) if why else unmet("no neurologic signs or subluxation", "rheumatoid_arthritis")
 
 
-TRIAL = "documentation of at least 6 weeks of combined active and inactive conservative treatment within the last 6 months, and that symptoms did not respond"
-
-INDICATIONS: tuple[Criterion, ...] = (
-    Criterion("A.i", "Back or neck pain with a red flag", "indication",
-              ("A. Back or neck pain when at least ONE of the following is met:", "i. a “red flag” indication listed below"),
-              a_i, "a red flag: new motor weakness, dermatomal sensory deficit, cauda equina, suspected infection, ED visit for radicular pain, bowel/bladder dysfunction, age 5 or younger, pediatric limp"),
-    Criterion("A.ii", "Back or neck pain with a new neurologic deficit on exam", "indication",
-              ("ii. new or worsening neurologic deficits*",),
-              a_ii, "a physical-exam finding of weakness, dermatomal sensory loss, upper motor neuron signs, abnormal reflexes, or bowel/bladder dysfunction",
-              exam_evidence=True),
-    Criterion("A.iii", "Back or neck pain with EMG/NCV indicating radiculopathy", "indication",
-              ("iii. Electromyography or nerve conduction studies (EMG/NCV) are indicative of radiculopathy.",),
-              a_iii, "an EMG/NCV report indicating radiculopathy"),
-    Criterion("A.iv", "Back or neck pain not responding to 6 weeks of conservative treatment", "indication",
-              ("iv. Symptoms which have not responded to at least a six-week trial of conservative treatment within the last 6 months or during the current episode of pain (as described below).",
-               "***A trial of conservative treatment is defined as a combination of both active and inactive components, directed at the area of interest during the current episode of pain."),
-              a_iv, TRIAL),
-    Criterion("A.v", "Back or neck pain worsening during conservative treatment", "indication",
-              ("v. Progression or worsening of symptoms during a trial of conservative treatment.",),
-              a_v, "documentation that symptoms progressed or worsened during conservative treatment"),
-    Criterion("B.a", "Spondylolysis/spondylolisthesis, adult", "indication",
-              ("B. For evaluation of spondylolysis/spondylolisthesis, MRI of the lumbar spine is considered medically necessary if either:",
-               "a) adult patient and alternate imaging (plain films, Bone scan, CT) is indeterminate or additional information needed."),
-              b_a, "spondylolysis/spondylolisthesis with indeterminate alternate imaging and an A indication or a conservative trial", regions=LUMBAR),
-    Criterion("B.b", "Spondylolysis/spondylolisthesis, pediatric", "indication",
-              ("b) pediatric population when alternate imaging is inconclusive and additional imaging would alter management.",),
-              b_b, "pediatric spondylolysis/spondylolisthesis with inconclusive alternate imaging", regions=LUMBAR),
-    Criterion("C", "Back or neck pain with abnormal EMG", "indication",
-              ("C. Back or Neck Pain with abnormal EMG, suggestive of radiculopathy.",),
-              c, "an abnormal EMG suggestive of radiculopathy"),
-    Criterion("D", "Trauma or fracture on plain films/CT", "indication",
-              ("D. Trauma/Compression Fractures –With fracture documented on plain films and/or CT and ONE of the following:",
-               "iii. Findings from x-rays or CT require further evaluation.",
-               "NOTE: In the setting of acute trauma, preceding plain films or CT are not required with EITHER a) associated neurologic deficits; OR b) obtunded patient and spinal or nerve root injury suspected."),
-              d, "a fracture on plain films/CT needing further evaluation, or acute trauma with neurologic deficit or obtundation"),
-    Criterion("E", "Inflammatory spondylitis", "indication",
-              ("E. Inflammatory spondylitis, such as ankylosing spondylitis/spondyloarthropathy or diffuse idiopathic skeletal hyperostosis and:",),
-              e, "inflammatory spondylitis with non-diagnostic plain films or new neurologic symptoms"),
-    Criterion("F", "Compression fracture needing more information", "indication",
-              ("F. Known or new compression fracture noted on x-rays and/or CT, but additional information required for ONE of the following:",),
-              f_, "a compression fracture with a malignancy question, new deficit, or planned intervention"),
-    Criterion("G", "Demyelinating disease (cervical/thoracic)", "indication",
-              ("G. Multiple Sclerosis or other demyelinating/inflammatory processes, to include transverse myelitis, and acute disseminated encephalomyelitis (ADEM)---MRI of cervical and Thoracic spine is considered medically necessary (trial of conservative treatment not required) if any of the following are met:",
-               "iii. MS is either known or suspected, and there are new or changing symptoms suggesting spinal cord involvement."),
-              g, "known or suspected demyelinating disease with new symptoms, treatment change or diagnostic need", regions=CT),
-    Criterion("H", "Tumor or metastasis", "indication",
-              ("H. For evaluation of tumor /metastasis.", "iv. known malignancy with new signs/symptoms suggesting metastatic disease, OR"),
-              h, "known or suspected malignancy with new signs, symptoms or findings"),
-    Criterion("I", "Post-operative spinal disorder", "indication",
-              ("I. Post-Operative spinal disorders---For clinical findings suggestive of CSF leak, or suspected post op infection, or for new or worsening symptoms/neurologic deficits after surgery.",),
-              i, "prior spine surgery with suspected CSF leak, infection, or new or worsening symptoms"),
-    Criterion("J", "Indeterminate prior imaging", "indication",
-              ("J. Indeterminate findings on prior imaging AND:",),
-              j, "a prior imaging report with indeterminate findings"),
-    Criterion("K", "Suspected spinal infection", "indication",
-              ("K. Suspected Infection (disc space infection, epidural abscess, spinal osteomyelitis), provided there are either abnormal signs/symptoms or laboratory findings (such as leukocytosis or elevated ESR/CRP) or suggestive alternate imaging.",),
-              k, "suspected spinal infection with abnormal signs, labs or imaging"),
-    Criterion("L", "Spinal dysraphism / tethered cord", "indication",
-              ("L. Spinal Dysraphism/Tethered Cord-- For initial imaging of known Arnold- Chiari syndrome, one time MRI Cervical, Thoracic, Lumbar spine is medically necessary, or for follow-up with new or changing signs/symptoms.",),
-              l_, "known Arnold-Chiari malformation or tethered cord"),
-    Criterion("M", "Suspected myelopathy (cervical/thoracic)", "indication",
-              ("M. Suspected Myelopathy--If high clinical suspicion of myelopathy (such as unexplained Lhermitte’s or Babinski’s or Hoffmann’s signs), or unexplained limb hyperreflexia or unexplained bilateral motor weakness, or progressive worsening of symptoms, to include hand clumsiness, difficulty grasping objects, worsening balance/ambulation, diffuse numbness/tingling in bilateral hands, MRI of Cervical and Thoracic spine is considered medically necessary.",),
-              m, "clinical suspicion of myelopathy or upper motor neuron signs", regions=CT),
-    Criterion("N", "Suspected syringomyelia (cervical/thoracic)", "indication",
-              ("N. Suspected syringomyelia-- MRI cervical and thoracic is considered medically necessary, when syringomyelia is clinically suspected due to neurologic findings or due to predisposing conditions such as Chiari malformation, prior trauma, neoplasm, arachnoiditis, or to better characterize an abnormality/suspected syrinx seen on other imaging.",),
-              n, "clinical suspicion of syringomyelia", regions=CT),
-    Criterion("O", "Scoliosis/kyphosis", "indication",
-              ("O. Scoliosis/Kyphosis—when the following are met:",),
-              o, "scoliosis with plain radiographs and preoperative planning, suspected cord abnormality, new deficit, or age under 10"),
-    Criterion("P", "Spinal cord stimulator placement (thoracic)", "indication",
-              ("P. SCS Placement---MRI of thoracic spine is medically necessary, provided MRI of the thoracic spine has not been completed in the past 6 months.",),
-              p, "planned SCS placement and no thoracic MRI in the past 6 months", regions=THORACIC),
-    Criterion("Q", "Pediatric back pain with vertebral anomaly", "indication",
-              ("Q. Pediatric Back Pain with documented vertebral anomalies (such as hemivertebra, hypoplasia, butterfly vertebra, congenital wedging).",),
-              q, "a documented vertebral anomaly in a child with back pain"),
-    Criterion("R", "Spasticity or gait abnormality suspected from myelopathy", "indication",
-              ("R. Spasticity or increased muscle tone in the upper or lower extremities or gait abnormalities suspected to be related to myelopathy.",),
-              r, "spasticity, increased tone or gait abnormality suspected to be from myelopathy"),
-    Criterion("S", "Suspected cauda equina syndrome (lumbar)", "indication",
-              ("S. MRI Lumbar spine is medically necessary for suspected cauda equina syndrome, with severe back pain and ONE of the following:",),
-              s_, "suspected cauda equina with severe back pain and saddle anesthesia, absent Achilles reflexes, new bowel/bladder dysfunction or absent anal reflexes",
-              regions=LUMBAR),
-    Criterion("T", "Pediatric anorectal malformation (lumbar)", "indication",
-              ("T. For pediatric known anorectal malformations, MRI lumbar is medically necessary, if either:",),
-              t, "pediatric anorectal malformation with a suspicious sacral dimple", regions=LUMBAR),
-    Criterion("U", "Preoperative planning", "indication",
-              ("U. For preoperative evaluation/planning, provided there has not been a similar MRI in the past 6 months.",),
-              u, "a planned spine surgery and no similar MRI in the past 6 months"),
-    Criterion("V", "Congenital vertebral defects", "indication",
-              ("V. For evaluation of congenital vertebral defects (such as segmentation anomalies) if radiographs are nondiagnostic and results will impact treatment.",),
-              v, "a congenital vertebral defect with nondiagnostic radiographs"),
-    Criterion("W", "Craniocervical junction abnormality (cervical)", "indication",
-              ("W. MRI of the cervical spine is medically necessary to evaluate abnormalities of the craniocervical junction, provided there is an underlying high-risk condition.",),
-              w, "a craniocervical junction abnormality with a high-risk condition", regions=CERVICAL),
-    Criterion("W+.a", "Isolated pediatric back or neck pain", "indication",
-              ("In addition to the indications listed above, a trial of conservative treatment prior to MRI is not required with:",
-               "a) isolated back/neck pain in a pediatric population."),
-              w_a, "back or neck pain in a patient under 18"),
-    Criterion("W+.b", "Suspected atlantoaxial instability", "indication",
-              ("b) suspected atlantoaxial instability.",),
-              w_b, "suspected atlantoaxial instability"),
-    Criterion("W+.c", "Rheumatoid arthritis with neurologic signs", "indication",
-              ("c) for evaluation of rheumatoid arthritis with neurologic signs/symptoms or subluxation detected on flexion/extension radiographs.",),
-              w_c, "rheumatoid arthritis with neurologic signs or subluxation"),
-)
-
-# J is the generic indeterminate-imaging item; a disease-specific item that already
-# covers the finding (tumour, fracture, infection, demyelination, spondylitis) takes its place.
-SPECIFIC_OVER_J = frozenset({"B.a", "B.b", "D", "E", "F", "G", "H", "K"})
+# The criteria themselves (quotes, titles, regions, what satisfies them) are data:
+# guidelines/wps_mri_spine/criteria.json, keyed by the ids registered here.
+register_predicates({"A.i": a_i, "A.ii": a_ii, "A.iii": a_iii, "A.iv": a_iv, "A.v": a_v, "B.a": b_a, "B.b": b_b, "C": c,
+                     "D": d, "E": e, "F": f_, "G": g, "H": h, "I": i, "J": j, "K": k, "L": l_, "M": m, "N": n, "O": o,
+                     "P": p, "Q": q, "R": r, "S": s_, "T": t, "U": u, "V": v, "W": w, "W+.a": w_a, "W+.b": w_b,
+                     "W+.c": w_c})

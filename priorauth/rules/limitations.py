@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from priorauth.rules.criterion import Criterion, Outcome, met, unmet
+from priorauth.rules.catalog import register_predicates
+from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
-from priorauth.rules.indications import DEFICITS, LUMBAR, i
+from priorauth.rules.indications import DEFICITS, i
 from priorauth.rules.regions import Study, studies_for
 
 SYMPTOMS = ("back_pain", "neck_pain", "radicular_pain", "symptoms_worsening", "infection_suspected",
@@ -65,29 +66,6 @@ def lim_k(f: Facts, s: Study) -> Outcome:
 
 NO_LIM = "the documentation does not show this limitation"
 
-LIMITATIONS: tuple[Criterion, ...] = (
-    Criterion("LIM.E", "Lumbar MRI for spinal cord stimulator placement", "limitation",
-              ("E. MRI of lumbar spine is considered not medically necessary for placement of a spinal cord stimulator (MRI of thoracic spine is considered medically necessary).",),
-              lim_e, "a request for thoracic rather than lumbar MRI for SCS placement", regions=LUMBAR),
-    Criterion("LIM.F", "Lumbar MRI for suspected myelopathy or MS", "limitation",
-              ("F. For evaluation of suspected myelopathy or multiple sclerosis (MS), MRI of the lumbar spine is considered not medically necessary, unless other than the Lumbar spine is being imaged for other reasons that meet the guideline under Indications of Coverage above.",),
-              lim_f, "a lumbar indication other than myelopathy or MS", regions=LUMBAR),
-    Criterion("LIM.G", "Routine MS follow-up imaging", "limitation",
-              ("G. Spinal imaging as a routine follow-up for MS, more frequent than every 1-2 years, is considered not medically necessary, unless there have been new or changing symptoms or changes made in disease modifying treatments.",),
-              lim_g, "new or changing symptoms or a change in disease-modifying treatment"),
-    Criterion("LIM.H", "Routine post-operative surveillance", "limitation",
-              ("H. Routine postoperative surveillance imaging, without clinical symptomatology, is considered not medically necessary.",),
-              lim_h, "post-operative symptoms, suspected infection or CSF leak that the imaging would evaluate"),
-    Criterion("LIM.I", "Low-field MRI", "limitation",
-              ("I. Use of low field MRI for evaluation of the spine is considered experimental, investigational, unproven.",),
-              lim_i, "a request for standard (non low-field) MRI"),
-    Criterion("LIM.J", "MR neurography", "limitation",
-              ("J. Magnetic resonance neurography for diagnosis of peripheral nerve disorders is considered experimental, investigational, and unproven.",),
-              lim_j, "a request that is not MR neurography"),
-    Criterion("LIM.K", "Asymptomatic spina bifida occulta", "limitation",
-              ("K. MRI to evaluate spina bifida occulta is considered not medically necessary unless the patient is symptomatic and there is clinical concern for tethered cord.",),
-              lim_k, "symptoms with clinical concern for tethered cord"),
-)
 
 
 def _same_doc(f: Facts, code: str, other: str) -> tuple[str, ...]:
@@ -133,30 +111,19 @@ def rep_c(f: Facts, s: Study) -> Outcome:
     return unmet("no interval surgery with suspected complication or significant new trauma")
 
 
-REPEAT: tuple[Criterion, ...] = (
-    Criterion("REPEAT.a", "Repeat MRI: prior study inconclusive", "repeat",
-              ("Requests for repeat MR imaging, after completing MR of the same anatomic site in the past 6 months, will be reviewed on a case-by-case basis.",
-               "a) documentation that the prior testing was inconclusive or with short-term follow-up imaging recommended."),
-              rep_a, "the most recent imaging report showing an inconclusive result or a recommended short-term follow-up"),
-    Criterion("REPEAT.b", "Repeat MRI: progression or new exam findings", "repeat",
-              ("b) clinical documentation of progressive worsening of symptoms or new physical exam findings prompting the repeat imaging, and that patient management will be altered by the imaging results.",),
-              rep_b, "documentation of progressive worsening or new physical exam findings that will alter management"),
-    Criterion("REPEAT.c", "Repeat MRI: interval surgery or new trauma", "repeat",
-              ("c) interval surgery (with suspected complication) or significant new trauma to that anatomic region.",),
-              rep_c, "documentation of interval surgery with suspected complication or significant new trauma"),
-)
+def doc_swo(f: Facts, s: Study) -> Outcome:
+    return met() if f.request.has_standard_written_order is not False else unmet("no standard written order accompanies the request")
 
-DOCUMENTATION: tuple[Criterion, ...] = (
-    Criterion("DOC.swo", "Standard written order", "documentation",
-              ("• A standard written order (SWO), prescribed by a qualified healthcare provider concerning the member’s diagnosis.",),
-              lambda f, s: met() if f.request.has_standard_written_order is not False else unmet("no standard written order accompanies the request"),
-              "a standard written order (SWO) signed by the ordering provider"),
-    Criterion("DOC.records", "Clinical records", "documentation",
-              ("• Medical record information (including continued need/use if applicable) and medical necessity.",),
-              lambda f, s: met() if f.has_records else unmet("the packet has no clinical document with text"),
-              "clinical notes documenting the medical necessity"),
-    Criterion("DOC.coding", "Policy procedure code", "documentation",
-              ("• Correct coding for the service that meets all coding guidelines.",),
-              lambda f, s: met() if studies_for(f.request.cpt_codes) else unmet("no requested code belongs to this policy"),
-              "a CPT code of this policy (72141, 72142, 72146, 72147, 72148, 72149, 72156, 72157, 72158, S8042)"),
-)
+
+def doc_records(f: Facts, s: Study) -> Outcome:
+    return met() if f.has_records else unmet("the packet has no clinical document with text")
+
+
+def doc_coding(f: Facts, s: Study) -> Outcome:
+    return met() if studies_for(f.request.cpt_codes) else unmet("no requested code belongs to this policy")
+
+
+# The criteria themselves are data: guidelines/wps_mri_spine/criteria.json, keyed by these ids.
+register_predicates({"LIM.E": lim_e, "LIM.F": lim_f, "LIM.G": lim_g, "LIM.H": lim_h, "LIM.I": lim_i, "LIM.J": lim_j,
+                     "LIM.K": lim_k, "REPEAT.a": rep_a, "REPEAT.b": rep_b, "REPEAT.c": rep_c,
+                     "DOC.swo": doc_swo, "DOC.records": doc_records, "DOC.coding": doc_coding})

@@ -125,7 +125,7 @@ def too_big(request: Request) -> None:
     try:
         size = int(request.headers.get("content-length", "0"))
     except ValueError:
-        raise HTTPException(400, "bad Content-Length header")
+        raise HTTPException(400, "bad Content-Length header") from None
     if size > s.max_files * s.max_file_bytes + 64 * 1024:
         raise HTTPException(413, "the upload is larger than the service accepts")
 

@@ -27,6 +27,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data_dir: Optional[Path] = 
         engine.dispose()
     except Exception as e:  # noqa: BLE001 - any setup failure is reported the same way
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
-        raise SystemExit(f"priorauth serve: cannot use the data directory or database ({type(e).__name__}: {first})")
+        raise SystemExit(f"priorauth serve: cannot use the data directory or database ({type(e).__name__}: {first})") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True, server_header=False)

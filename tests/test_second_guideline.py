@@ -1,0 +1,118 @@
+"""Acceptance for issue 11: a second guideline, defined only from data in tests/, reviews a packet
+in the same process as an MRI-spine review, with no change to the MRI-spine package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from priorauth import guidelines
+from priorauth.models import Case, Document, Request
+from priorauth.pipeline import review
+from priorauth.rules.catalog import catalog, predicate
+from priorauth.rules.criterion import met, unmet
+from priorauth.validate import DataFileError
+
+DEMO = Path(__file__).parent / "guidelines" / "knee_demo"
+SPINE = Path(guidelines.get("wps-mri-spine").root)
+# Extractor cue files that are clinical language, not policy: the demo reuses them as they are,
+# with the spine-specific parts (causes of deficits, qualifier codes) left empty.
+GENERIC = ("care.json", "contrast.json")
+
+
+@predicate("demo.knee_locking")
+def knee_locking(facts, study):
+    return met("knee_locking") if facts.has("knee_locking") else unmet("no locking or giving way of the knee")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> str:
+    root = tmp_path_factory.mktemp("demo_guideline")
+    shutil.copytree(DEMO, root, dirs_exist_ok=True)
+    for name in GENERIC:
+        shutil.copy(SPINE / name, root / name)
+    attribution = json.loads((SPINE / "attribution.json").read_text())
+    attribution["causes"] = []
+    (root / "attribution.json").write_text(json.dumps(attribution))
+    qualifiers = json.loads((SPINE / "qualifiers.json").read_text())
+    qualifiers["codes"] = {}
+    (root / "qualifiers.json").write_text(json.dumps(qualifiers))
+    return guidelines.register(root).id
+
+
+def _case(cid: str, text: str, cpt: str) -> Case:
+    return Case(id=cid, documents=[Document(id="n1", type="office note", date=date(2027, 2, 1), text=text)],
+                request=Request(cpt_codes=[cpt], patient_age=40, request_date=date(2027, 2, 2),
+                                has_standard_written_order=True))
+
+
+def test_two_guidelines_review_in_one_process(demo):
+    spine_before = review(_case("spine", "Low back pain for 2 days. Strength 3/5 left ankle dorsiflexion, new foot drop.", "72148"))
+    knee = review(_case("knee", "Twisted the knee playing soccer; since then the knee locks when climbing stairs.", "73721"),
+                  guideline=demo)
+    spine_after = review(_case("spine", "Low back pain for 2 days. Strength 3/5 left ankle dorsiflexion, new foot drop.", "72148"))
+
+    assert knee.policy.number == "DEMO 1" and spine_before.policy.number == "PUM 250-0057-1812"
+    assert knee.decision == "meets_criteria" and knee.criteria == ["KNEE.1"]
+    assert [f.code for f in knee.findings] == ["knee_locking"]
+    cit = knee.criteria_results[0].citations[0] if knee.criteria_results else None
+    assert cit is None or guidelines.get(demo).policy_text[cit.start:cit.end] == cit.text
+    # the MRI-spine review is the same before and after the demo guideline ran in this process
+    assert spine_before.model_dump() == spine_after.model_dump()
+    assert spine_before.decision == "meets_criteria" and "A.i" in spine_before.criteria
+
+
+def test_the_demo_guideline_does_not_see_spine_codes(demo):
+    knee = review(_case("knee2", "Low back pain; the knee does not lock. No knee locks.", "73721"), guideline=demo)
+    assert knee.decision == "not_met"
+    assert not any(f.code == "back_pain" for f in knee.findings)
+    assert {c.id for c in catalog(demo).all} == {"KNEE.DOC", "KNEE.1"}
+
+
+def test_unknown_guideline_is_one_sentence_error():
+    with pytest.raises(ValueError, match="unknown guideline 'nope'"):
+        guidelines.get("nope")
+
+
+def test_a_misspelt_key_fails_at_load_naming_file_and_line(tmp_path):
+    root = tmp_path / "bad"
+    shutil.copytree(DEMO, root)
+    text = (root / "criteria.json").read_text().replace('"needed": "a knee', '"neded": "a knee')
+    (root / "criteria.json").write_text(text)
+    manifest = (root / "guideline.json").read_text().replace('"demo-knee-mri"', '"demo-knee-misspelt"')
+    (root / "guideline.json").write_text(manifest)
+    with pytest.raises(DataFileError) as exc:
+        catalog(guidelines.register(root).id)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if '"neded"' in t)
+    assert str(root / "criteria.json") in str(exc.value) and f"line {line}" in str(exc.value) and "neded" in str(exc.value)
+
+
+def test_a_bad_manifest_fails_naming_the_file(tmp_path):
+    root = tmp_path / "bad_manifest"
+    shutil.copytree(DEMO, root)
+    (root / "guideline.json").write_text((DEMO / "guideline.json").read_text().replace('"effective"', '"efective"'))
+    with pytest.raises(DataFileError, match=r"guideline.json, line 5: .*efective"):
+        guidelines.load(root)
+
+
+@pytest.mark.parametrize("name, key, bad", [
+    ("lexicon/knee_locking.json", '"pattern"', '"patern"'),
+    ("context_rules.json", '"direction"', '"directon"'),
+    ("sections.json", '"long"', '"lnog"'),
+])
+def test_every_rule_file_rejects_a_misspelt_key(tmp_path, name, key, bad):
+    root = tmp_path / "g"
+    shutil.copytree(DEMO, root)
+    (root / name).write_text((root / name).read_text().replace(key, bad, 1))
+    (root / "guideline.json").write_text((DEMO / "guideline.json").read_text().replace('"demo-knee-mri"', f'"demo-{tmp_path.name}"'))
+    gid = guidelines.register(root).id
+    from priorauth.extract import resources
+
+    loader = {"lexicon/knee_locking.json": resources.lexicons, "context_rules.json": resources.context_rules,
+              "sections.json": resources.section_config}[name]
+    with pytest.raises(DataFileError, match=rf"{name}, line \d+: .*{bad.strip(chr(34))}"):
+        loader(gid)
