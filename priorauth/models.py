@@ -7,9 +7,9 @@ additive so that a review always serialises to at least the contract fields.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional, Union
+from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 Decision = Literal["meets_criteria", "not_met", "incomplete"]
 Action = Literal["approve", "route_to_clinician", "request_information"]
@@ -129,29 +129,63 @@ class Qualifier(BaseModel):
     evidence: list[EvidenceSpan] = []
 
 
-class Finding(BaseModel):
-    """A finding code with its evidence and assertion attributes.
+LEGACY_FLAGS = ("negated", "family", "historical", "hypothetical", "uncertain", "other_patient_context")
 
-    A finding with no assertion flag set is *present* and can count toward a
-    decision; any flag makes it a ruled-out mention, kept for reviewers only.
+
+class Finding(BaseModel):
+    """A finding code with its evidence and its one assertion.
+
+    `reason` is the assertion: None means affirmed, and the finding is
+    *present* and can count toward a decision; any reason makes it a ruled-out
+    mention, kept for reviewers only. The six booleans of earlier reviews are
+    derived from it (still written to JSON, and accepted on input).
     """
 
     code: str
     evidence: list[EvidenceSpan]
     exam: bool = False
-    negated: bool = False
-    family: bool = False
-    historical: bool = False
-    hypothetical: bool = False
-    uncertain: bool = False
-    other_patient_context: bool = False
-    reason: Optional[Assertion] = None
+    reason: Optional[Assertion] = Field(default=None, description="The assertion: null when affirmed, else why the mention does not count.")
     # For a deficit ruled out as explained by a cause outside the spine: that cause, as the note names it.
     attributed_to: Optional[str] = None
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
     source: str = "rules"
     qualifiers: list[Qualifier] = Field(default=[], description="Structured qualifiers from the closed vocabulary priorauth/guidelines/wps_mri_spine/qualifiers.json, each with its own evidence spans.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_flags(cls, data: Any) -> Any:
+        """Reviews written before the single assertion field carry booleans; the first set one is the reason."""
+        if isinstance(data, dict) and any(k in data for k in LEGACY_FLAGS):
+            data = dict(data)
+            flags = [k for k in LEGACY_FLAGS if data.pop(k, False)]
+            if data.get("reason") is None and flags:
+                data["reason"] = flags[0]
+        return data
+
+    @computed_field
+    def negated(self) -> bool:
+        return self.reason == "negated"
+
+    @computed_field
+    def family(self) -> bool:
+        return self.reason == "family"
+
+    @computed_field
+    def historical(self) -> bool:
+        return self.reason == "historical"
+
+    @computed_field
+    def hypothetical(self) -> bool:
+        return self.reason == "hypothetical"
+
+    @computed_field
+    def uncertain(self) -> bool:
+        return self.reason == "uncertain"
+
+    @computed_field
+    def other_patient_context(self) -> bool:
+        return self.reason == "other_patient_context"
 
     @model_validator(mode="after")
     def _known_qualifiers(self) -> "Finding":

@@ -77,3 +77,16 @@ def test_lean_sectionizer_equals_medspacy_sectionizer():
         b = stock(stock_nlp(t))
         assert [(s.category, s.title_span, s.body_span) for s in a._.sections] == \
                [(s.category, s.title_span, s.body_span) for s in b._.sections]
+
+
+def test_medspacy_internals_are_read_for_the_pinned_release():
+    """The fast paths read medspaCy private names (extract/nlp.py: medspacy_private); a new release must be re-checked."""
+    from importlib.metadata import version
+
+    from medspacy.common.medspacy_matcher import MedspacyMatcher
+    from priorauth.extract.nlp import MEDSPACY_VERSION, medspacy_private
+
+    assert version("medspacy") == MEDSPACY_VERSION
+    nlp = build_nlp()
+    for name in ("medspacy_sectionizer", "medspacy_context"):
+        assert isinstance(medspacy_private(nlp.get_pipe(name), "matcher"), MedspacyMatcher)

@@ -197,7 +197,7 @@ class SentenceConText(ConText):
 
     def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
         spans = doc.spans[self.span_group_name] if targets is None else getattr(doc._, targets)
-        matcher = self._ConText__matcher
+        matcher = medspacy_private(self, "matcher")
         sent_of = numpy.zeros(len(doc), dtype="int64")
         for k, sent in enumerate(doc.sents):
             sent_of[sent.start:sent.end] = k
@@ -241,7 +241,7 @@ class LeanSectionizer(Sectionizer):
     """
 
     def __call__(self, doc: Doc) -> Doc:
-        matcher = self._Sectionizer__matcher
+        matcher = medspacy_private(self, "matcher")
         matches = sorted(matcher(doc), key=lambda m: (m[1], m[2]))
         sections = []
         if not matches or matches[0][1] != 0:
@@ -276,9 +276,26 @@ def make_lean_sectionizer(nlp, name, guideline, span_group_name):  # no annotati
     return sectionizer
 
 
+MEDSPACY_VERSION = "1.3.1"  # the private names below are those of this release; tests/test_speedups.py pins it
+
+
+def medspacy_private(component, what: str):
+    """The one place that reads medspaCy internals: a ConText's or Sectionizer's matcher, or its regex matcher.
+
+    medspaCy exposes no public accessor for these; the fast paths need them.
+    """
+    owner = "ConText" if isinstance(component, ConText) else "Sectionizer"
+    matcher = getattr(component, f"_{owner}__matcher")
+    if what == "matcher":
+        return matcher
+    if what == "regex_matcher":
+        return matcher._MedspacyMatcher__regex_matcher
+    raise ValueError(f"unknown medspaCy internal {what!r}")
+
+
 def _speed_up_sectionizer(sectionizer) -> None:
     """Swap the sectionizer's regex matcher for the text-once version (medspacy is pinned to 1.3.1)."""
-    inner = sectionizer._Sectionizer__matcher._MedspacyMatcher__regex_matcher
+    inner = medspacy_private(sectionizer, "regex_matcher")
     assert isinstance(inner, RegexMatcher)
     inner.__class__ = TextOnceRegexMatcher
 

@@ -28,8 +28,6 @@ DATE_RX = re.compile(ANY_DATE, re.I)
 NUMERIC_DATE_RX = re.compile(NUMERIC_DATE)
 EPISODE_SLACK = timedelta(days=7)
 INFECTION_SIGN_KINDS = ("fever", "lab", "risk", "imaging")
-REASON_FLAG = {"negated": "negated", "family": "family", "historical": "historical", "hypothetical": "hypothetical",
-               "uncertain": "uncertain", "other_patient_context": "other_patient_context"}
 
 
 class RulesExtractor:
@@ -250,12 +248,11 @@ def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -
                 seen.add(key)
                 spans.append(EvidenceSpan(doc=m.doc_id, start=m.start, end=m.end, text=docs[m.doc_id].text[m.start:m.end],
                                           section=m.section))
-        flags = {REASON_FLAG[reason]: True} if reason in REASON_FLAG else {}
         regions = {m.extra.get("region") for m in ms}
         dates = [m.extra["date"] for m in ms if m.extra.get("date")]
         causes = sorted({m.extra["cause"] for m in ms if m.extra.get("cause")})
         out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
                            attributed_to="; ".join(causes) or None,
                            region=regions.pop() if len(regions) == 1 else None,
-                           mention_date=max(dates) if dates else None, **flags))
+                           mention_date=max(dates) if dates else None))
     return out
