@@ -366,39 +366,12 @@ def evaluate_cmd(
     from priorauth.pipeline import review
 
     if compare_runs:
-        from priorauth.evaluation.compare import compare
-
-        try:
-            a, b = (json.loads(read_bytes(p, "saved run")) for p in compare_runs)
-        except ValueError:
-            fail("a --compare file is not a saved `evaluate --json` run")
-        diff = compare(a, b)
-        if as_json:
-            out.print_json(json.dumps(diff))
-            return
-        t = Table(title=escape(f"{compare_runs[0].name} -> {compare_runs[1].name}"))
-        for col in ("metric", "A", "B", "change"):
-            t.add_column(col, justify="right" if col != "metric" else "left")
-        for k, v in {**diff["metrics"], **{f"F1 {c}": v for c, v in diff["per_code_f1"].items()}}.items():
-            t.add_row(k, f"{v['a']:.3f}", f"{v['b']:.3f}", f"{v['delta']:+.3f}")
-        out.print(t if t.row_count else "no metric moved")
-        for label in ("fixed", "broken"):
-            for c in diff[label]:
-                out.print(escape(f"{label}: {_short(c['case_id'])} {c['a']} -> {c['b']} (gold {c['gold']})"))
+        _compare_runs(compare_runs, as_json)
         return
     if cases is None:
         fail("give a CASES.jsonl file (or --compare A.json B.json)")
     if check:
-        from priorauth.evaluation.check import check_file
-
-        problems = check_file(cases)
-        if as_json:
-            out.print_json(json.dumps({"problems": problems}))
-        else:
-            for p in problems:
-                out.print(escape(f"line {p['line']} ({_short(p['case_id'])}): {p['problem']}"))
-            out.print(escape(f"{len(problems)} problem(s) in {cases}"))
-        raise typer.Exit(1 if problems else 0)
+        _check_set(cases, as_json)
 
     for path, flag in ((report, "--report"), (errors_out, "--errors")):
         check_writable(path, flag)
@@ -439,6 +412,43 @@ def evaluate_cmd(
         out.print_json(json.dumps(summary))
         return
     _print_summary(summary, escape(cases.name) + (" (gold findings)" if gold_findings else ""), wrong)
+
+
+def _compare_runs(compare_runs: tuple[Path, Path], as_json: bool) -> None:
+    """evaluate --compare A.json B.json: what moved between two saved runs."""
+    from priorauth.evaluation.compare import compare
+
+    try:
+        a, b = (json.loads(read_bytes(p, "saved run")) for p in compare_runs)
+    except ValueError:
+        fail("a --compare file is not a saved `evaluate --json` run")
+    diff = compare(a, b)
+    if as_json:
+        out.print_json(json.dumps(diff))
+        return
+    t = Table(title=escape(f"{compare_runs[0].name} -> {compare_runs[1].name}"))
+    for col in ("metric", "A", "B", "change"):
+        t.add_column(col, justify="right" if col != "metric" else "left")
+    for k, v in {**diff["metrics"], **{f"F1 {c}": v for c, v in diff["per_code_f1"].items()}}.items():
+        t.add_row(k, f"{v['a']:.3f}", f"{v['b']:.3f}", f"{v['delta']:+.3f}")
+    out.print(t if t.row_count else "no metric moved")
+    for label in ("fixed", "broken"):
+        for c in diff[label]:
+            out.print(escape(f"{label}: {_short(c['case_id'])} {c['a']} -> {c['b']} (gold {c['gold']})"))
+
+
+def _check_set(cases: Path, as_json: bool) -> NoReturn:
+    """evaluate --check: validate a labeled set and exit non-zero on a problem."""
+    from priorauth.evaluation.check import check_file
+
+    problems = check_file(cases)
+    if as_json:
+        out.print_json(json.dumps({"problems": problems}))
+    else:
+        for p in problems:
+            out.print(escape(f"line {p['line']} ({_short(p['case_id'])}): {p['problem']}"))
+        out.print(escape(f"{len(problems)} problem(s) in {cases}"))
+    raise typer.Exit(1 if problems else 0)
 
 
 def _say_if_endpoint_given_up(reviews) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Iterable, Optional
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
 
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
@@ -56,21 +57,52 @@ class RulesExtractor:
     def _extract(self, case: Case) -> Extraction:
         mentions, docs = self.mentions(case)
         warnings: list[str] = []
-        _episode_filter(mentions, docs)
-        _case_rules(mentions, case)
-        _prior_mri(mentions, docs, case)
-        for doc_id, document in docs.items():
-            doc_ms = [m for m in mentions if m.doc_id == doc_id]
-            therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
-            assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
-        _care_window(mentions, docs, case)
-        _acute_trauma(mentions, docs)
+        for stage in PASSES:
+            stage.run(mentions, docs, case)
         response = _response(mentions, docs)
         therapy = summarize(mentions, docs, case.request.request_date, response)
         if any(d.date is None for d in docs.values()):
             warnings.append("a document has no date; durations stated as 'since' or 'ago' could not be resolved for it")
         return Extraction(findings=aggregate(mentions, docs, self.name), conservative_therapy=therapy,
                           warnings=warnings, extractor=self.name)
+
+
+def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
+    for doc_id, document in docs.items():
+        doc_ms = [m for m in mentions if m.doc_id == doc_id]
+        therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
+        assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A pass after matching, and what it may touch: `reads` (documentation) and `writes`.
+
+    `writes` names the Mention fields it may change ("reason", "extra.<key>")
+    and "remove" when it may drop mentions; tests/test_passes.py checks no pass
+    writes anything else.
+    """
+
+    name: str
+    run: Callable[[list[Mention], dict[str, Document], Case], None]
+    reads: tuple[str, ...]
+    writes: frozenset[str]
+
+
+PASSES: tuple[Pass, ...] = (
+    Pass("episode_filter", lambda ms, docs, case: _episode_filter(ms, docs),
+         ("mention dates and words", "document text and date"), frozenset({"reason"})),
+    Pass("case_rules", lambda ms, docs, case: _case_rules(ms, case),
+         ("mention codes and reasons",), frozenset({"reason", "remove"})),
+    Pass("prior_mri", lambda ms, docs, case: _prior_mri(ms, docs, case),
+         ("prior-MRI mentions", "document text and date", "requested CPT codes"),
+         frozenset({"reason", "extra.region", "extra.date", "remove"})),
+    Pass("durations", _durations, ("therapy mentions", "document text and date"), frozenset({"extra.durations"})),
+    Pass("care_window", lambda ms, docs, case: _care_window(ms, docs, case),
+         ("therapy mentions with durations", "request date"), frozenset({"reason"})),
+    Pass("acute_trauma", lambda ms, docs, case: _acute_trauma(ms, docs),
+         ("trauma mentions", "document text and date"), frozenset({"reason"})),
+)
 
 
 def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[str]:
