@@ -9,7 +9,7 @@ from priorauth.extract.contrast import contrast_warnings
 from priorauth.extract.qualifiers import qualify
 from priorauth.guidelines import get as get_guideline
 from priorauth.guidelines import using
-from priorauth.models import ACTION_FOR, Case, Review
+from priorauth.models import ACTION_FOR, Alignment, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
@@ -28,7 +28,7 @@ def default_extractor(guideline: Optional[str] = None) -> Extractor:
     return _DEFAULT[gid]
 
 
-COUNTED = ("exact", "normalized")
+COUNTED: tuple[Alignment, ...] = ("exact", "normalized")
 
 
 def decide_extraction(case: Case, extraction: Extraction) -> Review:

@@ -14,15 +14,19 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Optional
 
+from priorauth.models import Alignment
+
 FUZZY_THRESHOLD = 0.88
 FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 
 
 @dataclass(frozen=True)
-class Alignment:
+class Match:
+    """Where a quote sits in the note, and how well it matched (models.Alignment)."""
+
     start: int
     end: int
-    status: str  # exact | normalized | fuzzy
+    status: Alignment
     score: float = 1.0
 
 
@@ -57,7 +61,7 @@ class Aligner:
             self._norm = _normalize(self.text)
         return self._norm
 
-    def align(self, quote: str) -> Optional[Alignment]:
+    def align(self, quote: str) -> Optional[Match]:
         q = quote.strip()
         if not q:
             return None
@@ -73,19 +77,19 @@ class Aligner:
             self._next[(kind, key)] = pos + 1
         return pos if pos >= 0 else None
 
-    def _exact(self, q: str) -> Optional[Alignment]:
+    def _exact(self, q: str) -> Optional[Match]:
         pos = self._successive("exact", q, self.text, q)
-        return Alignment(pos, pos + len(q), "exact") if pos is not None else None
+        return Match(pos, pos + len(q), "exact") if pos is not None else None
 
-    def _normalized(self, q: str) -> Optional[Alignment]:
+    def _normalized(self, q: str) -> Optional[Match]:
         norm, index = self.norm
         nq = _normalize(q)[0].strip()
         pos = self._successive("norm", nq, norm, nq)
         if pos is None:
             return None
-        return Alignment(index[pos], index[pos + len(nq) - 1] + 1, "normalized")
+        return Match(index[pos], index[pos + len(nq) - 1] + 1, "normalized")
 
-    def _fuzzy(self, q: str) -> Optional[Alignment]:
+    def _fuzzy(self, q: str) -> Optional[Match]:
         norm, index = self.norm
         nq = _normalize(q)[0].strip()
         if len(nq) < 8:
@@ -111,4 +115,4 @@ class Aligner:
             s += 1
         while e > s and norm[e - 1] == " ":
             e -= 1
-        return Alignment(index[s], index[e - 1] + 1, "fuzzy", round(ratio, 3))
+        return Match(index[s], index[e - 1] + 1, "fuzzy", round(ratio, 3))

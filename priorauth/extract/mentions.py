@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from datetime import date
+from typing import TYPE_CHECKING, Optional, TypedDict
 
 from spacy.tokens import Doc, Span
 
@@ -14,6 +15,19 @@ from priorauth.extract.attribution import attribute
 from priorauth.extract.care import is_operative_report, mark_planned_care
 from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
 from priorauth.models import Document
+
+if TYPE_CHECKING:
+    from priorauth.extract.dates import Duration
+
+
+class MentionExtra(TypedDict, total=False):
+    """What passes after matching attach to a mention (each key written by the pass that declares it)."""
+
+    region: str  # prior_mri: the spinal region a prior MRI was of
+    date: date  # prior_mri: when that MRI was done
+    durations: list["Duration"]  # durations: how long a therapy lasted, as stated
+    planned: str  # care: the cue that says the care is planned, not received
+    cause: str  # attribution: the non-spinal cause the note names for a deficit
 
 ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
 SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
@@ -45,7 +59,7 @@ class Mention:
     categories: set[str]
     rule: resources.LexiconRule
     reason: Optional[str] = None
-    extra: dict = field(default_factory=dict)
+    extra: MentionExtra = field(default_factory=MentionExtra)
 
 
 def resolve_reason(code: str, categories: set[str]) -> Optional[str]:
