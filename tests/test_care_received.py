@@ -157,3 +157,32 @@ def test_operative_reports_preoperative_mri_is_a_recent_prior_study(extractor):
           "INDICATIONS: An MRI of the lumbar spine has demonstrated a mass in the left L3 foramen.")
     assert prior("operative_report", op)
     assert not prior("progress_note", "Low back pain. An MRI of the lumbar spine has demonstrated a disc herniation.")
+
+
+def test_since_a_bare_year_reads_low_on_the_notes_own_clock(extractor):
+    # a transcription written in 2019 and filed in 2026: "since 2018" runs from the end of 2018 to the note's latest date
+    text = ("Neck pain for years. He has had cervical epidural injections from Dr. Q since 2018. "
+            "Cervical x-rays of 04/12/2019 show spondylosis.")
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    assert ct.weeks == 15  # 2018-12-31 to 2019-04-12 is 102 days
+    inj = {c.kind: c for c in ct.components}["injection"]
+    assert inj.end == date(2026, 3, 2) and inj.within_6_months  # moved onto the document's timeline
+
+
+def test_old_clock_needs_a_date_other_than_the_durations_own(extractor):
+    # the only date is the start itself: the note's timeline cannot be set apart from it, the document date stays
+    text = "Low back pain. She has done physical therapy since 01/05/2025 with naproxen."
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    assert ct.weeks == 60
+
+
+def test_dated_start_written_before_its_verb(extractor):
+    text = ("Low back pain after a lift at work. On March 2, 2021, she came under the care of a chiropractic clinic, three visits a week. "
+            "Date of examination: June 29, 2021.")
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    assert ct.active and ct.weeks == 17  # 119 days on the note's own clock
+
+
+def test_two_dated_occasions_span_their_interval():
+    (d,) = find_durations("nerve ablation done in January 2024 and again in March 2024", 0, date(2026, 3, 2))
+    assert d.began == date(2024, 1, 15) and d.ended == date(2024, 3, 15)

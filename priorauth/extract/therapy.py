@@ -6,11 +6,23 @@ from datetime import date, timedelta
 from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
-from priorauth.extract.dates import Duration, find_durations, weeks
+from priorauth.extract.dates import Duration, find_durations, latest_stated_date, note_clock, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
 SIX_MONTHS = timedelta(days=183)
+
+
+def sentence_clock(text: str, ref: Optional[date], start: int, end: int) -> Optional[date]:
+    """The note's own "now" for durations in text[start:end] (see dates.note_clock), or None for the document date.
+
+    When the sentence's own dates are the only old ones, the note's timeline cannot be established apart from
+    them, and the document date stays the reference.
+    """
+    clock = note_clock(text, ref)
+    if clock is None or latest_stated_date(text[:start] + " " + text[end:], ref) is None:
+        return None
+    return clock
 
 
 def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) -> dict[tuple[int, int], list[Duration]]:
@@ -19,7 +31,8 @@ def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) 
     for m in mentions:
         key = (m.sent_start, m.sent_end)
         if key not in out:
-            out[key] = find_durations(text[m.sent_start:m.sent_end], m.sent_start, ref)
+            out[key] = find_durations(text[m.sent_start:m.sent_end], m.sent_start, ref,
+                                      sentence_clock(text, ref, m.sent_start, m.sent_end))
     return out
 
 
@@ -47,7 +60,7 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
         by_sent.setdefault((m.sent_start, m.sent_end), []).append(m)
     for (s, e), ms in by_sent.items():
         ms.sort(key=lambda m: m.start)
-        for d in find_durations(text[s:e], s, ref):
+        for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
             before = [m for m in ms if m.start < d.start]
             after = [m for m in ms if m.start >= d.end]
             inside = [m for m in ms if d.start <= m.start < d.end]  # "began chiropractic care 3/2/2025"
