@@ -186,3 +186,28 @@ def test_dated_start_written_before_its_verb(extractor):
 def test_two_dated_occasions_span_their_interval():
     (d,) = find_durations("nerve ablation done in January 2024 and again in March 2024", 0, date(2026, 3, 2))
     assert d.began == date(2024, 1, 15) and d.ended == date(2024, 3, 15)
+
+
+@pytest.mark.parametrize("text,weeks", [
+    # a titration schedule written in the plan is prescribed from today, not care received
+    ("Mid back pain on gabapentin 100 mg daily.\nRecommendations: 1. Increase gabapentin to 300 mg per day x 1 week, "
+     "then 300 mg twice daily.", None),
+    ("Low back pain for 8 weeks.\nPlan: continue physical therapy x 4 more weeks.", None),
+    # the same section still reports care already received
+    ("Low back pain for 8 weeks.\nPlan: continue physical therapy, which she has attended for 6 weeks.", 6),
+])
+def test_plan_schedule_is_not_a_received_duration(extractor, text, weeks):
+    assert extractor.extract(note_case(text)).conservative_therapy.weeks == weeks
+
+
+@pytest.mark.parametrize("text", [
+    "Chronic low back pain. Plan: he says the pain is well controlled by minimizing his activity.",
+    "Low back pain since a fall. She has been restricting her activity and using ice.",
+    "Low back pain after lifting. He was placed on restricted duty at work.",
+])
+def test_activity_modification_is_received_rest(extractor, text):
+    assert therapy_codes(extractor, text).get("rest_ice_heat", "missing") is None
+
+
+def test_pain_that_limits_activity_is_no_treatment(extractor):
+    assert "rest_ice_heat" not in therapy_codes(extractor, "Low back pain limits her activities and sleep.")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
+from priorauth.extract.care import cues
 from priorauth.extract.dates import Duration, find_durations, latest_stated_date, note_clock, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
 SIX_MONTHS = timedelta(days=183)
+PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+)?\w+(?:ed|en|ne)\b", re.I)  # "has attended", "have been"
 
 
 def sentence_clock(text: str, ref: Optional[date], start: int, end: int) -> Optional[date]:
@@ -67,13 +70,25 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
             target = inside[0] if inside else \
                 (after[0] if after else before[-1] if before else None) if d.attaches_forward else \
                 (before[-1] if before else after[0] if after else None)
-            if target is None:
+            if target is None or _prescribed_schedule(text, target, d):
                 continue
             if d.episode:
                 if episode is None:
                     continue
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
             target.extra.setdefault("durations", []).append(d)
+
+
+def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
+    """In a plan section, a length in a clause not written in the past ("increase gabapentin to 300 mg x 1 week")
+    is the schedule being prescribed from today, not care already received."""
+    c = cues()
+    if m.section not in c.plan_sections or d.began is not None:
+        return False
+    start = max((x.end() for x in c.clause_break.finditer(text, m.sent_start, d.start)), default=m.sent_start)
+    nxt = c.clause_break.search(text, d.end, m.sent_end)
+    end = nxt.start() if nxt else m.sent_end
+    return not (c.past.search(text, start, end) or PERFECT.search(text, start, end))
 
 
 def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: Optional[date],
