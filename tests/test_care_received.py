@@ -211,3 +211,13 @@ def test_activity_modification_is_received_rest(extractor, text):
 
 def test_pain_that_limits_activity_is_no_treatment(extractor):
     assert "rest_ice_heat" not in therapy_codes(extractor, "Low back pain limits her activities and sleep.")
+
+
+@pytest.mark.parametrize("text,counted", [
+    ("Low back pain. She is on multiple medications currently.", False),
+    ("Low back pain.\nImpression: 1. Hypertension: continue the same medication.", False),
+    ("Low back pain. He takes several other pain medications daily.", True),
+    ("Low back pain. She has been treated with medications without relief.", True),
+])
+def test_a_generic_reference_to_the_regimen_is_no_pain_care(extractor, text, counted):
+    assert ("medication" in therapy_codes(extractor, text)) is counted
