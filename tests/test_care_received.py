@@ -221,3 +221,20 @@ def test_pain_that_limits_activity_is_no_treatment(extractor):
 ])
 def test_a_generic_reference_to_the_regimen_is_no_pain_care(extractor, text, counted):
     assert ("medication" in therapy_codes(extractor, text)) is counted
+
+
+@pytest.mark.parametrize("text,weeks", [
+    ("Low back pain radiating to the leg. She had a caudal epidural injection. This was done five weeks ago.", 5),
+    ("Low back pain. He had a lumbar radiofrequency ablation. The patient states that this occurred in November 2025 "
+     "and again in January 2026.", 9),
+    ("Low back pain. She was treated with naproxen with partial relief. She continued to report pain over the next "
+     "3 months.", 12),
+    # a next sentence that does not refer back, or names care of its own, does not date the care before it
+    ("Low back pain. She had a caudal epidural injection. The MRI was done five weeks ago.", None),
+    ("Low back pain. She had a caudal epidural injection. It was followed by ibuprofen for two weeks.", 2),
+])
+def test_the_next_sentence_can_date_the_care_just_named(extractor, text, weeks):
+    ct = extractor.extract(note_case(text)).conservative_therapy
+    assert ct.weeks == weeks
+    if weeks == 2:  # the two weeks are the ibuprofen's, not the injection's
+        assert {c.kind: c.weeks for c in ct.components}["injection"] is None

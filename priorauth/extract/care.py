@@ -45,9 +45,11 @@ class CareData(BaseModel):
     allergy: str
     relieving_factor: str
     past: str
+    follow_on: str
 
     _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
-                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past")(_compile)
+                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past",
+                             "follow_on")(_compile)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Cues:
     allergy: re.Pattern[str]
     relieving_factor: re.Pattern[str]
     past: re.Pattern[str]
+    follow_on: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +77,7 @@ def cues() -> Cues:
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
                 frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
                 re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),
-                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past")))
+                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past", "follow_on")))
 
 
 def is_operative_report(document: "Document") -> bool:

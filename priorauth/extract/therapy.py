@@ -77,6 +77,25 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
                     continue
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
             target.extra.setdefault("durations", []).append(d)
+        _follow_on(text, therapy, ms[-1], e, ref)
+
+
+NEXT_SENTENCE = re.compile(r"[\s.,;]*(?P<s>[^.\n;]+)")
+
+
+def _follow_on(text: str, therapy: list[Mention], last: Mention, end: int, ref: Optional[date]) -> None:
+    """The next sentence may date the care just named without naming it again ("This was done 4 weeks ago",
+    "this occurred in October and again in November", "He continued ... during the next 8 months"): when it
+    names no care itself and opens with such a reference, its durations belong to the last care mention."""
+    nxt = NEXT_SENTENCE.match(text, end)
+    if nxt is None:
+        return
+    s, e = nxt.span("s")
+    if any(s <= m.start < e for m in therapy) or not cues().follow_on.match(text, s, e):
+        return
+    for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
+        if not d.episode and not _prescribed_schedule(text, last, d):
+            last.extra.setdefault("durations", []).append(d)
 
 
 def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
