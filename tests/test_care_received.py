@@ -238,3 +238,29 @@ def test_the_next_sentence_can_date_the_care_just_named(extractor, text, weeks):
     assert ct.weeks == weeks
     if weeks == 2:  # the two weeks are the ibuprofen's, not the injection's
         assert {c.kind: c.weeks for c in ct.components}["injection"] is None
+
+
+PROCEDURE_NOTE = ("PROCEDURE: Right L4-L5 interlaminar epidural steroid injection under fluoroscopy.\n"
+                  "INDICATIONS: Low back pain radiating to the right calf.{history}\n"
+                  "DESCRIPTION OF PROCEDURE: The needle was advanced to the epidural space and 80 mg of "
+                  "methylprednisolone was injected. She tolerated the procedure well.")
+
+
+@pytest.mark.parametrize("history,weeks", [
+    ("", 0),  # the procedure reported is done today: 0 weeks of injections so far
+    (" She has had two epidural injections in the past with brief relief.", None),  # earlier ones, undated
+    (" She had an epidural injection 6 weeks ago with brief relief.", 6),
+])
+def test_procedure_report_dates_its_own_procedure(extractor, history, weeks):
+    case = note_case(PROCEDURE_NOTE.format(history=history))
+    case.documents[0].type = "operative_report"
+    assert extractor.extract(case).conservative_therapy.weeks == weeks
+
+
+@pytest.mark.parametrize("text,weeks", [
+    ("Back pain for 2 days. ED course: she received ketorolac and ondansetron at 14:20 with relief.", 0),
+    ("Back pain for 2 days. In the ED he was given morphine 4 mg IV at 9 p.m.", 0),
+    ("Back pain for 2 days. She takes ibuprofen at bedtime.", None),
+])
+def test_dose_given_at_a_clock_time_is_care_of_this_day(extractor, text, weeks):
+    assert extractor.extract(note_case(text)).conservative_therapy.weeks == weeks

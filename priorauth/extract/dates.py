@@ -105,6 +105,8 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
     # the same care on two dated occasions: "in October 2024 and again in December 2024" spans the interval
     (rf"\b(?:in|on)\s+(?P<d1>{STRICT_DATE})\s*(?:,\s*)?(?:and|as well as)\s+(?:again\s+)?(?:(?:in|on)\s+)?(?P<d2>{STRICT_DATE})", False, "range"),
+    # a dose given at a clock time in this encounter ("received morphine at 18:40"): care of this day, 0 days so far
+    (r"\b(?:received|was given|were given|given|administered)\b[^.;\n]{0,80}?\bat\s+(?:\d{1,2}:\d{2}|\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b))", False, "today"),
     (r"\bsince (?:then|onset|the (?:injury|onset|start|accident|fall))\b", False, "episode"),
     # care presented as the management of the current episode ("treatment for the current problem includes ...")
     (r"\b(?:for|of) (?:the|this|his|her) (?:current|present) (?:spine |back |neck )?(?:problem|episode|complaint|condition|injury)\b", False, "episode"),
@@ -182,6 +184,8 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
         if d1 is None or d2 is None or d2 < d1 or (d2 - d1).days > 3 * 365:
             return None
         return Duration(s, e, float((d2 - d1).days), fwd, began=d1, ended=d2)
+    if kind == "today":
+        return Duration(s, e, 0.0, fwd, began=ref, ended=ref) if ref else None
     if kind == "episode":
         return Duration(s, e, 0.0, fwd, episode=True)
     return None

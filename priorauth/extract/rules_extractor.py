@@ -9,8 +9,8 @@ from typing import Iterable, Optional
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
-from priorauth.extract.care import improvements
-from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
+from priorauth.extract.care import improvements, is_operative_report
+from priorauth.extract.dates import ANY_DATE, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import shift, split_documents
@@ -59,6 +59,7 @@ class RulesExtractor:
             doc_ms = [m for m in mentions if m.doc_id == doc_id]
             therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
             assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
+        _same_day_procedure(mentions, docs)
         _care_window(mentions, docs, case)
         _acute_trauma(mentions, docs)
         response = _response(mentions, docs)
@@ -216,6 +217,28 @@ def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
         for m, age in ms:
             if (age is not None and age > ACUTE.days) or (age is None and all_old):
                 m.reason = "historical"
+
+
+PRIOR_CARE = re.compile(r"\b(?:in the past|previous(?:ly)?|prior|before|ago|history of|ha(?:s|d|ve) had)\b", re.I)
+
+
+def _same_day_procedure(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """A procedure report documents its procedure as done on the report's date: 0 weeks of that care so far.
+
+    Not when the packet also names earlier care of the same kind that no date places ("a couple of epidurals in
+    the past"): then how long that care has gone on cannot be established.
+    """
+    for doc_id, document in docs.items():
+        if document.date is None or not is_operative_report(document):
+            continue
+        done = [m for m in mentions if m.doc_id == doc_id and m.code == "injection" and m.reason is None]
+        if not done or any(m.extra.get("durations") for m in done):
+            continue
+        earlier = [m for m in mentions if m.code == "injection" and m.reason is None and not m.extra.get("durations")
+                   and PRIOR_CARE.search(docs[m.doc_id].text, m.sent_start, m.sent_end)]
+        if not earlier:
+            first = min(done, key=lambda m: m.start)
+            first.extra["durations"] = [Duration(first.start, first.end, 0.0, False, began=document.date, ended=document.date)]
 
 
 def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
