@@ -264,3 +264,19 @@ def test_procedure_report_dates_its_own_procedure(extractor, history, weeks):
 ])
 def test_dose_given_at_a_clock_time_is_care_of_this_day(extractor, text, weeks):
     assert extractor.extract(note_case(text)).conservative_therapy.weeks == weeks
+
+
+@pytest.mark.parametrize("text,weeks", [
+    ("Low back pain with an L2 compression fracture. She was treated conservatively over several months without relief.", 12),
+    ("Low back pain. Conservative management for 8 weeks has not helped.", 8),
+    ("Low back pain. He has not exhausted conservative measures for 6 weeks.", None),
+    ("Low back pain. We recommended conservative treatment for 6 weeks.", None),
+    ("Low back pain. She was treated conservatively from 03/2019 to 06/2019.", None),  # ended over six months ago
+    ("Low back pain. A prior conservative course 8 months ago was for a separate, resolved episode.", None),
+])
+def test_care_named_without_its_kind_sets_weeks_only(extractor, text, weeks):
+    ct = extractor.extract(note_case(text)).conservative_therapy
+    assert (ct.weeks if ct else None) == weeks
+    if weeks is not None:
+        assert not ct.active and not ct.inactive and ct.general_evidence
+        assert all(e.text == text[e.start:e.end] for e in ct.general_evidence)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
-from priorauth.extract.care import cues
+from priorauth.extract.care import cues, general_care
 from priorauth.extract.dates import Duration, find_durations, latest_stated_date, note_clock, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
@@ -110,11 +110,27 @@ def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
     return not (c.past.search(text, start, end) or PERFECT.search(text, start, end))
 
 
+def general_durations(docs: dict[str, Document]) -> list[tuple[str, int, int, Duration]]:
+    """Durations of care named without its kind ("treated conservatively over several months"), per document."""
+    out = []
+    for doc_id, document in docs.items():
+        for s, e, s0, e0 in general_care(document.text):
+            for d in find_durations(document.text[s0:e0], s0, document.date, sentence_clock(document.text, document.date, s0, e0)):
+                if not d.episode and d.days > 0:
+                    out.append((doc_id, s, e, d))
+    return out
+
+
 def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: Optional[date],
               response: Optional[str]) -> Optional[ConservativeTherapy]:
-    """The contract summary: longest component duration in whole weeks, and which kinds were used."""
+    """The contract summary: longest component duration in whole weeks, and which kinds were used.
+
+    Care named without its kind adds to `weeks` only; with no component at all it still says care was received.
+    """
     present = [m for m in mentions if m.code in THERAPY_CODES and m.reason is None]
-    if not present:
+    general = [g for g in general_durations(docs)  # care that ended over six months before the request is history
+               if request_date is None or g[3].ended is None or g[3].ended >= request_date - SIX_MONTHS]
+    if not present and not general:
         return None
     components: list[TherapyComponent] = []
     for kind in sorted({m.code for m in present}):
@@ -133,7 +149,8 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
                                for m in ms for d in m.extra.get("durations", [])],
         ))
-    longest = max((c.weeks for c in components if c.weeks is not None), default=None)
+    longest = max([c.weeks for c in components if c.weeks is not None] + [round(d.days / 7, 1) for *_, d in general],
+                  default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
     return ConservativeTherapy(
         weeks=weeks(longest * 7) if longest is not None else None,  # no documented duration: unknown, not 0
@@ -142,6 +159,8 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
         within_6_months=any(windows) if windows else None,
         response=response,  # type: ignore[arg-type]
         components=components,
+        general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
+        + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general],
     )
 
 
