@@ -280,3 +280,24 @@ def test_care_named_without_its_kind_sets_weeks_only(extractor, text, weeks):
     if weeks is not None:
         assert not ct.active and not ct.inactive and ct.general_evidence
         assert all(e.text == text[e.start:e.end] for e in ct.general_evidence)
+
+
+@pytest.mark.parametrize("text,code,reason", [
+    ("Chronic low back pain.\nPlan: his pain is well controlled by minimizing his activity.", "rest_ice_heat", None),
+    ("Low back pain for 8 weeks. Her pain will be managed with physical therapy.", "physical_therapy", "hypothetical"),
+])
+def test_controlled_by_is_received_but_will_be_managed_is_planned(extractor, text, code, reason):
+    assert therapy_codes(extractor, text).get(code, "missing") == reason
+
+
+def test_continuing_to_work_does_not_date_the_care(extractor):
+    text = "Low back pain. She was given ibuprofen in the clinic. She continued to work full duty for 2 years."
+    assert extractor.extract(note_case(text)).conservative_therapy.weeks is None
+
+
+def test_an_injection_outside_the_procedure_title_is_not_dated_today(extractor):
+    text = ("PROCEDURE: L4-L5 laminectomy.\nINDICATIONS: Low back pain and leg pain. She has tried physical therapy.\n"
+            "DESCRIPTION OF PROCEDURE: The wound was closed and a local anesthetic injection was given.")
+    case = note_case(text)
+    case.documents[0].type = "operative_report"
+    assert extractor.extract(case).conservative_therapy.weeks is None

@@ -219,6 +219,9 @@ def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
                 m.reason = "historical"
 
 
+PROCEDURE_TITLE = re.compile(r"\b(?:procedures?(?: performed)?|name of (?:the )?procedure|operation)\s*:", re.I)
+PROCEDURE_TITLE_SPAN = 600  # where the report's title stands
+NEXT_HEADER = re.compile(r"\n|,\s*[A-Z][A-Z /-]{2,40}:")  # the end of the title: a new line or an inline header
 PRIOR_CARE = re.compile(r"\b(?:in the past|previous(?:ly)?|prior|before|ago|history of|ha(?:s|d|ve) had)\b", re.I)
 
 
@@ -231,7 +234,14 @@ def _same_day_procedure(mentions: list[Mention], docs: dict[str, Document]) -> N
     for doc_id, document in docs.items():
         if document.date is None or not is_operative_report(document):
             continue
+        title = PROCEDURE_TITLE.search(document.text[:PROCEDURE_TITLE_SPAN])
+        if title is None:
+            continue
         done = [m for m in mentions if m.doc_id == doc_id and m.code == "injection" and m.reason is None]
+        nxt = NEXT_HEADER.search(document.text, title.end())
+        block_end = nxt.start() if nxt else len(document.text)
+        if not any(title.end() <= m.start < block_end for m in done):
+            continue  # the injection named is not the procedure the report is about
         if not done or any(m.extra.get("durations") for m in done):
             continue
         earlier = [m for m in mentions if m.code == "injection" and m.reason is None and not m.extra.get("durations")
