@@ -301,3 +301,9 @@ def test_an_injection_outside_the_procedure_title_is_not_dated_today(extractor):
     case = note_case(text)
     case.documents[0].type = "operative_report"
     assert extractor.extract(case).conservative_therapy.weeks is None
+
+
+def test_care_named_without_its_kind_is_care_for_the_response(extractor):
+    text = "Low back pain from an L3 compression fracture. She was treated conservatively but did not improve."
+    codes = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+    assert "no_response_to_treatment" in codes

@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
-from priorauth.extract.care import improvements, is_operative_report
+from priorauth.extract.care import general_care, improvements, is_operative_report
 from priorauth.extract.dates import ANY_DATE, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
@@ -53,7 +53,7 @@ class RulesExtractor:
         mentions, docs = self.mentions(case)
         warnings: list[str] = []
         _episode_filter(mentions, docs)
-        _case_rules(mentions, case)
+        _case_rules(mentions, case, any(general_care(d.text) for d in docs.values()))
         _prior_mri(mentions, docs, case)
         for doc_id, document in docs.items():
             doc_ms = [m for m in mentions if m.doc_id == doc_id]
@@ -120,10 +120,13 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
             m.reason = "historical"
 
 
-def _case_rules(mentions: list[Mention], case: Case) -> None:
-    """Rules that need the whole packet: care is for the pain; limp is pediatric; infection needs signs."""
+def _case_rules(mentions: list[Mention], case: Case, general_care_received: bool = False) -> None:
+    """Rules that need the whole packet: care is for the pain; limp is pediatric; infection needs signs.
+
+    Care named without its kind ("treated conservatively") is care for the response codes too.
+    """
     has_pain = any(m.code in PAIN and m.reason is None for m in mentions)
-    has_care = any(m.code in THERAPY_CODES and m.reason is None for m in mentions)
+    has_care = general_care_received or any(m.code in THERAPY_CODES and m.reason is None for m in mentions)
     age = case.request.patient_age
     kinds = {m.rule.kind or "dx" for m in mentions if m.code == "infection_suspected" and m.reason is None}
     weak_infection = "dx" not in kinds and len(kinds & set(INFECTION_SIGN_KINDS)) < 2
