@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Optional
 
 MONTHS = {m: i + 1 for i, m in enumerate(
@@ -235,8 +236,13 @@ def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
     return latest
 
 
+@lru_cache(maxsize=16)
+def stated_dates(text: str, ref: Optional[date]) -> tuple[tuple[int, int, date], ...]:
+    """(start, end, date) of every full date (with a year) the text states, not after `ref`; read once per note."""
+    found = ((m.start(), m.end(), parse_date(m.group(0), ref)) for m in _YEAR_DATE.finditer(text))
+    return tuple((s, e, d) for s, e, d in found if d and (ref is None or d <= ref))
+
+
 def latest_stated_date(text: str, ref: Optional[date]) -> Optional[date]:
     """The latest full date (with a year) the text states, not after `ref`: the note's own clock."""
-    found = [parse_date(m.group(0), ref) for m in _YEAR_DATE.finditer(text)]
-    found = [d for d in found if d and (ref is None or d <= ref)]
-    return max(found, default=None)
+    return max((d for _, _, d in stated_dates(text, ref)), default=None)

@@ -8,7 +8,7 @@ from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract.care import cues, general_care
-from priorauth.extract.dates import Duration, find_durations, latest_stated_date, note_clock, weeks
+from priorauth.extract.dates import Duration, find_durations, note_clock, stated_dates, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
@@ -23,7 +23,7 @@ def sentence_clock(text: str, ref: Optional[date], start: int, end: int) -> Opti
     them, and the document date stays the reference.
     """
     clock = note_clock(text, ref)
-    if clock is None or latest_stated_date(text[:start] + " " + text[end:], ref) is None:
+    if clock is None or not any(e <= start or s >= end for s, e, _ in stated_dates(text, ref)):
         return None
     return clock
 
