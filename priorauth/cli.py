@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 from datetime import date
@@ -293,6 +294,7 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
     n_err, warned = 0, False
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     records = run_batch(todo, spec, workers, extractor, base_dir=cases.parent)
+    stopped: Optional[BaseException] = None
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("reviewing", total=len(todo))
@@ -308,14 +310,19 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
                               soft_wrap=True)
                 bar.advance(task)
     except (Terminated, KeyboardInterrupt) as stop:
-        sink.close()
-        err.print(f"stopped by {'SIGTERM' if isinstance(stop, Terminated) else 'Ctrl-C'}: the records so far are in "
-                  f"{escape(str(sink.partial))}; run again with --resume to continue", soft_wrap=True)
-        raise
+        stopped = stop
     finally:
-        records.close()
+        records.close()  # stops the worker processes, if any
         sink.close()
         signal.signal(signal.SIGTERM, previous)
+    if stopped is not None:
+        err.print(f"stopped by {'SIGTERM' if isinstance(stopped, Terminated) else 'Ctrl-C'}: the records so far are in "
+                  f"{escape(str(sink.partial))}; run again with --resume to continue", soft_wrap=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Leave without the interpreter's exit hooks: concurrent.futures' hook would wake the
+        # pool we just terminated and print a traceback about its closed pipe.
+        os._exit(128 + signal.SIGTERM if isinstance(stopped, Terminated) else 130)
     sink.commit()
     if pages is not None:
         pages.finish()

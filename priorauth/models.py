@@ -238,6 +238,8 @@ class ConservativeTherapy(BaseModel):
     within_6_months: Optional[bool] = None
     response: Optional[Literal["no_response", "improved", "worsening"]] = None
     components: list[TherapyComponent] = []
+    # care named without its kind ("treated conservatively over several months"): counts for `weeks` only
+    general_evidence: list[EvidenceSpan] = []
 
 
 class Gold(BaseModel):

@@ -157,3 +157,153 @@ def test_operative_reports_preoperative_mri_is_a_recent_prior_study(extractor):
           "INDICATIONS: An MRI of the lumbar spine has demonstrated a mass in the left L3 foramen.")
     assert prior("operative_report", op)
     assert not prior("progress_note", "Low back pain. An MRI of the lumbar spine has demonstrated a disc herniation.")
+
+
+def test_since_a_bare_year_reads_low_on_the_notes_own_clock(extractor):
+    # a transcription written in 2019 and filed in 2026: "since 2018" runs from the end of 2018 to the note's latest date
+    text = ("Neck pain for years. He has had cervical epidural injections from Dr. Q since 2018. "
+            "Cervical x-rays of 04/12/2019 show spondylosis.")
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    assert ct.weeks == 15  # 2018-12-31 to 2019-04-12 is 102 days
+    inj = {c.kind: c for c in ct.components}["injection"]
+    assert inj.end == date(2026, 3, 2) and inj.within_6_months  # moved onto the document's timeline
+
+
+def test_old_clock_needs_a_date_other_than_the_durations_own(extractor):
+    # the only date is the start itself: the note's timeline cannot be set apart from it, the document date stays
+    text = "Low back pain. She has done physical therapy since 01/05/2025 with naproxen."
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    assert ct.weeks == 60
+
+
+def test_dated_start_written_before_its_verb(extractor):
+    text = ("Low back pain after a lift at work. On March 2, 2021, she came under the care of a chiropractic clinic, three visits a week. "
+            "Date of examination: June 29, 2021.")
+    ct = extractor.extract(note_case(text, when="2026-03-02")).conservative_therapy
+    assert ct.active and ct.weeks == 17  # 119 days on the note's own clock
+
+
+def test_two_dated_occasions_span_their_interval():
+    (d,) = find_durations("nerve ablation done in January 2024 and again in March 2024", 0, date(2026, 3, 2))
+    assert d.began == date(2024, 1, 15) and d.ended == date(2024, 3, 15)
+
+
+@pytest.mark.parametrize("text,weeks", [
+    # a titration schedule written in the plan is prescribed from today, not care received
+    ("Mid back pain on gabapentin 100 mg daily.\nRecommendations: 1. Increase gabapentin to 300 mg per day x 1 week, "
+     "then 300 mg twice daily.", None),
+    ("Low back pain for 8 weeks.\nPlan: continue physical therapy x 4 more weeks.", None),
+    # the same section still reports care already received
+    ("Low back pain for 8 weeks.\nPlan: continue physical therapy, which she has attended for 6 weeks.", 6),
+])
+def test_plan_schedule_is_not_a_received_duration(extractor, text, weeks):
+    assert extractor.extract(note_case(text)).conservative_therapy.weeks == weeks
+
+
+@pytest.mark.parametrize("text", [
+    "Chronic low back pain. Plan: he says the pain is well controlled by minimizing his activity.",
+    "Low back pain since a fall. She has been restricting her activity and using ice.",
+    "Low back pain after lifting. He was placed on restricted duty at work.",
+])
+def test_activity_modification_is_received_rest(extractor, text):
+    assert therapy_codes(extractor, text).get("rest_ice_heat", "missing") is None
+
+
+def test_pain_that_limits_activity_is_no_treatment(extractor):
+    assert "rest_ice_heat" not in therapy_codes(extractor, "Low back pain limits her activities and sleep.")
+
+
+@pytest.mark.parametrize("text,counted", [
+    ("Low back pain. She is on multiple medications currently.", False),
+    ("Low back pain.\nImpression: 1. Hypertension: continue the same medication.", False),
+    ("Low back pain. He takes several other pain medications daily.", True),
+    ("Low back pain. She has been treated with medications without relief.", True),
+])
+def test_a_generic_reference_to_the_regimen_is_no_pain_care(extractor, text, counted):
+    assert ("medication" in therapy_codes(extractor, text)) is counted
+
+
+@pytest.mark.parametrize("text,weeks", [
+    ("Low back pain radiating to the leg. She had a caudal epidural injection. This was done five weeks ago.", 5),
+    ("Low back pain. He had a lumbar radiofrequency ablation. The patient states that this occurred in November 2025 "
+     "and again in January 2026.", 9),
+    ("Low back pain. She was treated with naproxen with partial relief. She continued to report pain over the next "
+     "3 months.", 12),
+    # a next sentence that does not refer back, or names care of its own, does not date the care before it
+    ("Low back pain. She had a caudal epidural injection. The MRI was done five weeks ago.", None),
+    ("Low back pain. She had a caudal epidural injection. It was followed by ibuprofen for two weeks.", 2),
+])
+def test_the_next_sentence_can_date_the_care_just_named(extractor, text, weeks):
+    ct = extractor.extract(note_case(text)).conservative_therapy
+    assert ct.weeks == weeks
+    if weeks == 2:  # the two weeks are the ibuprofen's, not the injection's
+        assert {c.kind: c.weeks for c in ct.components}["injection"] is None
+
+
+PROCEDURE_NOTE = ("PROCEDURE: Right L4-L5 interlaminar epidural steroid injection under fluoroscopy.\n"
+                  "INDICATIONS: Low back pain radiating to the right calf.{history}\n"
+                  "DESCRIPTION OF PROCEDURE: The needle was advanced to the epidural space and 80 mg of "
+                  "methylprednisolone was injected. She tolerated the procedure well.")
+
+
+@pytest.mark.parametrize("history,weeks", [
+    ("", 0),  # the procedure reported is done today: 0 weeks of injections so far
+    (" She has had two epidural injections in the past with brief relief.", None),  # earlier ones, undated
+    (" She had an epidural injection 6 weeks ago with brief relief.", 6),
+])
+def test_procedure_report_dates_its_own_procedure(extractor, history, weeks):
+    case = note_case(PROCEDURE_NOTE.format(history=history))
+    case.documents[0].type = "operative_report"
+    assert extractor.extract(case).conservative_therapy.weeks == weeks
+
+
+@pytest.mark.parametrize("text,weeks", [
+    ("Back pain for 2 days. ED course: she received ketorolac and ondansetron at 14:20 with relief.", 0),
+    ("Back pain for 2 days. In the ED he was given morphine 4 mg IV at 9 p.m.", 0),
+    ("Back pain for 2 days. She takes ibuprofen at bedtime.", None),
+])
+def test_dose_given_at_a_clock_time_is_care_of_this_day(extractor, text, weeks):
+    assert extractor.extract(note_case(text)).conservative_therapy.weeks == weeks
+
+
+@pytest.mark.parametrize("text,weeks", [
+    ("Low back pain with an L2 compression fracture. She was treated conservatively over several months without relief.", 12),
+    ("Low back pain. Conservative management for 8 weeks has not helped.", 8),
+    ("Low back pain. He has not exhausted conservative measures for 6 weeks.", None),
+    ("Low back pain. We recommended conservative treatment for 6 weeks.", None),
+    ("Low back pain. She was treated conservatively from 03/2019 to 06/2019.", None),  # ended over six months ago
+    ("Low back pain. A prior conservative course 8 months ago was for a separate, resolved episode.", None),
+])
+def test_care_named_without_its_kind_sets_weeks_only(extractor, text, weeks):
+    ct = extractor.extract(note_case(text)).conservative_therapy
+    assert (ct.weeks if ct else None) == weeks
+    if weeks is not None:
+        assert not ct.active and not ct.inactive and ct.general_evidence
+        assert all(e.text == text[e.start:e.end] for e in ct.general_evidence)
+
+
+@pytest.mark.parametrize("text,code,reason", [
+    ("Chronic low back pain.\nPlan: his pain is well controlled by minimizing his activity.", "rest_ice_heat", None),
+    ("Low back pain for 8 weeks. Her pain will be managed with physical therapy.", "physical_therapy", "hypothetical"),
+])
+def test_controlled_by_is_received_but_will_be_managed_is_planned(extractor, text, code, reason):
+    assert therapy_codes(extractor, text).get(code, "missing") == reason
+
+
+def test_continuing_to_work_does_not_date_the_care(extractor):
+    text = "Low back pain. She was given ibuprofen in the clinic. She continued to work full duty for 2 years."
+    assert extractor.extract(note_case(text)).conservative_therapy.weeks is None
+
+
+def test_an_injection_outside_the_procedure_title_is_not_dated_today(extractor):
+    text = ("PROCEDURE: L4-L5 laminectomy.\nINDICATIONS: Low back pain and leg pain. She has tried physical therapy.\n"
+            "DESCRIPTION OF PROCEDURE: The wound was closed and a local anesthetic injection was given.")
+    case = note_case(text)
+    case.documents[0].type = "operative_report"
+    assert extractor.extract(case).conservative_therapy.weeks is None
+
+
+def test_care_named_without_its_kind_is_care_for_the_response(extractor):
+    text = "Low back pain from an L3 compression fracture. She was treated conservatively but did not improve."
+    codes = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+    assert "no_response_to_treatment" in codes

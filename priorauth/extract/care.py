@@ -45,9 +45,14 @@ class CareData(BaseModel):
     allergy: str
     relieving_factor: str
     past: str
+    follow_on: str
+    general: str
+    general_negated: str
+    general_history: str
 
     _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
-                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past")(_compile)
+                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past",
+                             "follow_on", "general", "general_negated", "general_history")(_compile)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,10 @@ class Cues:
     allergy: re.Pattern[str]
     relieving_factor: re.Pattern[str]
     past: re.Pattern[str]
+    follow_on: re.Pattern[str]
+    general: re.Pattern[str]
+    general_negated: re.Pattern[str]
+    general_history: re.Pattern[str]
 
 
 @per_guideline
@@ -74,7 +83,8 @@ def cues(g: Guideline) -> Cues:
     return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
                 frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
                 re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),
-                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past")))
+                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past", "follow_on",
+                                                                "general", "general_negated", "general_history")))
 
 
 def is_operative_report(document: "Document") -> bool:
@@ -156,4 +166,25 @@ def improvements(doc_id: str, text: str) -> list[Improvement]:
         for m in c.improved.finditer(text, s0, e0):
             if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()]):
                 out.append(Improvement(doc_id, m.start(), m.end()))
+    return out
+
+
+def general_care(text: str) -> list[tuple[int, int, int, int]]:
+    """Received care named without its kind ("treated conservatively over several months"): (start, end) of the
+    words and of their sentence, for each one that is not negated or planned in its clause."""
+    c = cues()
+    out = []
+    for seg in SENTENCE.finditer(text):
+        s0, e0 = seg.span()
+        for m in c.general.finditer(text, s0, e0):
+            start = _clause_start(text, s0, m.start(), c)
+            before = text[start:m.start()]
+            planned = [x.start() for x in c.planned_before.finditer(before)]
+            received = [x.start() for x in c.received.finditer(before)]
+            nxt = c.clause_break.search(text, m.end(), e0)
+            history = c.general_history.search(text, start, nxt.start() if nxt else e0)
+            if c.general_negated.search(before) or history or (planned and (not received or max(planned) > max(received))) \
+                    or c.planned_after.match(text, m.end(), e0):
+                continue
+            out.append((m.start(), m.end(), s0, e0))
     return out

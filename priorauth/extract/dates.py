@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Optional
 
 MONTHS = {m: i + 1 for i, m in enumerate(
@@ -87,7 +88,7 @@ STRICT_DATE = rf"(?:{NUMERIC_DATE}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}
 
 DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     # (regex, attaches to the following mention, kind)
-    (rf"\b(?:x|for|over|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
+    (rf"\b(?:x|for|over|during|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+|next\s+|following\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
     (rf"\b(?:{HEDGE_RE}\s+){{1,2}}(?P<n>{NUM_RE})\s+(?P<u>(?:days?|weeks?|wks?|months?|mos?|years?|yrs?))\b(?!\s+ago)(?!(?:-long)?\s+(?:course\s+|trial\s+)?of\b)", False, "len"),
     (rf"\b(?:{HEDGE_RE}\s+){{0,2}}(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
     (rf"\b(?P<n>{NUM_RE})[- ](?P<u>day|week|month)\s+(?:course|trial)\b", True, "len"),
@@ -96,9 +97,17 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (r"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
     (rf"\bsince\s+(?:about\s+|around\s+)?(?P<d>{ANY_DATE})", False, "since"),
+    # "since 2007": a bare year reads low, from the end of that year
+    (r"\bsince\s+(?:about\s+|around\s+)?(?P<y>(?:19|20)\d{2})\b(?![/-])", False, "since_year"),
+    # a dated start written before its verb: "on 4/2/2025 she came under the care of a chiropractor"
+    (rf"(?P<d>{STRICT_DATE}),?[^.;\n]{{0,100}}?\b(?:came under (?:the |his |her )?care|began|started|initiated|commenced)\b", False, "since"),
     # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"
     (rf"\b(?:began|begun|started|starting|initiated|commenced|beginning)\b[^.;\n]{{0,40}}?(?:\b(?:on|in)\s+)?(?P<d>{STRICT_DATE})", False, "since"),
     (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
+    # the same care on two dated occasions: "in October 2024 and again in December 2024" spans the interval
+    (rf"\b(?:in|on)\s+(?P<d1>{STRICT_DATE})\s*(?:,\s*)?(?:and|as well as)\s+(?:again\s+)?(?:(?:in|on)\s+)?(?P<d2>{STRICT_DATE})", False, "range"),
+    # a dose given at a clock time in this encounter ("received morphine at 18:40"): care of this day, 0 days so far
+    (r"\b(?:received|was given|were given|given|administered)\b[^.;\n]{0,80}?\bat\s+(?:\d{1,2}:\d{2}|\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b))", False, "today"),
     (r"\bsince (?:then|onset|the (?:injury|onset|start|accident|fall))\b", False, "episode"),
     # care presented as the management of the current episode ("treatment for the current problem includes ...")
     (r"\b(?:for|of) (?:the|this|his|her) (?:current|present) (?:spine |back |neck )?(?:problem|episode|complaint|condition|injury)\b", False, "episode"),
@@ -118,8 +127,13 @@ def _unit_days(u: str) -> float:
     return UNIT_DAYS.get(u, UNIT_DAYS.get(u[:2], UNIT_DAYS.get(u[:1], 0)))
 
 
-def find_durations(text: str, base: int, ref: Optional[date]) -> list[Duration]:
-    """Every duration expression in `text` (offsets shifted by `base`); overlapping ones keep the first pattern."""
+def find_durations(text: str, base: int, ref: Optional[date], clock: Optional[date] = None) -> list[Duration]:
+    """Every duration expression in `text` (offsets shifted by `base`); overlapping ones keep the first pattern.
+
+    `clock` is "now" on the note's own timeline when that is older than the document date (a transcription
+    filed years later): dates are read against it, and the resulting start and end are moved onto the
+    document's timeline so that the six-month window still compares like with like.
+    """
     found: list[Duration] = []
     taken: list[tuple[int, int]] = []
     for rx, fwd, kind in _COMPILED:
@@ -127,15 +141,22 @@ def find_durations(text: str, base: int, ref: Optional[date]) -> list[Duration]:
             s, e = m.start(), m.end()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            d = _to_duration(m, kind, fwd, base, ref)
+            d = _to_duration(m, kind, fwd, base, ref, clock)
             if d is not None:
                 taken.append((s, e))
                 found.append(d)
     return sorted(found, key=lambda d: d.start)
 
 
-def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optional[date]) -> Optional[Duration]:
+def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optional[date],
+                 clock: Optional[date] = None) -> Optional[Duration]:
     s, e = base + m.start(), base + m.end()
+    if clock is not None and ref is not None and kind in ("since", "since_year", "range"):
+        d = _to_duration(m, kind, fwd, base, clock)
+        if d is None or d.began is None or d.ended is None:
+            return d
+        moved = ref - clock  # the note's timeline moved onto the document's
+        return Duration(s, e, d.days, fwd, began=d.began + moved, ended=d.ended + moved)
     if kind == "len":
         days = _num(m["n"]) * _unit_days(m["u"])
         if m.groupdict().get("low") and m["u"].lower().startswith("y"):
@@ -153,12 +174,19 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
         if began is None or ref is None or began > ref:
             return None
         return Duration(s, e, float((ref - began).days), fwd, began=began, ended=ref)
+    if kind == "since_year":
+        began = date(int(m["y"]), 12, 31)
+        if ref is None or began > ref:
+            return None
+        return Duration(s, e, float((ref - began).days), fwd, began=began, ended=ref)
     if kind == "range":
         d2 = parse_date(m["d2"], ref)
         d1 = parse_date(m["d1"], d2 or ref)
         if d1 is None or d2 is None or d2 < d1 or (d2 - d1).days > 3 * 365:
             return None
         return Duration(s, e, float((d2 - d1).days), fwd, began=d1, ended=d2)
+    if kind == "today":
+        return Duration(s, e, 0.0, fwd, began=ref, ended=ref) if ref else None
     if kind == "episode":
         return Duration(s, e, 0.0, fwd, episode=True)
     return None
@@ -193,8 +221,28 @@ def date_of_service(text: str) -> Optional[date]:
 _YEAR_DATE = re.compile(rf"\b(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/\d{{4}}|{MONTH_RE} (?:\d{{1,2}}(?:st|nd|rd|th)?,? )?\d{{4}})\b", re.I)
 
 
+NOTE_CLOCK_GAP = timedelta(days=365)
+
+
+def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
+    """"Now" on the note's own timeline when its dates are all more than a year older than the document date.
+
+    Real transcriptions are often filed years after they were written; the latest full date the note states is
+    then the best reading of when it was written. None when the note's dates agree with the document date.
+    """
+    latest = latest_stated_date(text, ref)
+    if ref is None or latest is None or ref - latest <= NOTE_CLOCK_GAP:
+        return None
+    return latest
+
+
+@lru_cache(maxsize=16)
+def stated_dates(text: str, ref: Optional[date]) -> tuple[tuple[int, int, date], ...]:
+    """(start, end, date) of every full date (with a year) the text states, not after `ref`; read once per note."""
+    found = ((m.start(), m.end(), parse_date(m.group(0), ref)) for m in _YEAR_DATE.finditer(text))
+    return tuple((s, e, d) for s, e, d in found if d and (ref is None or d <= ref))
+
+
 def latest_stated_date(text: str, ref: Optional[date]) -> Optional[date]:
     """The latest full date (with a year) the text states, not after `ref`: the note's own clock."""
-    found = [parse_date(m.group(0), ref) for m in _YEAR_DATE.finditer(text)]
-    found = [d for d in found if d and (ref is None or d <= ref)]
-    return max(found, default=None)
+    return max((d for _, _, d in stated_dates(text, ref)), default=None)

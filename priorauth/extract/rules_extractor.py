@@ -10,8 +10,8 @@ from typing import Callable, Iterable, Optional
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
-from priorauth.extract.care import improvements
-from priorauth.extract.dates import ANY_DATE, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
+from priorauth.extract.care import general_care, improvements, is_operative_report
+from priorauth.extract.dates import ANY_DATE, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import shift, split_documents
@@ -92,12 +92,14 @@ class Pass:
 PASSES: tuple[Pass, ...] = (
     Pass("episode_filter", lambda ms, docs, case: _episode_filter(ms, docs),
          ("mention dates and words", "document text and date"), frozenset({"reason"})),
-    Pass("case_rules", lambda ms, docs, case: _case_rules(ms, case),
-         ("mention codes and reasons",), frozenset({"reason", "remove"})),
+    Pass("case_rules", lambda ms, docs, case: _case_rules(ms, case, any(general_care(d.text) for d in docs.values())),
+         ("mention codes and reasons", "care named without its kind in the document text"), frozenset({"reason", "remove"})),
     Pass("prior_mri", lambda ms, docs, case: _prior_mri(ms, docs, case),
          ("prior-MRI mentions", "document text and date", "requested CPT codes"),
          frozenset({"reason", "extra.region", "extra.date", "remove"})),
     Pass("durations", _durations, ("therapy mentions", "document text and date"), frozenset({"extra.durations"})),
+    Pass("same_day_procedure", lambda ms, docs, case: _same_day_procedure(ms, docs),
+         ("injection mentions and their durations", "procedure report title and date"), frozenset({"extra.durations"})),
     Pass("care_window", lambda ms, docs, case: _care_window(ms, docs, case),
          ("therapy mentions with durations", "request date"), frozenset({"reason"})),
     Pass("acute_trauma", lambda ms, docs, case: _acute_trauma(ms, docs),
@@ -155,10 +157,13 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
             m.reason = "historical"
 
 
-def _case_rules(mentions: list[Mention], case: Case) -> None:
-    """Rules that need the whole packet: care is for the pain; limp is pediatric; infection needs signs."""
+def _case_rules(mentions: list[Mention], case: Case, general_care_received: bool = False) -> None:
+    """Rules that need the whole packet: care is for the pain; limp is pediatric; infection needs signs.
+
+    Care named without its kind ("treated conservatively") is care for the response codes too.
+    """
     has_pain = any(m.code in PAIN and m.reason is None for m in mentions)
-    has_care = any(m.code in THERAPY_CODES and m.reason is None for m in mentions)
+    has_care = general_care_received or any(m.code in THERAPY_CODES and m.reason is None for m in mentions)
     age = case.request.patient_age
     kinds = {m.rule.kind or "dx" for m in mentions if m.code == "infection_suspected" and m.reason is None}
     weak_infection = "dx" not in kinds and len(kinds & set(INFECTION_SIGN_KINDS)) < 2
@@ -252,6 +257,38 @@ def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
         for m, age in ms:
             if (age is not None and age > ACUTE.days) or (age is None and all_old):
                 m.reason = "historical"
+
+
+PROCEDURE_TITLE = re.compile(r"\b(?:procedures?(?: performed)?|name of (?:the )?procedure|operation)\s*:", re.I)
+PROCEDURE_TITLE_SPAN = 600  # where the report's title stands
+NEXT_HEADER = re.compile(r"\n|,\s*[A-Z][A-Z /-]{2,40}:")  # the end of the title: a new line or an inline header
+PRIOR_CARE = re.compile(r"\b(?:in the past|previous(?:ly)?|prior|before|ago|history of|ha(?:s|d|ve) had)\b", re.I)
+
+
+def _same_day_procedure(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """A procedure report documents its procedure as done on the report's date: 0 weeks of that care so far.
+
+    Not when the packet also names earlier care of the same kind that no date places ("a couple of epidurals in
+    the past"): then how long that care has gone on cannot be established.
+    """
+    for doc_id, document in docs.items():
+        if document.date is None or not is_operative_report(document):
+            continue
+        title = PROCEDURE_TITLE.search(document.text[:PROCEDURE_TITLE_SPAN])
+        if title is None:
+            continue
+        done = [m for m in mentions if m.doc_id == doc_id and m.code == "injection" and m.reason is None]
+        nxt = NEXT_HEADER.search(document.text, title.end())
+        block_end = nxt.start() if nxt else len(document.text)
+        if not any(title.end() <= m.start < block_end for m in done):
+            continue  # the injection named is not the procedure the report is about
+        if not done or any(m.extra.get("durations") for m in done):
+            continue
+        earlier = [m for m in mentions if m.code == "injection" and m.reason is None and not m.extra.get("durations")
+                   and PRIOR_CARE.search(docs[m.doc_id].text, m.sent_start, m.sent_end)]
+        if not earlier:
+            first = min(done, key=lambda m: m.start)
+            first.extra["durations"] = [Duration(first.start, first.end, 0.0, False, began=document.date, ended=document.date)]
 
 
 def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:

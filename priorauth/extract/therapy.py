@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Optional
 
 from priorauth.codes import THERAPY_CODES
-from priorauth.extract.dates import Duration, find_durations, weeks
+from priorauth.extract.care import cues, general_care
+from priorauth.extract.dates import Duration, find_durations, note_clock, stated_dates, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
 SIX_MONTHS = timedelta(days=183)
+PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+)?\w+(?:ed|en|ne)\b", re.I)  # "has attended", "have been"
+
+
+def sentence_clock(text: str, ref: Optional[date], start: int, end: int) -> Optional[date]:
+    """The note's own "now" for durations in text[start:end] (see dates.note_clock), or None for the document date.
+
+    When the sentence's own dates are the only old ones, the note's timeline cannot be established apart from
+    them, and the document date stays the reference.
+    """
+    clock = note_clock(text, ref)
+    if clock is None or not any(e <= start or s >= end for s, e, _ in stated_dates(text, ref)):
+        return None
+    return clock
 
 
 def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) -> dict[tuple[int, int], list[Duration]]:
@@ -19,7 +34,8 @@ def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) 
     for m in mentions:
         key = (m.sent_start, m.sent_end)
         if key not in out:
-            out[key] = find_durations(text[m.sent_start:m.sent_end], m.sent_start, ref)
+            out[key] = find_durations(text[m.sent_start:m.sent_end], m.sent_start, ref,
+                                      sentence_clock(text, ref, m.sent_start, m.sent_end))
     return out
 
 
@@ -47,27 +63,74 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
         by_sent.setdefault((m.sent_start, m.sent_end), []).append(m)
     for (s, e), ms in by_sent.items():
         ms.sort(key=lambda m: m.start)
-        for d in find_durations(text[s:e], s, ref):
+        for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
             before = [m for m in ms if m.start < d.start]
             after = [m for m in ms if m.start >= d.end]
             inside = [m for m in ms if d.start <= m.start < d.end]  # "began chiropractic care 3/2/2025"
             target = inside[0] if inside else \
                 (after[0] if after else before[-1] if before else None) if d.attaches_forward else \
                 (before[-1] if before else after[0] if after else None)
-            if target is None:
+            if target is None or _prescribed_schedule(text, target, d):
                 continue
             if d.episode:
                 if episode is None:
                     continue
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
             target.extra.setdefault("durations", []).append(d)
+        _follow_on(text, therapy, ms[-1], e, ref)
+
+
+NEXT_SENTENCE = re.compile(r"[\s.,;]*(?P<s>[^.\n;]+)")
+
+
+def _follow_on(text: str, therapy: list[Mention], last: Mention, end: int, ref: Optional[date]) -> None:
+    """The next sentence may date the care just named without naming it again ("This was done 4 weeks ago",
+    "this occurred in October and again in November", "He continued ... during the next 8 months"): when it
+    names no care itself and opens with such a reference, its durations belong to the last care mention."""
+    nxt = NEXT_SENTENCE.match(text, end)
+    if nxt is None:
+        return
+    s, e = nxt.span("s")
+    if any(s <= m.start < e for m in therapy) or not cues().follow_on.match(text, s, e):
+        return
+    for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
+        if not d.episode and not _prescribed_schedule(text, last, d):
+            last.extra.setdefault("durations", []).append(d)
+
+
+def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
+    """In a plan section, a length in a clause not written in the past ("increase gabapentin to 300 mg x 1 week")
+    is the schedule being prescribed from today, not care already received."""
+    c = cues()
+    if m.section not in c.plan_sections or d.began is not None:
+        return False
+    start = max((x.end() for x in c.clause_break.finditer(text, m.sent_start, d.start)), default=m.sent_start)
+    nxt = c.clause_break.search(text, d.end, m.sent_end)
+    end = nxt.start() if nxt else m.sent_end
+    return not (c.past.search(text, start, end) or PERFECT.search(text, start, end))
+
+
+def general_durations(docs: dict[str, Document]) -> list[tuple[str, int, int, Duration]]:
+    """Durations of care named without its kind ("treated conservatively over several months"), per document."""
+    out = []
+    for doc_id, document in docs.items():
+        for s, e, s0, e0 in general_care(document.text):
+            for d in find_durations(document.text[s0:e0], s0, document.date, sentence_clock(document.text, document.date, s0, e0)):
+                if not d.episode and d.days > 0:
+                    out.append((doc_id, s, e, d))
+    return out
 
 
 def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: Optional[date],
               response: Optional[str]) -> Optional[ConservativeTherapy]:
-    """The contract summary: longest component duration in whole weeks, and which kinds were used."""
+    """The contract summary: longest component duration in whole weeks, and which kinds were used.
+
+    Care named without its kind adds to `weeks` only; with no component at all it still says care was received.
+    """
     present = [m for m in mentions if m.code in THERAPY_CODES and m.reason is None]
-    if not present:
+    general = [g for g in general_durations(docs)  # care that ended over six months before the request is history
+               if request_date is None or g[3].ended is None or g[3].ended >= request_date - SIX_MONTHS]
+    if not present and not general:
         return None
     components: list[TherapyComponent] = []
     for kind in sorted({m.code for m in present}):
@@ -86,7 +149,8 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
                                for m in ms for d in m.extra.get("durations", [])],
         ))
-    longest = max((c.weeks for c in components if c.weeks is not None), default=None)
+    longest = max([c.weeks for c in components if c.weeks is not None] + [round(d.days / 7, 1) for *_, d in general],
+                  default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
     return ConservativeTherapy(
         weeks=weeks(longest * 7) if longest is not None else None,  # no documented duration: unknown, not 0
@@ -95,6 +159,8 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
         within_6_months=any(windows) if windows else None,
         response=response,  # type: ignore[arg-type]
         components=components,
+        general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
+        + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general],
     )
 
 

@@ -16,7 +16,7 @@ from priorauth.service.db import StoredFile, User
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.export import labeled_cases
 from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, attach_and_submit, audit, audit_trail, create_request,
-                                     fmt_left, get_visible, queue, record_action, stored_review, time_left, undo_files)
+                                     fmt_left, get_visible, queue, record_action, stored_review, time_left, commit_or_undo)
 from priorauth.service.security import ROLES, add_user, authenticate, issue_token
 from priorauth.service.uploads import UploadError, check
 
@@ -140,12 +140,7 @@ async def post_files(request: Request, request_id: str, files: list[UploadFile] 
     def store() -> dict[str, Any]:
         r = get_visible(db, user, request_id)
         stored = attach_and_submit(db, settings, user, r, checked)
-        try:
-            db.commit()
-        except Exception:
-            db.rollback()
-            undo_files(settings, r, stored)
-            raise
+        commit_or_undo(db, settings, r, stored)
         out = summary(r)
         out["files"] = [{"id": s.id, "name": s.filename, "kind": s.kind, "size": s.size} for s in stored]
         return out

@@ -126,6 +126,16 @@ def undo_files(settings: Settings, r: PARequest, stored: list[StoredFile]) -> No
     remove_request_dir(settings.uploads_dir, r.id, [s.id for s in stored])
 
 
+def commit_or_undo(db: Session, settings: Settings, r: PARequest, stored: list[StoredFile]) -> None:
+    """Commit the request and its files, or remove the files just written: nothing is stored half-way."""
+    try:
+        db.commit()
+    except Exception:
+        db.rollback()
+        undo_files(settings, r, stored)
+        raise
+
+
 def time_left(r: PARequest, now: Optional[dt.datetime] = None) -> Optional[dt.timedelta]:
     return (r.deadline_at - (now or utcnow())) if r.deadline_at else None
 

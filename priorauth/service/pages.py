@@ -25,7 +25,7 @@ from priorauth.service.db import StoredFile, User, WebSession
 from priorauth.service.deps import COOKIE, check_csrf, get_db, page_session
 from priorauth.service.logic import (WRONG_REASONS, ActionIn, Conflict, Forbidden, NewRequest, attach_and_submit, audit,
                                      audit_trail, create_request, fmt_left, get_visible, queue, record_action,
-                                     stored_review, time_left, undo_files)
+                                     stored_review, time_left, commit_or_undo)
 from priorauth.service.security import authenticate, close_session, open_session, same
 from priorauth.service.uploads import ACCEPTED, UploadError
 
@@ -135,12 +135,7 @@ async def new_submit(request: Request, who: tuple[User, WebSession] = Depends(pa
     def store() -> str:
         r = create_request(db, user, data)
         stored = attach_and_submit(db, settings, user, r, checked)
-        try:
-            db.commit()
-        except Exception:
-            db.rollback()
-            undo_files(settings, r, stored)
-            raise
+        commit_or_undo(db, settings, r, stored)
         return r.id
 
     rid = await run_in_threadpool(store)
