@@ -21,7 +21,8 @@ from rich.panel import Panel
 from rich.progress import Progress
 from rich.table import Table
 
-from priorauth.batch import ExtractorSpec, brief as _brief, case_id_of as _case_id, run_batch
+from priorauth.batch import brief as _brief, case_id_of as _case_id, run_batch
+from priorauth.extract.spec import ExtractorSpec
 from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Document, Request, Review

@@ -1,0 +1,41 @@
+"""Which extractor to build, as a picklable value: the CLI builds it for one packet, each batch worker for itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExtractorSpec:
+    """Picklable description of an extractor, so each worker process builds its own."""
+
+    name: str = "rules"
+    llm: dict[str, Any] = field(default_factory=dict)
+    guideline: str = "wps-mri-spine"
+
+    def check(self) -> None:
+        """Raise ValueError for a bad configuration without building anything heavy (run before any output)."""
+        if self.name not in ("rules", "gold", "llm", "hybrid"):
+            raise ValueError(f"unknown extractor {self.name!r}: use rules, llm or hybrid")
+        from priorauth.guidelines import get
+
+        get(self.guideline)
+        if self.name in ("llm", "hybrid"):
+            from priorauth.extract.llm_client import LLMConfig
+
+            LLMConfig.from_env(**{k: v for k, v in self.llm.items() if v is not None})
+
+    def build(self):
+        from priorauth.pipeline import default_extractor
+
+        self.check()
+        if self.name == "rules":
+            return default_extractor(self.guideline)
+        if self.name == "gold":
+            from priorauth.extract.gold import GoldExtractor
+
+            return GoldExtractor()
+        from priorauth.extract.llm_extractor import llm_extractor_from_env
+
+        return llm_extractor_from_env(self.name, **{k: v for k, v in self.llm.items() if v is not None})
