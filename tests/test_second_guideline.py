@@ -116,3 +116,15 @@ def test_every_rule_file_rejects_a_misspelt_key(tmp_path, name, key, bad):
               "sections.json": resources.section_config}[name]
     with pytest.raises(DataFileError, match=rf"{name}, line \d+: .*{bad.strip(chr(34))}"):
         loader(gid)
+
+
+def test_a_lexicon_cannot_shadow_a_code_it_does_not_have(tmp_path):
+    root = tmp_path / "g"
+    shutil.copytree(DEMO, root)
+    (root / "lexicon" / "knee_locking.json").write_text(
+        '{"code": "knee_locking", "shadows": ["knee_pain"], "rules": [{"literal": "knee locks"}]}')
+    (root / "guideline.json").write_text((DEMO / "guideline.json").read_text().replace('"demo-knee-mri"', '"demo-shadow"'))
+    from priorauth.extract import resources
+
+    with pytest.raises(DataFileError, match=r"knee_locking.json: shadows unknown codes \['knee_pain'\]"):
+        resources.lexicons(guidelines.register(root).id)

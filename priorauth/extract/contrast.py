@@ -19,9 +19,6 @@ from priorauth.guidelines import studies_for
 
 CONTRASTS = ("without_then_with", "with", "without")  # tried in this order; 'both' first, so its words are not read again
 SAY = {"without_then_with": "with and without contrast", "with": "with contrast", "without": "without contrast"}
-REGIONS = (("cervical", re.compile(r"\b(?:cervical|c-?spine)\b", re.I)),
-           ("thoracic", re.compile(r"\b(?:thoracic|t-?spine)\b", re.I)),
-           ("lumbar", re.compile(r"\b(?:lumbar|l-?spine|ls-?spine|lumbosacral)\b", re.I)))
 
 
 class ContrastPatterns(BaseModel):
@@ -50,7 +47,7 @@ def planned_contrasts(text: str) -> list[tuple[str, str | None, int, int]]:
     pos = 0
     for line in text.split("\n"):
         if mri.search(line) and plan.search(line):
-            region = next((r for r, rx in REGIONS if rx.search(line)), None)
+            region = get_guideline().region_named(line)
             taken: list[tuple[int, int]] = []
             for kind in CONTRASTS:
                 for m in by[kind].finditer(line):

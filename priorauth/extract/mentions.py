@@ -250,20 +250,19 @@ def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-SHADOWS = {"saddle_anesthesia": ("sensory_deficit",), "myelopathy_suspected": ("sensory_deficit", "motor_weakness"),
-           "bowel_bladder_dysfunction": (), "emg_radiculopathy": ("radicular_pain",),
-           "spinal_cord_stimulator": (), "no_response_to_treatment": (), "prior_spine_surgery": ("surgery_planned",)}
-
-
 def _drop_shadowed(mentions: list[Mention]) -> list[Mention]:
-    """A more specific concept on the same words wins (saddle numbness is not dermatomal numbness)."""
-    shadowing = sorted((o for o in mentions if SHADOWS.get(o.code)), key=lambda o: o.start)
+    """A more specific concept on the same words wins (saddle numbness is not dermatomal numbness).
+
+    Which codes a code shadows is its lexicon's `shadows` list.
+    """
+    shadows = {code: lex.shadows for code, lex in resources.lexicons().items()}
+    shadowing = sorted((o for o in mentions if shadows.get(o.code)), key=lambda o: o.start)
     starts = [o.start for o in shadowing]
     keep = []
     for m in mentions:
         # only shadowing mentions that start at or before m can contain it
         hi = bisect.bisect_right(starts, m.start)
-        shadowed = any(o is not m and m.code in SHADOWS[o.code] and o.start <= m.start and m.end <= o.end
+        shadowed = any(o is not m and m.code in shadows[o.code] and o.start <= m.start and m.end <= o.end
                        for o in shadowing[max(0, hi - 64):hi])
         if not shadowed:
             keep.append(m)

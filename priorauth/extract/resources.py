@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from priorauth.extract.anchors import required_literals
 from priorauth.guidelines import Guideline, per_guideline
-from priorauth.validate import load_model
+from priorauth.validate import DataFileError, load_model
 
 
 class _Strict(BaseModel):
@@ -49,6 +49,7 @@ class LexiconFile(_Strict):
 
     doc: str = Field(default="", alias="_doc")
     code: str
+    shadows: list[str] = []  # codes this one overrides on the same words (saddle numbness is not dermatomal numbness)
     rules: list[LexiconRuleSpec]
     suspicion: bool = False
     history_supports: bool = False
@@ -115,6 +116,7 @@ class Lexicon:
     not_if_near: re.Pattern[str] | None = None  # a mention with this within its clause is not the code (a benign tumour)
     near_scope: str = "clause"  # or "sentence": how far `not_if_near` reaches
     needs_new: re.Pattern[str] | None = None  # the code means a new condition: words that say a mention is new
+    shadows: tuple[str, ...] = ()
 
 
 @per_guideline
@@ -134,7 +136,11 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
         out[code] = Lexicon(code, rules, data.suspicion, data.history_supports, tuple(data.keep),
                             re.compile(data.not_if_near, re.I) if data.not_if_near else None,
                             data.near_scope,
-                            re.compile(data.needs_new, re.I) if data.needs_new else None)
+                            re.compile(data.needs_new, re.I) if data.needs_new else None, tuple(data.shadows))
+    for lex in out.values():
+        unknown = set(lex.shadows) - set(out)
+        if unknown:
+            raise DataFileError(f"{g.path('lexicon', lex.code + '.json')}: shadows unknown codes {sorted(unknown)}")
     return out
 
 

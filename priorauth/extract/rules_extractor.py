@@ -22,9 +22,6 @@ from priorauth.guidelines import studies_for, using
 
 PAIN = ("back_pain", "neck_pain", "radicular_pain")
 NEEDS_CARE = ("no_response_to_treatment", "symptoms_worsening")
-REGION_WORDS = (("cervical", re.compile(r"\b(?:cervical|c-?spine)\b", re.I)),
-                ("thoracic", re.compile(r"\b(?:thoracic|t-?spine)\b", re.I)),
-                ("lumbar", re.compile(r"\b(?:lumbar|l-?spine|ls-?spine|lumbosacral)\b", re.I)))
 DATE_RX = re.compile(ANY_DATE, re.I)
 NUMERIC_DATE_RX = re.compile(NUMERIC_DATE)
 EPISODE_SLACK = timedelta(days=7)
@@ -190,7 +187,7 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         if m.code != "prior_mri_same_region" or m.reason is not None:
             continue
         document = docs[m.doc_id]
-        region = next((r for r, rx in REGION_WORDS if rx.search(m.text)), None)
+        region = get_guideline().region_named(m.text)
         dm = DATE_RX.search(m.text)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         m.extra["region"], m.extra["date"] = region, d

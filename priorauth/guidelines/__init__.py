@@ -19,7 +19,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Optional, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from priorauth.models import PolicyIdentity
 
@@ -45,6 +47,7 @@ class Manifest(BaseModel):
     number: str
     effective: str
     policy_file: str = "policy.txt"
+    region_words: dict[str, str] = Field(default={}, description="Body region -> regex naming it in a note, tried in order.")
     studies: dict[str, StudySpec]
 
 
@@ -86,6 +89,15 @@ class Guideline:
     def studies(self) -> dict[str, Study]:
         """CPT code -> study, from the manifest."""
         return {cpt: Study(cpt, s.region, s.contrast, s.low_field) for cpt, s in self.manifest.studies.items()}
+
+    @cached_property
+    def region_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(region, case-insensitive regex) pairs in the manifest's order."""
+        return tuple((r, re.compile(p, re.I)) for r, p in self.manifest.region_words.items())
+
+    def region_named(self, text: str) -> Optional[str]:
+        """The first region whose words occur in `text`."""
+        return next((r for r, rx in self.region_words if rx.search(text)), None)
 
     @cached_property
     def identity(self) -> PolicyIdentity:
