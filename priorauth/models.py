@@ -219,7 +219,8 @@ class Distractor(BaseModel):
 class TherapyComponent(BaseModel):
     """One documented component of conservative care, as written in the notes."""
 
-    kind: Literal["physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat", "injection"]
+    kind: str = Field(description="A conservative-care finding code of the guideline (its codes.json names them and "
+                                  "whether each is an active or inactive component).")
     category: Literal["active", "inactive"]
     weeks: Optional[float] = None
     start: Optional[dt.date] = None
@@ -308,6 +309,7 @@ class StudyDecision(BaseModel):
 
 
 class PolicyIdentity(BaseModel):
+    id: Optional[str] = Field(default=None, description="The guideline's id (`--guideline`); absent in reviews stored before it was recorded.")
     title: str
     number: str
     effective: str

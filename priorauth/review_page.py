@@ -12,7 +12,8 @@ import re
 from html import escape
 from typing import Iterable
 
-from priorauth.codes import BY_CODE
+from priorauth.codes import code_table
+from priorauth.guidelines import using
 from priorauth.htmltext import Mark, highlight
 from priorauth.models import Case, CriterionResult, EvidenceSpan, Finding, Qualifier, Review
 from priorauth.rules.policy import policy_text
@@ -102,8 +103,10 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
     out: dict[str, list[Mark]] = {}
     conflict_spans = {(c.evidence.doc, c.evidence.start, c.evidence.end): c for c in review.conflicts}
 
+    by_code = code_table().by_code
+
     def add(f: Finding, extra: str, label: str) -> None:
-        group = GROUP_CLASS.get(BY_CODE[f.code].group if f.code in BY_CODE else "other", "g-other")
+        group = GROUP_CLASS.get(by_code[f.code].group if f.code in by_code else "other", "g-other")
         quals = f"; qualifiers: {qualifier_summary(f.qualifiers)}" if f.qualifiers else ""
         for s in f.evidence:
             css = f"{group} {extra}".strip()
@@ -190,6 +193,11 @@ def _ordered(results: Iterable[CriterionResult]) -> list[CriterionResult]:
 
 def render_review_page(case: Case, review: Review) -> str:
     """The whole page as a string; nothing outside it is needed to display or print it."""
+    with using(review.policy.id):  # its policy text and code groups are those of the guideline it was reviewed under
+        return _page(case, review)
+
+
+def _page(case: Case, review: Review) -> str:
     marks = _marks(review)
     d = review.decision
     action = ACTION[review.action]

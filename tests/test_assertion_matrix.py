@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from priorauth.codes import CONTRACT_CODES
+from priorauth.codes import code_table
 from tests.conftest import note_case
 
 P = None
@@ -68,7 +68,7 @@ def cases():
 def test_matrix_covers_the_contract_codes():
     covered = {row[0] for row in MATRIX}
     # the remaining codes need a particular setting (ED note, child, prior MRI date, low-field request): tested elsewhere
-    assert CONTRACT_CODES - covered == {"ed_visit_radicular_pain", "pediatric_limp", "no_response_to_treatment",
+    assert code_table().contract - covered == {"ed_visit_radicular_pain", "pediatric_limp", "no_response_to_treatment",
                                         "symptoms_worsening", "surgery_planned", "prior_mri_same_region", "low_field_mri"}
 
 

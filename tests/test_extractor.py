@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from priorauth.codes import CODES
+from priorauth.codes import code_table
 from priorauth.extract import resources
 from tests.conftest import note_case
 
@@ -138,7 +138,7 @@ def test_care_documented_only_for_a_prior_episode_is_historical(extractor):
 
 
 def test_every_code_has_a_lexicon_file():
-    assert set(resources.lexicons()) == {c.code for c in CODES}
+    assert set(resources.lexicons()) == set(code_table().by_code)
 
 
 def test_every_dev_span_is_exact(extractor, dev_cases):

@@ -17,7 +17,7 @@ from priorauth.extract.llm_extractor import LLMExtractor, chunks
 from priorauth.models import Document
 from priorauth.pipeline import review
 from priorauth.prompts import definitions, load
-from priorauth.codes import CODES
+from priorauth.codes import code_table
 from tests.conftest import note_case
 from tests.fake_openai import FakeOpenAI, answer
 
@@ -192,7 +192,7 @@ def test_fuzzy_spans_need_checking_and_do_not_count(tmp_path):
 def test_prompt_definitions_come_from_the_registry():
     p = load()
     assert p.version == "1" and len(p.sha256) == 64
-    for c in CODES:
+    for c in code_table().codes:
         assert f"- {c.code}: {c.definition}" in p.system()
     assert definitions() in p.system()
 

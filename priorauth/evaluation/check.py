@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from priorauth.codes import CONTRACT_CODES
+from priorauth.codes import code_table
 from priorauth.ingest import IngestError
 from priorauth.ingest.cases import load_documents
 from priorauth.jsonl import loads, read_lines
@@ -66,7 +66,7 @@ def check_file(path: Path) -> list[dict[str, Any]]:
         entries = [("finding", f.code, None, f.evidence) for f in case.gold.findings]
         entries += [("distractor", d.code, d.reason, d.evidence) for d in case.gold.distractors]
         for kind, code, reason, evidence in entries:
-            if code not in CONTRACT_CODES:
+            if code not in code_table().contract:
                 add(n, case.id, f"unknown {kind} code {code!r}")
             if reason is not None and reason not in REASONS:
                 add(n, case.id, f"unknown distractor reason {reason!r} for {code}")
@@ -77,6 +77,10 @@ def check_file(path: Path) -> list[dict[str, Any]]:
                     add(n, case.id, f"{kind} {code}: span names unknown document {e.doc!r}")
                 elif docs[e.doc][e.start:e.end] != e.text:
                     add(n, case.id, f"{kind} {code}: text[{e.start}:{e.end}] is {docs[e.doc][e.start:e.end]!r}, not {e.text!r}")
+        therapy = case.gold.conservative_therapy
+        for comp in therapy.components if therapy else []:
+            if code_table().therapy.get(comp.kind) != comp.category:
+                add(n, case.id, f"conservative therapy component {comp.kind!r} ({comp.category}) is not a care code of the guideline")
         codes = [f.code for f in case.gold.findings]
         for dup in sorted({c for c in codes if codes.count(c) > 1}):
             add(n, case.id, f"finding code {dup} listed more than once")

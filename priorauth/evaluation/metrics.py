@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from priorauth.codes import CONTRACT_CODES
+from priorauth.codes import code_table
 from priorauth.models import Case, ConservativeTherapy, Review
 
 DECISIONS = ("meets_criteria", "not_met", "incomplete")
@@ -82,8 +82,9 @@ class CaseScore:
 def score_case(case: Case, review: Review) -> CaseScore:
     gold = case.gold
     assert gold is not None
-    g_codes = {f.code for f in gold.findings if f.code in CONTRACT_CODES}
-    p_findings = {f.code: f for f in review.findings if f.code in CONTRACT_CODES}
+    contract = code_table().contract
+    g_codes = {f.code for f in gold.findings if f.code in contract}
+    p_findings = {f.code: f for f in review.findings if f.code in contract}
     p_codes = set(p_findings)
     g_spans = {f.code: f.evidence for f in gold.findings}
     grounded = {c for c in g_codes & p_codes
@@ -181,7 +182,7 @@ class Report:
         fn = sum(len(x.fn) for x in s)
         gtp = sum(len(x.grounded_tp) for x in s)
         per_code: dict[str, dict[str, float]] = {}
-        for code in sorted(CONTRACT_CODES):
+        for code in sorted(code_table().contract):
             ctp = sum(code in x.tp for x in s)
             cfp = sum(code in x.fp for x in s)
             cfn = sum(code in x.fn for x in s)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from priorauth.codes import THERAPY_CODES
+from priorauth.codes import code_table
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 
@@ -133,10 +133,11 @@ def not_care(text: str, m: "Mention") -> bool:
 
 def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
     """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped."""
-    for m in [m for m in mentions if m.code in THERAPY_CODES and m.reason is None and not_care(text, m)]:
+    care = code_table().therapy
+    for m in [m for m in mentions if m.code in care and m.reason is None and not_care(text, m)]:
         mentions.remove(m)
     for m in mentions:
-        if m.code in THERAPY_CODES and m.reason is None:
+        if m.code in care and m.reason is None:
             cue = planned_cue(text, m)
             if cue is not None:
                 m.reason = "hypothetical"

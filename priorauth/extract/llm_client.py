@@ -22,7 +22,7 @@ import openai
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_random_exponential
 
-from priorauth.extract.llm_schema import LLMExtraction, schema_sha256
+from priorauth.extract.llm_schema import LLMExtraction, extraction_model, schema_sha256
 from priorauth.prompts import Prompts
 
 log = logging.getLogger(__name__)
@@ -129,12 +129,13 @@ class _Wait:
 class LLMClient:
     """Calls an OpenAI-compatible endpoint for one chunk and validates the answer."""
 
-    def __init__(self, config: LLMConfig, prompts: Prompts):
+    def __init__(self, config: LLMConfig, prompts: Prompts, guideline: Optional[str] = None):
         self.config = config
         self.prompts = prompts
+        self.schema = extraction_model(guideline)  # the answer may name only this guideline's codes
         self.client = openai.OpenAI(api_key=config.api_key or "not-needed", base_url=config.base_url,
                                     timeout=config.timeout, max_retries=0, http_client=config.http_client)
-        self.schema_hash = schema_sha256()
+        self.schema_hash = schema_sha256(guideline)
         self.failures = 0  # consecutive calls that could not reach the endpoint, across the cases of a batch
 
     def cache_key(self, user: str) -> str:
@@ -151,7 +152,7 @@ class LLMClient:
         if path is not None and path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                return CallResult(LLMExtraction.model_validate(data["output"]), cached=True)
+                return CallResult(self.schema.model_validate(data["output"]), cached=True)
             except (OSError, ValueError, KeyError, ValidationError):
                 log.warning("ignoring an unreadable cache entry %s", path.name)
         if self.failures >= BREAKER_FAILURES:
@@ -179,7 +180,7 @@ class LLMClient:
 
     def _ask(self, user: str, check: Callable[[LLMExtraction], list[str]]) -> CallResult:
         messages: list[dict[str, str]] = [{"role": "system", "content": self.prompts.system()}, {"role": "user", "content": user}]
-        result = CallResult(LLMExtraction(findings=[], conservative_therapy=[]))
+        result = CallResult(self.schema(findings=[], conservative_therapy=[]))
         for turn in range(MAX_REASKS + 1):
             try:
                 problem, content, parsed = self._one_turn(messages, result, check)
@@ -221,7 +222,7 @@ class LLMClient:
         if getattr(message, "refusal", None):
             raise LLMStop("the model refused")
         try:
-            parsed = LLMExtraction.model_validate(message.parsed.model_dump() if message.parsed is not None
+            parsed = self.schema.model_validate(message.parsed.model_dump() if message.parsed is not None
                                                   else json.loads(message.content or ""))
         except (ValidationError, json.JSONDecodeError, TypeError) as exc:
             return f"the JSON did not match the schema ({_brief(exc)})", message.content, False
@@ -236,7 +237,7 @@ class LLMClient:
                 with attempt:
                     result.requests += 1
                     return self.client.chat.completions.parse(
-                        model=self.config.model, messages=messages, response_format=LLMExtraction,
+                        model=self.config.model, messages=messages, response_format=self.schema,
                         temperature=0, max_tokens=self.config.max_tokens)
         except (openai.APIConnectionError, openai.APIStatusError) as exc:
             raise LLMStop(f"endpoint unavailable after {result.requests} attempt(s): {type(exc).__name__}"

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
-from priorauth.codes import THERAPY_CODES
+from priorauth.codes import code_table
 from priorauth.extract import resources
+from priorauth.guidelines import get as get_guideline
 from priorauth.extract.base import Extraction
 from priorauth.extract.context_check import context_assertions
 from priorauth.extract.dates import find_durations, parse_date, weeks
 from priorauth.extract.grounding import Aligner
 from priorauth.extract.llm_client import LLMClient, LLMConfig, LLMStop
-from priorauth.extract.llm_schema import LLMExtraction, schema_sha256
+from priorauth.extract.llm_schema import LLMExtraction
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import pieces
 from priorauth.extract.therapy import SIX_MONTHS
@@ -85,7 +86,7 @@ class Claim:
 class LLMExtractor:
     """`mode='llm'`: the model's findings, cross-checked; `mode='hybrid'`: merged with the rules extractor."""
 
-    def __init__(self, config: LLMConfig, mode: str = "llm", rules=None):
+    def __init__(self, config: LLMConfig, mode: str = "llm", rules=None, guideline: Optional[str] = None):
         if mode not in ("llm", "hybrid"):
             raise ValueError(f"unknown mode {mode!r}")
         from priorauth.extract.rules_extractor import RulesExtractor
@@ -93,13 +94,14 @@ class LLMExtractor:
         self.name = mode
         self.mode = mode
         self.config = config
-        self.prompts = load_prompts()
-        self.client = LLMClient(config, self.prompts)
-        self.rules = rules or RulesExtractor()
+        self.guideline = get_guideline(guideline).id
+        self.prompts = load_prompts(self.guideline)
+        self.client = LLMClient(config, self.prompts, self.guideline)
+        self.rules = rules or RulesExtractor(self.guideline)
 
     def _run_info(self, status: str, reason: Optional[str], n_chunks: int = 0, cached: int = 0, reasks: int = 0) -> LLMRun:
         return LLMRun(model=self.config.model, prompt_version=self.prompts.version, prompt_sha256=self.prompts.sha256,
-                      schema_sha256=schema_sha256(), status=status, reason=reason, chunks=n_chunks,
+                      schema_sha256=self.client.schema_hash, status=status, reason=reason, chunks=n_chunks,
                       cached_chunks=cached, reasks=reasks)  # type: ignore[arg-type]
 
     def extract(self, case: Case) -> Extraction:
@@ -230,9 +232,10 @@ def _therapy(items, request_date: Optional[date]) -> Optional[ConservativeTherap
     """Components whose quote grounds exactly; durations re-read from their quote by our parser."""
     comps: dict[str, TherapyComponent] = {}
     response = None
+    care = code_table().therapy
     for document, aligner, base, t in items:
         a = aligner.align(t.quote)
-        if a is None or a.status == "fuzzy":
+        if a is None or a.status == "fuzzy" or t.kind not in care:  # a guideline without care codes takes no care
             continue
         span = EvidenceSpan(doc=document.id, start=base + a.start, end=base + a.end,
                             text=document.text[base + a.start:base + a.end], alignment=a.status)
@@ -254,7 +257,7 @@ def _therapy(items, request_date: Optional[date]) -> Optional[ConservativeTherap
         within = None if end is None or request_date is None else end >= request_date - SIX_MONTHS
         prev = comps.get(t.kind)
         if prev is None or (wk or 0) > (prev.weeks or 0):
-            comps[t.kind] = TherapyComponent(kind=t.kind, category=THERAPY_CODES[t.kind], weeks=round(wk, 1) if wk else None,
+            comps[t.kind] = TherapyComponent(kind=t.kind, category=care[t.kind], weeks=round(wk, 1) if wk else None,
                                              start=start, end=end, within_6_months=within,
                                              evidence=[span] + (prev.evidence if prev else []), duration_evidence=dur_spans)
         else:
@@ -286,6 +289,6 @@ def _combine(rules: ConservativeTherapy, llm: ConservativeTherapy) -> Conservati
     return _summary(rules.components + extra, rules.response or llm.response) if extra else rules
 
 
-def llm_extractor_from_env(mode: str, **overrides) -> LLMExtractor:
+def llm_extractor_from_env(mode: str, guideline: Optional[str] = None, **overrides) -> LLMExtractor:
     """Build from OPENAI_API_KEY, OPENAI_BASE_URL, PRIORAUTH_LLM_MODEL (and CLI overrides)."""
-    return LLMExtractor(LLMConfig.from_env(**overrides), mode=mode)
+    return LLMExtractor(LLMConfig.from_env(**overrides), mode=mode, guideline=guideline)

@@ -101,9 +101,9 @@ def _alts(words: Iterable[str]) -> str:
 def vocabulary(g: Guideline) -> Compiled:
     """Load and compile the vocabulary, the negation triggers and the section headers once."""
     vocab = load_model(Vocabulary, g.path("qualifiers.json"))
-    from priorauth.codes import BY_CODE
+    from priorauth.codes import code_table
 
-    unknown = set(vocab.codes) - set(BY_CODE)
+    unknown = set(vocab.codes) - set(code_table(g.id).by_code)
     if unknown:
         raise ValueError(f"qualifiers.json names unknown codes: {sorted(unknown)}")
     cues = {}

@@ -15,6 +15,7 @@ from medspacy.section_detection import SectionRule
 from medspacy.target_matcher import TargetRule
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from priorauth.codes import code_table
 from priorauth.extract.anchors import required_literals
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import DataFileError, load_model
@@ -137,6 +138,9 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
                             re.compile(data.not_if_near, re.I) if data.not_if_near else None,
                             data.near_scope,
                             re.compile(data.needs_new, re.I) if data.needs_new else None, tuple(data.shadows))
+    unnamed = sorted(set(out) - set(code_table(g.id).by_code))
+    if unnamed:
+        raise DataFileError(f"{g.path('lexicon')}: lexicons for codes not in codes.json {unnamed}")
     for lex in out.values():
         unknown = set(lex.shadows) - set(out)
         if unknown:

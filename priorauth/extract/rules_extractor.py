@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from priorauth.codes import THERAPY_CODES
+from priorauth.codes import code_table
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import general_care, improvements, is_operative_report
@@ -65,9 +65,10 @@ class RulesExtractor:
 
 
 def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
+    care = code_table().therapy
     for doc_id, document in docs.items():
         doc_ms = [m for m in mentions if m.doc_id == doc_id]
-        therapy = [m for m in doc_ms if m.code in THERAPY_CODES and m.reason is None]
+        therapy = [m for m in doc_ms if m.code in care and m.reason is None]
         assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
 
 
@@ -115,7 +116,7 @@ def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[st
     order = {d: (docs[d].date or date.min, i) for i, d in enumerate(docs)}
     events = [(order[m.doc_id], m.start, "no_response") for m in mentions
               if m.code == "no_response_to_treatment" and m.reason is None]
-    if any(m.code in THERAPY_CODES and m.reason is None for m in mentions):
+    if any(m.code in code_table().therapy and m.reason is None for m in mentions):
         events += [(order[i.doc_id], i.start, "improved") for d in docs.values() for i in improvements(d.id, d.text)]
     if not events:
         return None
@@ -160,7 +161,8 @@ def _case_rules(mentions: list[Mention], case: Case, general_care_received: bool
     Care named without its kind ("treated conservatively") is care for the response codes too.
     """
     has_pain = any(m.code in PAIN and m.reason is None for m in mentions)
-    has_care = general_care_received or any(m.code in THERAPY_CODES and m.reason is None for m in mentions)
+    care = code_table().therapy
+    has_care = general_care_received or any(m.code in care and m.reason is None for m in mentions)
     age = case.request.patient_age
     kinds = {m.rule.kind or "dx" for m in mentions if m.code == "infection_suspected" and m.reason is None}
     weak_infection = "dx" not in kinds and len(kinds & set(INFECTION_SIGN_KINDS)) < 2
@@ -168,7 +170,7 @@ def _case_rules(mentions: list[Mention], case: Case, general_care_received: bool
     for m in mentions:
         if m.reason is not None:
             continue
-        if (m.code in THERAPY_CODES and not has_pain) or (m.code in NEEDS_CARE and not has_care):
+        if (m.code in care and not has_pain) or (m.code in NEEDS_CARE and not has_care):
             drop.append(m)
         elif m.code == "pediatric_limp" and (age is None or age >= 18):
             drop.append(m)
@@ -293,8 +295,9 @@ def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case)
     when = case.request.request_date
     if when is None:
         return
+    care = code_table().therapy
     for m in mentions:
-        if m.code in THERAPY_CODES and m.reason is None:
+        if m.code in care and m.reason is None:
             ends = [d.ended for d in m.extra.get("durations", []) if d.ended]
             if ends and max(ends) < when - SIX_MONTHS:
                 m.reason = "historical"

@@ -38,4 +38,5 @@ class ExtractorSpec:
             return GoldExtractor()
         from priorauth.extract.llm_extractor import llm_extractor_from_env
 
-        return llm_extractor_from_env(self.name, **{k: v for k, v in self.llm.items() if v is not None})
+        return llm_extractor_from_env(self.name, guideline=self.guideline,
+                                     **{k: v for k, v in self.llm.items() if v is not None})

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 from typing import Optional
 
-from priorauth.codes import THERAPY_CODES
+from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
 from priorauth.extract.dates import Duration, find_durations, note_clock, stated_dates, weeks
 from priorauth.extract.mentions import Mention
@@ -127,7 +127,8 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
 
     Care named without its kind adds to `weeks` only; with no component at all it still says care was received.
     """
-    present = [m for m in mentions if m.code in THERAPY_CODES and m.reason is None]
+    care = code_table().therapy
+    present = [m for m in mentions if m.code in care and m.reason is None]
     general = [g for g in general_durations(docs)  # care that ended over six months before the request is history
                if request_date is None or g[3].ended is None or g[3].ended >= request_date - SIX_MONTHS]
     if not present and not general:
@@ -143,7 +144,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
         began = best.began if best and best.began else (ended - timedelta(days=best.days) if best and ended else None)
         within = None if ended is None or request_date is None else ended >= request_date - SIX_MONTHS
         components.append(TherapyComponent(
-            kind=kind, category=THERAPY_CODES[kind], weeks=round(best.days / 7, 1) if best else None,
+            kind=kind, category=care[kind], weeks=round(best.days / 7, 1) if best else None,
             start=began, end=ended, within_6_months=within,
             evidence=[_span(m, docs) for m in ms],
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])

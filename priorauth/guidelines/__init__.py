@@ -102,7 +102,7 @@ class Guideline:
     @cached_property
     def identity(self) -> PolicyIdentity:
         m = self.manifest
-        return PolicyIdentity(title=m.title, number=m.number, effective=m.effective,
+        return PolicyIdentity(id=m.id, title=m.title, number=m.number, effective=m.effective,
                               sha256=hashlib.sha256(self.policy_text.encode("utf-8")).hexdigest())
 
 

@@ -62,6 +62,7 @@ class CriterionSpec(BaseModel):
     supersedes: list[str] = []
     lifted_by_other_indication: Optional[Lift] = None
     predicate: Optional[str] = Field(default=None, description="Registered predicate id; default: the criterion's own id.")
+    subitems: dict[str, str] = Field(default={}, description="Sub-item id the predicate may name as met -> its verbatim policy words.")
 
 
 class CriteriaFile(BaseModel):
@@ -101,14 +102,19 @@ def catalog(g: Guideline) -> Catalog:
     path = g.path("criteria.json")
     data = load_model(CriteriaFile, path)
     built: list[Criterion] = []
+    regions = {s.region for s in g.studies.values() if s.region}
     for cid, spec in data.criteria.items():
         name = spec.predicate or cid
         if name not in PREDICATES:
             raise DataFileError(f"{path}: criterion {cid!r} names no registered predicate ({name!r})")
+        if set(spec.regions or ()) - regions:
+            raise DataFileError(f"{path}: criterion {cid!r} names regions no study of the guideline has "
+                                f"{sorted(set(spec.regions or ()) - regions)}")
         built.append(Criterion(cid, spec.title, spec.kind, tuple(spec.quotes), PREDICATES[name], spec.needed,
                                frozenset(spec.regions) if spec.regions is not None else None, spec.exam_evidence,
                                group=spec.group, supersedes=frozenset(spec.supersedes),
                                lift=spec.lifted_by_other_indication,
-                               citations=tuple(cite(q, g.id) for q in spec.quotes)))
+                               citations=tuple(cite(q, g.id) for q in spec.quotes),
+                               subitems={k: cite(q, g.id) for k, q in spec.subitems.items()}))
     by = {k: tuple(c for c in built if c.kind == k) for k in ("documentation", "indication", "repeat", "limitation")}
     return Catalog(by["documentation"], by["indication"], by["repeat"], by["limitation"])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Optional
+from typing import Any, Callable, Literal, Mapping, Optional
 
 from priorauth.models import Citation, Qualifier
 from priorauth.rules.facts import Facts
-from priorauth.rules.regions import Region, Study
+from priorauth.guidelines import Study
 
 Kind = Literal["indication", "limitation", "repeat", "documentation"]
 
@@ -50,12 +50,14 @@ class Criterion:
     quotes: tuple[str, ...]
     test: Predicate
     needed: str
-    regions: Optional[frozenset[Region]] = None
+    regions: Optional[frozenset[str]] = None  # body regions of the guideline's studies (guideline.json)
     exam_evidence: bool = False
     group: Optional[str] = None  # e.g. "A": its items are considered whenever there is pain for the study
     supersedes: frozenset[str] = frozenset()  # indications this one displaces when both are met (a specific one over J)
     lift: Any = None  # catalog.Lift: when a limitation gives way to another met indication
     citations: tuple[Citation, ...] = field(default=(), compare=False)
+    # sub-item a predicate may name as met ("H.metastatic.ii") -> the policy's own words for it
+    subitems: Mapping[str, Citation] = field(default_factory=dict, compare=False)
 
     def applies_to(self, study: Study) -> bool:
         return self.regions is None or study.region is None or study.region in self.regions

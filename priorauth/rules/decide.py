@@ -18,9 +18,8 @@ from priorauth.models import CriterionResult, Decision, StudyDecision
 from priorauth.rules.catalog import catalog
 from priorauth.rules.criterion import Criterion, Outcome
 from priorauth.rules.facts import Facts
-from priorauth.rules.regions import Study, studies_for
+from priorauth.guidelines import Study, studies_for
 from priorauth.rules.strength import split_strong
-from priorauth.rules.subitems import subitem_citation
 
 NO_STUDY = Study("", None, None)
 
@@ -45,7 +44,7 @@ def _result(c: Criterion, o: Outcome, facts: Facts, study: Study) -> CriterionRe
                 seen.add((s.doc, s.start, s.end))
                 spans.append(s)
     citations = list(c.citations)
-    extra = subitem_citation(o.subitem) if o.met else None
+    extra = c.subitems.get(o.subitem) if o.met else None
     if extra is not None and extra not in citations:
         citations.append(extra)
     return CriterionResult(

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Iterable, Optional
 
 from priorauth.models import ConservativeTherapy, EvidenceSpan, Finding, Qualifier, Request
-from priorauth.rules.regions import Study
+from priorauth.guidelines import Study
 
 PEDIATRIC_AGE = 18
 

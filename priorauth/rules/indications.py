@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from priorauth.codes import EXAM_DEFICITS, RED_FLAG_A
 from priorauth.models import Qualifier
 from priorauth.rules.catalog import register_predicates
 from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
-from priorauth.rules.regions import Study
+from priorauth.guidelines import Study
 
+# The policy's red flags (A) and neurologic deficits (A's footnote *), as finding codes.
+RED_FLAG_A = ("motor_weakness", "sensory_deficit", "cauda_equina_suspected", "infection_suspected",
+              "ed_visit_radicular_pain", "bowel_bladder_dysfunction", "pediatric_limp")
 DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
 FOCAL = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes")
 NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
@@ -38,7 +40,7 @@ def a_i(f: Facts, s: Study) -> Outcome:
 
 
 def a_ii(f: Facts, s: Study) -> Outcome:
-    found = tuple(c for c in EXAM_DEFICITS if f.on_exam(c))
+    found = tuple(c for c in DEFICITS if f.on_exam(c))
     inner = met(*found, sub="A.ii", text="deficit on exam: " + _named(found)) if found \
         else unmet("no new or worsening neurologic deficit is documented on physical exam")
     return _with_pain(f, s, inner)

@@ -6,7 +6,7 @@ from priorauth.rules.catalog import register_predicates
 from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
 from priorauth.rules.indications import DEFICITS, i
-from priorauth.rules.regions import Study, studies_for
+from priorauth.guidelines import Study, studies_for
 
 SYMPTOMS = ("back_pain", "neck_pain", "radicular_pain", "symptoms_worsening", "infection_suspected",
             "csf_leak_suspected", "myelopathy_suspected", "saddle_anesthesia") + DEFICITS

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from priorauth.codes import THERAPY_CODES
+from priorauth.codes import code_table
 from priorauth.models import Finding
 from priorauth.rules.facts import Facts
 
@@ -24,10 +24,6 @@ STRONG_ALIGNMENTS = ("exact", "normalized")
 
 WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery")
 """Qualifiers (computed in priorauth/extract/qualifiers.py) that make a finding too weak to approve on."""
-
-# Conservative care is judged by its own summary (weeks, components, response), not finding by finding.
-EXEMPT = frozenset(THERAPY_CODES)
-
 
 def _label(code: str) -> str:
     return {"motor_weakness": "weakness", "sensory_deficit": "sensory deficit", "abnormal_reflexes": "reflex change",
@@ -42,7 +38,7 @@ def _times(f: Finding) -> str:
 
 def weakness(f: Finding) -> Optional[str]:
     """Why a present finding cannot carry an approval, or None when it is strong evidence."""
-    if f.code in EXEMPT:
+    if f.code in code_table().therapy:  # care is judged by its own summary (weeks, components, response)
         return None
     label = _label(f.code)
     if f.uncertain:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from priorauth.codes import BY_CODE
+from priorauth.codes import code_table
 from priorauth.models import Case, Review
 from priorauth.service.db import AuditEntry, PARequest, StoredFile, StoredReview, User, utcnow
 from priorauth.service.security import REVIEWERS, SEES_ALL
@@ -214,7 +214,7 @@ class ActionIn(BaseModel):
         if a in ("mark_finding_wrong", "add_finding"):
             if not self.code or self.doc is None or self.start is None or self.end is None:
                 raise ValueError("a correction names the finding code, document, start and end")
-            if self.code not in BY_CODE:
+            if self.code not in code_table().by_code:
                 raise ValueError(f"unknown finding code {self.code}")
             if self.end <= self.start:
                 raise ValueError("the selected span is empty")

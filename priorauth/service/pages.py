@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from priorauth.codes import BY_CODE
+from priorauth.codes import code_table
 from priorauth.review_page import ACTION, render_review_page
 from priorauth.service.api import file_response, read_uploads, too_big
 from priorauth.service.db import StoredFile, User, WebSession
@@ -156,7 +156,8 @@ def request_page(db: Session, user: User, sess: WebSession, request_id: str, err
     case, review = found
     panel = env.get_template("panel.html").render(
         user=user, csrf=sess.csrf, r=r, review=review, trail=trail, files=files, left=left, error=error,
-        can_act=user.role in ("nurse", "physician"), wrong_reasons=WRONG_REASONS, codes=sorted(BY_CODE))
+        can_act=user.role in ("nurse", "physician"), wrong_reasons=WRONG_REASONS,
+        codes=sorted(code_table(review.policy.id).by_code))
     page = render_review_page(case, review)
     page = page.replace("</head>", '<link rel="stylesheet" href="/static/service.css"></head>', 1)
     page = page.replace("<body>", "<body>\n" + nav, 1)
