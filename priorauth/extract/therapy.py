@@ -76,7 +76,7 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
                 if episode is None:
                     continue
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
-            target.extra.setdefault("durations", []).append(d)
+            target.durations.append(d)
         _follow_on(text, therapy, ms[-1], e, ref)
 
 
@@ -95,7 +95,7 @@ def _follow_on(text: str, therapy: list[Mention], last: Mention, end: int, ref: 
         return
     for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
         if not d.episode and not _prescribed_schedule(text, last, d):
-            last.extra.setdefault("durations", []).append(d)
+            last.durations.append(d)
 
 
 def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
@@ -135,7 +135,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
     components: list[TherapyComponent] = []
     for kind in sorted({m.code for m in present}):
         ms = [m for m in present if m.code == kind]
-        durs = [d for m in ms for d in m.extra.get("durations", [])]
+        durs = [d for m in ms for d in m.durations]
         best = max(durs, key=lambda d: d.days, default=None)
         ended = best.ended if best and best.ended else None
         if best and ended is None:
@@ -147,7 +147,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             start=began, end=ended, within_6_months=within,
             evidence=[_span(m, docs) for m in ms],
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
-                               for m in ms for d in m.extra.get("durations", [])],
+                               for m in ms for d in m.durations],
         ))
     longest = max([c.weeks for c in components if c.weeks is not None] + [round(d.days / 7, 1) for *_, d in general],
                   default=None)
