@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Optional
+from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import THERAPY_CODES
 from priorauth.extract.care import cues, general_care
@@ -149,18 +149,28 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
                                for m in ms for d in m.durations],
         ))
-    longest = max([c.weeks for c in components if c.weeks is not None] + [round(d.days / 7, 1) for *_, d in general],
-                  default=None)
+    return summary(components, response, other_weeks=[round(d.days / 7, 1) for *_, d in general],
+                   general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
+                   + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general])
+
+
+def summary(components: Sequence[TherapyComponent], response: Optional[str], other_weeks: Iterable[float] = (),
+            general_evidence: Sequence[EvidenceSpan] = ()) -> ConservativeTherapy:
+    """ConservativeTherapy's contract summary of its components, shared by the rules and LLM extractors.
+
+    `weeks` is the longest duration, in whole weeks, of a component or of care named without its kind
+    (`other_weeks`, shown by `general_evidence`); with no duration at all it is unknown (None), not 0.
+    """
+    longest = max([c.weeks for c in components if c.weeks is not None] + list(other_weeks), default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
     return ConservativeTherapy(
-        weeks=weeks(longest * 7) if longest is not None else None,  # no documented duration: unknown, not 0
+        weeks=weeks(longest * 7) if longest is not None else None,
         active=any(c.category == "active" for c in components),
         inactive=any(c.category == "inactive" for c in components),
         within_6_months=any(windows) if windows else None,
         response=response,  # type: ignore[arg-type]
-        components=components,
-        general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
-        + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general],
+        components=list(components),
+        general_evidence=list(general_evidence),
     )
 
 
