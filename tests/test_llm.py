@@ -13,8 +13,8 @@ import pytest
 
 from priorauth.extract.grounding import Aligner
 from priorauth.extract.llm_client import LLMConfig
-from priorauth.extract.llm_extractor import LLMExtractor, chunks
-from priorauth.models import Document
+from priorauth.extract.llm_extractor import LLMExtractor, _combine, chunks
+from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 from priorauth.pipeline import review
 from priorauth.prompts import definitions, load
 from priorauth.codes import code_table
@@ -294,3 +294,22 @@ def test_context_cross_check_reads_a_long_note_in_pieces(tmp_path, monkeypatch):
     assert r.llm.status == "ok"
     assert [(c.code, c.llm, c.context) for c in r.conflicts] == [("motor_weakness", "present", "negated")]
     assert text[r.conflicts[0].evidence.start:r.conflicts[0].evidence.end] == "foot drop"
+
+
+def test_hybrid_therapy_keeps_the_rules_care_named_without_its_kind():
+    """A component only the model found is added; the rules' general care (its weeks and evidence) is not lost."""
+    text = "Treated conservatively for 3 months. PT for 6 weeks. Naproxen for 2 weeks."
+    def span(words: str) -> EvidenceSpan:
+        i = text.index(words)
+        return EvidenceSpan(doc="d1", start=i, end=i + len(words), text=words)
+    pt = TherapyComponent(kind="physical_therapy", category="active", weeks=6.0, within_6_months=True, evidence=[span("PT")])
+    general = [span("Treated conservatively"), span("3 months")]
+    rules = ConservativeTherapy(weeks=13, active=True, within_6_months=True, response="no_response", components=[pt],
+                                general_evidence=general)
+    llm = ConservativeTherapy(weeks=6, active=True, inactive=True, response="improved", components=[
+        TherapyComponent(kind="physical_therapy", category="active", weeks=1.0, evidence=[span("PT for 6 weeks")]),
+        TherapyComponent(kind="medication", category="inactive", weeks=2.0, within_6_months=False, evidence=[span("Naproxen")])])
+    ct = _combine(rules, llm)
+    assert ct.weeks == 13 and ct.general_evidence == general
+    assert [(c.kind, c.weeks) for c in ct.components] == [("physical_therapy", 6.0), ("medication", 2.0)]
+    assert ct.active and ct.inactive and ct.within_6_months is True and ct.response == "no_response"

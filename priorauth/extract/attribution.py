@@ -195,7 +195,7 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
         hit = _same_clause(m, attributions) or _across(text, m, attributions, mentions, cfg)
         if hit is not None:
             m.reason = hit.reason
-            m.extra["cause"] = hit.label
+            m.cause = hit.label
 
 
 def _part(word: str) -> str:
@@ -269,4 +269,4 @@ def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pat
         sentence = text[m.sent_start:m.sent_end]
         if rx["diffuse_reflexes"].search(sentence) and not rx["focal_reflexes"].search(sentence):
             m.reason = "attributed_to_other_cause"
-            m.extra["cause"] = "diffuse symmetric hyporeflexia (not focal)"
+            m.cause = "diffuse symmetric hyporeflexia (not focal)"

@@ -141,7 +141,7 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
             cue = planned_cue(text, m)
             if cue is not None:
                 m.reason = "hypothetical"
-                m.extra["planned"] = cue
+                m.planned = cue
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from priorauth.extract import resources
 from priorauth.guidelines import get as get_guideline
 from priorauth.extract.base import Extraction
 from priorauth.extract.context_check import context_assertions
-from priorauth.extract.dates import find_durations, parse_date, weeks
+from priorauth.extract.dates import find_durations, parse_date
 from priorauth.extract.grounding import Aligner
 from priorauth.extract.llm_client import LLMClient, LLMConfig, LLMStop
 from priorauth.extract.llm_schema import LLMExtraction
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import pieces
-from priorauth.extract.therapy import SIX_MONTHS
+from priorauth.extract.therapy import SIX_MONTHS, summary
 from priorauth.models import (Case, Conflict, ConservativeTherapy, Document, EvidenceSpan, Finding, LLMRun, TherapyComponent,
                               UnverifiedClaim, Usage)
 from priorauth.prompts import load as load_prompts
@@ -270,23 +270,18 @@ def _therapy(items, request_date: Optional[date]) -> Optional[ConservativeTherap
             response = "improved"
     if not comps:
         return None
-    return _summary(list(comps.values()), response)
-
-
-def _summary(components: list[TherapyComponent], response) -> ConservativeTherapy:
-    longest = max((c.weeks for c in components if c.weeks is not None), default=None)
-    windows = [c.within_6_months for c in components if c.within_6_months is not None]
-    return ConservativeTherapy(weeks=weeks(longest * 7) if longest is not None else None,
-                               active=any(c.category == "active" for c in components),
-                               inactive=any(c.category == "inactive" for c in components),
-                               within_6_months=any(windows) if windows else None, response=response, components=components)
+    return summary(list(comps.values()), response)
 
 
 def _combine(rules: ConservativeTherapy, llm: ConservativeTherapy) -> ConservativeTherapy:
-    """The rules' components, plus components only the model found (grounded)."""
+    """The rules' components, plus components only the model found (grounded); the rules' care named without its
+    kind (its weeks and evidence) is kept."""
     kinds = {c.kind for c in rules.components}
     extra = [c for c in llm.components if c.kind not in kinds]
-    return _summary(rules.components + extra, rules.response or llm.response) if extra else rules
+    if not extra:
+        return rules
+    return summary(rules.components + extra, rules.response or llm.response,
+                   other_weeks=[rules.weeks] if rules.weeks is not None else [], general_evidence=rules.general_evidence)
 
 
 def llm_extractor_from_env(mode: str, guideline: Optional[str] = None, **overrides) -> LLMExtractor:

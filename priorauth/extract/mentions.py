@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Optional, TypedDict
+from typing import TYPE_CHECKING, Optional
 
 from spacy.tokens import Doc, Span
 
@@ -20,14 +20,9 @@ if TYPE_CHECKING:
     from priorauth.extract.dates import Duration
 
 
-class MentionExtra(TypedDict, total=False):
-    """What passes after matching attach to a mention (each key written by the pass that declares it)."""
-
-    region: str  # prior_mri: the spinal region a prior MRI was of
-    date: date  # prior_mri: when that MRI was done
-    durations: list["Duration"]  # durations: how long a therapy lasted, as stated
-    planned: str  # care: the cue that says the care is planned, not received
-    cause: str  # attribution: the non-spinal cause the note names for a deficit
+# The Mention fields the passes after matching may write (rules_extractor.PASSES declares which pass writes which;
+# tests/test_passes.py checks each pass against its declaration).
+PASS_FIELDS = ("reason", "prior_region", "prior_date", "durations", "planned", "cause")
 
 ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
 SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
@@ -59,7 +54,12 @@ class Mention:
     categories: set[str]
     rule: resources.LexiconRule
     reason: Optional[str] = None
-    extra: MentionExtra = field(default_factory=MentionExtra)
+    # written by the passes after matching, each by the one pass that declares it
+    prior_region: Optional[str] = None  # prior_mri: the spinal region a prior MRI was of
+    prior_date: Optional[date] = None  # prior_mri: when that MRI was done
+    durations: list[Duration] = field(default_factory=list)  # durations: how long a therapy lasted, as stated
+    planned: Optional[str] = None  # care: the cue that says the care is planned, not received
+    cause: Optional[str] = None  # attribution: the non-spinal cause the note names for a deficit
 
 
 def resolve_reason(code: str, categories: set[str]) -> Optional[str]:

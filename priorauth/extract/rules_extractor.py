@@ -76,9 +76,9 @@ def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -
 class Pass:
     """A pass after matching, and what it may touch: `reads` (documentation) and `writes`.
 
-    `writes` names the Mention fields it may change ("reason", "extra.<key>")
-    and "remove" when it may drop mentions; tests/test_passes.py checks no pass
-    writes anything else.
+    `writes` names the Mention fields it may change (from mentions.PASS_FIELDS:
+    "reason", "prior_region", "durations", ...) and "remove" when it may drop
+    mentions; tests/test_passes.py checks no pass writes anything else.
     """
 
     name: str
@@ -94,10 +94,10 @@ PASSES: tuple[Pass, ...] = (
          ("mention codes and reasons", "care named without its kind in the document text"), frozenset({"reason", "remove"})),
     Pass("prior_mri", lambda ms, docs, case: _prior_mri(ms, docs, case),
          ("prior-MRI mentions", "document text and date", "requested CPT codes"),
-         frozenset({"reason", "extra.region", "extra.date", "remove"})),
-    Pass("durations", _durations, ("therapy mentions", "document text and date"), frozenset({"extra.durations"})),
+         frozenset({"reason", "prior_region", "prior_date", "remove"})),
+    Pass("durations", _durations, ("therapy mentions", "document text and date"), frozenset({"durations"})),
     Pass("same_day_procedure", lambda ms, docs, case: _same_day_procedure(ms, docs),
-         ("injection mentions and their durations", "procedure report title and date"), frozenset({"extra.durations"})),
+         ("injection mentions and their durations", "procedure report title and date"), frozenset({"durations"})),
     Pass("care_window", lambda ms, docs, case: _care_window(ms, docs, case),
          ("therapy mentions with durations", "request date"), frozenset({"reason"})),
     Pass("acute_trauma", lambda ms, docs, case: _acute_trauma(ms, docs),
@@ -192,7 +192,7 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         region = get_guideline().region_named(m.text)
         dm = DATE_RX.search(m.text)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
-        m.extra["region"], m.extra["date"] = region, d
+        m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
         if (region and regions and region not in regions) or clock is UNKNOWN:
             drop.append(m)  # another region, or an age that cannot be established on the note's timeline
@@ -281,13 +281,13 @@ def _same_day_procedure(mentions: list[Mention], docs: dict[str, Document]) -> N
         block_end = nxt.start() if nxt else len(document.text)
         if not any(title.end() <= m.start < block_end for m in done):
             continue  # the injection named is not the procedure the report is about
-        if not done or any(m.extra.get("durations") for m in done):
+        if not done or any(m.durations for m in done):
             continue
-        earlier = [m for m in mentions if m.code == "injection" and m.reason is None and not m.extra.get("durations")
+        earlier = [m for m in mentions if m.code == "injection" and m.reason is None and not m.durations
                    and PRIOR_CARE.search(docs[m.doc_id].text, m.sent_start, m.sent_end)]
         if not earlier:
             first = min(done, key=lambda m: m.start)
-            first.extra["durations"] = [Duration(first.start, first.end, 0.0, False, began=document.date, ended=document.date)]
+            first.durations = [Duration(first.start, first.end, 0.0, False, began=document.date, ended=document.date)]
 
 
 def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
@@ -298,7 +298,7 @@ def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case)
     care = code_table().therapy
     for m in mentions:
         if m.code in care and m.reason is None:
-            ends = [d.ended for d in m.extra.get("durations", []) if d.ended]
+            ends = [d.ended for d in m.durations if d.ended]
             if ends and max(ends) < when - SIX_MONTHS:
                 m.reason = "historical"
 
@@ -317,9 +317,9 @@ def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -
                 seen.add(key)
                 spans.append(EvidenceSpan(doc=m.doc_id, start=m.start, end=m.end, text=docs[m.doc_id].text[m.start:m.end],
                                           section=m.section))
-        regions = {m.extra.get("region") for m in ms}
-        dates = [m.extra["date"] for m in ms if m.extra.get("date")]
-        causes = sorted({m.extra["cause"] for m in ms if m.extra.get("cause")})
+        regions = {m.prior_region for m in ms}
+        dates = [m.prior_date for m in ms if m.prior_date]
+        causes = sorted({m.cause for m in ms if m.cause})
         out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
                            attributed_to="; ".join(causes) or None,
                            region=regions.pop() if len(regions) == 1 else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Optional
+from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
@@ -76,7 +76,7 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
                 if episode is None:
                     continue
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
-            target.extra.setdefault("durations", []).append(d)
+            target.durations.append(d)
         _follow_on(text, therapy, ms[-1], e, ref)
 
 
@@ -95,7 +95,7 @@ def _follow_on(text: str, therapy: list[Mention], last: Mention, end: int, ref: 
         return
     for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
         if not d.episode and not _prescribed_schedule(text, last, d):
-            last.extra.setdefault("durations", []).append(d)
+            last.durations.append(d)
 
 
 def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
@@ -136,7 +136,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
     components: list[TherapyComponent] = []
     for kind in sorted({m.code for m in present}):
         ms = [m for m in present if m.code == kind]
-        durs = [d for m in ms for d in m.extra.get("durations", [])]
+        durs = [d for m in ms for d in m.durations]
         best = max(durs, key=lambda d: d.days, default=None)
         ended = best.ended if best and best.ended else None
         if best and ended is None:
@@ -148,20 +148,30 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             start=began, end=ended, within_6_months=within,
             evidence=[_span(m, docs) for m in ms],
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
-                               for m in ms for d in m.extra.get("durations", [])],
+                               for m in ms for d in m.durations],
         ))
-    longest = max([c.weeks for c in components if c.weeks is not None] + [round(d.days / 7, 1) for *_, d in general],
-                  default=None)
+    return summary(components, response, other_weeks=[round(d.days / 7, 1) for *_, d in general],
+                   general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
+                   + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general])
+
+
+def summary(components: Sequence[TherapyComponent], response: Optional[str], other_weeks: Iterable[float] = (),
+            general_evidence: Sequence[EvidenceSpan] = ()) -> ConservativeTherapy:
+    """ConservativeTherapy's contract summary of its components, shared by the rules and LLM extractors.
+
+    `weeks` is the longest duration, in whole weeks, of a component or of care named without its kind
+    (`other_weeks`, shown by `general_evidence`); with no duration at all it is unknown (None), not 0.
+    """
+    longest = max([c.weeks for c in components if c.weeks is not None] + list(other_weeks), default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
     return ConservativeTherapy(
-        weeks=weeks(longest * 7) if longest is not None else None,  # no documented duration: unknown, not 0
+        weeks=weeks(longest * 7) if longest is not None else None,
         active=any(c.category == "active" for c in components),
         inactive=any(c.category == "inactive" for c in components),
         within_6_months=any(windows) if windows else None,
         response=response,  # type: ignore[arg-type]
-        components=components,
-        general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
-        + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general],
+        components=list(components),
+        general_evidence=list(general_evidence),
     )
 
 
