@@ -29,6 +29,7 @@ class CodeSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     group: Group
+    label: Optional[str] = Field(default=None, description="How reasons name it ('weakness'); default: the code in words.")
     definition: str = Field(min_length=1, description="What the code means; also the LLM prompt's definition.")
     policy: str = Field(description="The policy items the code serves, for readers.")
     contract: bool = Field(default=True, description="Evaluated (a contract code) or a supporting concept.")
@@ -50,6 +51,11 @@ class Code:
     policy: str
     contract: bool = True
     therapy: Optional[Literal["active", "inactive"]] = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.code.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,11 @@ class CodeTable:
     @cached_property
     def by_code(self) -> dict[str, Code]:
         return {c.code: c for c in self.codes}
+
+    def label(self, code: str) -> str:
+        """How a reason names the code ('weakness' for motor_weakness)."""
+        c = self.by_code.get(code)
+        return c.label if c else code.replace("_", " ")
 
     @cached_property
     def contract(self) -> frozenset[str]:
@@ -77,4 +88,4 @@ class CodeTable:
 def code_table(g: Guideline) -> CodeTable:
     """Load the guideline's codes (a misspelt key fails here, naming file and line)."""
     data = load_model(CodesFile, g.path("codes.json"))
-    return CodeTable(tuple(Code(k, s.group, s.definition, s.policy, s.contract, s.therapy) for k, s in data.codes.items()))
+    return CodeTable(tuple(Code(k, s.group, s.definition, s.policy, s.contract, s.therapy, s.label or "") for k, s in data.codes.items()))

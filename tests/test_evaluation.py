@@ -201,3 +201,15 @@ def test_negex_f1_meets_the_bar():
     res = runner.invoke(app, ["evaluate-negation", str(NEGEX), "--json"])
     s = json.loads(res.output)
     assert s["f1"] >= 0.93 and set(s) >= {"precision", "recall", "f1", "accuracy"}
+
+
+def test_check_knows_criteria_and_care_kinds_from_the_guideline(tmp_path):
+    good = json.loads(DEV.read_text().splitlines()[0])
+    good["gold"]["criteria"] = ["A.vi"]  # an A-like id the policy does not have
+    good["gold"]["conservative_therapy"] = {"weeks": 6, "active": True, "inactive": False, "components": [
+        {"kind": "yoga", "category": "active"}, {"kind": "physical_therapy", "category": "active"}]}
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(good) + "\n")
+    problems = [p["problem"] for p in check_file(src)]
+    assert any("unknown criterion id 'A.vi'" in p for p in problems)
+    assert any("'yoga'" in p for p in problems) and not any("'physical_therapy'" in p for p in problems)

@@ -36,7 +36,7 @@ def demo(tmp_path_factory) -> str:
     for name in GENERIC:
         shutil.copy(SPINE / name, root / name)
     attribution = json.loads((SPINE / "attribution.json").read_text())
-    attribution["causes"] = []
+    attribution["causes"] = attribution["explained_by_diagnosis"] = []
     (root / "attribution.json").write_text(json.dumps(attribution))
     qualifiers = json.loads((SPINE / "qualifiers.json").read_text())
     qualifiers["codes"] = {}
@@ -128,3 +128,107 @@ def test_a_lexicon_cannot_shadow_a_code_it_does_not_have(tmp_path):
 
     with pytest.raises(DataFileError, match=r"knee_locking.json: shadows unknown codes \['knee_pain'\]"):
         resources.lexicons(guidelines.register(root).id)
+
+
+def _copy(tmp_path, gid: str) -> Path:
+    root = tmp_path / gid
+    shutil.copytree(DEMO, root)
+    (root / "guideline.json").write_text((DEMO / "guideline.json").read_text().replace('"demo-knee-mri"', f'"{gid}"'))
+    return root
+
+
+def test_finding_codes_are_the_guidelines_own(demo):
+    from priorauth.codes import code_table
+
+    spec = Path(__file__).parents[2] / "shared" / "spec" / "finding-codes.md"
+    spine_contract = {ln.split("`")[1] for ln in spec.read_text().splitlines() if ln.startswith("| `")}
+    assert code_table("wps-mri-spine").contract == spine_contract
+    assert set(code_table(demo).by_code) == {"knee_locking"} and code_table(demo).therapy == {}
+    assert code_table("wps-mri-spine").therapy["physical_therapy"] == "active"
+    assert code_table("wps-mri-spine").label("motor_weakness") == "weakness"  # a label from codes.json
+    assert code_table(demo).label("knee_locking") == "knee locking"  # none given: the code in words
+
+
+def test_the_llm_schema_and_prompt_name_only_the_guidelines_codes(demo):
+    from pydantic import ValidationError
+
+    from priorauth.extract.llm_schema import extraction_model, schema_sha256
+    from priorauth.prompts import definitions
+
+    knee, spine = extraction_model(demo), extraction_model("wps-mri-spine")
+    answer = {"findings": [{"code": "knee_locking", "quotes": ["knee locks"], "assertion": "present", "exam": False}],
+              "conservative_therapy": []}
+    assert knee.model_validate(answer).findings[0].code == "knee_locking"
+    with pytest.raises(ValidationError):
+        spine.model_validate(answer)
+    answer["findings"][0]["code"] = "back_pain"
+    with pytest.raises(ValidationError):
+        knee.model_validate(answer)
+    assert schema_sha256(demo) != schema_sha256("wps-mri-spine")
+    assert definitions(demo) == "- knee_locking: the knee locks or gives way"
+
+
+def test_a_review_records_its_guideline_and_its_page_shows_that_guideline(demo):
+    from priorauth.review_page import render_review_page
+
+    case = _case("knee3", "Twisted the knee; since then the knee locks on stairs.", "73721")
+    knee = review(case, guideline=demo)
+    assert knee.policy.id == demo
+    page = render_review_page(case, knee)
+    assert 'class="g-redflag' in page  # knee_locking's group in the demo's codes.json
+    assert "MRI of the knee is considered medically necessary" in page  # the demo's policy, not the spine's
+    assert "PUM 250-0057-1812" not in page
+
+
+def test_a_guideline_without_a_prior_study_code_has_no_repeat_criteria(demo):
+    from priorauth.rules.facts import Facts
+
+    with guidelines.using(demo):
+        facts = Facts.build([], None, _case("k", "knee", "73721").request)
+        assert guidelines.get().manifest.prior_study_code is None
+        assert facts.prior_study(guidelines.Study("73721", "knee", "without")) is False
+
+
+def test_codes_file_rejects_a_misspelt_key(tmp_path):
+    from priorauth.codes import code_table
+
+    root = _copy(tmp_path, "demo-codes-typo")
+    (root / "codes.json").write_text((DEMO / "codes.json").read_text().replace('"definition"', '"definiton"'))
+    with pytest.raises(DataFileError, match=r"codes.json, line \d+: .*definiton"):
+        code_table(guidelines.register(root).id)
+
+
+def test_a_lexicon_for_a_code_the_guideline_does_not_declare_fails(tmp_path):
+    from priorauth.extract import resources
+
+    root = _copy(tmp_path, "demo-undeclared")
+    (root / "lexicon" / "knee_swelling.json").write_text('{"code": "knee_swelling", "rules": [{"literal": "swollen knee"}]}')
+    with pytest.raises(DataFileError, match=r"codes not in codes.json \['knee_swelling'\]"):
+        resources.lexicons(guidelines.register(root).id)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("regions", ["lumbar"], r"names regions no study of the guideline has \['lumbar'\]"),
+    ("subitems", {"KNEE.1.a": "a knee that wobbles"}, r"not a verbatim policy sentence"),
+])
+def test_criteria_data_is_checked_against_the_guideline(tmp_path, field, value, message):
+    root = _copy(tmp_path, f"demo-{field}")
+    data = json.loads((DEMO / "criteria.json").read_text())
+    data["criteria"]["KNEE.1"][field] = value
+    (root / "criteria.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=message):
+        catalog(guidelines.register(root).id)
+
+
+def test_a_met_subitem_cites_its_own_words_from_criteria_data():
+    from priorauth.rules.decide import _result
+    from priorauth.rules.facts import Facts
+
+    spine = guidelines.get("wps-mri-spine")
+    words = json.loads(spine.read_text("criteria.json"))["criteria"]["H"]["subitems"]["H.metastatic.ii"]
+    case = _case("sub", "Known breast cancer.", "72148")
+    with guidelines.using("wps-mri-spine"):
+        h = next(c for c in catalog().all if c.id == "H")
+        r = _result(h, met(sub="H.metastatic.ii"), Facts.build([], None, case.request), spine.studies["72148"])
+    assert r.subitem == "H.metastatic.ii" and r.citations[-1].text == words
+    assert words not in h.quotes and all(spine.policy_text[c.start:c.end] == c.text for c in r.citations)

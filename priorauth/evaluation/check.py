@@ -12,14 +12,14 @@ from priorauth.ingest import IngestError
 from priorauth.ingest.cases import load_documents
 from priorauth.jsonl import loads, read_lines
 from priorauth.models import Case
+from priorauth.rules.catalog import catalog
 
 REASONS = {"negated", "family", "historical", "hypothetical", "other_patient_context"}
-KNOWN_CRITERIA_PREFIXES = ("A.", "B.", "W+.", "REPEAT.", "LIM.", "DOC.")
-SINGLE_LETTER = set("CDEFGHIJKLMNOPQRSTUVW")
 
 
 def _criterion_known(cid: str) -> bool:
-    return cid in SINGLE_LETTER or cid.startswith(KNOWN_CRITERIA_PREFIXES)
+    """An id of the guideline's criteria (criteria.json)."""
+    return cid in catalog().order
 
 
 def check_file(path: Path) -> list[dict[str, Any]]:

@@ -47,6 +47,17 @@ class Cause(BaseModel):
     _check = field_validator("pattern", "self_pattern", "region")(lambda v: v if v is None else _compile(v))
 
 
+class DiagnosisExplains(BaseModel):
+    """A diagnosis that, when it is the packet's only one of its kind, explains neurologic findings anywhere in it."""
+
+    model_config = ConfigDict(extra="forbid")
+    finding: str = Field(description="The finding code that carries the diagnosis.")
+    qualifier: str = Field(description="Its qualifier naming the disease.")
+    only: list[str] = Field(min_length=1, description="The qualifier values that, alone, make the explanation hold.")
+    says: str = Field(description="How a reviewer reads it: '<finding> in a patient with <says>'.")
+    codes: list[str] = Field(min_length=1, description="The findings it can explain.")
+
+
 class AttributionData(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     doc: str = Field(alias="_doc")
@@ -62,6 +73,7 @@ class AttributionData(BaseModel):
     focal_reflexes: str
     located: str
     causes: list[Cause]
+    explained_by_diagnosis: list[DiagnosisExplains] = []
 
     _check = field_validator("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
                              "diffuse_reflexes", "focal_reflexes", "located")(_compile)
@@ -87,6 +99,10 @@ def config(g: Guideline) -> Compiled:
             raise ValueError(f"attribution cause {c.id} names unknown codes {sorted(unknown)}")
         if c.scope == "region" and not c.region:
             raise ValueError(f"attribution cause {c.id} has scope 'region' but no region pattern")
+    for e in data.explained_by_diagnosis:
+        unknown = ({e.finding} | set(e.codes)) - known
+        if unknown:
+            raise ValueError(f"attribution explained_by_diagnosis names unknown codes {sorted(unknown)}")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
             "diffuse_reflexes", "focal_reflexes", "located")
     flags = {k: re.I for k in keys}

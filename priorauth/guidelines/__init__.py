@@ -49,6 +49,8 @@ class Manifest(BaseModel):
     policy_file: str = "policy.txt"
     region_words: dict[str, str] = Field(default={}, description="Body region -> regex naming it in a note, tried in order.")
     studies: dict[str, StudySpec]
+    prior_study_code: Optional[str] = Field(
+        default=None, description="The finding code that records a recent study of the same region; it brings in the repeat criteria.")
 
 
 @dataclass(frozen=True)

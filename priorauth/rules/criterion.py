@@ -52,7 +52,7 @@ class Criterion:
     needed: str
     regions: Optional[frozenset[str]] = None  # body regions of the guideline's studies (guideline.json)
     exam_evidence: bool = False
-    group: Optional[str] = None  # e.g. "A": its items are considered whenever there is pain for the study
+    group: Optional[str] = None  # the policy list the item belongs to ("A" for A.i-v), shown to readers of the data
     supersedes: frozenset[str] = frozenset()  # indications this one displaces when both are met (a specific one over J)
     lift: Any = None  # catalog.Lift: when a limitation gives way to another met indication
     citations: tuple[Citation, ...] = field(default=(), compare=False)

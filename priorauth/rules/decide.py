@@ -86,14 +86,14 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
 
     for cid, (c, o) in outcomes.items():
         shown = o.met and cid in met_ids
-        considered = bool(o.codes) or (c.group == "A" and facts.pain_for(study))
+        considered = bool(o.codes)  # a predicate names the codes it weighed (A's items name the pain they need)
         if shown or considered:
             results.append(_result(c, o if shown or not o.met else Outcome(False, o.codes, "superseded by a disease-specific indication"), facts, study))
         if not shown and considered and not met_ids:
             reasons.append(f"{label}: {cid} not met: {o.reason or 'superseded'}; would need {c.needed}.")
 
     repeat_ids: set[str] = set()
-    if facts.prior_mri(study):
+    if facts.prior_study(study):
         for c in cat.repeat:
             o = c.evaluate(facts, study)
             results.append(_result(c, o, facts, study))
@@ -112,7 +112,7 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
             reasons.append(f"{label}: no indication of coverage is documented.")
         return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
                              decision="not_met", criteria=[])
-    if facts.prior_mri(study) and not repeat_ids:
+    if facts.prior_study(study) and not repeat_ids:
         return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
                              decision="not_met", criteria=[])
     return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
@@ -138,7 +138,8 @@ def decide(facts: Facts) -> Decided:
     if d.decision == "meets_criteria":
         return d
     reasons = [f"not approved without a clinician: {why}." for why, _ in weak.values()] + d.reasons
-    return Decided("not_met", d.criteria if any(i.startswith("LIM.") for i in d.criteria) else [],
+    limitations = {c.id for c in catalog().limitations}
+    return Decided("not_met", d.criteria if any(i in limitations for i in d.criteria) else [],
                    d.results, d.studies, reasons, d.missing)
 
 

@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 
 from priorauth.models import ConservativeTherapy, EvidenceSpan, Finding, Qualifier, Request
 from priorauth.guidelines import Study
+from priorauth.guidelines import get as get_guideline
 
 PEDIATRIC_AGE = 18
 
@@ -74,14 +75,13 @@ class Facts:
                 out.extend(f.evidence)
         return out
 
-    def pain_for(self, study: Study) -> tuple[str, ...]:
-        """Back pain serves thoracic and lumbar studies, neck pain cervical; either when unknown."""
-        wanted = {"cervical": ("neck_pain",), "thoracic": ("back_pain", "neck_pain"),
-                  "lumbar": ("back_pain",)}.get(study.region or "", ("back_pain", "neck_pain"))
-        return self.any(*wanted)
+    def prior_study(self, study: Study) -> bool:
+        """A recent study of this study's region (region unknown counts as same): the repeat criteria apply.
 
-    def prior_mri(self, study: Study) -> bool:
-        """An MRI of this study's region within 6 months (region unknown counts as same)."""
-        if not self.has("prior_mri_same_region"):
+        Which finding records it is the guideline's `prior_study_code` (MRI-spine: an MRI of the same
+        region within 6 months); a guideline without one has no repeat criteria.
+        """
+        code = get_guideline().manifest.prior_study_code
+        if code is None or not self.has(code):
             return False
-        return any(f.region in (None, study.region) for f in self.findings["prior_mri_same_region"])
+        return any(f.region in (None, study.region) for f in self.findings[code])

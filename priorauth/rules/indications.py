@@ -17,8 +17,15 @@ NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicu
 NO_PAIN = "no back or neck pain for this region is documented"
 
 
+def pain_for(f: Facts, s: Study) -> tuple[str, ...]:
+    """Back pain serves thoracic and lumbar studies, neck pain cervical; either when the region is unknown."""
+    wanted = {"cervical": ("neck_pain",), "thoracic": ("back_pain", "neck_pain"),
+              "lumbar": ("back_pain",)}.get(s.region or "", ("back_pain", "neck_pain"))
+    return f.any(*wanted)
+
+
 def _with_pain(f: Facts, s: Study, also: Outcome) -> Outcome:
-    pain = f.pain_for(s)
+    pain = pain_for(f, s)
     if not pain:
         return unmet(NO_PAIN, *also.codes)
     if not also.met:
@@ -32,7 +39,7 @@ def _named(codes) -> str:
 
 def a_i(f: Facts, s: Study) -> Outcome:
     flags = f.any(*RED_FLAG_A)
-    if f.age is not None and f.age <= 5 and f.pain_for(s):
+    if f.age is not None and f.age <= 5 and pain_for(f, s):
         flags += ("age<=5",)
     inner = met(*[c for c in flags if c != "age<=5"], sub="A.i", text="red flag: " + _named(flags)) if flags \
         else unmet("no red flag is documented")
@@ -229,7 +236,7 @@ def g(f: Facts, s: Study) -> Outcome:
     if f.pediatric:
         return met(code, sub="G.viii", text="suspected or known pediatric demyelinating disease")
     brain = f.quals(code, "brain_mri_suggestive")
-    if brain and not f.prior_mri(s):
+    if brain and not f.prior_study(s):
         return met(code, sub="G.i", text="brain MRI suggests MS and the spine has not been imaged", quals=brain)
     unsure = f.quals(code, "brain_mri_inconclusive")
     if unsure and f.quals(code, "status", "suspected"):
@@ -360,7 +367,7 @@ def o(f: Facts, s: Study) -> Outcome:
 def p(f: Facts, s: Study) -> Outcome:
     if not f.has("spinal_cord_stimulator"):
         return unmet("no planned spinal cord stimulator placement")
-    if f.prior_mri(s):
+    if f.prior_study(s):
         return unmet("thoracic MRI completed in the past 6 months", "spinal_cord_stimulator", "prior_mri_same_region")
     return met("spinal_cord_stimulator")
 
@@ -420,7 +427,7 @@ def u(f: Facts, s: Study) -> Outcome:
     spinal = f.quals("surgery_planned", "spinal")
     if not spinal:
         return unmet("the planned procedure is not documented as spinal", "surgery_planned")
-    if f.prior_mri(s):
+    if f.prior_study(s):
         return unmet("a similar MRI was done in the past 6 months", "surgery_planned", "prior_mri_same_region")
     return met("surgery_planned", sub="U", text="preoperative planning for a spinal procedure", quals=spinal)
 
@@ -436,7 +443,7 @@ def w(f: Facts, s: Study) -> Outcome:
 def w_a(f: Facts, s: Study) -> Outcome:
     if not f.pediatric:
         return unmet("patient is not pediatric")
-    pain = f.pain_for(s)
+    pain = pain_for(f, s)
     return met(*pain) if pain else unmet(NO_PAIN)
 
 

@@ -16,6 +16,7 @@ import re
 from typing import Optional
 
 from priorauth.codes import code_table
+from priorauth.extract.attribution import config as attribution_config
 from priorauth.models import Finding
 from priorauth.rules.facts import Facts
 
@@ -25,10 +26,9 @@ STRONG_ALIGNMENTS = ("exact", "normalized")
 WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery")
 """Qualifiers (computed in priorauth/extract/qualifiers.py) that make a finding too weak to approve on."""
 
+
 def _label(code: str) -> str:
-    return {"motor_weakness": "weakness", "sensory_deficit": "sensory deficit", "abnormal_reflexes": "reflex change",
-            "upper_motor_neuron_signs": "upper motor neuron sign",
-            "bowel_bladder_dysfunction": "bowel/bladder dysfunction"}.get(code, code.replace("_", " "))
+    return code_table().label(code)
 
 
 def _times(f: Finding) -> str:
@@ -61,26 +61,31 @@ def weakness(f: Finding) -> Optional[str]:
 
 Span = tuple[str, int, int]
 
-NEURO_CODES = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs",
-                         "myelopathy_suspected", "spasticity", "bowel_bladder_dysfunction"})
-"""Neurologic findings that a documented polyneuropathy (Guillain-Barre) can explain."""
 
+def explained(facts: Facts) -> dict[str, str]:
+    """Finding code -> the diagnosis that explains it in this packet (attribution.json `explained_by_diagnosis`).
 
-def explained_by_polyneuropathy(facts: Facts) -> bool:
-    """Guillain-Barre (or CIDP) is the packet's demyelinating disease: deficits are not unexplained."""
-    return facts.values("demyelinating_disease", "disease") == {"gbs"}
+    MRI-spine: Guillain-Barre, when it is the packet's only demyelinating disease, is a polyneuropathy that
+    explains weakness, sensory loss and reflex change: they are not unexplained deficits to approve on.
+    """
+    out: dict[str, str] = {}
+    for e in attribution_config().data.explained_by_diagnosis:
+        if facts.values(e.finding, e.qualifier) == set(e.only):
+            for code in e.codes:
+                out.setdefault(code, e.says)
+    return out
 
 
 def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]:
     """Facts without weak findings, and per code left without strong support: the reason and its spans."""
     kept: dict[str, list[Finding]] = {}
     weak: dict[str, tuple[str, set[Span]]] = {}
-    gbs = explained_by_polyneuropathy(facts)
+    explains = explained(facts)
     for code, fs in facts.findings.items():
         for f in fs:
             why = weakness(f)
-            if why is None and gbs and code in NEURO_CODES:
-                why = f"{_label(code)} in a patient with Guillain-Barre syndrome, a polyneuropathy that can explain it"
+            if why is None and code in explains:
+                why = f"{_label(code)} in a patient with {explains[code]}"
             if why is None:
                 kept.setdefault(code, []).append(f)
             else:
