@@ -12,7 +12,6 @@ import re
 from priorauth.models import CriterionResult, Decision
 from priorauth.rules.facts import Facts
 
-ADULT_AGE = 18
 # One item of a comma-separated list that only a child can have ("age 5 or younger", "pediatric limp").
 PEDIATRIC_ITEM = re.compile(r",\s*(?:or\s+)?[^,.;]{0,40}?\b(?:pediatric|child(?:ren)?|infants?|age \d+ or younger)\b[^,.;]{0,40}?"
                             r"(?=[,.;]|$)", re.I)
@@ -55,8 +54,7 @@ def explain(decision: Decision, results: list[CriterionResult], reasons: list[st
 
     Trims the `needed` of each result in place too, so the checklist and the reasons say the same.
     """
-    adult = facts.age is not None and facts.age >= ADULT_AGE
-    if adult:
+    if facts.age is not None and not facts.pediatric:  # an adult: one threshold, Facts.pediatric's
         for r in results:
             r.needed = for_adult(r.needed)
         reasons = [for_adult(x) for x in reasons]
