@@ -11,6 +11,7 @@ functions and data, never edits the decision code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,11 +81,12 @@ class Catalog:
     repeat: tuple[Criterion, ...]
     limitations: tuple[Criterion, ...]
 
-    @property
+    # Views computed once per guideline (the catalog is loaded once): `order` is asked per case and per id checked.
+    @cached_property
     def all(self) -> tuple[Criterion, ...]:
         return self.documentation + self.indications + self.repeat + self.limitations
 
-    @property
+    @cached_property
     def order(self) -> dict[str, int]:
         return {c.id: i for i, c in enumerate(self.all)}
 
