@@ -90,6 +90,10 @@ class Catalog:
     def order(self) -> dict[str, int]:
         return {c.id: i for i, c in enumerate(self.all)}
 
+    @cached_property
+    def limitation_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.limitations)
+
 
 def _load_predicates() -> None:
     # The modules that hold the installed guidelines' predicates register them on import.

@@ -138,7 +138,7 @@ def decide(facts: Facts) -> Decided:
     if d.decision == "meets_criteria":
         return d
     reasons = [f"not approved without a clinician: {why}." for why, _ in weak.values()] + d.reasons
-    limitations = {c.id for c in catalog().limitations}
+    limitations = catalog().limitation_ids
     return Decided("not_met", d.criteria if any(i in limitations for i in d.criteria) else [],
                    d.results, d.studies, reasons, d.missing)
 
@@ -159,7 +159,7 @@ def _decide(facts: Facts) -> Decided:
 
     if doc_missing:
         return Decided("incomplete", doc_missing, results, studies, reasons, missing)
-    lims = {i for s in studies for i in s.criteria if i.startswith("LIM.")}
+    lims = {i for s in studies for i in s.criteria} & catalog().limitation_ids
     if lims:
         return Decided("not_met", _sorted(lims), results, studies, reasons, missing)
     if studies and all(s.decision == "meets_criteria" for s in studies):
