@@ -104,19 +104,19 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
                            "is documented; would need an inconclusive prior study, progression or new exam findings, "
                            "or interval surgery/new trauma.")
 
-    if lims:
+    def decided(decision: Decision, ids: set[str]) -> StudyDecision:
         return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
-                             decision="not_met", criteria=_sorted(lims))
+                             decision=decision, criteria=_sorted(ids))
+
+    if lims:
+        return decided("not_met", lims)
     if not met_ids:
         if not any(r.startswith(label) for r in reasons):
             reasons.append(f"{label}: no indication of coverage is documented.")
-        return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
-                             decision="not_met", criteria=[])
+        return decided("not_met", set())
     if facts.prior_study(study) and not repeat_ids:
-        return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
-                             decision="not_met", criteria=[])
-    return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
-                         decision="meets_criteria", criteria=_sorted(met_ids | repeat_ids))
+        return decided("not_met", set())
+    return decided("meets_criteria", met_ids | repeat_ids)
 
 
 def decide(facts: Facts) -> Decided:
