@@ -14,6 +14,8 @@ RED_FLAG_A = ("motor_weakness", "sensory_deficit", "cauda_equina_suspected", "in
 DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
 FOCAL = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes")
 NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
+# The components of conservative care (A.iv, A.v), in the order their evidence is listed.
+CARE = ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat", "injection")
 NO_PAIN = "no back or neck pain for this region is documented"
 
 
@@ -74,15 +76,14 @@ def a_iv(f: Facts, s: Study) -> Outcome:
         problems.append("the trial is not within the last 6 months")
     if not f.has("no_response_to_treatment"):
         problems.append("failure to respond to the trial is not documented")
-    codes = tuple(c for c in ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat",
-                              "injection", "no_response_to_treatment") if f.has(c))
+    codes = f.any(*CARE, "no_response_to_treatment")
     inner = unmet("; ".join(problems)) if problems else \
         met(*codes, sub="A.iv", text=f"{t.weeks} weeks of active and inactive care without response")
     return _with_pain(f, s, inner)
 
 
 def a_v(f: Facts, s: Study) -> Outcome:
-    care = tuple(c for c in ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat", "injection") if f.has(c))
+    care = f.any(*CARE)
     if not f.has("symptoms_worsening"):
         inner = unmet("no progression or worsening of symptoms is documented")
     elif not care and f.therapy is None:
