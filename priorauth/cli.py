@@ -23,6 +23,7 @@ from rich.table import Table
 
 from priorauth.batch import brief as _brief, case_id_of as _case_id, run_batch
 from priorauth.extract.spec import ExtractorSpec
+from priorauth.guidelines import DEFAULT as DEFAULT_GUIDELINE
 from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Document, Request, Review
@@ -38,8 +39,7 @@ LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_L
 LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
 LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
 CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm, or 'off').")
-GUIDELINE = typer.Option("wps-mri-spine", "--guideline", help="Guideline id to review against (installed: see priorauth.guidelines).")
-DEFAULT_GUIDELINE = "wps-mri-spine"
+GUIDELINE = typer.Option(DEFAULT_GUIDELINE, "--guideline", help="Guideline id to review against (installed: see priorauth.guidelines).")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
