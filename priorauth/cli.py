@@ -26,7 +26,7 @@ from priorauth.extract.spec import ExtractorSpec
 from priorauth.guidelines import DEFAULT as DEFAULT_GUIDELINE
 from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
-from priorauth.models import Case, Document, Request, Review
+from priorauth.models import Case, Document, Request, Review, SourceFile
 
 app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
 out = Console()
@@ -61,19 +61,15 @@ def friendly(command: Callable) -> Callable:
     return run
 
 
-def read_note(path: str) -> tuple[str, str]:
-    """(document id, text) of one note given on the command line ('-' is standard input); the one place notes are read."""
-    if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            return "", sys.stdin.read()
-        name, data = "", stream.read()
-    else:
-        name, data = Path(path).name, read_bytes(Path(path), "note file")
+def read_stdin_note() -> str:
+    """The note given as '-': standard input's bytes as UTF-8 (files go through priorauth.ingest)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return sys.stdin.read()
     try:
-        return name, data.decode("utf-8")
+        return stream.read().decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"the note {'on standard input' if path == '-' else path} is not UTF-8 text") from None
+        raise InputError("the note on standard input is not UTF-8 text") from None
 
 
 def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_date: Optional[date], swo: bool,
@@ -83,10 +79,8 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
     A missing file or a directory is the user's mistake (one sentence, exit 2); a file
     that cannot be read is named on stderr and in the review; if none can be read, exit 1.
     """
-    from priorauth.ingest import IngestError, read_path
-    from priorauth.models import SourceFile
-
     from priorauth.extract.dates import date_of_service
+    from priorauth.ingest import IngestError, read_path
 
     docs, unreadable, used = [], [], set()
     for i, p in enumerate(paths, 1):
@@ -99,7 +93,7 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         doc_id = f"note-{i}" if p == "-" or Path(p).name in used else Path(p).name
         used.add(doc_id)
         try:
-            text = read_note(p)[1] if p == "-" else None
+            text = read_stdin_note() if p == "-" else None
             ingested = None if p == "-" else read_path(p)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
