@@ -532,8 +532,6 @@ def _approval_rows(t: Table, a: dict) -> None:
 
 def _print_false_approvals(cases: list[dict]) -> None:
     """Each false approval with the criterion that approved it and the note words it rested on."""
-    from rich.markup import escape
-
     for c in cases:
         out.print(f"[bold red]false approval[/] {escape(c['case_id'])} (gold {c['gold_decision']}"
                   f"{' ' + escape(','.join(c['gold_criteria'])) if c['gold_criteria'] else ''})")
