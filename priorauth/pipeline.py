@@ -7,25 +7,20 @@ from typing import Optional
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
 from priorauth.extract.qualifiers import qualify
-from priorauth.guidelines import get as get_guideline
-from priorauth.guidelines import using
+from priorauth.guidelines import Guideline, per_guideline, using
 from priorauth.models import ACTION_FOR, Alignment, Case, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
 from priorauth.rules.reasons import explain
 
-_DEFAULT: dict[str, Extractor] = {}
 
-
-def default_extractor(guideline: Optional[str] = None) -> Extractor:
+@per_guideline
+def default_extractor(g: Guideline) -> Extractor:
     """The offline medspaCy extractor for a guideline (default: the active one), built once per process."""
-    gid = get_guideline(guideline).id
-    if gid not in _DEFAULT:
-        from priorauth.extract.rules_extractor import RulesExtractor
+    from priorauth.extract.rules_extractor import RulesExtractor
 
-        _DEFAULT[gid] = RulesExtractor(gid)
-    return _DEFAULT[gid]
+    return RulesExtractor(g.id)
 
 
 COUNTED: tuple[Alignment, ...] = ("exact", "normalized")
