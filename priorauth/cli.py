@@ -363,7 +363,7 @@ def evaluate_cmd(
 ) -> None:
     """Measure extraction and decisions against labels (cases.md section 3)."""
     from priorauth.evaluation.errors import case_errors, is_error
-    from priorauth.evaluation.metrics import evaluate, score_case
+    from priorauth.evaluation.metrics import evaluate
     from priorauth.ingest.cases import load_case
     from priorauth.pipeline import review
 
@@ -401,8 +401,9 @@ def evaluate_cmd(
                 n_errors += 1
                 err.print(escape(f"line {n} ({_short(_case_id(raw))}): {_brief(exc)}"))
     _say_if_endpoint_given_up(r for _, r in pairs)
-    summary = evaluate(pairs, n_errors).summary()
-    records = [case_errors(c, r, score_case(c, r)) for c, r in pairs]
+    scored = evaluate(pairs, n_errors)
+    summary = scored.summary()
+    records = [case_errors(c, r, score) for (c, r), score in zip(pairs, scored.scores)]
     wrong = sorted((x for x in records if is_error(x)), key=lambda x: -x["badness"])
     if errors_out:
         write_private(errors_out, "".join(json.dumps(rec) + "\n" for rec in records if is_error(rec)))
