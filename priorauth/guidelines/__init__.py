@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Optional, TypeVar
-
-import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -159,7 +158,6 @@ def using(guideline_id: Optional[str]) -> Iterator[Guideline]:
         yield g
     finally:
         _ACTIVE.reset(token)
-
 
 
 def per_guideline(load_fn: Callable[[Guideline], T]) -> Callable[..., T]:
