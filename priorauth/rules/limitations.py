@@ -64,10 +64,6 @@ def lim_k(f: Facts, s: Study) -> Outcome:
     return met("spina_bifida_occulta")
 
 
-NO_LIM = "the documentation does not show this limitation"
-
-
-
 def _same_doc(f: Facts, code: str, other: str) -> tuple[str, ...]:
     """`code` present with evidence in a document that also documents `other`."""
     docs = {e.doc for x in f.findings.get(other, []) for e in x.evidence}
