@@ -51,10 +51,13 @@ def check_writable(path: Optional[Path], flag: str) -> None:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """One file on disk (a hard link or symlink to it included), or the same path once resolved."""
     try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
+        if a.exists() and b.exists() and os.path.samefile(a, b):
+            return True
     except OSError:
-        return a.resolve() == b.resolve()
+        pass
+    return a.resolve() == b.resolve()
 
 
 def _open_private(path: Path, mode: str) -> IO[str]:
@@ -81,7 +84,7 @@ class OutputFile:
         if not path.parent.is_dir():
             raise InputError(f"-o {path}: the directory {path.parent} does not exist")
         for src in inputs:
-            if _same_file(path, src) or path.resolve() == src.resolve():
+            if _same_file(path, src):
                 raise InputError(f"-o {path} is the input file itself: name another file")
         self.path = path
         self.partial = path.with_name(path.name + ".partial")
