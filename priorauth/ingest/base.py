@@ -102,6 +102,11 @@ class Part:
         return "".join(self.chunks)
 
 
+def tidy_lines(text: str) -> str:
+    """A library's extracted text with \\n line ends, no trailing spaces per line, no leading or trailing blank lines."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")
+
+
 def single_page(text: str) -> list[PageSpan]:
     """Formats without pages (DOCX, RTF, HTML, C-CDA) are one page; plain text splits on form feeds."""
     return [PageSpan(page=1, start=0, end=len(text))]
