@@ -47,6 +47,12 @@ class Limits:
     low_confidence: float = 60.0  # Tesseract word confidence (0-100) below which a word is flagged
 
 
+def check_page_count(label: str, n: int, limits: Limits) -> None:
+    """Every reader refuses a file with more pages than PRIORAUTH_MAX_PAGES, with the same sentence."""
+    if n > limits.max_pages:
+        raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+
+
 class Ingested(BaseModel):
     """A file turned into the text the extractor sees, with its page map and, for OCR, word confidences."""
 

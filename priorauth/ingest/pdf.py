@@ -6,7 +6,7 @@ import io
 import logging
 import re
 
-from priorauth.ingest.base import IngestError, Limits, Part, reflow, tidy_lines
+from priorauth.ingest.base import IngestError, Limits, Part, check_page_count, reflow, tidy_lines
 from priorauth.ingest.ocr import ocr_page
 
 MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page means it is a scan (a fax header alone is not a text layer)
@@ -71,8 +71,7 @@ def read_pdf(data: bytes, label: str, limits: Limits):
         raise IngestError(f"{label} is a damaged PDF that cannot be opened ({type(exc).__name__}).") from None
     if n == 0:
         raise IngestError(f"{label} is a PDF with no pages.")
-    if n > limits.max_pages:
-        raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    check_page_count(label, n, limits)
     texts: list[str] = []
     to_ocr: list[int] = []
     for i in range(n):
