@@ -135,13 +135,10 @@ def reflow(text: str) -> str:
     if width < 40:
         return text
     out = []
-    for i, line in enumerate(lines):
-        out.append(line)
-        if i == len(lines) - 1:
-            break
-        nxt = lines[i + 1].lstrip()
-        stripped = line.rstrip()
-        wrapped = (len(stripped) >= 0.7 * width and not stripped.endswith(_STOP) and nxt[:1].islower()
-                   or (nxt[:1].isdigit() and len(stripped) >= 0.7 * width and stripped[-1:].isalpha()))
-        out.append(" " if wrapped else "\n")
+    for line, nxt in zip(lines, lines[1:]):
+        stripped, first = line.rstrip(), nxt.lstrip()[:1]
+        wrapped = len(stripped) >= 0.7 * width and (first.islower() and not stripped.endswith(_STOP)
+                                                     or first.isdigit() and stripped[-1:].isalpha())
+        out += (line, " " if wrapped else "\n")
+    out.append(lines[-1])
     return "".join(out)
