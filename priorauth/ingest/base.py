@@ -114,7 +114,7 @@ def tidy_lines(text: str) -> str:
 
 
 def single_page(text: str) -> list[PageSpan]:
-    """Formats without pages (DOCX, RTF, HTML, C-CDA) are one page; plain text splits on form feeds."""
+    """Formats without pages (RTF, HTML, C-CDA) are one page; DOCX and plain text have their own page breaks."""
     return [PageSpan(page=1, start=0, end=len(text))]
 
 
