@@ -34,7 +34,13 @@ def therapy(weeks: int | None, active: bool = True, inactive: bool = True, withi
     return ConservativeTherapy(weeks=weeks, active=active, inactive=inactive, within_6_months=within)
 
 
-def note_case(text: str, cpt: str = "72148", age: int = 45, when: str = "2026-03-02", swo: bool = True) -> Case:
+def packet_case(*docs: Document, cpt: str = "72148", age: int = 45, when: str = "2026-03-02", swo: bool = True) -> Case:
+    """A request for `cpt` with these documents (e.g. files read by priorauth.ingest)."""
     d = date.fromisoformat(when)
     return Case(id="t", request=Request(cpt_codes=[cpt], patient_age=age, request_date=d, has_standard_written_order=swo),
-                documents=[Document(id="n", type="progress_note", date=d, text=text)])
+                documents=list(docs))
+
+
+def note_case(text: str, cpt: str = "72148", age: int = 45, when: str = "2026-03-02", swo: bool = True) -> Case:
+    doc = Document(id="n", type="progress_note", date=date.fromisoformat(when), text=text)
+    return packet_case(doc, cpt=cpt, age=age, when=when, swo=swo)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date
 
 import pytest
 from typer.testing import CliRunner
@@ -16,9 +15,10 @@ from priorauth.cli import app
 from priorauth.ingest import IngestError, Limits, read_bytes, read_path
 from priorauth.ingest.base import reflow
 from priorauth.ingest.pdfwrite import text_pdf
-from priorauth.models import Case, Request
+from priorauth.models import Case
 from priorauth.pipeline import review
 from priorauth.review_page import render_review_page
+from tests.conftest import packet_case
 
 PAGE1 = ("HPI: 45 yo M with low back pain radiating down the left leg to the foot for 8 weeks. Completed physical "
          "therapy 2x/week for 6 weeks and naproxen 500 mg twice daily without relief. Denies saddle numbness. "
@@ -26,12 +26,6 @@ PAGE1 = ("HPI: 45 yo M with low back pain radiating down the left leg to the foo
 PAGE2 = ("Exam: Left EHL strength 3/5 with a new left foot drop. Left Achilles reflex absent.\n"
          "A/P: Left L5 radiculopathy with progressive weakness. MRI lumbar spine without contrast.")
 NOTE = PAGE1 + "\n\f" + PAGE2  # a form feed makes the PDF writer start page 2
-
-
-def packet(*docs) -> Case:
-    d = date(2026, 3, 2)
-    return Case(id="p", request=Request(cpt_codes=["72148"], patient_age=45, request_date=d, has_standard_written_order=True),
-                documents=list(docs))
 
 
 def spans(r):
@@ -81,7 +75,7 @@ def test_text_pdf_is_read_from_its_text_layer_with_pages_and_reviewed():
     ing = read_bytes(text_pdf(NOTE), name="chart.pdf")
     assert (ing.format, ing.page_count, ing.ocr_pages, ing.words) == ("pdf", 2, [], [])
     assert "No history of cancer" in ing.text  # the wrapped line was joined back
-    case = packet(ing.to_document("chart.pdf"))
+    case = packet_case(ing.to_document("chart.pdf"))
     r = review(case)
     check_grounded(case, r)
     assert r.decision == "meets_criteria" and "A.i" in r.criteria
@@ -130,7 +124,7 @@ def test_docx_paragraphs_and_tables_in_document_order():
     assert lines[0] == "Spine Clinic Note" and lines[1] == PAGE1
     assert lines[2] == "Exam | Left EHL strength 3/5 with a new left foot drop."
     assert lines[4].startswith("A/P:")
-    case = packet(ing.to_document("letter.docx"))
+    case = packet_case(ing.to_document("letter.docx"))
     r = review(case)
     check_grounded(case, r)
     assert {"motor_weakness", "physical_therapy", "abnormal_reflexes"} <= {f.code for f in r.findings}
@@ -145,7 +139,7 @@ def test_rtf():
     assert ing.format == "rtf"
     assert ing.text.splitlines() == ["HPI: 45 yo with low back pain radiating down the left leg, café worker.",
                                      "Exam: Left EHL strength 3/5 with a new left foot drop."]
-    r = review(packet(ing.to_document("note.rtf")))
+    r = review(packet_case(ing.to_document("note.rtf")))
     assert {"motor_weakness", "radicular_pain"} <= {f.code for f in r.findings}
 
 
@@ -186,7 +180,7 @@ def test_ccda_sections_become_headed_narrative():
         "Completed physical therapy for 6 weeks without relief.",
         "Physical Exam:\nLeft EHL strength 3/5.\nNew left foot drop.",
         "Medications:\nDrug | Dose\nnaproxen | 500 mg BID"]
-    r = review(packet(ing.to_document("summary.xml")))
+    r = review(packet_case(ing.to_document("summary.xml")))
     assert {"motor_weakness", "physical_therapy", "radicular_pain"} <= {f.code for f in r.findings}
 
 
@@ -378,6 +372,6 @@ def test_docx_page_breaks_give_pages():
     ing = read_bytes(buf.getvalue(), name="two.docx")
     assert ing.page_count == 2 and ing.page_of(ing.text.index("physical")) == 1
     assert ing.page_of(ing.text.index("foot drop")) == 2 and ing.pages[-1].end == len(ing.text)
-    r = review(packet(ing.to_document("two.docx")))
+    r = review(packet_case(ing.to_document("two.docx")))
     weak = next(f for f in r.findings if f.code == "motor_weakness")
     assert {s.page for s in weak.evidence} == {2}

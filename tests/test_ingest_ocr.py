@@ -10,7 +10,6 @@ import difflib
 import io
 import random
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from priorauth.ingest import IngestError, Limits, read_bytes
 from priorauth.ingest.pdfwrite import text_pdf
-from priorauth.models import Case, Request
 from priorauth.pipeline import review
 from priorauth.review_page import render_review_page
+from tests.conftest import packet_case
 
 FONT = next((p for p in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
                          "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf") if Path(p).exists()), None)
@@ -61,12 +60,6 @@ def degrade(img: Image.Image, seed: int = 7) -> Image.Image:
     return img.point(lambda v: 0 if v < 150 else 255).convert("1")
 
 
-def packet(*docs) -> Case:
-    d = date(2026, 3, 2)
-    return Case(id="p", request=Request(cpt_codes=["72148"], patient_age=61, request_date=d, has_standard_written_order=True),
-                documents=list(docs))
-
-
 def accuracy(expected: str, got: str) -> float:
     """Character accuracy after folding whitespace (line breaks may legitimately differ)."""
     a, b = " ".join(expected.split()), " ".join(got.split())
@@ -83,7 +76,7 @@ def test_ocr_character_accuracy_on_a_rendered_clinical_note():
     assert ing.format == "image-ocr" and ing.ocr_pages == [1] and ing.page_count == 1
     for w in ing.words:  # every word box maps to a non-blank slice of our text
         assert ing.text[w.start:w.end].strip() and w.page == 1 and w.box[2] > 0
-    r = review(packet(ing.to_document("scan.png")))
+    r = review(packet_case(ing.to_document("scan.png"), age=61))
     assert {"radicular_pain", "physical_therapy", "motor_weakness", "abnormal_reflexes"} <= {f.code for f in r.findings}
 
 
@@ -112,7 +105,7 @@ def test_scanned_page_in_a_pdf_is_ocrd_and_the_text_page_is_not():
     ing = read_bytes(out.getvalue(), name="packet.pdf", limits=FAST)
     assert (ing.format, ing.page_count, ing.ocr_pages) == ("pdf-ocr", 2, [2])
     assert {w.page for w in ing.words} == {2}
-    case = packet(ing.to_document("packet.pdf"))
+    case = packet_case(ing.to_document("packet.pdf"), age=61)
     r = review(case)
     got = {(f.code, s.text): s.page for f in r.findings for s in f.evidence}
     assert got[("physical_therapy", "physical therapy")] == 1
@@ -134,7 +127,7 @@ def test_multipage_standard_resolution_fax_tiff_with_an_upside_down_page():
     assert (ing.format, ing.page_count, ing.ocr_pages) == ("image-ocr", 2, [1, 2])
     assert accuracy(pages_text := "FAX Page 2 of 2 Exam: Left EHL strength 3/5 with a new left foot drop.",
                     ing.text[ing.pages[1].start:ing.pages[1].end]) >= 0.9, pages_text
-    r = review(packet(ing.to_document("fax.tif")))
+    r = review(packet_case(ing.to_document("fax.tif"), age=61))
     weak = next(f for f in r.findings if f.code == "motor_weakness")
     radicular = next(f for f in r.findings if f.code == "radicular_pain")
     assert {s.page for s in weak.evidence} == {2} and {s.page for s in radicular.evidence} == {1}
@@ -147,7 +140,7 @@ def test_low_confidence_words_are_marked_on_the_page():
     ing = read_bytes(buf.getvalue(), name="scan.png", limits=strict)
     assert len(ing.low_confidence) == len(ing.words) > 5
     assert read_bytes(buf.getvalue(), name="scan.png", limits=Limits(low_confidence=0)).low_confidence == []
-    case = packet(ing.to_document("scan.png"))
+    case = packet_case(ing.to_document("scan.png"), age=61)
     r = review(case)
     assert any(w.startswith("evidence for motor_weakness (scan.png, page 1") and "low confidence" in w for w in r.warnings)
     html = render_review_page(case, r)

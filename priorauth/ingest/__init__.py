@@ -15,7 +15,7 @@ import hashlib
 from pathlib import Path
 from typing import Optional, Union
 
-from priorauth.ingest.base import Ingested, IngestError, Limits, single_page
+from priorauth.ingest.base import Ingested, IngestError, Limits, check_page_count, single_page
 from priorauth.models import OcrWord, PageSpan
 
 # What an upload form or a FHIR attachment may declare; the content decides, these only document what is read.
@@ -114,8 +114,7 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
     if not text.strip():
         raise IngestError(f"{label} contains no text.")
     pages = pages or (_form_feed_pages(text) if kind == "text" else single_page(text))
-    if len(pages) > limits.max_pages:
-        raise IngestError(f"{label} has {len(pages)} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    check_page_count(label, len(pages), limits)
     return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)
 
 

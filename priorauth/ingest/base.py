@@ -47,6 +47,12 @@ class Limits:
     low_confidence: float = 60.0  # Tesseract word confidence (0-100) below which a word is flagged
 
 
+def check_page_count(label: str, n: int, limits: Limits) -> None:
+    """Every reader refuses a file with more pages than PRIORAUTH_MAX_PAGES, with the same sentence."""
+    if n > limits.max_pages:
+        raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+
+
 class Ingested(BaseModel):
     """A file turned into the text the extractor sees, with its page map and, for OCR, word confidences."""
 
@@ -102,8 +108,13 @@ class Part:
         return "".join(self.chunks)
 
 
+def tidy_lines(text: str) -> str:
+    """A library's extracted text with \\n line ends, no trailing spaces per line, no leading or trailing blank lines."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")
+
+
 def single_page(text: str) -> list[PageSpan]:
-    """Formats without pages (DOCX, RTF, HTML, C-CDA) are one page; plain text splits on form feeds."""
+    """Formats without pages (RTF, HTML, C-CDA) are one page; DOCX and plain text have their own page breaks."""
     return [PageSpan(page=1, start=0, end=len(text))]
 
 
@@ -124,13 +135,10 @@ def reflow(text: str) -> str:
     if width < 40:
         return text
     out = []
-    for i, line in enumerate(lines):
-        out.append(line)
-        if i == len(lines) - 1:
-            break
-        nxt = lines[i + 1].lstrip()
-        stripped = line.rstrip()
-        wrapped = (len(stripped) >= 0.7 * width and not stripped.endswith(_STOP) and nxt[:1].islower()
-                   or (nxt[:1].isdigit() and len(stripped) >= 0.7 * width and stripped[-1:].isalpha()))
-        out.append(" " if wrapped else "\n")
+    for line, nxt in zip(lines, lines[1:]):
+        stripped, first = line.rstrip(), nxt.lstrip()[:1]
+        wrapped = len(stripped) >= 0.7 * width and (first.islower() and not stripped.endswith(_STOP)
+                                                     or first.isdigit() and stripped[-1:].isalpha())
+        out += (line, " " if wrapped else "\n")
+    out.append(lines[-1])
     return "".join(out)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from priorauth.ingest.base import IngestError, Limits
+from priorauth.ingest import Ingested, IngestError, Limits, read_path
 from priorauth.jsonl import loads
 from priorauth.models import Case, SourceFile
 
@@ -23,8 +23,6 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
     When every document was given by path and none could be read, IngestError.
     `base_dir=None` refuses paths altogether (for cases from untrusted callers).
     """
-    from priorauth.ingest import read_path
-
     docs = case.get("documents")
     if not isinstance(docs, list) or not any(isinstance(d, dict) and "path" in d for d in docs):
         return case
@@ -43,7 +41,7 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
                 raise IngestError(f"document {doc_id} gives both `text` and `path`; give one.")
             if base_dir is None:
                 raise IngestError(f"document {doc_id} names a file, which is not allowed here.")
-            ing = _cached_read(Path(base_dir) / raw_path, limits, read_path)
+            ing = _cached_read(Path(base_dir) / raw_path, limits)
         except IngestError as exc:
             unreadable.append(SourceFile(doc=doc_id, name=raw_path if isinstance(raw_path, str) else None,
                                          error=str(exc)).model_dump())
@@ -57,11 +55,11 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
     return {**case, "documents": out, "unreadable": unreadable}
 
 
-_CACHE: dict[tuple, object] = {}
+_CACHE: dict[tuple, Ingested] = {}
 _CACHE_SIZE = 16
 
 
-def _cached_read(path: Path, limits: Optional[Limits], read_path):
+def _cached_read(path: Path, limits: Optional[Limits]) -> Ingested:
     """The same file read twice in one process (review, then its HTML page) is OCR'd once; keyed by size and mtime."""
     try:
         st = path.stat()

@@ -23,21 +23,21 @@ def read_ccda(data: bytes, label: str) -> str:
         raise IngestError(f"{label} is damaged XML that cannot be parsed.") from None
     if root.tag != f"{NS}ClinicalDocument":
         raise IngestError(f"{label} is an XML file that is not an HL7 C-CDA ClinicalDocument.")
+    sections = list(root.iter(f"{NS}section"))
+    if not sections:
+        raise IngestError(f"{label} is a C-CDA document without narrative sections (an unstructured body is not supported).")
     blocks: list[str] = []
     title = root.find(f"{NS}title")
     if title is not None and (title.text or "").strip():
         blocks.append(" ".join(title.text.split()))
-    for section in root.iter(f"{NS}section"):
+    for section in sections:
         head = section.find(f"{NS}title")
         narrative = section.find(f"{NS}text")
         body = _narrative(narrative) if narrative is not None else ""
         name = " ".join("".join(head.itertext()).split()) if head is not None else ""
         if name or body:
             blocks.append("\n".join(x for x in (f"{name}:" if name else "", body) if x))
-    text = "\n\n".join(blocks)
-    if len(blocks) <= 1 and not any(True for _ in root.iter(f"{NS}section")):
-        raise IngestError(f"{label} is a C-CDA document without narrative sections (an unstructured body is not supported).")
-    return text
+    return "\n\n".join(blocks)
 
 
 def _narrative(element) -> str:

@@ -7,7 +7,7 @@ import warnings
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from priorauth.ingest.base import IngestError, Limits, Part, reflow
+from priorauth.ingest.base import IngestError, Limits, Part, check_page_count, reflow
 from priorauth.ingest.ocr import ocr_page
 
 
@@ -23,8 +23,7 @@ def read_image(data: bytes, label: str, limits: Limits):
         raise IngestError(f"{label} is an image too large to process safely.") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise IngestError(f"{label} is a damaged or unsupported image ({type(exc).__name__}).") from None
-    if n > limits.max_pages:
-        raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    check_page_count(label, n, limits)
     if n > limits.max_ocr_pages:
         raise IngestError(f"{label} has {n} image pages, more than the OCR limit of {limits.max_ocr_pages} "
                           f"(PRIORAUTH_MAX_OCR_PAGES).")

@@ -6,7 +6,7 @@ import io
 import logging
 import re
 
-from priorauth.ingest.base import IngestError, Limits, Part, reflow
+from priorauth.ingest.base import IngestError, Limits, Part, check_page_count, reflow, tidy_lines
 from priorauth.ingest.ocr import ocr_page
 
 MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page means it is a scan (a fax header alone is not a text layer)
@@ -71,14 +71,13 @@ def read_pdf(data: bytes, label: str, limits: Limits):
         raise IngestError(f"{label} is a damaged PDF that cannot be opened ({type(exc).__name__}).") from None
     if n == 0:
         raise IngestError(f"{label} is a PDF with no pages.")
-    if n > limits.max_pages:
-        raise IngestError(f"{label} has {n} pages, more than the limit of {limits.max_pages} (PRIORAUTH_MAX_PAGES).")
+    check_page_count(label, n, limits)
     texts: list[str] = []
     to_ocr: list[int] = []
     for i in range(n):
         try:
             page = reader.pages[i]
-            texts.append(reflow(_clean(page.extract_text() or "")))
+            texts.append(reflow(tidy_lines(page.extract_text() or "")))
             if needs_ocr(page, texts[-1]):
                 to_ocr.append(i)
         except Exception:  # a broken page's text layer is treated as absent; OCR may still read it
@@ -124,8 +123,3 @@ def _render(data: bytes, indexes: list[int], label: str, limits: Limits):
             yield i, image
     finally:
         pdf.close()
-
-
-def _clean(text: str) -> str:
-    """pypdf's text with trailing spaces trimmed per line and no stray carriage returns."""
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")

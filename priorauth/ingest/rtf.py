@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from priorauth.ingest.base import IngestError
+from priorauth.ingest.base import IngestError, tidy_lines
 
 
 def read_rtf(data: bytes, label: str) -> str:
@@ -15,5 +15,4 @@ def read_rtf(data: bytes, label: str) -> str:
         text = rtf_to_text(raw, encoding="cp1252", errors="replace")
     except Exception as exc:
         raise IngestError(f"{label} is a damaged RTF document ({type(exc).__name__}).") from None
-    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return text.strip("\n")
+    return tidy_lines(text)
