@@ -3,6 +3,8 @@ cases with `path`, the CLI, and pages on evidence. Every fixture is built at tes
 
 from __future__ import annotations
 
+import codecs
+
 import io
 import json
 import zipfile
@@ -141,6 +143,14 @@ def test_rtf():
                                      "Exam: Left EHL strength 3/5 with a new left foot drop."]
     r = review(packet_case(ing.to_document("note.rtf")))
     assert {"motor_weakness", "radicular_pain"} <= {f.code for f in r.findings}
+
+
+@pytest.mark.parametrize("data", [codecs.BOM_UTF8 + RTF.encode("ascii"), RTF.encode("utf-16"),
+                                  codecs.BOM_UTF16_BE + RTF.encode("utf-16-be")], ids=["utf8-bom", "utf16-le", "utf16-be"])
+def test_rtf_saved_with_a_byte_order_mark_reads_like_plain_rtf(data):
+    plain = read_bytes(RTF.encode("ascii"), name="note.rtf").text
+    ing = read_bytes(data, name="note.rtf")
+    assert ing.format == "rtf" and ing.text == plain and "\x00" not in ing.text and not ing.text.startswith("\u00ef")
 
 
 HTML = """<!DOCTYPE html><html><head><title>x</title><style>p{color:red}</style><script>var a = "low back pain";</script>
