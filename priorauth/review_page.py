@@ -193,7 +193,7 @@ def _ordered(results: Iterable[CriterionResult]) -> list[CriterionResult]:
 
 def render_review_page(case: Case, review: Review) -> str:
     """The whole page as a string; nothing outside it is needed to display or print it."""
-    with using(review.policy.id):  # its policy text and code groups are those of the guideline it was reviewed under
+    with using(review.policy.id if review.policy else None):  # its policy text and code groups are those of the guideline it was reviewed under
         return _page(case, review)
 
 

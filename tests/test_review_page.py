@@ -176,3 +176,10 @@ def test_evaluation_report_opens_offline_in_a_browser(tmp_path):
         finally:
             browser.close()
     assert all(u.startswith("file://") for u in requests), requests
+
+
+def test_a_stored_review_without_policy_identity_still_renders():
+    case = note_case("Low back pain. Strength 4/5 left ankle dorsiflexion.")
+    r = review(case).model_copy(update={"policy": None})  # reviews stored before the identity was recorded
+    page = render_review_page(case, r)
+    assert "Low back pain" in page and "<mark" in page
