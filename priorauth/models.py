@@ -65,6 +65,14 @@ class SourceFile(BaseModel):
     error: Optional[str] = None
 
 
+def page_at(pages: list[PageSpan], text_length: int, offset: int) -> Optional[int]:
+    """The 1-based page whose span holds `offset` (the text's end belongs to the last page), else None."""
+    for p in pages:
+        if p.start <= offset < p.end or (offset == p.end == text_length):
+            return p.page
+    return None
+
+
 class Document(BaseModel):
     """One document of the packet; `text` is kept byte-for-byte, offsets index into it.
 
@@ -84,10 +92,7 @@ class Document(BaseModel):
 
     def page_of(self, offset: int) -> Optional[int]:
         """The 1-based page holding this character offset, or None without a page map."""
-        for p in self.pages or []:
-            if p.start <= offset < p.end or (offset == p.end == len(self.text)):
-                return p.page
-        return None
+        return page_at(self.pages or [], len(self.text), offset)
 
 
 class EvidenceSpan(BaseModel):

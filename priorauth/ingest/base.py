@@ -8,7 +8,7 @@ from typing import Optional
 
 from pydantic import BaseModel
 
-from priorauth.models import Document, OcrWord, PageSpan, SourceFile
+from priorauth.models import Document, OcrWord, PageSpan, SourceFile, page_at
 
 
 class IngestError(ValueError):
@@ -69,10 +69,7 @@ class Ingested(BaseModel):
 
     def page_of(self, offset: int) -> Optional[int]:
         """The 1-based page holding this character offset (None when out of range)."""
-        for p in self.pages:
-            if p.start <= offset < p.end or (offset == p.end == len(self.text)):
-                return p.page
-        return None
+        return page_at(self.pages, len(self.text), offset)
 
     def source(self, doc_id: str) -> SourceFile:
         return SourceFile(doc=doc_id, name=self.source_name, sha256=self.sha256, format=self.format,
