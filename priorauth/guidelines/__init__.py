@@ -50,6 +50,9 @@ class Manifest(BaseModel):
     studies: dict[str, StudySpec]
     prior_study_code: Optional[str] = Field(
         default=None, description="The finding code that records a recent study of the same region; it brings in the repeat criteria.")
+    repeat_not_met: str = Field(
+        default="a recent study of the same region was done and no repeat criterion is met",
+        description="The reason a reviewer reads when a recent study exists and no repeat criterion is met.")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from priorauth.rules.catalog import catalog
 from priorauth.rules.criterion import Criterion, Outcome
 from priorauth.rules.facts import Facts
 from priorauth.guidelines import Study, studies_for
+from priorauth.guidelines import get as get_guideline
 from priorauth.rules.strength import split_strong
 
 NO_STUDY = Study("", None, None)
@@ -100,9 +101,7 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
             if o.met:
                 repeat_ids.add(c.id)
         if not repeat_ids:
-            reasons.append(f"{label}: an MRI of the same region was done in the past 6 months and none of REPEAT.a-c "
-                           "is documented; would need an inconclusive prior study, progression or new exam findings, "
-                           "or interval surgery/new trauma.")
+            reasons.append(f"{label}: {get_guideline().manifest.repeat_not_met}")
 
     def decided(decision: Decision, ids: set[str]) -> StudyDecision:
         return StudyDecision(cpt=study.cpt, region=study.region, contrast=study.contrast, low_field=study.low_field,
