@@ -51,11 +51,7 @@ class Code:
     policy: str
     contract: bool = True
     therapy: Optional[Literal["active", "inactive"]] = None
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.label:
-            object.__setattr__(self, "label", self.code.replace("_", " "))
+    label: str = ""  # how reasons name it; codes.json's label, else the code in words (set by code_table)
 
 
 @dataclass(frozen=True)
@@ -88,4 +84,5 @@ class CodeTable:
 def code_table(g: Guideline) -> CodeTable:
     """Load the guideline's codes (a misspelt key fails here, naming file and line)."""
     data = load_model(CodesFile, g.path("codes.json"))
-    return CodeTable(tuple(Code(k, s.group, s.definition, s.policy, s.contract, s.therapy, s.label or "") for k, s in data.codes.items()))
+    return CodeTable(tuple(Code(k, s.group, s.definition, s.policy, s.contract, s.therapy,
+                                s.label or k.replace("_", " ")) for k, s in data.codes.items()))
