@@ -8,10 +8,10 @@ Responses quote the notes (PHI): files are created 0600, folders 0700.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Iterator, Optional
 
+from priorauth.cli_io import write_private
 from priorauth.fhir.errors import FhirError, operation_outcome
 from priorauth.fhir.inbound import case_from_documents
 from priorauth.fhir.questionnaire import questionnaire_response, self_contained
@@ -20,14 +20,6 @@ from priorauth.fhir.submit import review_bundle
 from priorauth.models import Request
 
 NDJSON = (".ndjson", ".jsonl")
-
-
-def write_private(path: Path, text: str) -> None:
-    """Create or replace `path` readable by its owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 def _read(path: Path) -> Optional[str]:
