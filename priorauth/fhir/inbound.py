@@ -141,6 +141,11 @@ def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[
 
 def case_from_bundle(bundle: dict) -> Case:
     """Read a PAS request Bundle (R4 JSON) into a Case; FhirError naming the element when it is not one."""
+    return read_bundle(bundle)[0]
+
+
+def read_bundle(bundle: dict) -> tuple[Case, dict]:
+    """(Case, the Bundle as the R4 model reads it back): the response echoes the request's elements with their FHIR types."""
     raw = bundle
     bundle = normalize(bundle, "Bundle", "Bundle")
     if bundle.get("type") != "collection":
@@ -189,7 +194,7 @@ def case_from_bundle(bundle: dict) -> Case:
                       patient_age=age, request_date=request_date,
                       has_standard_written_order=has_order)
     ident = (claim.get("identifier") or [{}])[0].get("value") or claim.get("id") or bundle["identifier"].get("value") or "claim"
-    return Case(id=str(ident), request=request, documents=_documents(claim, ci, index, request_date))
+    return Case(id=str(ident), request=request, documents=_documents(claim, ci, index, request_date)), bundle
 
 
 def case_from_documents(resource: dict, request: Request, case_id: str = "packet") -> Case:

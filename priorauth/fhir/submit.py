@@ -12,10 +12,10 @@ from typing import Optional, Union
 
 from priorauth.fhir import systems
 from priorauth.fhir.errors import FhirError
-from priorauth.fhir.inbound import BundleIndex, case_from_bundle
+from priorauth.fhir.inbound import BundleIndex, read_bundle
 from priorauth.fhir.outbound import claim_entry, claim_response, now_utc, preauth_ref
 from priorauth.fhir.questionnaire import questionnaire, questionnaire_response
-from priorauth.fhir.resources import load_json, normalize, validate
+from priorauth.fhir.resources import load_json, validate
 from priorauth.models import Case, Review
 
 
@@ -52,8 +52,7 @@ def review_bundle(data: dict, extractor=None) -> tuple[Case, Review, dict]:
     """(case, review, PAS response Bundle) for a parsed request Bundle; FhirError when it is malformed."""
     from priorauth.pipeline import review
 
-    case = case_from_bundle(data)
-    data = normalize(data, "Bundle", "Bundle")  # the response echoes elements with their FHIR types
+    case, data = read_bundle(data)  # validated once; the response echoes elements with their FHIR types
     r = review(case, extractor)
     return case, r, response_bundle(data, case, r)
 
