@@ -57,9 +57,14 @@ def review_bundle(data: dict, extractor=None) -> tuple[Case, Review, dict]:
     return case, r, response_bundle(data, case, r)
 
 
-def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
-    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
-    data = load_json(bundle)
+def request_bundle(body: Union[dict, bytes, str]) -> dict:
+    """The request as a JSON object whose resourceType is Bundle; FhirError otherwise."""
+    data = load_json(body)
     if data.get("resourceType") != "Bundle":
         raise FhirError("Bundle.resourceType", f"expected Bundle, found {data.get('resourceType')!r}")
-    return review_bundle(data, extractor)[2]
+    return data
+
+
+def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
+    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
+    return review_bundle(request_bundle(bundle), extractor)[2]
