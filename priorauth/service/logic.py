@@ -256,21 +256,14 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn) -> AuditEn
             raise Forbidden("only a physician reviewer records a physician's determination")
         r.disposition = "physician_approved" if a.determination == "approve" else "physician_not_approved"
         detail["determination"] = a.determination
-    elif a.action == "confirm_approval":
-        if rev.decision != "meets_criteria":
+    elif a.action in DISPOSITION:
+        if a.action == "confirm_approval" and rev.decision != "meets_criteria":
             raise Conflict("only a review that meets the criteria can be confirmed; route it to a physician instead")
         if r.disposition in FINAL:
             raise Conflict(f"the request already has a final disposition ({r.disposition})")
-        r.disposition = "approved"
-    elif a.action == "route_to_physician":
-        if r.disposition in FINAL:
-            raise Conflict(f"the request already has a final disposition ({r.disposition})")
-        r.disposition = "routed_to_physician"
-    elif a.action == "request_information":
-        if r.disposition in FINAL:
-            raise Conflict(f"the request already has a final disposition ({r.disposition})")
-        detail["missing"] = [m.strip() for m in a.missing if m.strip()] or list(rev.missing)
-        r.disposition = "information_requested"
+        if a.action == "request_information":
+            detail["missing"] = [m.strip() for m in a.missing if m.strip()] or list(rev.missing)
+        r.disposition = DISPOSITION[a.action]
     else:
         texts = {d.id: d.text for d in case.documents}
         if a.doc not in texts:
