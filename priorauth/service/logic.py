@@ -122,17 +122,13 @@ def attach_and_submit(db: Session, settings: Settings, user: User, r: PARequest,
     return stored
 
 
-def undo_files(settings: Settings, r: PARequest, stored: list[StoredFile]) -> None:
-    remove_request_dir(settings.uploads_dir, r.id, [s.id for s in stored])
-
-
 def commit_or_undo(db: Session, settings: Settings, r: PARequest, stored: list[StoredFile]) -> None:
     """Commit the request and its files, or remove the files just written: nothing is stored half-way."""
     try:
         db.commit()
     except Exception:
         db.rollback()
-        undo_files(settings, r, stored)
+        remove_request_dir(settings.uploads_dir, r.id, [s.id for s in stored])
         raise
 
 
