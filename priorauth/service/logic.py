@@ -285,5 +285,10 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn) -> AuditEn
     return entry
 
 
+def request_files(db: Session, request_id: str) -> list[StoredFile]:
+    """The request's uploaded files, in upload order."""
+    return list(db.scalars(select(StoredFile).where(StoredFile.request_id == request_id).order_by(StoredFile.created_at)))
+
+
 def audit_trail(db: Session, request_id: str) -> list[AuditEntry]:
     return list(db.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id).order_by(AuditEntry.id)))
