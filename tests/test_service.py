@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,10 @@ from priorauth.service.security import add_user, issue_token
 from priorauth.service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from load_service import reset_postgres  # noqa: E402 - shared with the load benchmark, as test_service_load does
+
 EXAMPLE = (ROOT / "examples" / "lumbar_radiculopathy.txt").read_text(encoding="utf-8")
 PG_URL = os.environ.get("PRIORAUTH_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery"
@@ -35,16 +40,6 @@ PEOPLE = {"admin": ("admin", "plan"), "sub_a": ("submitter", "clinic-a"), "sub_b
           "nurse": ("nurse", "plan"), "doc": ("physician", "plan")}
 REQ = {"cpt_codes": ["72148"], "patient_age": 52, "request_date": "2026-03-02", "urgency": "standard",
        "has_standard_written_order": True}
-
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,11 +7,12 @@ Responses quote the notes (PHI): files are created 0600, folders 0700.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Iterator, Optional
 
+from priorauth.cli_io import write_private
 from priorauth.fhir.errors import FhirError, operation_outcome
 from priorauth.fhir.inbound import case_from_documents
 from priorauth.fhir.questionnaire import questionnaire_response, self_contained
@@ -20,14 +21,6 @@ from priorauth.fhir.submit import review_bundle
 from priorauth.models import Request
 
 NDJSON = (".ndjson", ".jsonl")
-
-
-def write_private(path: Path, text: str) -> None:
-    """Create or replace `path` readable by its owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 def _read(path: Path) -> Optional[str]:
@@ -87,22 +80,19 @@ def answer(raw: str, extractor, request: Optional[Request] = None) -> tuple[dict
 
 
 def run_cli(source: Path, out: Optional[Path], qr_out: Optional[Path], extractor, cpt: list[str], age: Optional[int],
-            request_date, no_swo: bool) -> int:
+            request_date: Optional[dt.date], no_swo: bool) -> int:
     """The command-line entry: request fields (for DocumentReference input) from options; exit status 0 or 1.
 
-    `request_date` is a `date` already parsed by the caller, or a YYYY-MM-DD string, or None for today.
+    `request_date` is the date `priorauth review` already parsed (parse_cli_date), or None for today.
     """
-    import datetime as dt
-
     import typer
 
     def echo(msg: str) -> None:
         typer.echo(msg, err=True)
 
     try:
-        when = (request_date if isinstance(request_date, dt.date) else dt.date.fromisoformat(request_date)) if request_date \
-            else dt.date.today()
-        request = Request(cpt_codes=cpt or None, patient_age=age, request_date=when, has_standard_written_order=not no_swo)
+        request = Request(cpt_codes=cpt or None, patient_age=age, request_date=request_date or dt.date.today(),
+                          has_standard_written_order=not no_swo)
     except ValueError:
         echo("--request-date must be YYYY-MM-DD and --age between 0 and 130.")
         return 1

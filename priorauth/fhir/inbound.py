@@ -110,6 +110,12 @@ def document_from_reference(res: dict, element: str, fallback_date: Optional[dt.
                                 _concept_text(res.get("type")) or "clinical_note", date)
 
 
+def _unique_ids(docs: list[Document]) -> list[Document]:
+    """Documents sharing an id get `-<position>` appended, so every evidence span names one document."""
+    ids = [d.id for d in docs]
+    return [d if ids.count(d.id) == 1 else d.model_copy(update={"id": f"{d.id}-{n}"}) for n, d in enumerate(docs, 1)]
+
+
 def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[dt.date]) -> list[Document]:
     docs: list[Document] = []
     seen: set[int] = set()
@@ -135,12 +141,16 @@ def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[
                 docs.append(_doc_from_attachment(att, rel, res.get("id") or f"binary-{i}", "clinical_note", request_date))
             else:
                 docs.append(document_from_reference(res, rel, request_date))
-    ids = [d.id for d in docs]
-    return [d if ids.count(d.id) == 1 else d.model_copy(update={"id": f"{d.id}-{n}"}) for n, d in enumerate(docs, 1)]
+    return _unique_ids(docs)
 
 
 def case_from_bundle(bundle: dict) -> Case:
     """Read a PAS request Bundle (R4 JSON) into a Case; FhirError naming the element when it is not one."""
+    return read_bundle(bundle)[0]
+
+
+def read_bundle(bundle: dict) -> tuple[Case, dict]:
+    """(Case, the Bundle as the R4 model reads it back): the response echoes the request's elements with their FHIR types."""
     raw = bundle
     bundle = normalize(bundle, "Bundle", "Bundle")
     if bundle.get("type") != "collection":
@@ -189,7 +199,7 @@ def case_from_bundle(bundle: dict) -> Case:
                       patient_age=age, request_date=request_date,
                       has_standard_written_order=has_order)
     ident = (claim.get("identifier") or [{}])[0].get("value") or claim.get("id") or bundle["identifier"].get("value") or "claim"
-    return Case(id=str(ident), request=request, documents=_documents(claim, ci, index, request_date))
+    return Case(id=str(ident), request=request, documents=_documents(claim, ci, index, request_date)), bundle
 
 
 def case_from_documents(resource: dict, request: Request, case_id: str = "packet") -> Case:
@@ -205,6 +215,4 @@ def case_from_documents(resource: dict, request: Request, case_id: str = "packet
             for i, e in enumerate(resource.get("entry") or []) if (e.get("resource") or {}).get("resourceType") == "DocumentReference"]
     if not docs:
         raise FhirError("Bundle.entry", "the bundle holds no DocumentReference")
-    ids = [d.id for d in docs]
-    docs = [d if ids.count(d.id) == 1 else d.model_copy(update={"id": f"{d.id}-{n}"}) for n, d in enumerate(docs, 1)]
-    return Case(id=case_id, request=request, documents=docs)
+    return Case(id=case_id, request=request, documents=_unique_ids(docs))

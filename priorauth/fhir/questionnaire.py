@@ -75,7 +75,7 @@ def _answer(kind: str, results: list) -> Optional[tuple[str, str, str]]:
 
 def questionnaire_response(case: Case, review: Review, subject: Optional[dict] = None, authored: Optional[str] = None) -> dict:
     """The QuestionnaireResponse answering `questionnaire()` from this review."""
-    q = questionnaire()
+    q = _questionnaire()  # read only: the canonical url and version, no copy needed
     items = []
     for c in _criteria():
         got = _answer(c.kind, [r for r in review.criteria_results if r.id == c.id])

@@ -12,10 +12,10 @@ from typing import Optional, Union
 
 from priorauth.fhir import systems
 from priorauth.fhir.errors import FhirError
-from priorauth.fhir.inbound import BundleIndex, case_from_bundle
+from priorauth.fhir.inbound import BundleIndex, read_bundle
 from priorauth.fhir.outbound import claim_entry, claim_response, now_utc, preauth_ref
 from priorauth.fhir.questionnaire import questionnaire, questionnaire_response
-from priorauth.fhir.resources import load_json, normalize, validate
+from priorauth.fhir.resources import load_json, validate
 from priorauth.models import Case, Review
 
 
@@ -41,10 +41,8 @@ def response_bundle(bundle: dict, case: Case, review: Review, created: Optional[
     entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": {**qr, "id": qr_id}})
     out = {"resourceType": "Bundle", "meta": {"profile": [systems.PROFILE_RESPONSE_BUNDLE]},
            "identifier": bundle.get("identifier"), "type": "collection", "timestamp": created, "entry": entries}
-    try:  # everything we write parses with the R4 models; a failure here is ours, not the requester's
-        for e in entries:
-            validate(e["resource"])
-        validate(out, "Bundle")
+    try:  # everything we write parses with the R4 models (the Bundle's model checks each entry's resource by its type);
+        validate(out, "Bundle")  # a failure here is ours, not the requester's
     except FhirError as exc:
         raise RuntimeError(f"the response we built is not valid FHIR ({exc.element})") from None
     return out
@@ -54,15 +52,19 @@ def review_bundle(data: dict, extractor=None) -> tuple[Case, Review, dict]:
     """(case, review, PAS response Bundle) for a parsed request Bundle; FhirError when it is malformed."""
     from priorauth.pipeline import review
 
-    case = case_from_bundle(data)
-    data = normalize(data, "Bundle", "Bundle")  # the response echoes elements with their FHIR types
+    case, data = read_bundle(data)  # validated once; the response echoes elements with their FHIR types
     r = review(case, extractor)
     return case, r, response_bundle(data, case, r)
 
 
-def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
-    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
-    data = load_json(bundle)
+def request_bundle(body: Union[dict, bytes, str]) -> dict:
+    """The request as a JSON object whose resourceType is Bundle; FhirError otherwise."""
+    data = load_json(body)
     if data.get("resourceType") != "Bundle":
         raise FhirError("Bundle.resourceType", f"expected Bundle, found {data.get('resourceType')!r}")
-    return review_bundle(data, extractor)[2]
+    return data
+
+
+def submit(bundle: Union[dict, bytes, str], extractor=None) -> dict:
+    """Parse, review and answer one PAS request; FhirError (with `.outcome`) when the request is malformed."""
+    return review_bundle(request_bundle(bundle), extractor)[2]

@@ -16,7 +16,8 @@ from priorauth.service.db import StoredFile, User
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.export import labeled_cases
 from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, attach_and_submit, audit, audit_trail, create_request,
-                                     fmt_left, get_visible, queue, record_action, stored_review, time_left, commit_or_undo)
+                                     fmt_left, get_visible, queue, record_action, request_files, stored_review, time_left,
+                                     commit_or_undo)
 from priorauth.service.security import ROLES, add_user, authenticate, issue_token
 from priorauth.service.uploads import UploadError, check
 
@@ -103,7 +104,7 @@ def get_request(request_id: str, user: User = Depends(api_user), db: Session = D
     r = get_visible(db, user, request_id)
     out = summary(r)
     out["files"] = [{"id": f.id, "name": f.filename, "kind": f.kind, "size": f.size, "sha256": f.sha256}
-                    for f in db.scalars(select(StoredFile).where(StoredFile.request_id == r.id).order_by(StoredFile.created_at))]
+                    for f in request_files(db, r.id)]
     return out
 
 

@@ -8,7 +8,7 @@ import inspect
 import logging
 import os
 from contextlib import asynccontextmanager
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +34,16 @@ CSP = ("default-src 'none'; script-src 'self' 'sha256-" + _SCRIPT_HASH + "'; sty
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin",
            "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
+
+
+def problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def invalid(errors: Sequence[Any], skip: int = 0) -> str:
+    """Where and what is wrong, for the first five errors; never the submitted values (they may be note text)."""
+    return "invalid request: " + "; ".join(f"{'.'.join(str(x) for x in err.get('loc', ())[skip:]) or 'body'}: "
+                                           f"{err.get('msg', 'invalid')}" for err in errors[:5])
 
 
 def bootstrap_admin(app: FastAPI) -> None:
@@ -96,41 +106,33 @@ def create_app(settings: Optional[Settings] = None, start_workers: bool = True) 
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    def problem(request: Request, status: int, message: str):
-        return JSONResponse({"detail": message}, status_code=status)
-
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, e: Forbidden):
-        return problem(request, 403, str(e))
+        return problem(403, str(e))
 
     @app.exception_handler(LookupError)
     async def _missing(request: Request, e: LookupError):
-        return problem(request, 404, "no such request")
+        return problem(404, "no such request")
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, e: Conflict):
-        return problem(request, 409, str(e))
+        return problem(409, str(e))
 
     @app.exception_handler(UploadError)
     async def _upload(request: Request, e: UploadError):
-        return problem(request, e.status, str(e))
+        return problem(e.status, str(e))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, e: RequestValidationError):
-        # never echo the submitted values back (they may be note text)
-        parts = ["; ".join(f"{'.'.join(str(x) for x in err.get('loc', ())[1:]) or 'body'}: {err.get('msg', 'invalid')}"
-                           for err in e.errors()[:5])]
-        return problem(request, 422, "invalid request: " + parts[0])
+        return problem(422, invalid(e.errors(), skip=1))  # FastAPI's locations start with body/query/path
 
     @app.exception_handler(ValidationError)
     async def _model_invalid(request: Request, e: ValidationError):
-        msgs = "; ".join(f"{'.'.join(str(x) for x in err.get('loc', ())) or 'body'}: {err.get('msg', 'invalid')}"
-                         for err in e.errors()[:5])
-        return problem(request, 422, "invalid request: " + msgs)
+        return problem(422, invalid(e.errors()))
 
     @app.exception_handler(ValueError)
     async def _value(request: Request, e: ValueError):
-        return problem(request, 422, str(e).splitlines()[0] if str(e) else "invalid request")
+        return problem(422, str(e).splitlines()[0] if str(e) else "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException):

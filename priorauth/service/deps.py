@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from priorauth.service.db import User, WebSession
 from priorauth.service.security import same, session_for, user_for_token
-from priorauth.service.settings import Settings
 
 COOKIE = "pa_session"
 
@@ -23,10 +22,6 @@ def get_db(request: Request) -> Iterator[Session]:
         raise
     finally:
         db.close()
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def api_user(request: Request, db: Session = Depends(get_db)) -> User:

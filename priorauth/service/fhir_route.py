@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from priorauth.fhir import FhirError
 from priorauth.fhir.errors import operation_outcome
-from priorauth.fhir.resources import load_json
-from priorauth.fhir.submit import review_bundle
+from priorauth.fhir.submit import request_bundle, review_bundle
 from priorauth.service.db import PARequest, StoredReview, User, utcnow
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.jobs import _review_lock
@@ -58,18 +57,17 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
     def run():
         from priorauth.pipeline import default_extractor
 
-        data = load_json(body)
-        if data.get("resourceType") != "Bundle":
-            raise FhirError("Bundle.resourceType", f"expected Bundle, found {data.get('resourceType')!r}")
+        data = request_bundle(body)
         with _review_lock:
             case, review, response = review_bundle(data, default_extractor())
+        urgency = _urgency(data)  # after review_bundle has checked the Bundle's shape
         now = utcnow()
         rid = secrets.token_hex(16)
         req = case.request
         r = PARequest(id=rid, org=user.org, submitter_id=user.id, cpt_codes=list(req.cpt_codes or []),
                       icd10_codes=list(req.icd10_codes or []), patient_age=req.patient_age, request_date=req.request_date,
-                      urgency=_urgency(data), swo=req.has_standard_written_order, status="ready", created_at=now,
-                      submitted_at=now, deadline_at=now + CLOCK[_urgency(data)], attempts=1, decision=review.decision,
+                      urgency=urgency, swo=req.has_standard_written_order, status="ready", created_at=now,
+                      submitted_at=now, deadline_at=now + CLOCK[urgency], attempts=1, decision=review.decision,
                       action=review.action)
         db.add(r)
         db.flush()

@@ -173,7 +173,7 @@ def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
         used.add(doc_id)
         data = (settings.uploads_dir / request_id / f.id).read_bytes()
         try:
-            doc = to_document(doc_id, f.kind, data)
+            doc = to_document(doc_id, data)
         except ValueError as e:
             raise ReadError(str(e).splitlines()[0][:300] if str(e) else f"{doc_id}: the file could not be read") from None
         docs.append(doc.model_copy(update={"date": doc.date or r.request_date}))

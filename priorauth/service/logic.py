@@ -122,17 +122,13 @@ def attach_and_submit(db: Session, settings: Settings, user: User, r: PARequest,
     return stored
 
 
-def undo_files(settings: Settings, r: PARequest, stored: list[StoredFile]) -> None:
-    remove_request_dir(settings.uploads_dir, r.id, [s.id for s in stored])
-
-
 def commit_or_undo(db: Session, settings: Settings, r: PARequest, stored: list[StoredFile]) -> None:
     """Commit the request and its files, or remove the files just written: nothing is stored half-way."""
     try:
         db.commit()
     except Exception:
         db.rollback()
-        undo_files(settings, r, stored)
+        remove_request_dir(settings.uploads_dir, r.id, [s.id for s in stored])
         raise
 
 
@@ -256,21 +252,14 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn) -> AuditEn
             raise Forbidden("only a physician reviewer records a physician's determination")
         r.disposition = "physician_approved" if a.determination == "approve" else "physician_not_approved"
         detail["determination"] = a.determination
-    elif a.action == "confirm_approval":
-        if rev.decision != "meets_criteria":
+    elif a.action in DISPOSITION:
+        if a.action == "confirm_approval" and rev.decision != "meets_criteria":
             raise Conflict("only a review that meets the criteria can be confirmed; route it to a physician instead")
         if r.disposition in FINAL:
             raise Conflict(f"the request already has a final disposition ({r.disposition})")
-        r.disposition = "approved"
-    elif a.action == "route_to_physician":
-        if r.disposition in FINAL:
-            raise Conflict(f"the request already has a final disposition ({r.disposition})")
-        r.disposition = "routed_to_physician"
-    elif a.action == "request_information":
-        if r.disposition in FINAL:
-            raise Conflict(f"the request already has a final disposition ({r.disposition})")
-        detail["missing"] = [m.strip() for m in a.missing if m.strip()] or list(rev.missing)
-        r.disposition = "information_requested"
+        if a.action == "request_information":
+            detail["missing"] = [m.strip() for m in a.missing if m.strip()] or list(rev.missing)
+        r.disposition = DISPOSITION[a.action]
     else:
         texts = {d.id: d.text for d in case.documents}
         if a.doc not in texts:
@@ -294,6 +283,11 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn) -> AuditEn
     db.add(entry)
     db.flush()
     return entry
+
+
+def request_files(db: Session, request_id: str) -> list[StoredFile]:
+    """The request's uploaded files, in upload order."""
+    return list(db.scalars(select(StoredFile).where(StoredFile.request_id == request_id).order_by(StoredFile.created_at)))
 
 
 def audit_trail(db: Session, request_id: str) -> list[AuditEntry]:

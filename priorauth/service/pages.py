@@ -15,17 +15,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from priorauth.codes import code_table
 from priorauth.review_page import ACTION, render_review_page
 from priorauth.service.api import file_response, read_uploads, too_big
-from priorauth.service.db import StoredFile, User, WebSession
+from priorauth.service.db import User, WebSession
 from priorauth.service.deps import COOKIE, check_csrf, get_db, page_session
 from priorauth.service.logic import (WRONG_REASONS, ActionIn, Conflict, Forbidden, NewRequest, attach_and_submit, audit,
                                      audit_trail, create_request, fmt_left, get_visible, queue, record_action,
-                                     stored_review, time_left, commit_or_undo)
+                                     request_files, stored_review, time_left, commit_or_undo)
 from priorauth.service.security import authenticate, close_session, open_session, same
 from priorauth.service.uploads import ACCEPTED, UploadError
 
@@ -142,13 +141,9 @@ async def new_submit(request: Request, who: tuple[User, WebSession] = Depends(pa
     return RedirectResponse(f"/requests/{rid}", status_code=303)
 
 
-def _files(db: Session, rid: str) -> list[StoredFile]:
-    return list(db.scalars(select(StoredFile).where(StoredFile.request_id == rid).order_by(StoredFile.created_at)))
-
-
 def request_page(db: Session, user: User, sess: WebSession, request_id: str, error: str = "", status: int = 200) -> HTMLResponse:
     r = get_visible(db, user, request_id)
-    trail, files, left = audit_trail(db, r.id), _files(db, r.id), fmt_left(time_left(r))
+    trail, files, left = audit_trail(db, r.id), request_files(db, r.id), fmt_left(time_left(r))
     nav = env.get_template("nav.html").render(user=user, csrf=sess.csrf)
     found = stored_review(db, r.id) if r.status == "ready" else None
     if found is None:

@@ -99,7 +99,7 @@ def remove_request_dir(root: Path, request_id: str, file_ids: list[str]) -> None
         shutil.rmtree(d, ignore_errors=True)
 
 
-def to_document(doc_id: str, kind: str, data: bytes) -> Document:
+def to_document(doc_id: str, data: bytes) -> Document:
     """Note text of a stored file (the reading step of a review, OCR included); IngestError (a ValueError) names the file only."""
     from priorauth.ingest import read_bytes
 
