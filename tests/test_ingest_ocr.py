@@ -155,3 +155,39 @@ def test_image_without_text_is_an_error():
         read_bytes(buf.getvalue(), name="blank.png")
     with pytest.raises(IngestError, match="broken.png is a damaged or unsupported image"):
         read_bytes(buf.getvalue()[:60], name="broken.png")
+
+
+def test_pdfium_is_called_by_one_thread_at_a_time(monkeypatch):
+    """The service renders scanned PDFs from several threads; PDFium must never run two calls at once."""
+    import threading
+    import time
+
+    import pypdfium2
+
+    from priorauth.ingest import pdf as pdf_mod
+
+    buf = io.BytesIO()
+    render("Low back pain radiating to the left leg.").save(buf, "PDF", resolution=200)
+    active, most, lock = [0], [0], threading.Lock()
+    real = pypdfium2.PdfPage.render
+
+    def watched(self, *a, **kw):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.05)  # long enough that unguarded threads would overlap here
+        try:
+            return real(self, *a, **kw)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(pypdfium2.PdfPage, "render", watched)
+    sizes: list[tuple[int, int]] = []
+    threads = [threading.Thread(target=lambda: sizes.extend(im.size for _, im in pdf_mod._render(buf.getvalue(), [0], "x", FAST)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(sizes) == 4 and len(set(sizes)) == 1 and most[0] == 1

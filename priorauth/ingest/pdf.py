@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 
 from priorauth.ingest.base import IngestError, Limits, Part, check_page_count, reflow, tidy_lines
 from priorauth.ingest.ocr import ocr_page
@@ -15,6 +16,9 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf warns about harmless oddities on stderr
 
 
+PDFIUM = threading.Lock()
+"""PDFium allows one call at a time in a process, even on different documents (pypdfium2's docs): the service's
+worker threads and its $submit route render under this lock; OCR, the slow part, runs outside it."""
 MAX_RENDER_PIXELS = 40_000_000  # a Letter page at 300 dpi is 8.4 million
 THIN_TEXT_CHARS = 200  # a page with a scanned image and less text than this is OCR'd too (fax stamps, headers)
 
@@ -107,19 +111,26 @@ def _render(data: bytes, indexes: list[int], label: str, limits: Limits):
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data)
+        with PDFIUM:
+            pdf = pdfium.PdfDocument(data)
     except Exception as exc:
         raise IngestError(f"{label} has pages without text that could not be rendered for OCR ({type(exc).__name__}).") from None
     try:
         for i in indexes:
-            page = pdf[i]
-            try:
-                w, h = page.get_size()
-                # a page of a few inches renders at ocr_dpi; a huge MediaBox is scaled down, not rendered to gigapixels
-                scale = min(limits.ocr_dpi / 72, (MAX_RENDER_PIXELS / max(w * h, 1.0)) ** 0.5)
-                image = page.render(scale=scale, grayscale=True).to_pil()
-            finally:
-                page.close()
+            with PDFIUM:
+                page = pdf[i]
+                try:
+                    w, h = page.get_size()
+                    # a page of a few inches renders at ocr_dpi; a huge MediaBox is scaled down, not rendered to gigapixels
+                    scale = min(limits.ocr_dpi / 72, (MAX_RENDER_PIXELS / max(w * h, 1.0)) ** 0.5)
+                    bitmap = page.render(scale=scale, grayscale=True)
+                    try:
+                        image = bitmap.to_pil().copy()  # our own pixels, so the bitmap is freed here, under the lock
+                    finally:
+                        bitmap.close()
+                finally:
+                    page.close()
             yield i, image
     finally:
-        pdf.close()
+        with PDFIUM:
+            pdf.close()
