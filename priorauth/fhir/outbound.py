@@ -82,7 +82,8 @@ def _item_action(review: Review, cpt: str) -> tuple[str, str, str]:
         if review.decision == "meets_criteria":
             return "A1", "criteria-met", f"Certified: {cpt} meets {', '.join(study.criteria)} with evidence in the notes."
         return "A4", "pended-with-request", f"Pended: {cpt} meets {', '.join(study.criteria)}, but another requested service needs clinician review."
-    lims = [c for c in study.criteria if c.startswith("LIM.")]
+    limitations = {c.id for c in review.criteria_results if c.kind == "limitation"}
+    lims = [c for c in study.criteria if c in limitations]
     repeat = [c for c in review.criteria_results if c.study == cpt and c.kind == "repeat"]
     if lims:
         return "A4", "limitation-applies", f"Pended for clinician review: limitation {', '.join(lims)} applies to {cpt}; see the process notes."
