@@ -23,6 +23,11 @@ ACTION_FOR: dict[str, Action] = {
 }
 
 
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Whole years of age on a date (the birthday itself counts)."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
 class Request(BaseModel):
     """The prior-authorization request as submitted; every field may be absent."""
 

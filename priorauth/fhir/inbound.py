@@ -16,6 +16,7 @@ from priorauth.fhir.attachments import attachment_document, decode_base64
 from priorauth.fhir.errors import FhirError
 from priorauth.fhir.resources import normalize
 from priorauth.models import Case, Document, Request
+from priorauth.models import age_on as years_old
 
 NOTE_RESOURCES = ("DocumentReference", "Binary")
 
@@ -58,7 +59,7 @@ def age_on(birth: Optional[str], on: Optional[dt.date]) -> Optional[int]:
     b = _date(birth)
     if b is None or on is None:
         return None
-    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+    return years_old(b, on)
 
 
 def _codes(concept: Optional[dict], allowed: tuple[str, ...]) -> list[str]:

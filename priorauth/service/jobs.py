@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from priorauth.models import Case, Request
+from priorauth.models import Case, Request, age_on
 from priorauth.service.db import AuditEntry, PARequest, StoredFile, StoredReview, utcnow
 from priorauth.service.settings import Settings
 from priorauth.service.uploads import to_document
@@ -163,7 +163,7 @@ def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
     age = r.patient_age
     if age is None and r.birth_date is not None:
         on = r.request_date or utcnow().date()
-        age = on.year - r.birth_date.year - ((on.month, on.day) < (r.birth_date.month, r.birth_date.day))
+        age = age_on(r.birth_date, on)
     docs, used = [], set()
     for f in files:
         doc_id = f.filename
