@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from priorauth.extract.spec import ExtractorSpec
 from priorauth.jsonl import Line, loads
-from priorauth.models import ErrorRecord
+from priorauth.models import Case, ErrorRecord
 
 
 def case_id_of(raw: str) -> Optional[str]:
@@ -38,46 +38,57 @@ def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None, pr
 
     Documents given by `path` are read relative to `base_dir` (the cases file's directory).
     """
+    return _reviewed(n, raw, extractor, base_dir, problem)[0]
+
+
+def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Optional[str]) -> tuple[dict, Optional[Case]]:
+    """`review_line`'s record, and the case it reviewed when it succeeded (for pages written from the same read)."""
     from priorauth.ingest import IngestError
     from priorauth.ingest.cases import load_case
     from priorauth.pipeline import review
 
+    def error(case_id: Optional[str], message: str) -> tuple[dict, None]:
+        return ErrorRecord(case_id=case_id, error=message, line=n).model_dump(), None
+
     if problem is not None:
-        return ErrorRecord(case_id=None, error=problem, line=n).model_dump()
+        return error(None, problem)
     if not raw.strip():
-        return ErrorRecord(case_id=None, error="empty line", line=n).model_dump()
+        return error(None, "empty line")
     try:
         case = load_case(raw, base_dir)
     except IngestError as exc:
-        return ErrorRecord(case_id=case_id_of(raw), error=str(exc), line=n).model_dump()
+        return error(case_id_of(raw), str(exc))
     except RecursionError:
-        return ErrorRecord(case_id=None, error="invalid case: the JSON is nested too deeply", line=n).model_dump()
+        return error(None, "invalid case: the JSON is nested too deeply")
     except Exception as exc:  # a malformed line must not stop the batch
-        return ErrorRecord(case_id=case_id_of(raw), error=f"invalid case: {brief(exc)}", line=n).model_dump()
+        return error(case_id_of(raw), f"invalid case: {brief(exc)}")
     try:
         rec = review(case, extractor).model_dump(mode="json")
     except RecursionError:
-        return ErrorRecord(case_id=case.id, error="processing failed: RecursionError", line=n).model_dump()
+        return error(case.id, "processing failed: RecursionError")
     except Exception as exc:
-        return ErrorRecord(case_id=case.id, error=f"processing failed: {type(exc).__name__}: {brief(exc)}", line=n).model_dump()
+        return error(case.id, f"processing failed: {type(exc).__name__}: {brief(exc)}")
     rec["line"] = n
-    return rec
+    return rec, case
 
 
 _WORKER_EXTRACTOR = None
 _WORKER_BASE: Optional[Path] = None
+_WORKER_KEEP = False
 
 
-def _init_worker(spec: ExtractorSpec, base_dir: Optional[Path] = None) -> None:
-    global _WORKER_EXTRACTOR, _WORKER_BASE
+def _init_worker(spec: ExtractorSpec, base_dir: Optional[Path] = None, keep_cases: bool = False) -> None:
+    global _WORKER_EXTRACTOR, _WORKER_BASE, _WORKER_KEEP
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not inherit the parent's handler
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_EXTRACTOR = spec.build()
     _WORKER_BASE = base_dir
+    _WORKER_KEEP = keep_cases
 
 
-def _work(item: Line) -> dict:
-    return review_line(item.number, item.text, _WORKER_EXTRACTOR, _WORKER_BASE, item.problem)
+def _work(item: Line) -> Any:
+    out = _reviewed(item.number, item.text, _WORKER_EXTRACTOR, _WORKER_BASE, item.problem)
+    return out if _WORKER_KEEP else out[0]
 
 
 def _as_line(n: int, item: Any) -> Line:
@@ -85,10 +96,12 @@ def _as_line(n: int, item: Any) -> Line:
 
 
 def run_batch(lines: Iterable[Any], spec: ExtractorSpec, workers: int = 1, extractor=None,
-              base_dir: Optional[Path] = None) -> Iterator[dict]:
+              base_dir: Optional[Path] = None, keep_cases: bool = False) -> Iterator[Any]:
     """Records in input order, one per line (`Line`s or strings); with workers > 1, in that many processes.
 
     `base_dir` is where documents given by `path` are looked up (None refuses paths).
+    With `keep_cases`, each item is `(record, case)` (case None for an error record), so pages
+    can be written from the documents as reviewed, without reading (and OCR-ing) files again.
     A worker pool that breaks (a worker killed, an extractor that cannot be built)
     turns every line not yet reviewed into an error record. Leaving early (an
     exception, SIGTERM turned into SystemExit, the generator closed) terminates
@@ -98,9 +111,10 @@ def run_batch(lines: Iterable[Any], spec: ExtractorSpec, workers: int = 1, extra
     if workers <= 1:
         extractor = extractor or spec.build()
         for it in items:
-            yield review_line(it.number, it.text, extractor, base_dir, it.problem)
+            out = _reviewed(it.number, it.text, extractor, base_dir, it.problem)
+            yield out if keep_cases else out[0]
         return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, base_dir))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, base_dir, keep_cases))
     done, clean = 0, False
     try:
         try:
@@ -109,8 +123,9 @@ def run_batch(lines: Iterable[Any], spec: ExtractorSpec, workers: int = 1, extra
                 yield rec
         except BrokenProcessPool:
             for it in items[done:]:
-                yield ErrorRecord(case_id=case_id_of(it.text), error="processing failed: a worker process stopped",
+                rec = ErrorRecord(case_id=case_id_of(it.text), error="processing failed: a worker process stopped",
                                   line=it.number).model_dump()
+                yield (rec, None) if keep_cases else rec
         clean = True
     finally:
         if not clean:

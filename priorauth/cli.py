@@ -117,11 +117,10 @@ class PageWriter:
     numbered) and never `index.html`, which is the index's own.
     """
 
-    def __init__(self, directory: Path, base_dir: Optional[Path] = None):
+    def __init__(self, directory: Path):
         if directory.exists() and not directory.is_dir():
             raise InputError(f"--html-dir {directory} is a file, not a directory")
         self.directory = directory
-        self.base_dir = base_dir
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # pages quote notes (PHI)
         self.rows: list = []
         self.used: set[str] = {"index.html"}
@@ -138,14 +137,13 @@ class PageWriter:
         self.used.add(name.lower())
         return name
 
-    def add(self, raw: str, rec: dict) -> None:
+    def add(self, case: Optional[Case], rec: dict) -> None:
+        """One page from the case as the batch read and reviewed it (no file is read again)."""
         from priorauth.review_page import render_review_page
 
-        if "error" in rec:
+        if "error" in rec or case is None:
             return
-        from priorauth.ingest.cases import load_case
-
-        case, review = load_case(raw, self.base_dir), Review.model_validate(rec)
+        review = Review.model_validate(rec)
         name = self.name_for(case.id)
         write_private(self.directory / name, render_review_page(case, review))
         self.rows.append((name, case, review))
@@ -280,7 +278,7 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
     except ValueError as exc:
         fail(str(exc))
     sink = OutputFile(output, [cases], force=force, resume=resume)
-    pages = PageWriter(html_dir, cases.parent) if html_dir else None
+    pages = PageWriter(html_dir) if html_dir else None
     extractor = make_extractor(spec) if workers == 1 else None
     sink.open()
     todo = [x for x in lines if not sink.already_done(x, None if x.problem else _case_id(x.text))]
@@ -288,16 +286,17 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
         err.print(f"resuming: {sink.kept} records already in the output, {len(todo)} lines to review")
     n_err, warned = 0, False
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    records = run_batch(todo, spec, workers, extractor, base_dir=cases.parent)
+    records = run_batch(todo, spec, workers, extractor, base_dir=cases.parent, keep_cases=pages is not None)
     stopped: Optional[BaseException] = None
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("reviewing", total=len(todo))
-            for line, rec in zip(todo, records):
+            for item in records:
+                rec, case = item if pages is not None else (item, None)
                 n_err += "error" in rec
                 sink.write(rec)
                 if pages is not None:
-                    pages.add(line.text, rec)
+                    pages.add(case, rec)
                 reason = (rec.get("llm") or {}).get("reason") or ""
                 if reason.startswith(BREAKER_PREFIX) and not warned:
                     warned = True

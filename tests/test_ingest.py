@@ -359,10 +359,19 @@ def test_a_garbled_text_layer_is_not_trusted():
     assert not garbled(PAGE1) and not needs_ocr(None, PAGE1)
 
 
-def test_batch_cli_with_html_pages_for_path_cases(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_cli_with_html_pages_for_path_cases(tmp_path, monkeypatch, workers):
+    import priorauth.ingest.cases as cases_mod
+
     path = _write_packet(tmp_path)
-    res = CliRunner().invoke(app, ["review", "--cases", str(path), "-o", str(tmp_path / "out.jsonl"), "--html-dir", str(tmp_path / "html")])
+    reads: list[str] = []
+    real = cases_mod.read_path
+    monkeypatch.setattr(cases_mod, "read_path", lambda p, **kw: reads.append(p.name) or real(p, **kw))
+    res = CliRunner().invoke(app, ["review", "--cases", str(path), "-o", str(tmp_path / "out.jsonl"), "--html-dir", str(tmp_path / "html"),
+                                   "--workers", str(workers)])
     assert res.exit_code == 0, res.output
+    if workers == 1:  # one read per document named (two cases name locked.pdf); pages do not read (or OCR) again
+        assert sorted(reads) == ["absent.tif", "chart.pdf", "locked.pdf", "locked.pdf"]
     records = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [("error" in r) for r in records] == [False, True, False]
     page = (tmp_path / "html" / "mixed.html").read_text()

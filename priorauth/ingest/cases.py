@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from priorauth.ingest import Ingested, IngestError, Limits, read_path
+from priorauth.ingest import IngestError, Limits, read_path
 from priorauth.jsonl import loads
 from priorauth.models import Case, SourceFile
 
@@ -41,7 +41,7 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
                 raise IngestError(f"document {doc_id} gives both `text` and `path`; give one.")
             if base_dir is None:
                 raise IngestError(f"document {doc_id} names a file, which is not allowed here.")
-            ing = _cached_read(Path(base_dir) / raw_path, limits)
+            ing = read_path(Path(base_dir) / raw_path, limits=limits)
         except IngestError as exc:
             unreadable.append(SourceFile(doc=doc_id, name=raw_path if isinstance(raw_path, str) else None,
                                          error=str(exc)).model_dump())
@@ -54,23 +54,6 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
                           + "; ".join(u["error"].rstrip(".") for u in unreadable) + ".")
     return {**case, "documents": out, "unreadable": unreadable}
 
-
-_CACHE: dict[tuple, Ingested] = {}
-_CACHE_SIZE = 16
-
-
-def _cached_read(path: Path, limits: Optional[Limits]) -> Ingested:
-    """The same file read twice in one process (review, then its HTML page) is OCR'd once; keyed by size and mtime."""
-    try:
-        st = path.stat()
-        key = (str(path.resolve()), st.st_size, st.st_mtime_ns, limits)
-    except OSError:
-        return read_path(path, limits=limits)
-    if key not in _CACHE:
-        while len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = read_path(path, limits=limits)
-    return _CACHE[key]
 
 
 def load_case(raw: str, base_dir: Optional[Path], limits: Optional[Limits] = None) -> Case:
