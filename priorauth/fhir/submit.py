@@ -8,7 +8,7 @@ Questionnaire with the QuestionnaireResponse answering it.
 from __future__ import annotations
 
 import uuid
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from priorauth.fhir import systems
 from priorauth.fhir.errors import FhirError
@@ -48,12 +48,16 @@ def response_bundle(bundle: dict, case: Case, review: Review, created: Optional[
     return out
 
 
-def review_bundle(data: dict, extractor=None) -> tuple[Case, Review, dict]:
-    """(case, review, PAS response Bundle) for a parsed request Bundle; FhirError when it is malformed."""
+def review_bundle(data: dict, extractor=None, reviewer: Optional[Callable[[Case], Review]] = None) -> tuple[Case, Review, dict]:
+    """(case, review, PAS response Bundle) for a parsed request Bundle; FhirError when it is malformed.
+
+    `reviewer` replaces `pipeline.review(case, extractor)` (the service passes its locked one, so only the
+    review itself, not reading attachments or building the answer, waits for the shared pipeline).
+    """
     from priorauth.pipeline import review
 
     case, data = read_bundle(data)  # validated once; the response echoes elements with their FHIR types
-    r = review(case, extractor)
+    r = reviewer(case) if reviewer is not None else review(case, extractor)
     return case, r, response_bundle(data, case, r)
 
 

@@ -1,7 +1,8 @@
 """`POST /fhir/Claim/$submit`: a Da Vinci PAS request Bundle in, the PAS response Bundle out.
 
 PAS `$submit` answers synchronously, so this route reviews in the request
-(under the same per-process review lock as the workers) and records the result
+(the review itself under the same per-process lock as the workers; reading attachments and
+building the answer outside it) and records the result
 as a ready request in the queue, with the case and review stored and audited,
 so reviewers see and act on it like an uploaded packet. A malformed Bundle gets
 the OperationOutcome of `FhirError` with 400; note text is never logged.
@@ -21,7 +22,7 @@ from priorauth.fhir.errors import operation_outcome
 from priorauth.fhir.submit import request_bundle, review_bundle
 from priorauth.service.db import PARequest, StoredReview, User, utcnow
 from priorauth.service.deps import api_user, get_db
-from priorauth.service.jobs import _review_lock
+from priorauth.service.jobs import default_reviewer
 from priorauth.service.logic import CLOCK, audit
 
 router = APIRouter(tags=["fhir"])
@@ -55,11 +56,8 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
         return _outcome(400, operation_outcome("the request body is empty; send a PAS request Bundle", code="required"))
 
     def run():
-        from priorauth.pipeline import default_extractor
-
         data = request_bundle(body)
-        with _review_lock:
-            case, review, response = review_bundle(data, default_extractor())
+        case, review, response = review_bundle(data, reviewer=default_reviewer())
         urgency = _urgency(data)  # after review_bundle has checked the Bundle's shape
         now = utcnow()
         rid = secrets.token_hex(16)
