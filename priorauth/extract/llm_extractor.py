@@ -18,13 +18,13 @@ from priorauth.extract import resources
 from priorauth.guidelines import get as get_guideline
 from priorauth.extract.base import Extraction
 from priorauth.extract.context_check import context_assertions
-from priorauth.extract.dates import find_durations, parse_date
+from priorauth.extract.dates import SIX_MONTHS, find_durations, parse_date
 from priorauth.extract.grounding import Aligner
 from priorauth.extract.llm_client import LLMClient, LLMConfig, LLMStop
 from priorauth.extract.llm_schema import LLMExtraction
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import pieces
-from priorauth.extract.therapy import SIX_MONTHS, summary
+from priorauth.extract.therapy import summary
 from priorauth.models import (Case, Conflict, ConservativeTherapy, Document, EvidenceSpan, Finding, LLMRun, TherapyComponent,
                               UnverifiedClaim, Usage)
 from priorauth.prompts import load as load_prompts

@@ -20,7 +20,7 @@ from typing import Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from priorauth.extract.dates import ANY_DATE, parse_date
+from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
@@ -31,7 +31,6 @@ SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspect
                  "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
                  "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
 MAX_SPANS = 3
-DATE_RX = re.compile(ANY_DATE, re.I)
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
 TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|chemotherapy|surgery|treated|debulk\w*|"
                           r"laminectomy)\b", re.I)
@@ -592,7 +591,7 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], reques
             if since:
                 extra.append(Qualifier(name="new_findings_since", value=True, evidence=since[:MAX_SPANS]))
             # an MRI of unknown date is within 6 months by definition: a surgery in that window may follow it
-            window = (request_date - timedelta(days=183)).isoformat() if request_date else None
+            window = (request_date - SIX_MONTHS).isoformat() if request_date else None
             after = [q for g in present if g.code == "prior_spine_surgery" for q in g.qualifiers
                      if q.name == "date" and ((mri and q.value > mri) or (not mri and window and q.value >= window))]
             if after:
