@@ -69,7 +69,8 @@ def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -
     for doc_id, document in docs.items():
         doc_ms = [m for m in mentions if m.doc_id == doc_id]
         therapy = [m for m in doc_ms if m.code in care and m.reason is None]
-        assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
+        if therapy:  # the episode length (durations beside every pain mention) matters only where there is care
+            assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
 
 
 @dataclass(frozen=True)
