@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from priorauth.extract.anchors import may_match
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 
@@ -141,8 +142,14 @@ def find_attributions(text: str) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []
-    # only the causes the note names at all (one scan each), then only the sentences that name them
-    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if crx.search(text) or (srx and srx.search(text))]
+    # only the causes the note names at all (one scan each, none when the note lacks the words a match needs),
+    # then only the sentences that name them
+    lower = text.lower()
+
+    def names(rx: Optional[re.Pattern[str]]) -> bool:
+        return rx is not None and may_match(rx, lower) and rx.search(text) is not None
+
+    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if names(crx) or names(srx)]
     if not named:
         return found
     for seg in SEGMENT.finditer(text):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from priorauth.codes import code_table
+from priorauth.extract.anchors import may_match
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 
@@ -159,7 +160,9 @@ SENTENCE = re.compile(r"[^.\n;]+")
 def improvements(doc_id: str, text: str) -> list[Improvement]:
     """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient."""
     c = cues()
-    out = []
+    out: list[Improvement] = []
+    if not may_match(c.improved, text.lower()):
+        return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
         if c.transient.search(text, s0, e0):
@@ -174,7 +177,9 @@ def general_care(text: str) -> list[tuple[int, int, int, int]]:
     """Received care named without its kind ("treated conservatively over several months"): (start, end) of the
     words and of their sentence, for each one that is not negated or planned in its clause."""
     c = cues()
-    out = []
+    out: list[tuple[int, int, int, int]] = []
+    if not may_match(c.general, text.lower()):
+        return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
         for m in c.general.finditer(text, s0, e0):

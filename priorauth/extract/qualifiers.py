@@ -20,6 +20,7 @@ from typing import Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
@@ -182,15 +183,21 @@ class DocText:
     _starts: list[int] = field(default_factory=list)
     _sec_starts: list[int] = field(default_factory=list)
     _matches: dict = field(default_factory=dict)
+    lower: str = ""
 
     def __post_init__(self) -> None:
         self._starts = [s for s, _ in self.sents]
         self._sec_starts = [s for s, _ in self.sections]
+        self.lower = self.doc.text.lower()
+
+    def may_match(self, rx: re.Pattern) -> bool:
+        """False when the text lacks every literal a match of the cue needs (anchors.py): no scan needed."""
+        return may_match(rx, self.lower)
 
     def matches(self, rx: re.Pattern) -> list[re.Match]:
         """Every match of a cue in the whole text, found once."""
         if rx not in self._matches:
-            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()]
+            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()] if self.may_match(rx) else []
         return self._matches[rx]
 
     @classmethod
@@ -313,6 +320,8 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
             text = dt.doc.text
             whole = spec.scope in ("document", "packet")
             for value, rx in c.cues[(code, name)]:
+                if not dt.may_match(rx):
+                    continue
                 hits = dt.matches(rx) if whole else \
                     [m for i in sorted(chosen) if i < len(dt.sents) for m in rx.finditer(text, *dt.sents[i])]
                 for m in hits:
