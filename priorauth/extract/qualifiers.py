@@ -20,6 +20,7 @@ from typing import Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
 from priorauth.guidelines import Guideline, per_guideline
@@ -114,28 +115,27 @@ def vocabulary(g: Guideline) -> Compiled:
             if not spec.string and spec.cues and set(spec.cues) != {"true"}:
                 raise ValueError(f"qualifier {code}.{name}: a boolean qualifier's cues are listed under 'true'")
             cues[(code, name)] = [(v, re.compile(p, re.I)) for v, ps in spec.cues.items() for p in ps]
-    rules = g.read_json("context_rules.json")["context_rules"]
+    rules = resources.context_file(g.id).context_rules
 
     def lits(cat: str, direction: str) -> list[str]:
-        return [r["literal"] for r in rules if r["category"] == cat and r["direction"] in (direction, "BIDIRECTIONAL")
-                and not r.get("pattern")]
+        return [r.literal for r in rules if r.category == cat and r.direction in (direction, "BIDIRECTIONAL") and not r.pattern]
 
     def rx(words: list[str]) -> re.Pattern:
         return re.compile(rf"(?<![\w-])(?:{_alts(words)})(?![\w-])", re.I)
 
     hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
             "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
-    sections = g.read_json("sections.json")["categories"]
+    sections = resources.section_config(g.id)["categories"]
     names, at_colon, at_line = [], [], []
     for i, (cat, spec) in enumerate(sections.items()):
         names.append(cat)
-        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+        long_alts, short_alts = resources.header_alternatives(spec)
         line = []
         if long_alts:
             at_colon.append(rf"(?P<h{i}>\b(?:{long_alts})\s*)$")
             line.append(rf"[ \t]*(?:{long_alts})[ \t]*(?::|(?=\n)|\Z)")
-        if spec["short"]:
-            line.append(rf"[ \t]*(?:{_alts(spec['short'])})[ \t]*:")
+        if short_alts:
+            line.append(rf"[ \t]*(?:{short_alts})[ \t]*:")
         at_line.append(rf"(?P<l{i}>{'|'.join(line)})")
     return Compiled(
         vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
-from medspacy.context import ConTextRule
-from medspacy.section_detection import SectionRule
-from medspacy.target_matcher import TargetRule
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from priorauth.codes import code_table
 from priorauth.extract.anchors import required_literals
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import DataFileError, load_model
+
+if TYPE_CHECKING:  # medspaCy is imported where its rule objects are built, so the data loaders stay light
+    from medspacy.context import ConTextRule
+    from medspacy.section_detection import SectionRule
+    from medspacy.target_matcher import TargetRule
 
 
 class _Strict(BaseModel):
@@ -150,6 +152,8 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
 
 def target_rules(guideline: str | None = None) -> list[TargetRule]:
     """TargetRules for medspaCy's TargetMatcher; regexes are case-insensitive unless scoped."""
+    from medspacy.target_matcher import TargetRule
+
     rules = []
     for lex in lexicons(guideline).values():
         for i, r in enumerate(lex.rules):
@@ -160,6 +164,8 @@ def target_rules(guideline: str | None = None) -> list[TargetRule]:
 
 def context_rules(guideline: str | None = None) -> list[ConTextRule]:
     """ConText rules from JSON, including `terminated_by`, which medspaCy's own loader drops."""
+    from medspacy.context import ConTextRule
+
     out = []
     for spec in context_file(guideline).context_rules:
         r = spec.model_dump()
@@ -182,12 +188,20 @@ def section_config(g: Guideline) -> dict[str, Any]:
     return load_model(SectionsFile, g.path("sections.json")).model_dump(exclude={"doc"})
 
 
+def header_alternatives(spec: dict[str, list[str]]) -> tuple[str, str]:
+    """A section's long names (a space matches any whitespace) and abbreviations as regex alternations, longest first."""
+    long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+    short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
+    return long_alts, short_alts
+
+
 def section_rules(guideline: str | None = None) -> list[SectionRule]:
     """Header regexes: abbreviations must open a line and take a colon; long names may stand alone."""
+    from medspacy.section_detection import SectionRule
+
     rules = []
     for category, spec in section_config(guideline)["categories"].items():
-        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
-        short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
+        long_alts, short_alts = header_alternatives(spec)
         forms = []
         if long_alts:
             forms.append(rf"(?im:^[ \t]*(?:{long_alts})[ \t]*(?::|$))")
