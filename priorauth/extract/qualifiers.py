@@ -16,7 +16,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Literal, Optional, Union
+from typing import Iterable, Iterator, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -184,11 +184,13 @@ class DocText:
     _sec_starts: list[int] = field(default_factory=list)
     _matches: dict = field(default_factory=dict)
     lower: str = ""
+    sent_sections: list[Optional[str]] = field(default_factory=list)  # the section of each sentence (by its start)
 
     def __post_init__(self) -> None:
         self._starts = [s for s, _ in self.sents]
         self._sec_starts = [s for s, _ in self.sections]
         self.lower = self.doc.text.lower()
+        self.sent_sections = [self.section(s) for s, _ in self.sents]
 
     def may_match(self, rx: re.Pattern) -> bool:
         """False when the text lacks every literal a match of the cue needs (anchors.py): no scan needed."""
@@ -270,6 +272,14 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
     return bool(c.backward.search(" ".join(re.findall(r"\S+", after)[:5])))
 
 
+def _evidence_sentences(f: Finding, docs: dict[str, DocText]) -> Iterator[tuple[EvidenceSpan, DocText, tuple[int, int]]]:
+    """Each evidence span of a finding whose document is in the packet, with that document and the span's sentence."""
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is not None:
+            yield s, dt, dt.sentence(s.start)
+
+
 def _span(dt: DocText, start: int, end: int) -> EvidenceSpan:
     return EvidenceSpan(doc=dt.doc.id, start=start, end=end, text=dt.doc.text[start:end], section=dt.section(start))
 
@@ -279,13 +289,13 @@ def _span(dt: DocText, start: int, end: int) -> EvidenceSpan:
 ASSESSMENT = ("assessment", "assessment_plan")
 
 
-def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tuple[DocText, tuple[int, int]]]:
-    """The sentences a qualifier's cues are looked for in, by its scope."""
+def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tuple[DocText, set[int]]]:
+    """The documents a qualifier's cues are looked for in, with the indices of their sentences, by its scope."""
     skip = set(vocabulary().vocab.skip_sections)
     holders = [docs[d] for d in dict.fromkeys(s.doc for s in f.evidence) if d in docs]
     if spec.scope == "packet":
         holders = list(docs.values())
-    out: list[tuple[DocText, tuple[int, int]]] = []
+    out: list[tuple[DocText, set[int]]] = []
     for dt in holders:
         if spec.skip_operative and dt.operative:
             continue
@@ -299,10 +309,10 @@ def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tu
                     chosen |= {i, i + 1}
             if spec.scope == "near":
                 chosen.add(0)  # a report's title line names its modality
-                chosen |= {i for i, (s, _) in enumerate(dt.sents) if dt.section(s) in ASSESSMENT}
-        for i in sorted(chosen):
-            if i < len(dt.sents) and dt.section(dt.sents[i][0]) not in skip:
-                out.append((dt, dt.sents[i]))
+                chosen |= {i for i, sec in enumerate(dt.sent_sections) if sec in ASSESSMENT}
+        chosen = {i for i in chosen if i < len(dt.sents) and dt.sent_sections[i] not in skip}
+        if chosen:
+            out.append((dt, chosen))
     return out
 
 
@@ -313,17 +323,13 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
         if spec.computed:
             continue
         found: dict[str, list[EvidenceSpan]] = {}
-        scope: dict[str, tuple[DocText, set[int]]] = {}
-        for dt, sent in _scope(spec, f, docs):
-            scope.setdefault(dt.doc.id, (dt, set()))[1].add(dt.sent_index(sent[0]))
-        for dt, chosen in scope.values():
+        for dt, chosen in _scope(spec, f, docs):
             text = dt.doc.text
             whole = spec.scope in ("document", "packet")
             for value, rx in c.cues[(code, name)]:
                 if not dt.may_match(rx):
                     continue
-                hits = dt.matches(rx) if whole else \
-                    [m for i in sorted(chosen) if i < len(dt.sents) for m in rx.finditer(text, *dt.sents[i])]
+                hits = dt.matches(rx) if whole else [m for i in sorted(chosen) for m in rx.finditer(text, *dt.sents[i])]
                 for m in hits:
                     i = dt.sent_index(m.start())
                     if i not in chosen or m.end() > dt.sents[i][1]:
@@ -379,11 +385,7 @@ def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
     """When each mentioned surgery was done: a date by the mention, 'in 1998', 'N years ago', or its report's date."""
     c = vocabulary()
     out = []
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        sent = dt.sentence(s.start)
+    for s, dt, sent in _evidence_sentences(f, docs):
         ref = dt.doc.date
         dated = [x for x in _dates_in(dt, sent) if not ref or x[0] <= ref]
         when, span = (dated and _nearest(dated, s)[0]) or (None, s)
@@ -415,11 +417,7 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
     when = max((x.when for x in surgeries if x.when), default=None)
     stays = {x.doc for x in surgeries if x.here}
     pre, post = [], []
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        sent = dt.sentence(s.start)
+    for s, dt, sent in _evidence_sentences(f, docs):
         text = dt.doc.text[sent[0]:sent[1]]
         lead = dt.doc.text[max(sent[0], s.start - 120):s.start]
         d = dt.doc.date
@@ -492,12 +490,9 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     present = [f for f in findings if f.present]
     ruled_out = [f for f in findings if not f.present]
     skip = set(vocabulary().vocab.skip_sections)
-    surgeries = [x for f in present if f.code == "prior_spine_surgery" for x in _surgeries(f, docs)]
+    surgeries_of = {id(f): _surgeries(f, docs) for f in present if f.code == "prior_spine_surgery"}
+    surgeries = [x for xs in surgeries_of.values() for x in xs]
     out: list[Finding] = []
-    timing: dict[int, tuple[list[EvidenceSpan], list[EvidenceSpan]]] = {}
-    for f in present:
-        if f.code in SYMPTOM_CODES and surgeries:
-            timing[id(f)] = _timing(f, surgeries, docs)
     for f in findings:
         if not f.present or f.qualifiers:
             out.append(f)
@@ -510,8 +505,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             q = _contradiction(f, ruled_out, docs)
             if q:
                 qs.append(q)
-        if id(f) in timing:
-            pre, post = timing[id(f)]
+        if f.code in SYMPTOM_CODES and surgeries:
+            pre, post = _timing(f, surgeries, docs)
             if pre and not post:
                 qs.append(Qualifier(name="before_surgery", value=True, evidence=pre[:MAX_SPANS]))
             if post:
@@ -519,10 +514,9 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
-            dated = [(x.when, x.span) for x in _surgeries(f, docs) if x.when] if f.code == "prior_spine_surgery" else \
+            dated = [(x.when, x.span) for x in surgeries_of[id(f)] if x.when] if f.code == "prior_spine_surgery" else \
                 [(f.mention_date, f.evidence[0])] if f.mention_date else \
-                [x for s in f.evidence if s.doc in docs
-                 for x in _nearest(_dates_in(docs[s.doc], docs[s.doc].sentence(s.start)), s)[:1]]
+                [x for s, dt, sent in _evidence_sentences(f, docs) for x in _nearest(_dates_in(dt, sent), s)[:1]]
             if dated:
                 d, span = max(dated, key=lambda x: x[0])
                 qs.append(Qualifier(name="date", value=d.isoformat(), evidence=[span]))
@@ -540,11 +534,7 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
 
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:
     spans = []
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        sent = dt.sentence(s.start)
+    for _, dt, sent in _evidence_sentences(f, docs):
         if TREATMENT_RX.search(dt.doc.text, sent[0], sent[1]):
             spans += [sp for d, sp in _dates_in(dt, sent) if timedelta(0) <= when - d <= timedelta(days=366)]
     return [Qualifier(name="treated_within_year", value=True, evidence=spans[:MAX_SPANS])] if spans else []
