@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Iterator, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
@@ -38,10 +38,8 @@ TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|
                           r"laminectomy)\b", re.I)
 
 
-class QualifierSpec(BaseModel):
+class QualifierSpec(resources.Strict):
     """One qualifier of the vocabulary."""
-
-    model_config = ConfigDict(extra="forbid")
 
     description: str
     policy: str
@@ -52,10 +50,8 @@ class QualifierSpec(BaseModel):
     cues: dict[str, list[str]] = {}
 
 
-class Vocabulary(BaseModel):
+class Vocabulary(resources.Strict):
     """The whole data file; unknown keys are an error so typos fail at load time."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     doc: str = Field(alias="_doc")
     skip_sections: list[str]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from priorauth.codes import code_table
 from priorauth.extract.anchors import required_literals
@@ -23,11 +23,21 @@ if TYPE_CHECKING:  # medspaCy is imported where its rule objects are built, so t
     from medspacy.target_matcher import TargetRule
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A data file's model: an unknown key is an error (a misspelt key fails at load); `_doc` may be given by alias."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class LexiconRuleSpec(_Strict):
+def _compiles(v: str) -> str:
+    re.compile(v)
+    return v
+
+
+Regex = Annotated[str, AfterValidator(_compiles)]  # a pattern in a data file, checked to compile when loaded
+
+
+class LexiconRuleSpec(Strict):
     """One pattern of a lexicon file: a regex, or a literal matched at word boundaries."""
 
     pattern: Optional[str] = None
@@ -47,7 +57,7 @@ class LexiconRuleSpec(_Strict):
         return self
 
 
-class LexiconFile(_Strict):
+class LexiconFile(Strict):
     """A lexicon file: the code, its patterns and its flags (`history_supports` has its one source here)."""
 
     doc: str = Field(default="", alias="_doc")
@@ -62,7 +72,7 @@ class LexiconFile(_Strict):
     needs_new: Optional[str] = None
 
 
-class ContextRuleSpec(_Strict):
+class ContextRuleSpec(Strict):
     literal: str
     category: str
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
@@ -74,23 +84,23 @@ class ContextRuleSpec(_Strict):
     terminated_by: Optional[list[str]] = None
 
 
-class ContextFile(_Strict):
+class ContextFile(Strict):
     context_rules: list[ContextRuleSpec]
 
 
-class SectionHeaders(_Strict):
+class SectionHeaders(Strict):
     long: list[str] = []
     short: list[str] = []
 
 
-class SectionEffect(_Strict):
+class SectionEffect(Strict):
     exam: bool = False
     family: bool = False
     historical: bool = False
     hypothetical: bool = False
 
 
-class SectionsFile(_Strict):
+class SectionsFile(Strict):
     doc: str = Field(default="", alias="_doc")
     categories: dict[str, SectionHeaders]
     effects: dict[str, SectionEffect] = {}
