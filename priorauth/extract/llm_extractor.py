@@ -183,8 +183,7 @@ class LLMExtractor:
         for code, spans in present.items():
             findings.append(Finding(code=code, evidence=_dedup(spans), exam=exam.get(code, False), source="llm"))
         for (code, reason), spans in ruled.items():
-            flag = {"negated": "negated", "family": "family", "historical": "historical", "hypothetical": "hypothetical"}[reason]
-            findings.append(Finding(code=code, evidence=_dedup(spans), reason=reason, source="llm", **{flag: True}))  # type: ignore[arg-type]
+            findings.append(Finding(code=code, evidence=_dedup(spans), reason=reason, source="llm"))  # type: ignore[arg-type]
 
         llm_therapy = _therapy(therapy, case.request.request_date)
         ct = base.conservative_therapy if base is not None and base.conservative_therapy is not None else llm_therapy
