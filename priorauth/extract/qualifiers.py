@@ -84,7 +84,7 @@ class Compiled:
     forward: re.Pattern
     backward: re.Pattern
     hypothetical: re.Pattern
-    terminate: re.Pattern
+    clause_stop: re.Pattern  # where a cue's clause ends: ';', ':' or a ConText terminate trigger
     header_names: list[str]
     header_at_colon: re.Pattern
     header_at_line: re.Pattern
@@ -140,7 +140,7 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
-        rx(lits("TERMINATE", "TERMINATE")),
+        re.compile(r"[;:]|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
         names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
 
 
@@ -256,14 +256,14 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
     if c.forward.search(inner, first.end() if first else 0):
         return True
     before = text[sent[0]:start]
-    cut = max((m.end() for m in re.finditer(r"[;:]|" + c.terminate.pattern, before, re.I)), default=0)
+    cut = max((m.end() for m in c.clause_stop.finditer(before)), default=0)
     before = before[cut:]
     words = re.findall(r"\S+", before)[-c.vocab.negation_window:]
     window = " ".join(words)
     if c.forward.search(window) or c.hypothetical.search(window):
         return True
     after = text[end:sent[1]]
-    stop = re.search(r"[;:]|" + c.terminate.pattern, after, re.I)
+    stop = c.clause_stop.search(after)
     after = after[:stop.start()] if stop else after
     return bool(c.backward.search(" ".join(re.findall(r"\S+", after)[:5])))
 
