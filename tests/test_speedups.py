@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from priorauth.extract.anchors import max_width, merge_windows, required_literals
+from priorauth.extract.anchors import max_width, may_match, merge_windows, required_literals
 from priorauth.extract.nlp import SPAN_GROUP, RegexTargets, build_nlp
 from tests.conftest import DEV, SHARED
 
@@ -90,3 +90,31 @@ def test_medspacy_internals_are_read_for_the_pinned_release():
     nlp = build_nlp()
     for name in ("medspacy_sectionizer", "medspacy_context"):
         assert isinstance(medspacy_private(nlp.get_pipe(name), "matcher"), MedspacyMatcher)
+
+
+def test_may_match_skips_only_what_cannot_match():
+    rx = re.compile(r"\b(?:sciatica|radiculopathy)\b", re.I)
+    assert not may_match(rx, "low back pain")
+    assert may_match(rx, "Right L5 RADICULOPATHY".lower())
+    assert may_match(re.compile(r"\d+"), "no digits")  # nothing every match must contain: always scanned
+    assert may_match(re.compile(r"sci atica", re.X), "sciatica")  # verbose patterns are not read for anchors
+
+
+def test_cue_prefilter_skips_no_match():
+    """Every cue the qualifiers, attribution and care skip by their anchors has no match in the note."""
+    from priorauth.extract.attribution import config
+    from priorauth.extract.care import cues
+    from priorauth.extract.qualifiers import vocabulary
+
+    patterns = [rx for lst in vocabulary().cues.values() for _, rx in lst]
+    patterns += [rx for _, crx, srx, _ in config().causes for rx in (crx, srx) if rx is not None]
+    patterns += [getattr(cues(), k) for k in ("general", "improved")]
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    skipped = 0
+    for t in texts:
+        lower = t.lower()
+        for rx in patterns:
+            if not may_match(rx, lower):
+                skipped += 1
+                assert rx.search(t) is None, rx.pattern
+    assert skipped  # the prefilter does skip cues

@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
+from priorauth.extract.anchors import may_match
+from priorauth.extract.resources import Regex, Strict, lexicons
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 
@@ -26,31 +28,22 @@ SEGMENT = re.compile(r"[^.\n]+")  # sentence-like pieces of the whole text (attr
 ATTRIBUTABLE = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs", "myelopathy_suspected"})
 
 
-def _compile(v: str) -> str:
-    re.compile(v)
-    return v
-
-
-class Cause(BaseModel):
+class Cause(Strict):
     """One non-spinal cause: how it is named and which deficits it can explain."""
 
-    model_config = ConfigDict(extra="forbid")
     id: str
     label: str
     reason: Literal["attributed_to_neuropathy", "attributed_to_other_cause"]
     scope: Literal["diffuse", "region", "side", "local"]
-    pattern: str
-    self_pattern: Optional[str] = None
-    region: Optional[str] = None
+    pattern: Regex
+    self_pattern: Optional[Regex] = None
+    region: Optional[Regex] = None
     codes: list[str] = Field(min_length=1)
 
-    _check = field_validator("pattern", "self_pattern", "region")(lambda v: v if v is None else _compile(v))
 
-
-class DiagnosisExplains(BaseModel):
+class DiagnosisExplains(Strict):
     """A diagnosis that, when it is the packet's only one of its kind, explains neurologic findings anywhere in it."""
 
-    model_config = ConfigDict(extra="forbid")
     finding: str = Field(description="The finding code that carries the diagnosis.")
     qualifier: str = Field(description="Its qualifier naming the disease.")
     only: list[str] = Field(min_length=1, description="The qualifier values that, alone, make the explanation hold.")
@@ -58,25 +51,21 @@ class DiagnosisExplains(BaseModel):
     codes: list[str] = Field(min_length=1, description="The findings it can explain.")
 
 
-class AttributionData(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class AttributionData(Strict):
     doc: str = Field(alias="_doc")
-    cue_before: str
-    cue_after: str
+    cue_before: Regex
+    cue_after: Regex
     gap_max: int
-    blocker: str
-    clause_break: str
-    unilateral: str
-    bilateral: str
-    dermatomal: str
-    diffuse_reflexes: str
-    focal_reflexes: str
-    located: str
+    blocker: Regex
+    clause_break: Regex
+    unilateral: Regex
+    bilateral: Regex
+    dermatomal: Regex
+    diffuse_reflexes: Regex
+    focal_reflexes: Regex
+    located: Regex
     causes: list[Cause]
     explained_by_diagnosis: list[DiagnosisExplains] = []
-
-    _check = field_validator("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-                             "diffuse_reflexes", "focal_reflexes", "located")(_compile)
 
 
 @dataclass(frozen=True)
@@ -90,9 +79,7 @@ class Compiled:
 def config(g: Guideline) -> Compiled:
     """The validated attribution data, with its regexes compiled (case-insensitive)."""
     data = load_model(AttributionData, g.path("attribution.json"))
-    from priorauth.extract import resources
-
-    known = set(resources.lexicons(g.id))
+    known = set(lexicons(g.id))
     for c in data.causes:
         unknown = set(c.codes) - known
         if unknown:
@@ -141,8 +128,14 @@ def find_attributions(text: str) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []
-    # only the causes the note names at all (one scan each), then only the sentences that name them
-    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if crx.search(text) or (srx and srx.search(text))]
+    # only the causes the note names at all (one scan each, none when the note lacks the words a match needs),
+    # then only the sentences that name them
+    lower = text.lower()
+
+    def names(rx: Optional[re.Pattern[str]]) -> bool:
+        return rx is not None and may_match(rx, lower) and rx.search(text) is not None
+
+    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if names(crx) or names(srx)]
     if not named:
         return found
     for seg in SEGMENT.finditer(text):

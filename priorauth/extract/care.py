@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
 from priorauth.codes import code_table
+from priorauth.extract.anchors import may_match
+from priorauth.extract.resources import Regex, Strict
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 
@@ -24,35 +26,25 @@ if TYPE_CHECKING:
     from priorauth.models import Document
 
 
-def _compile(v: str) -> str:
-    re.compile(v)
-    return v
-
-
-class CareData(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class CareData(Strict):
     doc: str = Field(alias="_doc")
-    planned_before: str
-    planned_after: str
-    received: str
-    clause_break: str
+    planned_before: Regex
+    planned_after: Regex
+    received: Regex
+    clause_break: Regex
     plan_sections: list[str]
-    operative_header: str
-    improved: str
-    improved_blocker: str
-    transient: str
-    dominant_planned: str
-    allergy: str
-    relieving_factor: str
-    past: str
-    follow_on: str
-    general: str
-    general_negated: str
-    general_history: str
-
-    _check = field_validator("planned_before", "planned_after", "received", "clause_break", "operative_header", "improved",
-                             "improved_blocker", "transient", "dominant_planned", "allergy", "relieving_factor", "past",
-                             "follow_on", "general", "general_negated", "general_history")(_compile)
+    operative_header: Regex
+    improved: Regex
+    improved_blocker: Regex
+    transient: Regex
+    dominant_planned: Regex
+    allergy: Regex
+    relieving_factor: Regex
+    past: Regex
+    follow_on: Regex
+    general: Regex
+    general_negated: Regex
+    general_history: Regex
 
 
 @dataclass(frozen=True)
@@ -79,12 +71,8 @@ class Cues:
 @per_guideline
 def cues(g: Guideline) -> Cues:
     """The validated cue data, compiled case-insensitive."""
-    data = load_model(CareData, g.path("care.json"))
-    return Cues(*(re.compile(getattr(data, k), re.I) for k in ("planned_before", "planned_after", "received", "clause_break")),
-                frozenset(data.plan_sections), re.compile(data.operative_header, re.I), re.compile(data.improved, re.I),
-                re.compile(data.improved_blocker, re.I), re.compile(data.transient, re.I),
-                *(re.compile(getattr(data, k), re.I) for k in ("dominant_planned", "allergy", "relieving_factor", "past", "follow_on",
-                                                                "general", "general_negated", "general_history")))
+    data = load_model(CareData, g.path("care.json")).model_dump(exclude={"doc"})
+    return Cues(**{k: frozenset(v) if k == "plan_sections" else re.compile(v, re.I) for k, v in data.items()})
 
 
 def is_operative_report(document: "Document") -> bool:
@@ -159,7 +147,9 @@ SENTENCE = re.compile(r"[^.\n;]+")
 def improvements(doc_id: str, text: str) -> list[Improvement]:
     """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient."""
     c = cues()
-    out = []
+    out: list[Improvement] = []
+    if not may_match(c.improved, text.lower()):
+        return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
         if c.transient.search(text, s0, e0):
@@ -174,7 +164,9 @@ def general_care(text: str) -> list[tuple[int, int, int, int]]:
     """Received care named without its kind ("treated conservatively over several months"): (start, end) of the
     words and of their sentence, for each one that is not negated or planned in its clause."""
     c = cues()
-    out = []
+    out: list[tuple[int, int, int, int]] = []
+    if not may_match(c.general, text.lower()):
+        return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
         for m in c.general.finditer(text, s0, e0):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from priorauth.extract.resources import Strict
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 from priorauth.models import Case
@@ -21,9 +22,7 @@ CONTRASTS = ("without_then_with", "with", "without")  # tried in this order; 'bo
 SAY = {"without_then_with": "with and without contrast", "with": "with contrast", "without": "without contrast"}
 
 
-class ContrastPatterns(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
+class ContrastPatterns(Strict):
     doc: str = Field(alias="_doc")
     mri: str
     plan: str

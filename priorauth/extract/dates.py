@@ -17,6 +17,7 @@ WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
 # cases.md counts "2 months" as 8 weeks, so a month is 4 weeks here.
 UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 28, "month": 28, "yr": 365.25, "year": 365.25}
 PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3}
+SIX_MONTHS = timedelta(days=183)  # the guideline's six-month windows (care, a prior MRI), in days
 
 MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 NUM_RE = r"(?:(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a) and a half|\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
@@ -24,6 +25,7 @@ UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
 NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
 TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
 ANY_DATE = rf"(?:{NUMERIC_DATE}|{TEXT_DATE})"
+DATE_RX = re.compile(ANY_DATE, re.I)
 
 
 def _year(y: str) -> int:

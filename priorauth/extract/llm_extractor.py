@@ -18,13 +18,13 @@ from priorauth.extract import resources
 from priorauth.guidelines import get as get_guideline
 from priorauth.extract.base import Extraction
 from priorauth.extract.context_check import context_assertions
-from priorauth.extract.dates import find_durations, parse_date
+from priorauth.extract.dates import SIX_MONTHS, find_durations, parse_date
 from priorauth.extract.grounding import Aligner
 from priorauth.extract.llm_client import LLMClient, LLMConfig, LLMStop
 from priorauth.extract.llm_schema import LLMExtraction
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import pieces
-from priorauth.extract.therapy import SIX_MONTHS, summary
+from priorauth.extract.therapy import summary
 from priorauth.models import (Case, Conflict, ConservativeTherapy, Document, EvidenceSpan, Finding, LLMRun, TherapyComponent,
                               UnverifiedClaim, Usage)
 from priorauth.prompts import load as load_prompts
@@ -183,8 +183,7 @@ class LLMExtractor:
         for code, spans in present.items():
             findings.append(Finding(code=code, evidence=_dedup(spans), exam=exam.get(code, False), source="llm"))
         for (code, reason), spans in ruled.items():
-            flag = {"negated": "negated", "family": "family", "historical": "historical", "hypothetical": "hypothetical"}[reason]
-            findings.append(Finding(code=code, evidence=_dedup(spans), reason=reason, source="llm", **{flag: True}))  # type: ignore[arg-type]
+            findings.append(Finding(code=code, evidence=_dedup(spans), reason=reason, source="llm"))  # type: ignore[arg-type]
 
         llm_therapy = _therapy(therapy, case.request.request_date)
         ct = base.conservative_therapy if base is not None and base.conservative_therapy is not None else llm_therapy

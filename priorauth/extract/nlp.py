@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from priorauth.extract import resources
-from priorauth.extract.anchors import max_width, merge_windows, required_literals
+from priorauth.extract.anchors import max_width, may_match, merge_windows
 from priorauth.guidelines import DEFAULT
 from priorauth.guidelines import get as get_guideline
 
@@ -164,14 +164,11 @@ class TextOnceRegexMatcher(RegexMatcher):
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         text = doc_text(doc)
         lower = text.lower()
-        anchors = self.__dict__.setdefault("_anchors", {})
         matches: list[tuple[int, int, int]] = []
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
-                if pattern not in anchors:
-                    anchors[pattern] = required_literals(pattern.pattern)
-                if anchors[pattern] and not any(a in lower for a in anchors[pattern]):
+                if not may_match(pattern, lower):
                     continue
                 for m in pattern.finditer(text):
                     span = doc.char_span(m.start(), m.end())

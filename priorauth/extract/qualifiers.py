@@ -16,11 +16,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Literal, Optional, Union
+from typing import Iterable, Iterator, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from priorauth.extract.dates import ANY_DATE, parse_date
+from priorauth.extract import resources
+from priorauth.extract.anchors import may_match
+from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
@@ -31,16 +33,13 @@ SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspect
                  "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
                  "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
 MAX_SPANS = 3
-DATE_RX = re.compile(ANY_DATE, re.I)
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
 TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|chemotherapy|surgery|treated|debulk\w*|"
                           r"laminectomy)\b", re.I)
 
 
-class QualifierSpec(BaseModel):
+class QualifierSpec(resources.Strict):
     """One qualifier of the vocabulary."""
-
-    model_config = ConfigDict(extra="forbid")
 
     description: str
     policy: str
@@ -51,10 +50,8 @@ class QualifierSpec(BaseModel):
     cues: dict[str, list[str]] = {}
 
 
-class Vocabulary(BaseModel):
+class Vocabulary(resources.Strict):
     """The whole data file; unknown keys are an error so typos fail at load time."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     doc: str = Field(alias="_doc")
     skip_sections: list[str]
@@ -87,7 +84,7 @@ class Compiled:
     forward: re.Pattern
     backward: re.Pattern
     hypothetical: re.Pattern
-    terminate: re.Pattern
+    clause_stop: re.Pattern  # where a cue's clause ends: ';', ':' or a ConText terminate trigger
     header_names: list[str]
     header_at_colon: re.Pattern
     header_at_line: re.Pattern
@@ -114,28 +111,27 @@ def vocabulary(g: Guideline) -> Compiled:
             if not spec.string and spec.cues and set(spec.cues) != {"true"}:
                 raise ValueError(f"qualifier {code}.{name}: a boolean qualifier's cues are listed under 'true'")
             cues[(code, name)] = [(v, re.compile(p, re.I)) for v, ps in spec.cues.items() for p in ps]
-    rules = g.read_json("context_rules.json")["context_rules"]
+    rules = resources.context_file(g.id).context_rules
 
     def lits(cat: str, direction: str) -> list[str]:
-        return [r["literal"] for r in rules if r["category"] == cat and r["direction"] in (direction, "BIDIRECTIONAL")
-                and not r.get("pattern")]
+        return [r.literal for r in rules if r.category == cat and r.direction in (direction, "BIDIRECTIONAL") and not r.pattern]
 
     def rx(words: list[str]) -> re.Pattern:
         return re.compile(rf"(?<![\w-])(?:{_alts(words)})(?![\w-])", re.I)
 
     hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
             "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
-    sections = g.read_json("sections.json")["categories"]
+    sections = resources.section_config(g.id)["categories"]
     names, at_colon, at_line = [], [], []
     for i, (cat, spec) in enumerate(sections.items()):
         names.append(cat)
-        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+        long_alts, short_alts = resources.header_alternatives(spec)
         line = []
         if long_alts:
             at_colon.append(rf"(?P<h{i}>\b(?:{long_alts})\s*)$")
             line.append(rf"[ \t]*(?:{long_alts})[ \t]*(?::|(?=\n)|\Z)")
-        if spec["short"]:
-            line.append(rf"[ \t]*(?:{_alts(spec['short'])})[ \t]*:")
+        if short_alts:
+            line.append(rf"[ \t]*(?:{short_alts})[ \t]*:")
         at_line.append(rf"(?P<l{i}>{'|'.join(line)})")
     return Compiled(
         vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},
@@ -144,7 +140,7 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
-        rx(lits("TERMINATE", "TERMINATE")),
+        re.compile(r"[;:]|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
         names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
 
 
@@ -183,15 +179,23 @@ class DocText:
     _starts: list[int] = field(default_factory=list)
     _sec_starts: list[int] = field(default_factory=list)
     _matches: dict = field(default_factory=dict)
+    lower: str = ""
+    sent_sections: list[Optional[str]] = field(default_factory=list)  # the section of each sentence (by its start)
 
     def __post_init__(self) -> None:
         self._starts = [s for s, _ in self.sents]
         self._sec_starts = [s for s, _ in self.sections]
+        self.lower = self.doc.text.lower()
+        self.sent_sections = [self.section(s) for s, _ in self.sents]
+
+    def may_match(self, rx: re.Pattern) -> bool:
+        """False when the text lacks every literal a match of the cue needs (anchors.py): no scan needed."""
+        return may_match(rx, self.lower)
 
     def matches(self, rx: re.Pattern) -> list[re.Match]:
         """Every match of a cue in the whole text, found once."""
         if rx not in self._matches:
-            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()]
+            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()] if self.may_match(rx) else []
         return self._matches[rx]
 
     @classmethod
@@ -252,16 +256,24 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
     if c.forward.search(inner, first.end() if first else 0):
         return True
     before = text[sent[0]:start]
-    cut = max((m.end() for m in re.finditer(r"[;:]|" + c.terminate.pattern, before, re.I)), default=0)
+    cut = max((m.end() for m in c.clause_stop.finditer(before)), default=0)
     before = before[cut:]
     words = re.findall(r"\S+", before)[-c.vocab.negation_window:]
     window = " ".join(words)
     if c.forward.search(window) or c.hypothetical.search(window):
         return True
     after = text[end:sent[1]]
-    stop = re.search(r"[;:]|" + c.terminate.pattern, after, re.I)
+    stop = c.clause_stop.search(after)
     after = after[:stop.start()] if stop else after
     return bool(c.backward.search(" ".join(re.findall(r"\S+", after)[:5])))
+
+
+def _evidence_sentences(f: Finding, docs: dict[str, DocText]) -> Iterator[tuple[EvidenceSpan, DocText, tuple[int, int]]]:
+    """Each evidence span of a finding whose document is in the packet, with that document and the span's sentence."""
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is not None:
+            yield s, dt, dt.sentence(s.start)
 
 
 def _span(dt: DocText, start: int, end: int) -> EvidenceSpan:
@@ -273,13 +285,13 @@ def _span(dt: DocText, start: int, end: int) -> EvidenceSpan:
 ASSESSMENT = ("assessment", "assessment_plan")
 
 
-def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tuple[DocText, tuple[int, int]]]:
-    """The sentences a qualifier's cues are looked for in, by its scope."""
+def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tuple[DocText, set[int]]]:
+    """The documents a qualifier's cues are looked for in, with the indices of their sentences, by its scope."""
     skip = set(vocabulary().vocab.skip_sections)
     holders = [docs[d] for d in dict.fromkeys(s.doc for s in f.evidence) if d in docs]
     if spec.scope == "packet":
         holders = list(docs.values())
-    out: list[tuple[DocText, tuple[int, int]]] = []
+    out: list[tuple[DocText, set[int]]] = []
     for dt in holders:
         if spec.skip_operative and dt.operative:
             continue
@@ -293,10 +305,10 @@ def _scope(spec: QualifierSpec, f: Finding, docs: dict[str, DocText]) -> list[tu
                     chosen |= {i, i + 1}
             if spec.scope == "near":
                 chosen.add(0)  # a report's title line names its modality
-                chosen |= {i for i, (s, _) in enumerate(dt.sents) if dt.section(s) in ASSESSMENT}
-        for i in sorted(chosen):
-            if i < len(dt.sents) and dt.section(dt.sents[i][0]) not in skip:
-                out.append((dt, dt.sents[i]))
+                chosen |= {i for i, sec in enumerate(dt.sent_sections) if sec in ASSESSMENT}
+        chosen = {i for i in chosen if i < len(dt.sents) and dt.sent_sections[i] not in skip}
+        if chosen:
+            out.append((dt, chosen))
     return out
 
 
@@ -307,15 +319,13 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
         if spec.computed:
             continue
         found: dict[str, list[EvidenceSpan]] = {}
-        scope: dict[str, tuple[DocText, set[int]]] = {}
-        for dt, sent in _scope(spec, f, docs):
-            scope.setdefault(dt.doc.id, (dt, set()))[1].add(dt.sent_index(sent[0]))
-        for dt, chosen in scope.values():
+        for dt, chosen in _scope(spec, f, docs):
             text = dt.doc.text
             whole = spec.scope in ("document", "packet")
             for value, rx in c.cues[(code, name)]:
-                hits = dt.matches(rx) if whole else \
-                    [m for i in sorted(chosen) if i < len(dt.sents) for m in rx.finditer(text, *dt.sents[i])]
+                if not dt.may_match(rx):
+                    continue
+                hits = dt.matches(rx) if whole else [m for i in sorted(chosen) for m in rx.finditer(text, *dt.sents[i])]
                 for m in hits:
                     i = dt.sent_index(m.start())
                     if i not in chosen or m.end() > dt.sents[i][1]:
@@ -371,11 +381,7 @@ def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
     """When each mentioned surgery was done: a date by the mention, 'in 1998', 'N years ago', or its report's date."""
     c = vocabulary()
     out = []
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        sent = dt.sentence(s.start)
+    for s, dt, sent in _evidence_sentences(f, docs):
         ref = dt.doc.date
         dated = [x for x in _dates_in(dt, sent) if not ref or x[0] <= ref]
         when, span = (dated and _nearest(dated, s)[0]) or (None, s)
@@ -407,11 +413,7 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
     when = max((x.when for x in surgeries if x.when), default=None)
     stays = {x.doc for x in surgeries if x.here}
     pre, post = [], []
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        sent = dt.sentence(s.start)
+    for s, dt, sent in _evidence_sentences(f, docs):
         text = dt.doc.text[sent[0]:sent[1]]
         lead = dt.doc.text[max(sent[0], s.start - 120):s.start]
         d = dt.doc.date
@@ -484,12 +486,9 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     present = [f for f in findings if f.present]
     ruled_out = [f for f in findings if not f.present]
     skip = set(vocabulary().vocab.skip_sections)
-    surgeries = [x for f in present if f.code == "prior_spine_surgery" for x in _surgeries(f, docs)]
+    surgeries_of = {id(f): _surgeries(f, docs) for f in present if f.code == "prior_spine_surgery"}
+    surgeries = [x for xs in surgeries_of.values() for x in xs]
     out: list[Finding] = []
-    timing: dict[int, tuple[list[EvidenceSpan], list[EvidenceSpan]]] = {}
-    for f in present:
-        if f.code in SYMPTOM_CODES and surgeries:
-            timing[id(f)] = _timing(f, surgeries, docs)
     for f in findings:
         if not f.present or f.qualifiers:
             out.append(f)
@@ -502,8 +501,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             q = _contradiction(f, ruled_out, docs)
             if q:
                 qs.append(q)
-        if id(f) in timing:
-            pre, post = timing[id(f)]
+        if f.code in SYMPTOM_CODES and surgeries:
+            pre, post = _timing(f, surgeries, docs)
             if pre and not post:
                 qs.append(Qualifier(name="before_surgery", value=True, evidence=pre[:MAX_SPANS]))
             if post:
@@ -511,10 +510,9 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
-            dated = [(x.when, x.span) for x in _surgeries(f, docs) if x.when] if f.code == "prior_spine_surgery" else \
+            dated = [(x.when, x.span) for x in surgeries_of[id(f)] if x.when] if f.code == "prior_spine_surgery" else \
                 [(f.mention_date, f.evidence[0])] if f.mention_date else \
-                [x for s in f.evidence if s.doc in docs
-                 for x in _nearest(_dates_in(docs[s.doc], docs[s.doc].sentence(s.start)), s)[:1]]
+                [x for s, dt, sent in _evidence_sentences(f, docs) for x in _nearest(_dates_in(dt, sent), s)[:1]]
             if dated:
                 d, span = max(dated, key=lambda x: x[0])
                 qs.append(Qualifier(name="date", value=d.isoformat(), evidence=[span]))
@@ -532,11 +530,7 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
 
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:
     spans = []
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        sent = dt.sentence(s.start)
+    for _, dt, sent in _evidence_sentences(f, docs):
         if TREATMENT_RX.search(dt.doc.text, sent[0], sent[1]):
             spans += [sp for d, sp in _dates_in(dt, sent) if timedelta(0) <= when - d <= timedelta(days=366)]
     return [Qualifier(name="treated_within_year", value=True, evidence=spans[:MAX_SPANS])] if spans else []
@@ -592,7 +586,7 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], reques
             if since:
                 extra.append(Qualifier(name="new_findings_since", value=True, evidence=since[:MAX_SPANS]))
             # an MRI of unknown date is within 6 months by definition: a surgery in that window may follow it
-            window = (request_date - timedelta(days=183)).isoformat() if request_date else None
+            window = (request_date - SIX_MONTHS).isoformat() if request_date else None
             after = [q for g in present if g.code == "prior_spine_surgery" for q in g.qualifiers
                      if q.name == "date" and ((mri and q.value > mri) or (not mri and window and q.value >= window))]
             if after:

@@ -8,24 +8,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
-from medspacy.context import ConTextRule
-from medspacy.section_detection import SectionRule
-from medspacy.target_matcher import TargetRule
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from priorauth.codes import code_table
 from priorauth.extract.anchors import required_literals
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import DataFileError, load_model
 
+if TYPE_CHECKING:  # medspaCy is imported where its rule objects are built, so the data loaders stay light
+    from medspacy.context import ConTextRule
+    from medspacy.section_detection import SectionRule
+    from medspacy.target_matcher import TargetRule
 
-class _Strict(BaseModel):
+
+class Strict(BaseModel):
+    """A data file's model: an unknown key is an error (a misspelt key fails at load); `_doc` may be given by alias."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class LexiconRuleSpec(_Strict):
+def _compiles(v: str) -> str:
+    re.compile(v)
+    return v
+
+
+Regex = Annotated[str, AfterValidator(_compiles)]  # a pattern in a data file, checked to compile when loaded
+
+
+class LexiconRuleSpec(Strict):
     """One pattern of a lexicon file: a regex, or a literal matched at word boundaries."""
 
     pattern: Optional[str] = None
@@ -45,7 +57,7 @@ class LexiconRuleSpec(_Strict):
         return self
 
 
-class LexiconFile(_Strict):
+class LexiconFile(Strict):
     """A lexicon file: the code, its patterns and its flags (`history_supports` has its one source here)."""
 
     doc: str = Field(default="", alias="_doc")
@@ -60,7 +72,7 @@ class LexiconFile(_Strict):
     needs_new: Optional[str] = None
 
 
-class ContextRuleSpec(_Strict):
+class ContextRuleSpec(Strict):
     literal: str
     category: str
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
@@ -72,23 +84,23 @@ class ContextRuleSpec(_Strict):
     terminated_by: Optional[list[str]] = None
 
 
-class ContextFile(_Strict):
+class ContextFile(Strict):
     context_rules: list[ContextRuleSpec]
 
 
-class SectionHeaders(_Strict):
+class SectionHeaders(Strict):
     long: list[str] = []
     short: list[str] = []
 
 
-class SectionEffect(_Strict):
+class SectionEffect(Strict):
     exam: bool = False
     family: bool = False
     historical: bool = False
     hypothetical: bool = False
 
 
-class SectionsFile(_Strict):
+class SectionsFile(Strict):
     doc: str = Field(default="", alias="_doc")
     categories: dict[str, SectionHeaders]
     effects: dict[str, SectionEffect] = {}
@@ -150,6 +162,8 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
 
 def target_rules(guideline: str | None = None) -> list[TargetRule]:
     """TargetRules for medspaCy's TargetMatcher; regexes are case-insensitive unless scoped."""
+    from medspacy.target_matcher import TargetRule
+
     rules = []
     for lex in lexicons(guideline).values():
         for i, r in enumerate(lex.rules):
@@ -160,6 +174,8 @@ def target_rules(guideline: str | None = None) -> list[TargetRule]:
 
 def context_rules(guideline: str | None = None) -> list[ConTextRule]:
     """ConText rules from JSON, including `terminated_by`, which medspaCy's own loader drops."""
+    from medspacy.context import ConTextRule
+
     out = []
     for spec in context_file(guideline).context_rules:
         r = spec.model_dump()
@@ -182,12 +198,20 @@ def section_config(g: Guideline) -> dict[str, Any]:
     return load_model(SectionsFile, g.path("sections.json")).model_dump(exclude={"doc"})
 
 
+def header_alternatives(spec: dict[str, list[str]]) -> tuple[str, str]:
+    """A section's long names (a space matches any whitespace) and abbreviations as regex alternations, longest first."""
+    long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
+    short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
+    return long_alts, short_alts
+
+
 def section_rules(guideline: str | None = None) -> list[SectionRule]:
     """Header regexes: abbreviations must open a line and take a colon; long names may stand alone."""
+    from medspacy.section_detection import SectionRule
+
     rules = []
     for category, spec in section_config(guideline)["categories"].items():
-        long_alts = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(spec["long"], key=len, reverse=True))
-        short_alts = "|".join(re.escape(h) for h in sorted(spec["short"], key=len, reverse=True))
+        long_alts, short_alts = header_alternatives(spec)
         forms = []
         if long_alts:
             forms.append(rf"(?im:^[ \t]*(?:{long_alts})[ \t]*(?::|$))")

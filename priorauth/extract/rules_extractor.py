@@ -11,18 +11,18 @@ from priorauth.codes import code_table
 from priorauth.extract import resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import general_care, improvements, is_operative_report
-from priorauth.extract.dates import ANY_DATE, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date, parse_date
+from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
+                                     note_clock, parse_date)
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import shift, split_documents
-from priorauth.extract.therapy import SIX_MONTHS, assign_durations, episode_days, summarize
+from priorauth.extract.therapy import assign_durations, episode_days, summarize
 from priorauth.models import Case, Document, EvidenceSpan, Finding
 from priorauth.guidelines import get as get_guideline
 from priorauth.guidelines import studies_for, using
 
 PAIN = ("back_pain", "neck_pain", "radicular_pain")
 NEEDS_CARE = ("no_response_to_treatment", "symptoms_worsening")
-DATE_RX = re.compile(ANY_DATE, re.I)
 NUMERIC_DATE_RX = re.compile(NUMERIC_DATE)
 EPISODE_SLACK = timedelta(days=7)
 INFECTION_SIGN_KINDS = ("fever", "lab", "risk", "imaging")
@@ -69,7 +69,8 @@ def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -
     for doc_id, document in docs.items():
         doc_ms = [m for m in mentions if m.doc_id == doc_id]
         therapy = [m for m in doc_ms if m.code in care and m.reason is None]
-        assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
+        if therapy:  # the episode length (durations beside every pain mention) matters only where there is care
+            assign_durations(document.text, therapy, document.date, episode_days(document.text, doc_ms, document.date))
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,6 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         mentions.remove(m)
 
 
-NOTE_CLOCK_GAP = timedelta(days=365)
-
-
 UNKNOWN = date.min
 
 
@@ -219,8 +217,8 @@ def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) 
     if when is None or document.date is None:
         return when
     text = document.text
-    latest = latest_stated_date(text, document.date)
-    if latest is None or document.date - latest <= NOTE_CLOCK_GAP:
+    latest = note_clock(text, document.date)
+    if latest is None:
         return when
     other = latest_stated_date(text[:own[0]] + " " + text[own[1]:], document.date)
     if other is None:
@@ -229,7 +227,6 @@ def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) 
 
 
 ACUTE = timedelta(days=42)
-DATED_RX = re.compile(ANY_DATE, re.I)
 
 
 def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
@@ -245,7 +242,7 @@ def _acute_trauma(mentions: list[Mention], docs: dict[str, Document]) -> None:
             continue
         sentence = document.text[m.sent_start:m.sent_end]
         ages = [d.days for d in find_durations(sentence, m.sent_start, ref) if d.days > 0]
-        for x in DATED_RX.finditer(sentence):
+        for x in DATE_RX.finditer(sentence):
             when = parse_date(x.group(0), ref) if re.search(r"\d", x.group(0)) or len(x.group(0)) > 4 else None
             if when is not None:
                 ages.append((ref - when).days)

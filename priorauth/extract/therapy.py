@@ -8,11 +8,10 @@ from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
-from priorauth.extract.dates import Duration, find_durations, note_clock, stated_dates, weeks
+from priorauth.extract.dates import SIX_MONTHS, Duration, find_durations, note_clock, stated_dates, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
-SIX_MONTHS = timedelta(days=183)
 PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+)?\w+(?:ed|en|ne)\b", re.I)  # "has attended", "have been"
 
 
