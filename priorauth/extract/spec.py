@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from priorauth.guidelines import DEFAULT
+
 
 @dataclass(frozen=True)
 class ExtractorSpec:
@@ -12,7 +14,7 @@ class ExtractorSpec:
 
     name: str = "rules"
     llm: dict[str, Any] = field(default_factory=dict)
-    guideline: str = "wps-mri-spine"
+    guideline: str = DEFAULT
 
     def check(self) -> None:
         """Raise ValueError for a bad configuration without building anything heavy (run before any output)."""
