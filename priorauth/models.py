@@ -37,6 +37,7 @@ class Request(BaseModel):
     icd10_codes: Optional[list[str]] = None
     patient_age: Optional[int] = Field(default=None, ge=0, le=130)
     request_date: Optional[dt.date] = None
+    service_date: Optional[dt.date] = Field(default=None, description="The planned date of service; picks the guideline version in effect (else the request date).")
     has_standard_written_order: Optional[bool] = None
 
 
@@ -316,6 +317,7 @@ class StudyDecision(BaseModel):
     low_field: bool = False
     decision: Decision
     criteria: list[str]
+    guideline: Optional[str] = Field(default=None, description="The guideline id@version this item was reviewed under (set when a request spans guidelines).")
 
 
 class PolicyIdentity(BaseModel):
@@ -324,6 +326,9 @@ class PolicyIdentity(BaseModel):
     number: str
     effective: str
     sha256: str
+    version: Optional[str] = Field(default=None, description="The guideline version applied (guideline.json's version); absent in reviews stored before versions.")
+    effective_until: Optional[str] = Field(default=None, description="The day the next installed version takes effect, if one is installed.")
+    version_note: str = Field(default="", description="Why this version applied when it was not simply the one in effect on the date of service.")
 
 
 class Conflict(BaseModel):
@@ -389,6 +394,7 @@ class Review(BaseModel):
     needs_checking: list[Finding] = []
     unverified: list[UnverifiedClaim] = []
     sources: list[SourceFile] = []  # the packet's files (hash, format, pages) and any that could not be read
+    parts: list["Review"] = Field(default=[], description="When the requested codes span guidelines: one review per guideline, each of its own codes; the top level combines them.")
 
 
 class ErrorRecord(BaseModel):

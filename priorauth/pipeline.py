@@ -1,4 +1,4 @@
-"""review(case) -> Review: extract findings from every document, then decide."""
+"""review(case) -> Review: find the guideline of each requested code, extract findings, then decide."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Optional
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
 from priorauth.extract.qualifiers import qualify
-from priorauth.guidelines import Guideline, per_guideline, using
-from priorauth.models import ACTION_FOR, Alignment, Case, Review
+from priorauth.ingest.locate import locate
+from priorauth.guidelines import DEFAULT, Guideline, Route, get, in_effect, per_guideline, route, using
+from priorauth.models import ACTION_FOR, Alignment, Case, Decision, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
@@ -20,7 +21,7 @@ def default_extractor(g: Guideline) -> Extractor:
     """The offline medspaCy extractor for a guideline (default: the active one), built once per process."""
     from priorauth.extract.rules_extractor import RulesExtractor
 
-    return RulesExtractor(g.id)
+    return RulesExtractor(g.ref)
 
 
 COUNTED: tuple[Alignment, ...] = ("exact", "normalized")
@@ -78,10 +79,79 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
 
 
 def review(case: Case, extractor: Optional[Extractor] = None, guideline: Optional[str] = None) -> Review:
-    """Review one packet under a guideline (default: the extractor's, else wps-mri-spine) with the given extractor."""
-    from priorauth.ingest.locate import locate
+    """Review one packet: under `guideline` when given, else each requested code under the guideline covering it.
 
-    gid = guideline or getattr(extractor, "guideline", None)
-    with using(gid) as g:
-        extractor = extractor or default_extractor(g.id)
-        return locate(case, decide_extraction(case, extractor.extract(case)))
+    The version applied is the one in effect on the date of service (else the request date). Codes no
+    installed guideline covers leave the request to the extractor's guideline (default wps-mri-spine),
+    which asks for correct coding (`DOC.coding`). Codes of two guidelines are reviewed per guideline and
+    combined (`Review.parts`).
+    """
+    day = case.request.service_date or case.request.request_date
+    if guideline:
+        target = (get(guideline), "") if "@" in guideline else in_effect(get(guideline).id, day)
+        return _review_one(case, extractor, Route(target[0], (), target[1]))
+    routes = route(case.request.cpt_codes, day)
+    if not routes:
+        bound = getattr(extractor, "guideline", None)
+        g, note = in_effect(get(bound).id if bound else DEFAULT, day)
+        return _review_one(case, extractor, Route(g, (), note))
+    if len(routes) == 1:
+        return _review_one(case, extractor, routes[0])
+    parts = [_review_one(case.model_copy(update={"request": case.request.model_copy(update={"cpt_codes": list(r.codes)})}),
+                         extractor, r) for r in routes]
+    return combine(parts)
+
+
+def _extractor_for(extractor: Optional[Extractor], g: Guideline) -> Extractor:
+    """The given extractor when it reads for `g` (or for any guideline), else its kind rebuilt for `g`."""
+    if extractor is None:
+        return default_extractor(g.ref)
+    bound = getattr(extractor, "guideline", None)
+    if bound is None or get(bound).ref == g.ref:
+        return extractor
+    rebuild = getattr(extractor, "for_guideline", None)
+    return rebuild(g.ref) if rebuild else default_extractor(g.ref)
+
+
+def _review_one(case: Case, extractor: Optional[Extractor], r: Route) -> Review:
+    with using(r.guideline.ref) as g:
+        out = locate(case, decide_extraction(case, _extractor_for(extractor, g).extract(case)))
+    for s in out.studies:
+        s.guideline = g.ref
+    if out.policy is not None and r.note:
+        out.policy = out.policy.model_copy(update={"version_note": r.note})
+    return out
+
+
+RANK: dict[Decision, int] = {"incomplete": 0, "not_met": 1, "meets_criteria": 2}
+
+
+def combine(parts: list[Review]) -> Review:
+    """One review of a request whose codes span guidelines: approved only when every part is.
+
+    The combined decision is the least favourable part's (incomplete, then not_met); its criteria
+    are those of the parts that decided it. Each part stays whole in `parts` for the page and letters.
+    """
+    decision = min((p.decision for p in parts), key=RANK.__getitem__)
+    deciding = [p for p in parts if p.decision == decision]
+    criteria = list(dict.fromkeys(c for p in deciding for c in p.criteria))
+    seen: set = set()
+    findings = []
+    for p in parts:
+        for f in p.findings:
+            key = (f.code, tuple((e.doc, e.start, e.end) for e in f.evidence))
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    first = parts[0]
+
+    def each(attr: str) -> list:
+        return [x for p in parts for x in getattr(p, attr)]
+
+    return first.model_copy(update={
+        "decision": decision, "criteria": criteria, "action": ACTION_FOR[decision], "findings": findings,
+        "reasons": [f"{p.policy.number if p.policy else ''}: {x}" for p in parts for x in p.reasons],
+        "missing": each("missing"), "criteria_results": each("criteria_results"), "studies": each("studies"),
+        "warnings": list(dict.fromkeys(each("warnings"))), "ruled_out": each("ruled_out"),
+        "needs_checking": each("needs_checking"), "conflicts": each("conflicts"), "unverified": each("unverified"),
+        "parts": parts})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from priorauth.codes import code_table
-from priorauth.extract import resources
+from priorauth.extract import readers, resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import general_care, improvements, is_operative_report
 from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
@@ -34,7 +34,7 @@ class RulesExtractor:
     name = "rules"
 
     def __init__(self, guideline: Optional[str] = None) -> None:
-        self.guideline = get_guideline(guideline).id
+        self.guideline = get_guideline(guideline).ref
         self.nlp = build_nlp(self.guideline)
 
     def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
@@ -60,8 +60,10 @@ class RulesExtractor:
         therapy = summarize(mentions, docs, case.request.request_date, response)
         if any(d.date is None for d in docs.values()):
             warnings.append("a document has no date; durations stated as 'since' or 'ago' could not be resolved for it")
-        return Extraction(findings=aggregate(mentions, docs, self.name), conservative_therapy=therapy,
-                          warnings=warnings, extractor=self.name)
+        g = get_guideline()
+        g.load_modules()  # a guideline's own reader (readers.py) adds what its policy needs beyond the lexicons
+        findings = aggregate(mentions, docs, self.name) + readers.read(g.id, case, docs)
+        return Extraction(findings=findings, conservative_therapy=therapy, warnings=warnings, extractor=self.name)
 
 
 def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:

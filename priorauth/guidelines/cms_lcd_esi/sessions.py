@@ -1,0 +1,208 @@
+"""Earlier injection sessions on the packet's timeline: dated, by region, with the relief each gave.
+
+The policy counts sessions (one day each) per spinal region in a rolling 12
+months (Limitations 6), measures a repeat's justification as relief on the
+same scale as the baseline for 3 months, or a failed first injection at least
+14 days ago (Covered Indications 6), and limits treatment beyond 12 months
+(Limitations 13). Everything this guideline reads about sessions is here, so it
+can move onto a shared event timeline as one piece.
+
+A session is an epidural injection the note says was given (past wording, a
+procedure report of it) with a date: a written date, a date "N weeks/months
+ago" counted from the note's date, or the date of a procedure report. Planned
+injections are not sessions. Several mentions of one day are one session.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterator, Optional
+
+from priorauth.extract.dates import DATE_RX, WORD_NUM, parse_date
+from priorauth.models import Document, EvidenceSpan
+
+ESI = re.compile(
+    r"\b(?:TF-?ESIs?|IL-?ESIs?|C-?ESIs?|L-?ESIs?|ESIs?|epidural steroid injections?|epidural injections?|epidurals?"
+    r"|(?:transforaminal|interlaminar|translaminar|caudal)(?: epidural)?(?: steroid)? (?:injections?|blocks?)"
+    r"|selective nerve root blocks?|SNRBs?)\b", re.I)
+PLANNED = re.compile(r"\b(?:plan(?:s|ned)?|schedul\w*|request\w*|recommend\w*|will (?:proceed|undergo|have|schedule|get)|"
+                     r"propos\w*|consider\w*|candidate for|would like|next|to be (?:performed|done)|authori[sz]\w*|order(?:ed)?)\b", re.I)
+GIVEN = re.compile(r"\b(?:s/p|status post|had|has had|received|underwent|undergone|got|performed|done|given|prior|previous|"
+                   r"last|earlier|initial|first|second|third|fourth|most recent|after (?:the|his|her)|since (?:the|his|her)|"
+                   r"following (?:the|his|her)|on \d|dated)\b", re.I)
+ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+AGO = re.compile(rf"\b(\d+|{'|'.join(WORD_NUM)})\s+(days?|weeks?|wks?|months?|mos?)\s+ago\b", re.I)
+PROCEDURE_DOC = re.compile(r"(?im)^[ \t]*(?:procedure(?: note| report| performed)?|operative report|procedure name)[ \t]*:[^\n]*"
+                           r"(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
+REGION_WORDS = (("cervical_thoracic", re.compile(r"\b(?:cervical|thoracic|C[1-8](?:\s*[-/]\s*[CT]?\d)?|T\d{1,2}(?:\s*[-/]\s*T?\d{1,2})?)\b")),
+                ("lumbar_sacral", re.compile(r"\b(?:lumbar|lumbosacral|sacral|caudal|L[1-5](?:\s*[-/]\s*[LS]?\d)?|S[1-5])\b")))
+PERCENT = re.compile(r"(\d{1,3})\s*(?:%|percent)\s*(?:sustained\s+|overall\s+|pain\s+)?(?:relief|improvement|reduction|better|improved|decrease|benefit)"
+                     r"|(?:relief|improvement|reduction|better|improved|benefit)\s+(?:of|by|was|about|approximately|~)?\s*(\d{1,3})\s*(?:%|percent)", re.I)
+FROM_TO = re.compile(r"\bfrom\s+(?:an?\s+)?(?:(?P<s1>NRS|VAS|ODI|NDI|Oswestry|pain)\s+(?:of\s+)?)?(?P<a>\d{1,3})(?P<u1>\s*/\s*10|\s*%)?\s+to\s+(?:an?\s+)?"
+                     r"(?:(?:NRS|VAS|ODI|NDI)\s+(?:of\s+)?)?(?P<b>\d{1,3})(?P<u2>\s*/\s*10|\s*%)?", re.I)
+LASTING = re.compile(rf"\b(?:for|lasting|lasted|x|×|sustained|over|through|which lasted|wore off after|wearing off after|about|approximately|nearly|"
+                     rf"more than|at least|over)\s+(?:about\s+|approximately\s+|nearly\s+|more than\s+|at least\s+|over\s+|the (?:past|last)\s+)?"
+                     rf"(\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})\s*(weeks?|wks?|months?|mos?|days?)\b", re.I)
+FAILED = re.compile(r"\b(?:no|minimal|little|minor|negligible|without|only brief|only transient|short-lived)\s+(?:significant\s+|meaningful\s+|lasting\s+|sustained\s+)?"
+                    r"(?:relief|benefit|improvement|help|response)\b|\bdid not (?:help|improve|provide)\b|\bfailed\b|\bno change\b|\bineffective\b", re.I)
+SCALES = (("odi", r"\b(?:ODI|Oswestry)\b"), ("ndi", r"\b(?:NDI|neck disability index)\b"), ("rmdq", r"\bRoland[- ]Morris\b|\bRMDQ\b"),
+          ("promis", r"\bPROMIS\b"), ("vas", r"\b(?:VAS|visual analog(?:ue)? scale)\b"),
+          ("nrs", r"\b(?:NRS|numeric(?:al)? (?:pain )?rating scale)\b|\b\d{1,2}\s*/\s*10\b"))
+SCALE_RX = tuple((name, re.compile(p, re.I)) for name, p in SCALES)
+PAIN_FAMILY = {"nrs", "vas", "pain"}
+
+
+@dataclass
+class Session:
+    """One day an epidural injection was given."""
+
+    day: date
+    region: Optional[str]
+    evidence: list[EvidenceSpan] = field(default_factory=list)
+    relief: Optional[float] = None  # per cent
+    relief_months: Optional[float] = None
+    scale: Optional[str] = None  # the scale the relief was measured on ("pain" for a bare percentage of pain relief)
+    failed: bool = False
+    relief_evidence: list[EvidenceSpan] = field(default_factory=list)
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence: lines split after '. ' before a capital or digit."""
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        for m in re.finditer(r"(?<=[.!?;])\s+(?=[A-Z(])", line):
+            yield start, pos + m.start()
+            start = pos + m.end()
+        if line[start - pos:].strip():
+            yield start, pos + len(line)
+        pos += len(line) + 1
+
+
+def span(doc: Document, start: int, end: int) -> EvidenceSpan:
+    return EvidenceSpan(doc=doc.id, start=start, end=end, text=doc.text[start:end])
+
+
+def region_of(text: str) -> Optional[str]:
+    found = [r for r, rx in REGION_WORDS if rx.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def scale_of(text: str) -> Optional[str]:
+    return next((name for name, rx in SCALE_RX if rx.search(text)), None)
+
+
+def _num(s: str) -> float:
+    return float(WORD_NUM.get(s.lower(), s)) if not s.replace(".", "").isdigit() else float(s)
+
+
+def _months(n: str, unit: str) -> float:
+    v = _num(n)
+    u = unit.lower()
+    return v / 30.4 if u.startswith("d") else v / 4.345 if u.startswith("w") else v
+
+
+def _dates(doc: Document, s: int, e: int) -> list[tuple[date, int, int]]:
+    text = doc.text[s:e]
+    out = []
+    for m in ISO.finditer(text):
+        try:
+            out.append((date(int(m[1]), int(m[2]), int(m[3])), s + m.start(), s + m.end()))
+        except ValueError:
+            pass
+    for m in DATE_RX.finditer(text):
+        if any(a <= s + m.start() < b for _, a, b in out) or not re.search(r"\d", m.group()):
+            continue
+        d = parse_date(m.group(), doc.date)
+        if d is not None:
+            out.append((d, s + m.start(), s + m.end()))
+    for m in AGO.finditer(text):
+        if doc.date is not None:
+            days = _num(m[1]) * {"d": 1, "w": 7, "m": 30.4}[m[2][0].lower()]
+            out.append((doc.date - timedelta(days=round(days)), s + m.start(), s + m.end()))
+    return sorted(out, key=lambda x: x[1])
+
+
+def _relief(doc: Document, s: int, e: int, session: Session) -> None:
+    """Relief, its duration and scale, from the mention's sentence."""
+    text = doc.text[s:e]
+    m = PERCENT.search(text)
+    if m:
+        session.relief = float(m[1] or m[2])
+        session.scale = scale_of(text) or ("pain" if not re.search(r"\bfunction", text, re.I) else "function")
+        session.relief_evidence.append(span(doc, s + m.start(), s + m.end()))
+    else:
+        m = FROM_TO.search(text)
+        if m and int(m["a"]) > 0 and int(m["b"]) <= int(m["a"]):
+            session.relief = round(100 * (int(m["a"]) - int(m["b"])) / int(m["a"]))
+            named = scale_of(text[max(0, m.start() - 40):m.end()])
+            session.scale = named or ("nrs" if (m["u1"] or m["u2"] or "").strip().startswith("/") else "pain")
+            session.relief_evidence.append(span(doc, s + m.start(), s + m.end()))
+    m = LASTING.search(text)
+    if m and session.relief is not None:
+        session.relief_months = _months(m[1], m[2])
+        session.relief_evidence.append(span(doc, s + m.start(), s + m.end()))
+    if FAILED.search(text) and (session.relief is None or session.relief < 50):
+        session.failed = True
+        f = FAILED.search(text)
+        session.relief_evidence.append(span(doc, s + f.start(), s + f.end()))
+    elif session.relief is not None and session.relief < 50:
+        session.failed = True
+
+
+def read_sessions(docs: dict[str, Document], default_region: Optional[str]) -> list[Session]:
+    """Every dated earlier session in the packet, one per day, oldest first."""
+    by_day: dict[date, Session] = {}
+
+    def add(day: date, region: Optional[str], ev: EvidenceSpan, doc: Document, s: int, e: int) -> None:
+        sess = by_day.get(day)
+        if sess is None:
+            sess = by_day[day] = Session(day, region or default_region)
+        elif region and sess.region != region and sess.region == default_region:
+            sess.region = region
+        if not any(x.doc == ev.doc and x.start == ev.start for x in sess.evidence):
+            sess.evidence.append(ev)
+        if sess.relief is None and not sess.failed:
+            _relief(doc, s, e, sess)
+
+    for doc in docs.values():
+        text = doc.text
+        head = PROCEDURE_DOC.search(text)
+        if head and doc.date is not None:
+            add(doc.date, region_of(head.group()), span(doc, head.start(), head.end()), doc, head.start(), head.end())
+            continue  # a procedure report describes its own session; its plans and history are not read as sessions
+        for s, e in sentences(text):
+            sent = text[s:e]
+            m = ESI.search(sent)
+            if not m:
+                continue
+            dates = _dates(doc, s, e)
+            if not dates:
+                continue
+            if PLANNED.search(sent) and not GIVEN.search(sent):
+                continue
+            for day, a, b in dates:
+                if doc.date is not None and day > doc.date:
+                    continue  # a date after the note is a plan, not a session
+                ev = span(doc, s + m.start(), s + m.end())
+                add(day, region_of(sent), ev, doc, s, e)
+                sess = by_day[day]
+                if not any(x.start == a and x.doc == doc.id for x in sess.evidence):
+                    sess.evidence.append(span(doc, a, b))
+    return [by_day[d] for d in sorted(by_day)]
+
+
+def in_window(sessions: list[Session], region: Optional[str], on: date, days: int = 365) -> list[Session]:
+    """Sessions of this region (unknown region counts as this one) in the `days` before `on`."""
+    return [x for x in sessions if (x.region in (None, region) or region is None) and on - timedelta(days=days) < x.day <= on]
+
+
+def same_scale(relief_scale: Optional[str], baseline: set[str]) -> bool:
+    """Relief counts on the baseline's scale: the same named scale, or a bare pain percentage against a pain scale."""
+    if relief_scale is None or not baseline:
+        return False
+    if relief_scale in baseline:
+        return True
+    return relief_scale == "pain" and bool(baseline & PAIN_FAMILY)
