@@ -221,6 +221,15 @@ def get(ref: Optional[str] = None) -> Guideline:
     return found[-1]
 
 
+def ref_of(policy: Optional[PolicyIdentity]) -> Optional[str]:
+    """The installed guideline a stored review was made under: its id@version when that version is installed, else its id."""
+    if policy is None or policy.id is None:
+        return None
+    if policy.version and any(v.version == policy.version for v in versions(policy.id)):
+        return f"{policy.id}@{policy.version}"
+    return policy.id
+
+
 def in_effect(guideline_id: str, day: Optional[date]) -> tuple[Guideline, str]:
     """The version of `guideline_id` in effect on `day`, and a note when it is not simply that.
 

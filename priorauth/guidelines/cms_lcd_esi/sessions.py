@@ -26,7 +26,8 @@ from priorauth.models import Document, EvidenceSpan
 ESI = re.compile(
     r"\b(?:TF-?ESIs?|IL-?ESIs?|C-?ESIs?|L-?ESIs?|ESIs?|epidural steroid injections?|epidural injections?|epidurals?"
     r"|(?:transforaminal|interlaminar|translaminar|caudal)(?: epidural)?(?: steroid)? (?:injections?|blocks?)"
-    r"|selective nerve root blocks?|SNRBs?)\b", re.I)
+    r"|selective nerve root blocks?|SNRBs?"
+    r"|(?:the|that|this|last|first|second|third|previous|prior|most recent|initial|repeat) (?:[\w/.-]+ ){0,2}(?:injection|block|shot))\b", re.I)
 PLANNED = re.compile(r"\b(?:plan(?:s|ned)?|schedul\w*|request\w*|recommend\w*|will (?:proceed|undergo|have|schedule|get)|"
                      r"propos\w*|consider\w*|candidate for|would like|next|to be (?:performed|done)|authori[sz]\w*|order(?:ed)?)\b", re.I)
 GIVEN = re.compile(r"\b(?:s/p|status post|had|has had|received|underwent|undergone|got|performed|done|given|prior|previous|"
@@ -36,8 +37,8 @@ ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 AGO = re.compile(rf"\b(\d+|{'|'.join(WORD_NUM)})\s+(days?|weeks?|wks?|months?|mos?)\s+ago\b", re.I)
 PROCEDURE_DOC = re.compile(r"(?im)^[ \t]*(?:procedure(?: note| report| performed)?|operative report|procedure name)[ \t]*:[^\n]*"
                            r"(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
-REGION_WORDS = (("cervical_thoracic", re.compile(r"\b(?:cervical|thoracic|C[1-8](?:\s*[-/]\s*[CT]?\d)?|T\d{1,2}(?:\s*[-/]\s*T?\d{1,2})?)\b")),
-                ("lumbar_sacral", re.compile(r"\b(?:lumbar|lumbosacral|sacral|caudal|L[1-5](?:\s*[-/]\s*[LS]?\d)?|S[1-5])\b")))
+REGION_WORDS = (("cervical_thoracic", re.compile(r"\b(?:(?i:cervical|thoracic|neck)|C[1-8](?:\s*[-/]\s*[CT]?\d)?|T\d{1,2}(?:\s*[-/]\s*T?\d{1,2})?)\b")),
+                ("lumbar_sacral", re.compile(r"\b(?:(?i:lumbar|lumbosacral|sacral|caudal|low back)|L[1-5](?:\s*[-/]\s*[LS]?\d)?|S[1-5])\b")))
 PERCENT = re.compile(r"(\d{1,3})\s*(?:%|percent)\s*(?:sustained\s+|overall\s+|pain\s+)?(?:relief|improvement|reduction|better|improved|decrease|benefit)"
                      r"|(?:relief|improvement|reduction|better|improved|benefit)\s+(?:of|by|was|about|approximately|~)?\s*(\d{1,3})\s*(?:%|percent)", re.I)
 FROM_TO = re.compile(r"\bfrom\s+(?:an?\s+)?(?:(?P<s1>NRS|VAS|ODI|NDI|Oswestry|pain)\s+(?:of\s+)?)?(?P<a>\d{1,3})(?P<u1>\s*/\s*10|\s*%)?\s+to\s+(?:an?\s+)?"

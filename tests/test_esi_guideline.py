@@ -1,0 +1,226 @@
+"""The epidural steroid injection guideline (LCD L39240): routing by code, versions by date, sessions and limitations.
+
+Every packet here is written for the test; each limitation is shown by adding one sentence to a packet that is
+otherwise approvable.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from priorauth import guidelines
+from priorauth.models import Case, Document, Request
+from priorauth.pipeline import review
+
+ESI = "cms-lcd-esi"
+HPI = ("HPI: 58 yo M with low back pain radiating down the right leg to the lateral foot for 3 months. "
+       "Pain is 7/10 on the NRS. He cannot stand long enough to work his shifts and the leg pain wakes him at night.\n"
+       "He has taken meloxicam 15 mg daily for 10 weeks and completed 6 weeks of physical therapy without relief. "
+       "He continues his home exercise program daily.\n"
+       "Exam: positive straight leg raise on the right at 45 degrees. Decreased sensation over the right L5 dermatome.\n"
+       "MRI lumbar spine: right L4-5 disc extrusion compressing the right L5 nerve root, concordant with his symptoms.\n")
+PLAN = "Plan: right L4-5 transforaminal epidural steroid injection under fluoroscopy with contrast, dexamethasone 10 mg."
+
+
+def case(text: str, codes=("64483",), day=date(2026, 3, 2), cid="esi", note_day=date(2026, 3, 1), **req) -> Case:
+    return Case(id=cid, documents=[Document(id="n1", type="progress_note", date=note_day, text=text)],
+                request=Request(cpt_codes=list(codes), request_date=day, patient_age=58, has_standard_written_order=True, **req))
+
+
+def test_an_approvable_packet_meets_ind1_with_ind9():
+    r = review(case(HPI + PLAN))
+    assert (r.decision, r.criteria) == ("meets_criteria", ["IND.1", "IND.9"])
+    assert r.policy.id == ESI and r.policy.version == "R2" and r.policy.number == "LCD L39240"
+    assert r.studies[0].guideline == f"{ESI}@R2"
+
+
+def test_a_planned_exercise_program_is_not_ind9():
+    r = review(case(HPI.replace("He continues his home exercise program daily.", "He will start a home exercise program.") + PLAN))
+    assert r.decision == "not_met" and r.criteria == []
+    assert any("rehabilitation" in x for x in r.reasons)
+
+
+# --- routing by code --------------------------------------------------------------------------------
+
+def test_each_code_goes_to_the_guideline_that_covers_it():
+    assert [r.guideline.id for r in guidelines.route(["62323"])] == [ESI]
+    assert [r.guideline.id for r in guidelines.route(["72148"])] == ["wps-mri-spine"]
+    assert [(r.guideline.id, r.codes) for r in guidelines.route(["72148", "62323", "64484"])] == \
+        [("wps-mri-spine", ("72148",)), (ESI, ("62323", "64484"))]
+    assert guidelines.route(["45378"]) == []
+
+
+def test_codes_of_two_guidelines_are_reviewed_each_under_its_own():
+    r = review(case(HPI + PLAN, codes=("72148", "64483")))
+    assert [p.policy.id for p in r.parts] == ["wps-mri-spine", ESI]
+    assert {s.cpt: s.guideline.split("@")[0] for s in r.studies} == {"72148": "wps-mri-spine", "64483": ESI}
+    assert [p.decision for p in r.parts] == ["meets_criteria", "meets_criteria"] and r.decision == "meets_criteria"
+    assert {"IND.1", "IND.9", "A.iv"} <= set(r.criteria)
+    # approved only when every part is: a limitation of the injection routes the whole request to a clinician
+    limited = review(case(HPI + PLAN + " Platelet-rich plasma will be added to the injectate.", codes=("72148", "64483")))
+    assert [p.decision for p in limited.parts] == ["meets_criteria", "not_met"]
+    assert (limited.decision, limited.criteria) == ("not_met", ["LIM.2"])
+
+
+@pytest.mark.parametrize("guideline", [None, ESI, "wps-mri-spine"])
+def test_a_colonoscopy_code_is_never_approved_under_a_spine_policy(guideline):
+    r = review(case(HPI + PLAN, codes=("45378",)), guideline=guideline)
+    assert (r.decision, r.criteria) == ("incomplete", ["DOC.coding"])
+
+
+def test_guideline_forces_one_guideline():
+    r = review(case(HPI + PLAN), guideline="wps-mri-spine")
+    assert r.policy.id == "wps-mri-spine" and r.decision == "incomplete" and r.criteria == ["DOC.coding"]
+
+
+# --- versions by date ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def r3(tmp_path_factory):
+    """A modified copy of the ESI guideline installed as a later version beside R2."""
+    root = tmp_path_factory.mktemp("esi_r3") / "esi"
+    shutil.copytree(guidelines.get(f"{ESI}@R2").root, root)
+    manifest = json.loads((root / "guideline.json").read_text())
+    manifest.update(version="R3", effective="04/16/2026")
+    (root / "guideline.json").write_text(json.dumps(manifest))
+    crit = json.loads((root / "criteria.json").read_text())
+    crit["criteria"]["IND.9"]["title"] = "Active rehabilitation program (R3)"
+    (root / "criteria.json").write_text(json.dumps(crit))
+    g = guidelines.register(root)
+    yield g
+    guidelines._INSTALLED[ESI] = [v for v in guidelines._INSTALLED[ESI] if v.version != "R3"]
+    guidelines.get(f"{ESI}@R2").__dict__.pop("identity", None)
+
+
+def test_the_version_in_effect_on_the_date_of_service_applies(r3):
+    assert [v.version for v in guidelines.versions(ESI)] == ["R2", "R3"]
+    before = review(case(HPI + PLAN, day=date(2026, 3, 2)))
+    after = review(case(HPI + PLAN, day=date(2026, 3, 2), service_date=date(2026, 5, 4)))
+    assert before.policy.version == "R2" and before.policy.effective_until == "04/16/2026"
+    assert after.policy.version == "R3" and after.policy.effective_until is None
+    assert {r.title for r in after.criteria_results if r.id == "IND.9"} == {"Active rehabilitation program (R3)"}
+    assert {r.title for r in before.criteria_results if r.id == "IND.9"} == {"Active rehabilitation program"}
+    assert before.decision == after.decision == "meets_criteria"
+
+
+def test_before_the_earliest_version_that_version_applies_and_the_review_says_so():
+    r = review(case(HPI + PLAN, day=date(2024, 1, 10), note_day=date(2024, 1, 9)))
+    assert r.policy.version == "R2" and "precedes the earliest installed version" in r.policy.version_note
+    spine = review(case("Low back pain for 2 days. Strength 3/5 left ankle dorsiflexion, new foot drop.", codes=("72148",)))
+    assert spine.policy.version == "05/01/2026" and "2026-03-02 precedes" in spine.policy.version_note
+    assert spine.decision == "meets_criteria"
+
+
+def test_an_unknown_version_is_one_sentence_error():
+    with pytest.raises(ValueError, match="unknown guideline 'cms-lcd-esi@R9'"):
+        guidelines.get(f"{ESI}@R9")
+
+
+# --- sessions on the timeline ---------------------------------------------------------------------------
+
+def sessions(*lines: str) -> str:
+    return HPI + "\n".join(lines) + "\n" + PLAN
+
+
+def test_four_dated_sessions_in_twelve_months_make_the_request_the_fifth():
+    text = sessions("Prior right L4-5 TFESIs were performed on 04/02/2025, 06/20/2025, 09/15/2025 and 12/01/2025.")
+    r = review(case(text))
+    assert r.decision == "not_met" and r.criteria == ["LIM.6"]
+
+
+def test_sessions_older_than_twelve_months_and_same_day_mentions_are_not_counted_twice():
+    text = sessions("Prior right L4-5 TFESIs were performed on 02/10/2025, 06/20/2025, 09/15/2025 and 12/01/2025.",
+                    "The 12/01/2025 injection gave 70% relief of his NRS pain for 3 months.",
+                    "He had a right L4-5 TFESI on 12/01/2025.",
+                    "He is a high-risk surgical candidate with severe coronary disease. His PCP has been notified.")
+    r = review(case(text))
+    # 02/10/2025 is over 12 months before 03/02/2026: three sessions count, the 12/01 mentions are one
+    assert "LIM.6" not in r.criteria and "LIM.13" not in r.criteria
+    assert r.decision == "meets_criteria" and r.criteria == ["IND.6", "IND.9"]
+    assert len([f for f in r.findings if f.code == "prior_esi"]) == 4
+
+
+def test_a_session_of_another_region_is_not_counted():
+    text = sessions("Cervical ESIs were done on 04/02/2025, 06/20/2025, 09/15/2025 and 12/01/2025 for neck pain.")
+    r = review(case(text))
+    assert "LIM.6" not in r.criteria
+
+
+def test_repeat_relief_must_be_on_the_baselines_scale():
+    same = sessions("He had a right L4-5 TFESI on 10/01/2025 with 60% pain relief lasting 4 months.")
+    assert review(case(same)).criteria == ["IND.6", "IND.9"]
+    other = sessions("He had a right L4-5 TFESI on 10/01/2025; his ODI improved by 60% for 4 months.")
+    r = review(case(other))
+    assert r.decision == "not_met" and any("same scale" in x for x in r.reasons)
+    short = sessions("He had a right L4-5 TFESI on 12/20/2025 with 60% pain relief lasting 6 weeks.")
+    assert review(case(short)).decision == "not_met"
+
+
+def test_a_failed_first_injection_needs_14_days_and_a_rationale():
+    failed = "He had a right L4-5 interlaminar ESI on {d} with no relief."
+    why = "Rationale: a different approach, transforaminal at the L5 root, is planned."
+    assert review(case(sessions(failed.format(d="02/01/2026"), why))).criteria == ["IND.6", "IND.9"]
+    assert review(case(sessions(failed.format(d="02/01/2026")))).decision == "not_met"
+    assert review(case(sessions(failed.format(d="02/20/2026"), why))).decision == "not_met"  # 10 days before
+
+
+# --- each limitation ------------------------------------------------------------------------------------
+
+LIMITS = [
+    ("LIM.1", PLAN.replace("under fluoroscopy with contrast", "in the office without image guidance"), ("64483",)),
+    ("LIM.1", PLAN.replace("under fluoroscopy with contrast", "under ultrasound guidance"), ("64483",)),
+    ("LIM.1", PLAN, ("62322",)),
+    ("LIM.2", PLAN + " Platelet-rich plasma will be added to the injectate.", ("64483",)),
+    ("LIM.3", PLAN + " Right L4-5 and L5-S1 facet joint injections will be done in the same session.", ("64483",)),
+    ("LIM.4", PLAN + " The procedure will be done under monitored anesthesia care.", ("64483",)),
+    ("LIM.6", "Right L4-5 TFESIs were given on 04/01/2025, 06/05/2025, 08/20/2025 and 11/30/2025.\n" + PLAN, ("64483",)),
+    ("LIM.7", PLAN + " A C6-7 interlaminar epidural steroid injection will be done in the same session.", ("64483", "62321")),
+    ("LIM.8", PLAN.replace("right L4-5 transforaminal", "right L3, L4 and L5 transforaminal"), ("64483", "64484", "64484")),
+    ("LIM.9", PLAN.replace("right L4-5 transforaminal", "L3-4 and L4-5 interlaminar"), ("62323",)),
+    ("LIM.10", PLAN.replace("right L4-5 transforaminal", "bilateral L4-5 interlaminar"), ("62323",)),
+    ("LIM.11", PLAN + " We will schedule a series of three injections two weeks apart.", ("64483",)),
+    ("LIM.12", PLAN.replace("dexamethasone 10 mg", "triamcinolone 120 mg"), ("64483",)),
+    ("LIM.13", "He has had right L4-5 TFESIs on 01/10/2025 and 11/02/2025, each with 60% pain relief for 4 months.\n" + PLAN,
+     ("64483",)),
+    ("LIM.14", "MRI also shows L3-4 discitis with an adjacent epidural abscess.\n" + PLAN, ("64483",)),
+    ("LIM.14", "Temp 101.9 F; he is on IV antibiotics for pneumonia.\n" + PLAN, ("64483",)),
+]
+
+
+@pytest.mark.parametrize("lim, plan, codes", LIMITS, ids=[f"{x[0]}-{i}" for i, x in enumerate(LIMITS)])
+def test_each_limitation_routes_an_otherwise_approvable_packet_to_a_clinician(lim, plan, codes):
+    r = review(case(HPI + plan, codes=codes))
+    assert r.decision == "not_met" and lim in r.criteria, (r.criteria, r.reasons)
+
+
+def test_lim5_axial_pain_without_radicular_pain():
+    text = HPI.replace("low back pain radiating down the right leg to the lateral foot", "axial low back pain without radiation") \
+        .replace("the leg pain wakes him", "the pain wakes him")
+    r = review(case(text + PLAN))
+    assert r.decision == "not_met" and "LIM.5" in r.criteria
+
+
+def test_limits_that_do_not_apply():
+    ok = [PLAN + " No sedation will be used; local anesthetic only.",
+          PLAN + " MAC is requested because of severe needle phobia; oral anxiolytics failed at his last procedure.",
+          PLAN.replace("under fluoroscopy with contrast", "under ultrasound guidance") + " He has an allergy to iodinated contrast.",
+          PLAN + " The facet synovial cyst at L4-5 will be treated in the same session.",
+          PLAN.replace("right L4-5 transforaminal", "bilateral L5 transforaminal"),
+          "History of prostate cancer treated in 2012, in remission.\n" + PLAN,
+          "MRI shows crowding of the cauda equina at L4-5 from stenosis.\n" + PLAN]
+    for plan in ok:
+        r = review(case(HPI + plan))
+        assert r.decision == "meets_criteria", (plan, r.criteria, r.reasons)
+
+
+def test_a_review_page_shows_the_guideline_and_version():
+    from priorauth.review_page import render_review_page
+
+    c = case(HPI + PLAN, codes=("72148", "64483"))
+    page = render_review_page(c, review(c))
+    assert "LCD L39240" in page and "PUM 250-0057-1812" in page and "R2" in page
