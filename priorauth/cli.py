@@ -23,12 +23,11 @@ from rich.table import Table
 
 from priorauth.batch import brief as _brief, case_id_of as _case_id, run_batch
 from priorauth.extract.spec import ExtractorSpec
-from priorauth.guidelines import DEFAULT as DEFAULT_GUIDELINE
 from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Document, Request, Review, SourceFile
 
-app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
+app = typer.Typer(add_completion=False, help="Review prior-authorization packets against the guideline that covers each requested code, with evidence.")
 out = Console()
 err = Console(stderr=True)
 
@@ -39,7 +38,8 @@ LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_L
 LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
 LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
 CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm, or 'off').")
-GUIDELINE = typer.Option(DEFAULT_GUIDELINE, "--guideline", help="Guideline id to review against (installed: see priorauth.guidelines).")
+GUIDELINE = typer.Option(None, "--guideline", help="Review every request under this guideline (id, or id@version) instead of the "
+                         "one covering its codes; the version is still the one in effect on the date of service unless named.")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -220,7 +220,7 @@ def review_cmd(
     fhir: Optional[Path] = typer.Option(None, "--fhir", help="PAS request Bundle (JSON), a folder of them or NDJSON; or a DocumentReference."),
     fhir_out: Optional[Path] = typer.Option(None, "--fhir-out", help="Where the PAS response goes (file; folder or .ndjson for a batch)."),
     fhir_qr: Optional[Path] = typer.Option(None, "--fhir-questionnaire", help="Also write the QuestionnaireResponse here."),
-    guideline: str = GUIDELINE,
+    guideline: Optional[str] = GUIDELINE,
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
     spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir, guideline)
@@ -325,12 +325,15 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
 
 
 def _spec(name: str, model: Optional[str], base_url: Optional[str], timeout: Optional[float], cache_dir: Optional[Path],
-          guideline: str = DEFAULT_GUIDELINE) -> ExtractorSpec:
+          guideline: Optional[str] = None) -> ExtractorSpec:
     if name not in ("rules", "llm", "hybrid", "gold"):
         fail(f"unknown extractor {name!r}: use rules, llm or hybrid")
-    from priorauth.guidelines import installed
+    from priorauth.guidelines import get, installed
 
-    if guideline not in installed():
+    try:
+        if guideline is not None:
+            get(guideline)
+    except ValueError:
         fail(f"unknown guideline {guideline!r}: installed are {', '.join(installed())}")
     return ExtractorSpec(name, {"model": model, "base_url": base_url, "timeout": timeout, "cache_dir": cache_dir}, guideline)
 
@@ -358,7 +361,7 @@ def evaluate_cmd(
     llm_base_url: Optional[str] = LLM_BASE_URL,
     llm_timeout: Optional[float] = LLM_TIMEOUT,
     cache_dir: Optional[Path] = CACHE_DIR,
-    guideline: str = GUIDELINE,
+    guideline: Optional[str] = GUIDELINE,
 ) -> None:
     """Measure extraction and decisions against labels (cases.md section 3)."""
     from priorauth.evaluation.errors import case_errors, is_error

@@ -71,8 +71,6 @@ def ind1_core(f: Facts, s: Study) -> Outcome:
     zoster = dx == ("herpes_zoster",) or (f.has("herpes_zoster") and not f.has("radicular_pain"))
     if not f.has("imaging_concordant"):
         problems.append("no concordant MRI, CT or CT myelogram result is documented")
-    if not f.has("radicular_exam") and not zoster:
-        problems.append("no physical-examination finding supporting the diagnosis")
     if not f.has("functional_impact"):
         problems.append("the impact of the pain on function or quality of life is not documented")
     if not f.has("pain_scale"):

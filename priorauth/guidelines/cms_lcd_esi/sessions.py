@@ -43,6 +43,8 @@ PERCENT = re.compile(r"(\d{1,3})\s*(?:%|percent)\s*(?:sustained\s+|overall\s+|pa
                      r"|(?:relief|improvement|reduction|better|improved|benefit)\s+(?:of|by|was|about|approximately|~)?\s*(\d{1,3})\s*(?:%|percent)", re.I)
 FROM_TO = re.compile(r"\bfrom\s+(?:an?\s+)?(?:(?P<s1>NRS|VAS|ODI|NDI|Oswestry|pain)\s+(?:of\s+)?)?(?P<a>\d{1,3})(?P<u1>\s*/\s*10|\s*%)?\s+to\s+(?:an?\s+)?"
                      r"(?:(?:NRS|VAS|ODI|NDI)\s+(?:of\s+)?)?(?P<b>\d{1,3})(?P<u2>\s*/\s*10|\s*%)?", re.I)
+ARROW = re.compile(r"(?:\b(?P<s1>NRS|VAS|ODI|NDI|pain)\s*(?:score\s*)?(?:of\s*)?)?(?P<a>\d{1,3})(?P<u1>\s*/\s*10|\s*%)?\s*(?:->|→|=>|-->)\s*"
+                   r"(?P<b>\d{1,3})(?P<u2>\s*/\s*10|\s*%)?", re.I)
 LASTING = re.compile(rf"\b(?:for|lasting|lasted|x|×|sustained|over|through|which lasted|wore off after|wearing off after|about|approximately|nearly|"
                      rf"more than|at least|over)\s+(?:about\s+|approximately\s+|nearly\s+|more than\s+|at least\s+|over\s+|the (?:past|last)\s+)?"
                      rf"(\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})\s*(weeks?|wks?|months?|mos?|days?)\b", re.I)
@@ -135,7 +137,7 @@ def _relief(doc: Document, s: int, e: int, session: Session) -> None:
         session.scale = scale_of(text) or ("pain" if not re.search(r"\bfunction", text, re.I) else "function")
         session.relief_evidence.append(span(doc, s + m.start(), s + m.end()))
     else:
-        m = FROM_TO.search(text)
+        m = FROM_TO.search(text) or ARROW.search(text)
         if m and int(m["a"]) > 0 and int(m["b"]) <= int(m["a"]):
             session.relief = round(100 * (int(m["a"]) - int(m["b"])) / int(m["a"]))
             named = scale_of(text[max(0, m.start() - 40):m.end()])
@@ -192,7 +194,27 @@ def read_sessions(docs: dict[str, Document], default_region: Optional[str]) -> l
                 sess = by_day[day]
                 if not any(x.start == a and x.doc == doc.id for x in sess.evidence):
                     sess.evidence.append(span(doc, a, b))
+    _undated_relief(docs, by_day)
     return [by_day[d] for d in sorted(by_day)]
+
+
+def _undated_relief(docs: dict[str, Document], by_day: dict[date, Session]) -> None:
+    """Relief told of 'the injection' without its date belongs to the latest session before the note."""
+    for doc in docs.values():
+        if PROCEDURE_DOC.search(doc.text):
+            continue
+        for s, e in sentences(doc.text):
+            sent = doc.text[s:e]
+            if not ESI.search(sent) or _dates(doc, s, e) or (PLANNED.search(sent) and not GIVEN.search(sent)):
+                continue
+            if not (PERCENT.search(sent) or FROM_TO.search(sent) or ARROW.search(sent) or FAILED.search(sent)):
+                continue
+            before = [d for d in by_day if doc.date is None or d <= doc.date]
+            if not before:
+                continue
+            sess = by_day[max(before)]
+            if sess.relief is None and not sess.failed:
+                _relief(doc, s, e, sess)
 
 
 def in_window(sessions: list[Session], region: Optional[str], on: date, days: int = 365) -> list[Session]:
