@@ -187,6 +187,8 @@ def lim4(f: Facts, s: Study) -> Outcome:
 def lim5(f: Facts, s: Study) -> Outcome:
     if diagnosis(f):
         return unmet("a covered diagnosis is documented")
+    if f.has("imaging_concordant") and not f.has("nonspecific_pain"):
+        return unmet("a structural diagnosis (disc herniation, stenosis) is named: the pain is not documented as non-specific")
     found = f.any("nonspecific_pain", "back_pain", "neck_pain")
     return met(*found, text="pain without radicular pain, claudication, post-laminectomy syndrome or zoster") if found \
         else unmet("no pain diagnosis is documented")
@@ -214,15 +216,16 @@ def _approach(f: Facts, s: Study) -> set[str]:
     return named or ({"transforaminal"} if "transforaminal" in s.features else {"interlaminar"})
 
 
-def _levels(f: Facts) -> tuple[int, list[Qualifier]]:
-    qs = plan(f, "levels")
-    return max((int(q.value) for q in qs), default=0), qs
+def _levels(f: Facts, s: Study) -> tuple[int, list[Qualifier]]:
+    """Levels the plan names in this study's region ('region:N' when the plan names two regions)."""
+    qs = [q for q in plan(f, "levels") if ":" not in str(q.value) or str(q.value).split(":")[0] in (s.region, None)]
+    return max((int(str(q.value).split(":")[-1]) for q in qs), default=0), qs
 
 
 def lim8(f: Facts, s: Study) -> Outcome:
     if "transforaminal" not in _approach(f, s):
         return unmet("not a transforaminal injection")
-    n, qs = _levels(f)
+    n, qs = _levels(f, s)
     units = sum(1 for c in f.request.cpt_codes or [] if c.strip() in ("64480", "64484")) + 1
     if n > 2 or units > 2:
         return met("esi_plan", text=f"{max(n, units)} nerve-root levels", quals=qs)
@@ -234,7 +237,7 @@ def _il_or_caudal(f: Facts, s: Study) -> bool:
 
 
 def lim9(f: Facts, s: Study) -> Outcome:
-    n, qs = _levels(f)
+    n, qs = _levels(f, s)
     if _il_or_caudal(f, s) and n > 1:
         return met("esi_plan", text=f"{n} levels", quals=qs)
     return unmet("one level, or not interlaminar or caudal")

@@ -23,7 +23,7 @@ GUIDELINE = "cms-lcd-esi"
 NUM = rf"(?:\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})"
 NEGATION = re.compile(r"\b(?:no|not|without|denies|denied|declines?|declined|avoid|nor|none|never|negative for)\b[^,;:]*$", re.I)
 PLAN_HEAD = re.compile(r"(?im)^[ \t]*(?:plan|assessment(?: and |\s*/\s*| & )plan|a/p|recommendations?|procedure requested|requested procedure|"
-                       r"proposed procedure|impression and plan|request)[ \t]*:")
+                       r"proposed procedure|impression and plan|request|p)[ \t]*:")
 ANY_HEAD = re.compile(r"(?m)^[ \t]*[A-Z][A-Za-z /&()-]{1,40}:")
 LEVEL = re.compile(r"\b([CTLS])(\d{1,2})(?:\s*[-/–]\s*([CTLS])?(\d{1,2}))?\b(?!\s*(?:[-a-z]+\s+){0,2}(?:disc|disk|herniation|protrusion|stenosis|bulge|"
                    r"extrusion|narrowing|spondylolisthesis|osteophyte|fracture|fusion|laminectomy))")
@@ -48,7 +48,7 @@ OTHER_BLOCK = re.compile(r"\b(?:facet (?:joint )?(?:injections?|blocks?)|medial 
                          r"occipital nerve blocks?)\b", re.I)
 SAME_SESSION = re.compile(r"\b(?:same (?:session|day|setting|visit|time|procedure)|at the same time|concurrent(?:ly)?|along with|in addition|"
                           r"combined with|together with|plus|during the (?:same )?procedure|and)\b", re.I)
-SERIES = re.compile(r"\bseries of (?:\w+ ){0,3}(?:injections|ESIs|epidurals|shots|blocks)\b|\b(?:two|three|2|3)[- ](?:injection|shot|ESI) series\b|"
+SERIES = re.compile(r"\bseries of (?:[\w-]+ ){0,7}?(?:injections|ESIs|epidurals|shots|blocks)\b|\b(?:two|three|2|3)[- ](?:injection|shot|ESI) series\b|"
                     r"\b(?:three|3|two|2) (?:\w+ ){0,3}(?:injections|ESIs|epidurals) (?:\w+ ){0,3}(?:weeks?|days?) apart\b|"
                     r"\bpre-?(?:planned|determined|scheduled) series\b", re.I)
 STEROIDS = {"triamcinolone": 80, "kenalog": 80, "betamethasone": 12, "celestone": 12, "dexamethasone": 15, "decadron": 15}
@@ -75,7 +75,8 @@ PAIN = re.compile(r"\b(?:pain|sciatica|radiculopathy|symptoms|radiating|ache|cla
 DURATION = re.compile(rf"\b(?:for|x|×|over|past|last|of|lasting|approximately|about|nearly|more than|at least)\s+(?:the\s+)?(?:past\s+|last\s+)?"
                       rf"(?:about\s+|approximately\s+|over\s+|nearly\s+|more than\s+|at least\s+)?(?P<n>{NUM})\s*(?P<u>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
                       rf"|\b(?P<n2>{NUM})[- ](?P<u2>day|week|month|year)[- ](?:history|duration)\b", re.I)
-REHAB = re.compile(r"\b(?:physical therapy|physiotherapy|PT|home exercise(?:s| program)?|HEP|exercise program|functional restoration(?: program)?|"
+REHAB = re.compile(r"\b(?:physical therapy|physiotherapy|PT|home exercise(?:s| program)?|HEP|(?:exercise|walking|stretching) program|"
+                   r"home (?:[\w-]+ ){1,3}program|exercise routine|aquatic (?:therapy|exercise)|pool (?:therapy|exercise|walking)|functional restoration(?: program)?|"
                    r"rehabilitation program|rehab program|core (?:strengthening|stabilization) program|McKenzie (?:program|exercises)|aquatic therapy)\b")
 CURRENT = re.compile(r"\b(?:continu\w+|currently|current|ongoing|is doing|is in|remains in|attends|attending|participat\w+|perform(?:s|ing)|"
                      r"daily|(?:twice|three times|once) (?:a |per )?(?:week|weekly|day|daily)|\d\s*x\s*/?\s*(?:week|wk)|compliant|adherent|"
@@ -159,10 +160,18 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
                 if re.search(r"\b(?:cervical|thoracic|lumbar|lumbosacral|sacral|caudal)\b", sent, re.I) and rx.search(sent):
                     regions.add(r)
             words = LEVEL_WORDS.search(sent)
-            count = max(len(levels), int(float(WORD_NUM.get(words[1].lower(), words[1]))) if words else 0)
             lm = LEVEL.search(sent) or words or ESI.search(sent)
-            if count and lm:
-                add("levels", str(count), doc, s, lm)
+            by_region: dict[str, int] = {}
+            for lv in levels:
+                r = "cervical_thoracic" if lv[0] in "CT" else "lumbar_sacral"
+                by_region[r] = by_region.get(r, 0) + 1
+            if len(by_region) > 1 and lm:  # two regions in one plan: the levels of each
+                for r, n in by_region.items():
+                    add("levels", f"{r}:{n}", doc, s, lm)
+            else:
+                count = max(len(levels), int(float(WORD_NUM.get(words[1].lower(), words[1]))) if words else 0)
+                if count and lm:
+                    add("levels", str(count), doc, s, lm)
             if len(regions) > 1 and lm:
                 add("region", ",".join(sorted(regions)), doc, s, lm)
             m = _first(BILATERAL, doc, s, e)

@@ -34,6 +34,8 @@ GIVEN = re.compile(r"\b(?:s/p|status post|had|has had|received|underwent|undergo
                    r"last|earlier|initial|first|second|third|fourth|most recent|after (?:the|his|her)|since (?:the|his|her)|"
                    r"following (?:the|his|her)|on \d|dated)\b", re.I)
 ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+NOT_SESSION_DATE = re.compile(r"(?:\b(?:until|through|thru|till|to|since|lasted|lasting)\s+(?:about\s+)?(?:early|mid|late|end of|beginning of)?[- ]?"
+                              r"|\b(?:MRI|CT|imaging|x-?rays?|EMG|myelogram)\b[^\d\n]{0,8})$", re.I)
 AGO = re.compile(rf"\b(\d+|{'|'.join(WORD_NUM)})\s+(days?|weeks?|wks?|months?|mos?)\s+ago\b", re.I)
 PROCEDURE_DOC = re.compile(r"(?im)^[ \t]*(?:procedure(?: note| report| performed)?|operative report|procedure name)[ \t]*:[^\n]*"
                            r"(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
@@ -116,7 +118,8 @@ def _dates(doc: Document, s: int, e: int) -> list[tuple[date, int, int]]:
         except ValueError:
             pass
     for m in DATE_RX.finditer(text):
-        if any(a <= s + m.start() < b for _, a, b in out) or not re.search(r"\d", m.group()):
+        if any(a <= s + m.start() < b for _, a, b in out) or not re.search(r"\d", m.group()) \
+                or NOT_SESSION_DATE.search(text[max(0, m.start() - 30):m.start()]):
             continue
         d = parse_date(m.group(), doc.date)
         if d is not None:
@@ -187,8 +190,8 @@ def read_sessions(docs: dict[str, Document], default_region: Optional[str]) -> l
             if PLANNED.search(sent) and not GIVEN.search(sent):
                 continue
             for day, a, b in dates:
-                if doc.date is not None and day > doc.date:
-                    continue  # a date after the note is a plan, not a session
+                if doc.date is not None and day >= doc.date:
+                    continue  # the note's own date is its visit, and a later date a plan, not a session
                 ev = span(doc, s + m.start(), s + m.end())
                 add(day, region_of(sent), ev, doc, s, e)
                 sess = by_day[day]
