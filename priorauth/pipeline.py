@@ -150,7 +150,7 @@ def combine(parts: list[Review]) -> Review:
 
     return first.model_copy(update={
         "decision": decision, "criteria": criteria, "action": ACTION_FOR[decision], "findings": findings,
-        "reasons": [f"{p.policy.number if p.policy else ''}: {x}" for p in parts for x in p.reasons],
+        "reasons": each("reasons"),  # each names its requested code first, which the studies tie to a guideline
         "missing": each("missing"), "criteria_results": each("criteria_results"), "studies": each("studies"),
         "warnings": list(dict.fromkeys(each("warnings"))), "ruled_out": each("ruled_out"),
         "needs_checking": each("needs_checking"), "conflicts": each("conflicts"), "unverified": each("unverified"),

@@ -22,7 +22,7 @@ from typing import Optional
 
 from priorauth.fhir import systems
 from priorauth.fhir.reasons import reason_concept
-from priorauth.models import Case, CriterionResult, Review
+from priorauth.models import Case, CriterionResult, PolicyIdentity, Review
 
 MAX_EVIDENCE = 5
 
@@ -97,14 +97,26 @@ def _item_action(review: Review, cpt: str) -> tuple[str, str, str]:
                                                "see the process notes.")
 
 
+def _policy_words(policy: Optional[PolicyIdentity]) -> str:
+    """'title (number, version V, effective D)', and why that version when the review says."""
+    if policy is None:
+        return "the guideline"
+    version = f", version {policy.version}" if policy.version else ""
+    note = f"; {policy.version_note}" if policy.version_note else ""
+    return f"{policy.title} ({policy.number}{version}, effective {policy.effective}{note})"
+
+
 def _notes(case: Case, review: Review) -> Notes:
     notes = Notes()
-    policy = review.policy
-    where = f"{policy.title} ({policy.number}, effective {policy.effective})" if policy else "the guideline"
+    where = "; ".join(_policy_words(p.policy) for p in review.parts) if review.parts else _policy_words(review.policy)
     banner = {"meets_criteria": "Certified: the guideline is met and every criterion below is documented in the notes.",
               "not_met": "Pended for review by a clinician; this is not a denial. Reasons follow.",
               "incomplete": "Pended: documentation is missing; send the items listed and the request is reviewed again."}
     notes.add(f"Automated review by priorauth against {where}: {review.decision}. {banner[review.decision]}")
+    for part in review.parts:
+        if part.policy is not None:
+            for s in part.studies:
+                notes.add(f"{s.cpt} was reviewed under {_policy_words(part.policy)}: {s.decision}.", {s.cpt})
     for m in review.missing:
         notes.add(f"Missing documentation: {m}")
     for r in review.reasons:

@@ -14,7 +14,8 @@ from priorauth.fhir import systems
 from priorauth.fhir.errors import FhirError
 from priorauth.fhir.inbound import BundleIndex, read_bundle
 from priorauth.fhir.outbound import claim_entry, claim_response, now_utc, preauth_ref
-from priorauth.fhir.questionnaire import questionnaire, questionnaire_response
+from priorauth.fhir.questionnaire import questionnaire, questionnaire_response, questionnaire_url
+from priorauth.guidelines import ref_of
 from priorauth.fhir.resources import load_json, validate
 from priorauth.models import Case, Review
 
@@ -24,8 +25,6 @@ def response_bundle(bundle: dict, case: Case, review: Review, created: Optional[
     created = created or now_utc()
     cr = claim_response(bundle, case, review, created)
     _, claim = claim_entry(bundle)
-    q = questionnaire()
-    qr = questionnaire_response(case, review, claim.get("patient"), created)
     ref = preauth_ref(bundle)
     entries = [{"fullUrl": f"urn:uuid:{cr['id']}", "resource": cr}]
     index = BundleIndex(bundle)
@@ -35,10 +34,14 @@ def response_bundle(bundle: dict, case: Case, review: Review, created: Optional[
         if found and found[0] not in seen:
             seen.add(found[0])
             entries.append(dict(bundle["entry"][found[0]]))
-    qr_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{systems.PRIORAUTH}:{ref}:qr"))
-    q_id = str(uuid.uuid5(uuid.NAMESPACE_URL, systems.QUESTIONNAIRE_URL + "|" + q["version"]))
-    entries.append({"fullUrl": f"urn:uuid:{q_id}", "resource": q})
-    entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": {**qr, "id": qr_id}})
+    for i, part in enumerate(review.parts or [review]):  # one Questionnaire and answer per guideline the request spans
+        gref = ref_of(part.policy)
+        q = questionnaire(gref)
+        qr = questionnaire_response(case, part, claim.get("patient"), created)
+        qr_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{systems.PRIORAUTH}:{ref}:qr" + (f":{i}" if i else "")))
+        q_id = str(uuid.uuid5(uuid.NAMESPACE_URL, questionnaire_url(gref) + "|" + q["version"]))
+        entries.append({"fullUrl": f"urn:uuid:{q_id}", "resource": q})
+        entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": {**qr, "id": qr_id}})
     out = {"resourceType": "Bundle", "meta": {"profile": [systems.PROFILE_RESPONSE_BUNDLE]},
            "identifier": bundle.get("identifier"), "type": "collection", "timestamp": created, "entry": entries}
     try:  # everything we write parses with the R4 models (the Bundle's model checks each entry's resource by its type);

@@ -25,6 +25,5 @@ ICD10 = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 PRIORAUTH = "urn:priorauth"
 REASON_SYSTEM = f"{PRIORAUTH}:review-reason"
 ANSWER_SYSTEM = f"{PRIORAUTH}:criterion-status"
-QUESTIONNAIRE_URL = f"{PRIORAUTH}:questionnaire:mri-spine"
 
 ACTION_DISPLAY = {"A1": "Certified in total", "A4": "Pended"}

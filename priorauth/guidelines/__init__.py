@@ -55,6 +55,7 @@ class Manifest(BaseModel):
     number: str
     effective: str = Field(description="MM/DD/YYYY: the first day this version applies.")
     version: Optional[str] = Field(default=None, description="This version's name (default: its effective date); id@version names it.")
+    short_name: Optional[str] = Field(default=None, description="A short name for identifiers (the FHIR Questionnaire's id and url); default: the id.")
     modules: list[str] = Field(default=[], description="Python files in the folder that register the guideline's own predicates and readers.")
     policy_file: str = "policy.txt"
     region_words: dict[str, str] = Field(default={}, description="Body region -> regex naming it in a note, tried in order.")
