@@ -224,3 +224,19 @@ def test_a_review_page_shows_the_guideline_and_version():
     c = case(HPI + PLAN, codes=("72148", "64483"))
     page = render_review_page(c, review(c))
     assert "LCD L39240" in page and "PUM 250-0057-1812" in page and "R2" in page
+
+
+def test_a_pas_request_spanning_both_guidelines_answers_each_under_its_own_version():
+    from priorauth.fhir import submit
+    from priorauth.fhir.build import pas_bundle
+
+    out = submit(pas_bundle([HPI + PLAN], ["72148", "64483"], "1967-06-10", "2026-03-02T10:00:00+00:00", ("M54.16",)))
+    resources = [e["resource"] for e in out["entry"]]
+    claim_response = resources[0]
+    notes = " ".join(n["text"] for n in claim_response["processNote"])
+    assert "LCD L39240, version R2" in notes and "PUM 250-0057-1812, version 05/01/2026" in notes
+    assert "64483 was reviewed under Epidural Steroid Injections for Pain Management (LCD L39240, version R2" in notes
+    questionnaires = [r["url"] for r in resources if r["resourceType"] == "Questionnaire"]
+    assert [q.rsplit(":", 1)[1] for q in questionnaires] == ["mri-spine", "esi"]
+    answered = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
+    assert len(answered) == 2 and any(i["linkId"] == "IND.1" for i in answered[1]["item"])

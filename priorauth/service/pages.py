@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from priorauth.codes import code_table
+from priorauth.guidelines import get, installed, ref_of, route
 from priorauth.review_page import ACTION, render_review_page
 from priorauth.service.api import file_response, read_uploads, too_big
 from priorauth.service.db import User, WebSession
@@ -30,6 +31,19 @@ from priorauth.service.uploads import ACCEPTED, UploadError
 
 router = APIRouter(include_in_schema=False)
 env = Environment(loader=PackageLoader("priorauth.service", "templates"), autoescape=select_autoescape(default=True))
+
+
+def guideline_of_codes(codes: list[str]) -> str:
+    """The guideline(s) a request's codes go to, by number ('none' when no installed guideline covers them)."""
+    return ", ".join(r.guideline.manifest.number for r in route(codes)) or "none"
+
+
+def installed_guidelines() -> list[tuple[str, str, str]]:
+    """(number, title, covered codes) of each installed guideline in its newest version, for the request form."""
+    return [(g.manifest.number, g.manifest.title, ", ".join(g.studies)) for g in (get(i) for i in installed())]
+
+
+env.globals.update(guideline_of_codes=guideline_of_codes, installed_guidelines=installed_guidelines)
 LOGIN_COOKIE = "pa_login_csrf"
 SORTS = [("deadline", "oldest deadline first"), ("-deadline", "latest deadline first"), ("-created", "newest first"),
          ("created", "oldest first"), ("status", "status"), ("decision", "decision")]
@@ -152,7 +166,7 @@ def request_page(db: Session, user: User, sess: WebSession, request_id: str, err
     panel = env.get_template("panel.html").render(
         user=user, csrf=sess.csrf, r=r, review=review, trail=trail, files=files, left=left, error=error,
         can_act=user.role in ("nurse", "physician"), wrong_reasons=WRONG_REASONS,
-        codes=sorted(code_table(review.policy.id).by_code))
+        codes=sorted({c for part in review.parts or [review] for c in code_table(ref_of(part.policy)).by_code}))
     page = render_review_page(case, review)
     page = page.replace("</head>", '<link rel="stylesheet" href="/static/service.css"></head>', 1)
     page = page.replace("<body>", "<body>\n" + nav, 1)
