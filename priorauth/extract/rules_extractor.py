@@ -21,7 +21,6 @@ from priorauth.models import Case, Document, EvidenceSpan, Finding
 from priorauth.guidelines import get as get_guideline
 from priorauth.guidelines import studies_for, using
 
-PAIN = ("back_pain", "neck_pain", "radicular_pain")
 NEEDS_CARE = ("no_response_to_treatment", "symptoms_worsening")
 NUMERIC_DATE_RX = re.compile(NUMERIC_DATE)
 EPISODE_SLACK = timedelta(days=7)
@@ -163,7 +162,7 @@ def _case_rules(mentions: list[Mention], case: Case, general_care_received: bool
 
     Care named without its kind ("treated conservatively") is care for the response codes too.
     """
-    has_pain = any(m.code in PAIN and m.reason is None for m in mentions)
+    has_pain = any(m.code in code_table().pain and m.reason is None for m in mentions)
     care = code_table().therapy
     has_care = general_care_received or any(m.code in care and m.reason is None for m in mentions)
     age = case.request.patient_age
