@@ -186,7 +186,13 @@ LIMITS = [
     ("LIM.12", PLAN.replace("dexamethasone 10 mg", "triamcinolone 120 mg"), ("64483",)),
     ("LIM.13", "He has had right L4-5 TFESIs on 01/10/2025 and 11/02/2025, each with 60% pain relief for 4 months.\n" + PLAN,
      ("64483",)),
+    ("LIM.1", PLAN.replace("under fluoroscopy with contrast", "in clinic without fluoroscopy"), ("64483",)),
+    ("LIM.3", PLAN + " We will also inject the right SI joint.\nSI joint injection to be done as well.", ("64483",)),
+    ("LIM.4", PLAN + " Sedation with Versed and fentanyl as usual.", ("64483",)),
+    ("LIM.7", PLAN + "\nA C7-T1 interlaminar ESI is planned for the same visit.", ("64483",)),
+    ("LIM.12", PLAN.replace("dexamethasone 10 mg", "triamcinolone 40 mg/mL, 3 mL"), ("64483",)),
     ("LIM.14", "MRI also shows L3-4 discitis with an adjacent epidural abscess.\n" + PLAN, ("64483",)),
+    ("LIM.14", "MRI C-spine: severe stenosis at C5-6 with cord flattening and T2 signal change.\n" + PLAN, ("64483",)),
     ("LIM.14", "Temp 101.9 F; he is on IV antibiotics for pneumonia.\n" + PLAN, ("64483",)),
 ]
 

@@ -33,10 +33,11 @@ APPROACH = (("transforaminal", re.compile(r"\b(?:transforaminal|TF-?ESIs?|TFE|se
             ("interlaminar", re.compile(r"\b(?:interlaminar|translaminar|IL-?ESIs?|ILESI)\b", re.I)))
 BILATERAL = re.compile(r"\bbilateral(?:ly)?\b|\bboth sides\b", re.I)
 NO_GUIDANCE = re.compile(r"\b(?:without|no)\s+(?:image|imaging|fluoroscop\w*|radiographic|CT|x-ray)[\s-]*guid\w*|\blandmark[- ]?(?:based|guided|technique)\b|"
-                         r"\bblind(?:ly)?\s+(?:injection|technique|placement)\b|\bnon-?guided\b|\bunguided\b|\bin the office without fluoroscopy\b", re.I)
+                         r"\bblind(?:ly)?\s+(?:injection|technique|placement)\b|\bnon-?guided\b|\bunguided\b|"
+                         r"\bwithout (?:fluoroscop\w*|imaging|x-ray|CT)\b(?!\s+(?:contrast|allergy))", re.I)
 ULTRASOUND = re.compile(r"\b(?:ultrasound|US|sonograph\w*)[- ]guid\w*|\bunder ultrasound\b|\bultrasound guidance\b", re.I)
 SEDATION = re.compile(r"\b(?:monitored anesthesia care|MAC|general an(?:a)?esthesia|deep sedation|moderate sedation|conscious sedation|"
-                      r"IV sedation|intravenous sedation|propofol|IV (?:midazolam|versed|fentanyl))\b", re.I)
+                      r"IV sedation|intravenous sedation|propofol|(?:IV )?(?:midazolam|versed)|IV fentanyl)\b", re.I)
 SEDATION_REASON = re.compile(r"\b(?:due to|because|given|secondary to|owing to|in view of|as (?:he|she) (?:has|cannot|could not))\b[^.]{0,80}?"
                              r"(?:anxiety|phobia|claustrophob\w*|tremor|parkinson\w*|movement disorder|spasm\w*|dementia|developmental|autism|"
                              r"PTSD|unable to (?:lie|remain|stay)|cannot (?:lie|remain|stay)|inability to (?:lie|remain|stay)|failed (?:oral )?anxiolytic\w*|"
@@ -45,9 +46,10 @@ BIOLOGIC = re.compile(r"\b(?:platelet[- ]rich plasma|PRP|stem cells?|mesenchymal
                       r"exosomes?|Wharton'?s jelly|placental (?:tissue|matrix)|umbilical cord|prolotherapy|ozone)\b", re.I)
 OTHER_BLOCK = re.compile(r"\b(?:facet (?:joint )?(?:injections?|blocks?)|medial branch blocks?|MBBs?|trigger point injections?|TPIs?|"
                          r"sympathetic (?:nerve )?blocks?|stellate ganglion blocks?|(?:SI|sacroiliac) joint injections?|radiofrequency ablation|"
-                         r"occipital nerve blocks?)\b", re.I)
+                         r"occipital nerve blocks?|(?:inject|injection of) (?:the )?(?:[\w-]+ ){0,2}(?:SI|sacroiliac|facet) joints?)\b", re.I)
 SAME_SESSION = re.compile(r"\b(?:same (?:session|day|setting|visit|time|procedure)|at the same time|concurrent(?:ly)?|along with|in addition|"
-                          r"combined with|together with|plus|during the (?:same )?procedure|and)\b", re.I)
+                          r"combined with|together with|plus|during the (?:same )?procedure|and|also|as well)\b", re.I)
+SAME_DAY = re.compile(r"\b(?:same (?:session|day|setting|visit|procedure)|at the same time|concurrent(?:ly)?)\b", re.I)
 SERIES = re.compile(r"\bseries of (?:[\w-]+ ){0,7}?(?:injections|ESIs|epidurals|shots|blocks)\b|\b(?:two|three|2|3)[- ](?:injection|shot|ESI) series\b|"
                     r"\b(?:three|3|two|2) (?:\w+ ){0,3}(?:injections|ESIs|epidurals) (?:\w+ ){0,3}(?:weeks?|days?) apart\b|"
                     r"\bpre-?(?:planned|determined|scheduled) series\b", re.I)
@@ -147,6 +149,8 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
         seen.add((name, value))
         out.append(_finding("esi_plan", [span(doc, s + m.start(), s + m.end())], **{name: value}))
 
+    plan_regions: dict[str, tuple[Document, int, int]] = {}
+    same_day: list[tuple[Document, int, int]] = []
     for doc, s, e, esi in plan_sentences(docs):
         sent = doc.text[s:e]
         if esi:
@@ -177,6 +181,12 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
             m = _first(BILATERAL, doc, s, e)
             if m:
                 add("bilateral", "yes", doc, s, m)
+        if esi:
+            for r, rx in S.REGION_WORDS:
+                if rx.search(sent):
+                    plan_regions.setdefault(r, (doc, s, e))
+            if SAME_DAY.search(sent):
+                same_day.append((doc, s, e))
         m = _first(NO_GUIDANCE, doc, s, e, negatable=False)
         if m:
             add("guidance", "none", doc, s, m)
@@ -200,6 +210,11 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
             mg = float(m["mg"] or m["mg2"]) * (float(m["ml"]) if m["conc"] else 1)
             if mg > STEROIDS[drug]:
                 add("dose", f"{drug} {mg:g} mg", doc, s, m)
+    if len(plan_regions) > 1 and same_day:  # injections of two regions planned for one session, in two sentences
+        doc, s, e = same_day[0]
+        m = SAME_DAY.search(doc.text, s, e)
+        assert m is not None
+        add("region", ",".join(sorted(plan_regions)), doc, 0, m)
     for doc in docs.values():
         if PROCEDURE_DOC.search(doc.text):
             continue
