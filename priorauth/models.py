@@ -396,6 +396,23 @@ class Review(BaseModel):
     sources: list[SourceFile] = []  # the packet's files (hash, format, pages) and any that could not be read
     parts: list["Review"] = Field(default=[], description="When the requested codes span guidelines: one review per guideline, each of its own codes; the top level combines them.")
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _under_its_guideline(cls, data: Any, handler: Any) -> "Review":
+        """A stored review is read under the guideline version it was made under, whose codes its qualifiers name."""
+        from priorauth.guidelines import installed, ref_of, using
+
+        policy = data.get("policy") if isinstance(data, dict) else None
+        if isinstance(policy, dict) and policy.get("id") in installed():
+            try:
+                ref = ref_of(PolicyIdentity.model_validate(policy))
+            except ValueError:
+                ref = None
+            if ref is not None:
+                with using(ref):
+                    return handler(data)
+        return handler(data)
+
 
 class ErrorRecord(BaseModel):
     """Written in place of a review when a case cannot be read or processed."""

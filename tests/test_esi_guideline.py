@@ -245,3 +245,12 @@ def test_a_pas_request_spanning_both_guidelines_answers_each_under_its_own_versi
     assert [q.rsplit(":", 1)[1] for q in questionnaires] == ["mri-spine", "esi"]
     answered = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
     assert len(answered) == 2 and any(i["linkId"] == "IND.1" for i in answered[1]["item"])
+
+
+def test_a_stored_review_reads_back_under_its_own_guideline():
+    from priorauth.models import Review
+
+    for codes in (("64483",), ("72148", "64483")):
+        r = review(case(HPI + PLAN, codes=codes))
+        assert any(q.name == "approach" for f in r.findings if f.code == "esi_plan" for q in f.qualifiers)
+        assert Review.model_validate_json(r.model_dump_json()) == r  # outside any guideline context

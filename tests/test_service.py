@@ -545,3 +545,21 @@ def test_fhir_claim_submit(svc):
     review = c.get(f"/api/requests/{rows[0]['id']}/review", headers=svc.h("nurse")).json()
     assert review["decision"] == rows[0]["decision"]
     assert [e["action"] for e in c.get(f"/api/requests/{rows[0]['id']}/audit", headers=svc.h("nurse")).json()] == ["fhir_submitted", "review_ready"]
+
+
+def test_the_queue_and_pages_name_each_guideline_and_version_a_request_spans(lite):
+    from tests.test_esi_guideline import HPI, PLAN
+
+    rid = lite.submit(note=HPI + PLAN, cpt_codes=["72148", "64483"])
+    lite.drain()
+    review = lite.client.get(f"/api/requests/{rid}/review", headers=lite.h("nurse")).json()
+    assert [(p["policy"]["number"], p["policy"]["version"]) for p in review["parts"]] == \
+        [("PUM 250-0057-1812", "05/01/2026"), ("LCD L39240", "R2")]
+    assert {s["cpt"]: s["guideline"] for s in review["studies"]} == \
+        {"72148": "wps-mri-spine@05/01/2026", "64483": "cms-lcd-esi@R2"}
+    login(lite.client, "nurse")
+    assert "PUM 250-0057-1812, LCD L39240" in lite.client.get("/?view=all").text
+    page = lite.client.get(f"/requests/{rid}").text
+    assert "version R2" in page and "version 05/01/2026" in page and 'data-criterion="IND.1"' in page
+    login(lite.client, "sub_a")
+    assert "LCD L39240 (Epidural Steroid Injections for Pain Management): 62321" in lite.client.get("/requests/new").text

@@ -150,8 +150,16 @@ def spec_for(code: str, name: str) -> Optional[QualifierSpec]:
 
 
 def check_qualifier(code: str, name: str, value: Union[bool, str]) -> None:
-    """Raise ValueError unless `name` is a qualifier of `code` and `value` one of its values."""
+    """Raise ValueError unless `name` is a qualifier of `code` and `value` one of its values.
+
+    The active guideline's vocabulary decides; a code it does not qualify may carry another installed
+    guideline's qualifiers (a review spanning two guidelines lists the findings of both).
+    """
     spec = spec_for(code, name)
+    if spec is None and code not in vocabulary().vocab.codes:
+        from priorauth.guidelines import installed
+
+        spec = next((x for g in installed() if (x := vocabulary(g).vocab.codes.get(code, {}).get(name))), None)
     if spec is None:
         raise ValueError(f"{name!r} is not a qualifier of {code!r} (see the guideline's qualifiers.json)")
     if spec.string:
