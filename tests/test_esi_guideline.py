@@ -254,3 +254,15 @@ def test_a_stored_review_reads_back_under_its_own_guideline():
         r = review(case(HPI + PLAN, codes=codes))
         assert any(q.name == "approach" for f in r.findings if f.code == "esi_plan" for q in f.qualifiers)
         assert Review.model_validate_json(r.model_dump_json()) == r  # outside any guideline context
+
+
+def test_a_pas_items_date_of_service_picks_the_version(r3):
+    from priorauth.fhir import review_bundle
+    from priorauth.fhir.build import pas_bundle
+
+    bundle = pas_bundle([HPI + PLAN], ["64483"], "1967-06-10", "2026-03-02T10:00:00+00:00", ("M54.16",))
+    assert review_bundle(bundle)[1].policy.version == "R2"
+    claim = bundle["entry"][0]["resource"]
+    claim["item"][0]["servicedDate"] = "2026-05-04"
+    case, r, _ = review_bundle(bundle)
+    assert case.request.service_date.isoformat() == "2026-05-04" and r.policy.version == "R3"

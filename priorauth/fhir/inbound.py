@@ -45,6 +45,14 @@ class BundleIndex:
         return (i, self.entries[i][1]) if i is not None else None
 
 
+def _served(item: dict) -> Optional[dt.date]:
+    """A Claim item's planned date of service: servicedDate, else servicedPeriod.start."""
+    if isinstance(item.get("servicedDate"), str):
+        return _date(item["servicedDate"])
+    period = item.get("servicedPeriod")
+    return _date(period.get("start")) if isinstance(period, dict) and isinstance(period.get("start"), str) else None
+
+
 def _date(value: Optional[str]) -> Optional[dt.date]:
     """The calendar date of a FHIR date/dateTime/instant; partial dates (YYYY, YYYY-MM) give None."""
     if not value or len(value) < 10:
@@ -196,8 +204,9 @@ def read_bundle(bundle: dict) -> tuple[Case, dict]:
         raise FhirError(f"Bundle.entry[{found[0]}].resource.birthDate", f"gives an age of {age} at Claim.created")
     icd = [c for d in claim.get("diagnosis") or [] for c in _codes(d.get("diagnosisCodeableConcept"), systems.ICD10)]
     has_order = any(r.get("resourceType") == "ServiceRequest" for _, r in index.entries) or bool(claim.get("referral")) or None
+    served = [d for d in map(_served, items) if d]  # the planned date of service picks the guideline version
     request = Request(cpt_codes=list(dict.fromkeys(cpts)), icd10_codes=icd or None,
-                      patient_age=age, request_date=request_date,
+                      patient_age=age, request_date=request_date, service_date=min(served) if served else None,
                       has_standard_written_order=has_order)
     ident = (claim.get("identifier") or [{}])[0].get("value") or claim.get("id") or bundle["identifier"].get("value") or "claim"
     return Case(id=str(ident), request=request, documents=_documents(claim, ci, index, request_date)), bundle
