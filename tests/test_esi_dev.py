@@ -24,8 +24,18 @@ def _cases(name: str) -> list[Case]:
 
 
 @pytest.fixture(scope="module")
-def summary() -> dict:
-    return evaluate([(c, review(c)) for c in _cases("esi-dev.jsonl")]).summary()
+def reviewed() -> list:
+    return [(c, review(c)) for c in _cases("esi-dev.jsonl")]
+
+
+@pytest.fixture(scope="module")
+def summary(reviewed) -> dict:
+    return evaluate(reviewed).summary()
+
+
+def test_an_approval_always_names_an_indication_with_the_rehabilitation_program(reviewed):
+    approved = [r for _, r in reviewed if r.decision == "meets_criteria"]
+    assert approved and all("IND.9" in r.criteria and {"IND.1", "IND.6"} & set(r.criteria) for r in approved)
 
 
 def test_esi_dev_decisions_and_approvals_floor(summary):
@@ -36,9 +46,8 @@ def test_esi_dev_decisions_and_approvals_floor(summary):
     assert summary["criteria_exact"] >= 0.85
 
 
-def test_every_esi_dev_packet_is_reviewed_under_the_esi_guideline_or_asks_for_coding():
-    for c in _cases("esi-dev.jsonl"):
-        r = review(c)
+def test_every_esi_dev_packet_is_reviewed_under_the_esi_guideline_or_asks_for_coding(reviewed):
+    for c, r in reviewed:
         if r.policy.id != "cms-lcd-esi":
             assert (r.decision, r.criteria) == ("incomplete", ["DOC.coding"]), c.id
 

@@ -266,3 +266,10 @@ def test_a_pas_items_date_of_service_picks_the_version(r3):
     claim["item"][0]["servicedDate"] = "2026-05-04"
     case, r, _ = review_bundle(bundle)
     assert case.request.service_date.isoformat() == "2026-05-04" and r.policy.version == "R3"
+
+
+def test_an_earlier_injection_told_without_a_date_is_not_approved_as_a_first_one():
+    r = review(case(sessions("He had a lumbar epidural steroid injection last spring that helped a little.")))
+    assert r.decision == "not_met" and any("without its date" in x for x in r.reasons)
+    assert review(case(sessions("He has never had an epidural steroid injection."))).decision == "meets_criteria"
+    assert review(case(sessions("No prior ESI."))).decision == "meets_criteria"

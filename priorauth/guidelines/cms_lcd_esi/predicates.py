@@ -36,8 +36,9 @@ def _value(x: Finding, name: str) -> Optional[str]:
 
 
 def sessions(f: Facts, s: Study) -> list[Finding]:
-    """Earlier sessions of this study's region (an unknown region counts as this one), oldest first."""
-    out = [x for x in f.findings.get("prior_esi", []) if _value(x, "region") in (None, "", s.region) or s.region is None]
+    """Earlier dated sessions of this study's region (an unknown region counts as this one), oldest first."""
+    out = [x for x in f.findings.get("prior_esi", []) if _value(x, "date")
+           and (_value(x, "region") in (None, "", s.region) or s.region is None)]
     return sorted(out, key=lambda x: _value(x, "date") or "")
 
 
@@ -104,10 +105,18 @@ def rehab(f: Facts) -> Outcome:
         unmet("no current active rehabilitation, home exercise or functional restoration program (a planned one does not count)")
 
 
-def ind1(f: Facts, s: Study) -> Outcome:
+def initial(f: Facts, s: Study) -> Outcome:
+    """IND.1 without IND.9: an initial injection (no earlier one in the region in 12 months, none told undated)."""
     if recent(f, s):
         return unmet("an earlier ESI in this region in the last 12 months makes this a repeat (IND.6)", "prior_esi")
-    core = ind1_core(f, s)
+    if any(_value(x, "undated") == "True" for x in f.findings.get("prior_esi", [])):
+        return unmet("an earlier epidural injection is mentioned without its date: whether this is a repeat (IND.6) "
+                     "cannot be told", "prior_esi")
+    return ind1_core(f, s)
+
+
+def ind1(f: Facts, s: Study) -> Outcome:
+    core = initial(f, s)
     if not core.met:
         return core
     r = rehab(f)
@@ -162,8 +171,8 @@ def ind9(f: Facts, s: Study) -> Outcome:
     r = rehab(f)
     if not r.met:
         return r
-    main = ind1_core(f, s) if not recent(f, s) else ind6_core(f, s)
-    return met(*r.codes) if main.met else unmet("met only together with IND.1 or IND.6", *r.codes)
+    main = initial(f, s).met or ind6_core(f, s).met
+    return met(*r.codes) if main else unmet("met only together with IND.1 or IND.6", *r.codes)
 
 
 def lim1(f: Facts, s: Study) -> Outcome:

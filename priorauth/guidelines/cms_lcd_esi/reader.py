@@ -289,8 +289,14 @@ def _requested_region(case: Case) -> Optional[str]:
 
 
 def read_sessions(case: Case, docs: dict[str, Document]) -> list[Finding]:
+    """One prior_esi finding per dated session; with none dated, one for an earlier injection told without a date."""
     out = []
-    for x in S.read_sessions(docs, _requested_region(case)):
+    dated = S.read_sessions(docs, _requested_region(case))
+    if not dated:
+        told = S.undated(docs)
+        if told:
+            return [_finding("prior_esi", told[:3], undated=True)]
+    for x in dated:
         values: dict[str, str | bool] = {"date": x.day.isoformat(), "region": x.region or ""}
         if x.relief is not None:
             values["relief"] = f"{x.relief:g}"

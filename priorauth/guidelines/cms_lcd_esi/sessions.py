@@ -41,6 +41,10 @@ PROCEDURE_DOC = re.compile(r"(?im)^[ \t]*(?:procedure(?: note| report| performed
                            r"(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
 REGION_WORDS = (("cervical_thoracic", re.compile(r"\b(?:(?i:cervical|thoracic|neck)|C[1-8](?:\s*[-/]\s*[CT]?\d)?|T\d{1,2}(?:\s*[-/]\s*T?\d{1,2})?)\b")),
                 ("lumbar_sacral", re.compile(r"\b(?:(?i:lumbar|lumbosacral|sacral|caudal|low back)|L[1-5](?:\s*[-/]\s*[LS]?\d)?|S[1-5])\b")))
+GIVEN_UNDATED = re.compile(
+    r"(?<!\bno )(?<!\bnever )(?<!\bwithout )\b(?:(?:had|has had|received|underwent|undergone|got|was given|s/p|status post)\s+"
+    r"(?:an? |one |two |three |four |\d |several |multiple |her |his |the |some )?(?:[\w-]+ ){0,3}?"
+    r"|(?:previous|prior|earlier) (?:[\w-]+ ){0,2}?)(?:ESIs?|TF-?ESIs?|epidural(?: steroid)? injections?|epidurals?)\b", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:%|percent)\s*(?:sustained\s+|overall\s+|pain\s+)?(?:relief|improvement|reduction|better|improved|decrease|benefit)"
                      r"|(?:relief|improvement|reduction|better|improved|benefit)\s+(?:of|by|was|about|approximately|~)?\s*(\d{1,3})\s*(?:%|percent)", re.I)
 FROM_TO = re.compile(r"\bfrom\s+(?:an?\s+)?(?:(?P<s1>NRS|VAS|ODI|NDI|Oswestry|pain)\s+(?:of\s+)?)?(?P<a>\d{1,3})(?P<u1>\s*/\s*10|\s*%)?\s+to\s+(?:an?\s+)?"
@@ -218,6 +222,19 @@ def _undated_relief(docs: dict[str, Document], by_day: dict[date, Session]) -> N
             sess = by_day[max(before)]
             if sess.relief is None and not sess.failed:
                 _relief(doc, s, e, sess)
+
+
+def undated(docs: dict[str, Document]) -> list[EvidenceSpan]:
+    """Mentions of an epidural injection already given, without a date ('had an ESI last spring')."""
+    out = []
+    for doc in docs.values():
+        if PROCEDURE_DOC.search(doc.text):
+            continue
+        for s, e in sentences(doc.text):
+            m = GIVEN_UNDATED.search(doc.text, s, e)
+            if m and not _dates(doc, s, e) and not re.search(r"\b(?:no|never|denies|without)\b[^.;]*$", doc.text[s:m.start()], re.I):
+                out.append(span(doc, m.start(), m.end()))
+    return out
 
 
 def in_window(sessions: list[Session], region: Optional[str], on: date, days: int = 365) -> list[Session]:
