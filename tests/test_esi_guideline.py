@@ -273,3 +273,19 @@ def test_an_earlier_injection_told_without_a_date_is_not_approved_as_a_first_one
     assert r.decision == "not_met" and any("without its date" in x for x in r.reasons)
     assert review(case(sessions("He has never had an epidural steroid injection."))).decision == "meets_criteria"
     assert review(case(sessions("No prior ESI."))).decision == "meets_criteria"
+
+
+ZOSTER = ("HPI: 74 yo F with acute herpes zoster of the left T8 dermatome for 12 days, burning pain NRS 9/10; "
+          "she cannot sleep and has stopped her daily walks. {care}\n"
+          "She continues her home walking program daily.\n"
+          "MRI thoracic spine: enhancement of the left T8 root, concordant with zoster radiculitis.\n"
+          "Plan: left T7-8 interlaminar epidural steroid injection under fluoroscopy with contrast, dexamethasone 8 mg.")
+
+
+def test_acute_zoster_needs_no_four_weeks_but_must_be_refractory():
+    refractory = review(case(ZOSTER.format(care="Pain persists despite valacyclovir, gabapentin and lidocaine patches."),
+                             codes=("62321",)))
+    assert (refractory.decision, refractory.criteria) == ("meets_criteria", ["IND.1", "IND.9"])
+    assert any(r.subitem == "IND.1.zoster" for r in refractory.criteria_results)
+    untreated = review(case(ZOSTER.format(care="She has taken nothing yet."), codes=("62321",)))
+    assert untreated.decision == "not_met" and any("refractory" in x for x in untreated.reasons)

@@ -76,8 +76,10 @@ def ind1_core(f: Facts, s: Study) -> Outcome:
         problems.append("the impact of the pain on function or quality of life is not documented")
     if not f.has("pain_scale"):
         problems.append("no baseline pain or function scale is recorded")
+    t = f.therapy
+    if zoster and not (f.has("no_response_to_treatment") or (t and t.response in ("no_response", "worsening"))):
+        problems.append("acute herpes zoster pain refractory to conservative management is not documented")
     if not zoster:
-        t = f.therapy
         weeks = [float(v) for v in f.values("symptom_duration", "weeks")]
         care_weeks = t.weeks if t and t.weeks is not None else None
         if max(weeks + [care_weeks or 0]) < 4:
@@ -97,7 +99,9 @@ def ind1_core(f: Facts, s: Study) -> Outcome:
     if problems:
         return unmet("; ".join(problems), *codes)
     sub = "IND.1.zoster" if zoster else "IND.1.pls" if dx == ("post_laminectomy_syndrome",) else ""
-    return met(*codes, sub=sub, text="covered diagnosis with exam and concordant imaging, baseline scale, 4 weeks of failed care")
+    text = "acute herpes zoster pain refractory to conservative care, concordant imaging, baseline scale" if zoster else \
+        "covered diagnosis with concordant imaging, baseline scale, 4 weeks of failed care"
+    return met(*codes, sub=sub, text=text)
 
 
 def rehab(f: Facts) -> Outcome:
