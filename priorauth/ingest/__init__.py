@@ -22,7 +22,8 @@ from priorauth.models import OcrWord, PageSpan
 CONTENT_TYPES = ("text/plain", "application/pdf", "image/tiff", "image/png", "image/jpeg",
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/rtf", "text/rtf",
                  "text/html", "application/xml", "text/xml", "application/hl7-cda+xml")
-FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda")
+FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda", "ccda-text", "ccda-pdf", "ccda-pdf-ocr",
+           "ccda-image-ocr", "ccda-html", "ccda-rtf")
 
 __all__ = ["CONTENT_TYPES", "FORMATS", "read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
 
@@ -72,6 +73,17 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
 
 
 def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
+    ingested = _read_kind(data, kind, label, name, limits)
+    if ingested.date is None:
+        from priorauth.ingest.dating import own_date
+
+        when, where = own_date(ingested.text, kind, data)
+        if when is not None:
+            ingested = ingested.model_copy(update={"date": when, "date_from": where})
+    return ingested
+
+
+def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
     sha = hashlib.sha256(data).hexdigest()
     common = {"sha256": sha, "source_name": name}
     if kind in ("pdf", "image"):
@@ -100,9 +112,7 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
 
         text = read_rtf(data, label)
     elif kind == "ccda":
-        from priorauth.ingest.ccda import read_ccda
-
-        text = read_ccda(data, label)
+        return _read_ccda(data, label, name, limits, common)
     else:
         from priorauth.ingest.text import decode
 
@@ -116,6 +126,25 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
     pages = pages or (_form_feed_pages(text) if kind == "text" else single_page(text))
     check_page_count(label, len(pages), limits)
     return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)
+
+
+def _read_ccda(data: bytes, label: str, name: Optional[str], limits: Limits, common: dict) -> Ingested:
+    """A C-CDA: its structured narrative with coded sections, or its unstructured body read by that body's reader."""
+    from priorauth.ingest.ccda import Structured, read_ccda
+
+    header, body = read_ccda(data, label, limits.max_bytes)
+    own = {"date": header.date, "date_from": header.date_from, "doc_type": header.type, "author": header.author}
+    if isinstance(body, Structured):
+        if not body.text.strip():
+            raise IngestError(f"{label} contains no text.")
+        pages = single_page(body.text)
+        return Ingested(text=body.text, format="ccda", page_count=1, pages=pages, sections=body.sections, **own, **common)
+    inner = _read(body.data, body.kind, label, name, limits)
+    fmt = "ccda-" + ("image-ocr" if body.kind == "image" else inner.format)
+    if header.date is None:  # the embedded file's own header or metadata, when the C-CDA header has no date
+        own.update(date=inner.date, date_from=inner.date_from)
+    own = {k: v for k, v in own.items() if v is not None}
+    return inner.model_copy(update={**own, "format": fmt, **common})
 
 
 def _form_feed_pages(text: str) -> list[PageSpan]:

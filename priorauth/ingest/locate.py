@@ -35,6 +35,9 @@ def locate(case: Case, review: Review) -> Review:
     review.warnings.extend(_uncertain_ocr(case, review))
     for u in case.unreadable:
         review.warnings.append(f"document {u.doc} could not be read and was not reviewed: {u.error}")
+        if u.reference is not None:  # a C-CDA whose body is only a link: the document itself is missing from the packet
+            review.missing.append(f"document {u.doc}: its body is only referenced ({u.reference[:200]}), never fetched; "
+                                  f"send the document itself")
     return review
 
 
