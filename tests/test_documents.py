@@ -187,3 +187,99 @@ def test_a_referenced_body_is_never_fetched_and_is_listed_missing(tmp_path):
 ])
 def test_xml_fragments_are_recognised(data, fmt):
     assert read_bytes(data, name="x").format == fmt
+
+
+# --- PDF: text engine per page, hyphenation, OCR report, dates -------------------------------------------------
+
+LAB_ROWS = [["TESTS", "RESULT", "FLAG", "UNITS", "REFERENCE INTERVAL", "LAB"],
+            ["Sedimentation Rate", "48", "High", "mm/hr", "0-20", "01"],
+            ["C-Reactive Protein", "12.1", "High", "mg/L", "0.0-4.9", "01"],
+            ["White Blood Cell Count", "13.9", "High", "x10E3/uL", "3.4-10.8", "01"]]
+
+
+def test_a_form_pdf_reads_in_row_order():
+    """Cells drawn right to left: pypdf glues them backwards, the per-page score picks PDFium's ordered rows."""
+    from priorauth.ingest.pdftext import score
+    from priorauth.ingest.pdfwrite import form_pdf, text_pdf
+
+    ing = read_bytes(form_pdf(LAB_ROWS, [130, 60, 50, 60, 120, 40]), name="lab.pdf")
+    assert ing.engines == ["pdfium"]
+    lines = ing.text.split("\n")
+    assert lines[:2] == ["TESTS RESULT FLAG UNITS REFERENCE INTERVAL LAB", "Sedimentation Rate 48 High mm/hr 0-20 01"]
+    assert "LABREFERENCE" not in ing.text
+    assert score("TESTS RESULT FLAG") > score("LABREFERENCE INTERVALUNITSFLAGRESULTTESTS") + 0.5
+    assert read_bytes(text_pdf("Low back pain radiating down the left leg for eight weeks."), name="n.pdf").engines == ["pypdf"]
+
+
+def test_a_real_lab_report_reads_in_column_order():
+    ing = read_path(SAMPLES / "labcorp-ana-report-p2.pdf")
+    assert ing.engines == ["pdfium"]
+    assert "TESTS RESULT FLAG UNITS REFERENCE INTERVAL LAB" in ing.text and "LABREFERENCE" not in ing.text
+
+
+def test_a_real_narrative_pdf_keeps_pypdf_and_its_dates():
+    ing = read_path(SAMPLES / "discharge-summary-2009.pdf")
+    assert ing.engines == ["pypdf"] * 3 and ing.page_count == 3
+    assert (ing.date, ing.date_from) == (date(2009, 3, 26), "the note's header")
+
+
+HYPHENATED = ("The patient has no known history of malignan-\ncy and reports well-\ndefined pain at L4-\n5 with T2-\n"
+              "weighted changes; gabapen-\ntin helped.")
+
+
+def test_hyphenated_line_ends_are_rejoined_only_into_words():
+    from priorauth.ingest.hyphen import dehyphenate, moved
+
+    text, removed = dehyphenate(HYPHENATED)
+    assert "history of malignancy and" in text and "gabapentin helped" in text
+    assert "well-\ndefined" in text and "L4-\n5" in text and "T2-\nweighted" in text
+    old = HYPHENATED.index("cy and")
+    assert text[moved(old, removed):].startswith("cy and")
+    assert moved(HYPHENATED.index("malignan-"), removed) == text.index("malignancy")
+
+
+def test_a_pdf_with_hyphenated_line_ends_reads_whole_words():
+    from priorauth.ingest.pdfwrite import text_pdf
+
+    note = "HPI: low back pain. No history of malignan-\ncy. Denies saddle anesthe-\nsia."
+    ing = read_bytes(text_pdf(note), name="h.pdf")
+    assert "No history of malignancy." in ing.text and "saddle anesthesia." in ing.text
+    r = review(packet_case(ing.to_document("h.pdf")))
+    assert {"malignancy", "saddle_anesthesia"} <= {f.code for f in r.ruled_out if f.reason == "negated"}
+
+
+def test_pdf_metadata_dates_a_document_without_a_header_date():
+    from pypdf import PdfReader, PdfWriter
+
+    from priorauth.ingest.pdfwrite import text_pdf
+
+    w = PdfWriter(clone_from=PdfReader(__import__("io").BytesIO(text_pdf("Low back pain radiating to the left leg."))))
+    w.add_metadata({"/CreationDate": "D:20130315093000-05'00'"})
+    buf = __import__("io").BytesIO()
+    w.write(buf)
+    ing = read_bytes(buf.getvalue(), name="m.pdf")
+    assert (ing.date, ing.date_from) == (date(2013, 3, 15), "the file's metadata (created)")
+    dated = read_bytes(text_pdf("Date of Service: 02/20/2026\nLow back pain."), name="d.pdf")
+    assert dated.date == date(2026, 2, 20)
+
+
+def test_blank_pages_are_not_ocrd_and_ocr_time_is_reported(monkeypatch):
+    """A scan of a note and a blank sheet: only the note is OCR'd, its seconds reported, the blank page named."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    import priorauth.ingest.scanpage as scanpage
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    page = Image.new("L", (1700, 500), 255)
+    ImageDraw.Draw(page).text((100, 100), "Low back pain radiating down the left leg.", font=font, fill=0)
+    blank = Image.new("L", (1700, 500), 255)
+    calls = []
+    monkeypatch.setattr(scanpage, "ocr_page", lambda image, label: calls.append(label) or ("Low back pain.", []))
+    buf = __import__("io").BytesIO()
+    page.save(buf, "PDF", resolution=200, save_all=True, append_images=[blank])
+    ing = read_bytes(buf.getvalue(), name="scan.pdf", limits=Limits(ocr_dpi=100))
+    assert calls == ["scan.pdf page 1"]
+    assert ing.ocr_pages == [1] and len(ing.ocr_seconds) == 1 and ing.ocr_seconds[0] >= 0
+    assert ing.blank_pages == [2] and ing.engines == ["ocr", "blank"]
+    src = ing.source("scan.pdf")
+    assert src.blank_pages == [2] and src.ocr_seconds == ing.ocr_seconds

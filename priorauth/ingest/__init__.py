@@ -98,18 +98,18 @@ def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: 
         if kind == "pdf":
             from priorauth.ingest.pdf import read_pdf
 
-            part, ocr_pages, words_by_page = read_pdf(data, label, limits)
+            part, ocr_pages, words_by_page, log = read_pdf(data, label, limits)
             fmt = "pdf-ocr" if ocr_pages else "pdf"
         else:
             from priorauth.ingest.image import read_image
 
-            part, ocr_pages, words_by_page = read_image(data, label, limits)
+            part, ocr_pages, words_by_page, log = read_image(data, label, limits)
             fmt = "image-ocr"
         words = [OcrWord(page=p, start=start + w.start, end=start + w.end, confidence=w.confidence, box=w.box)
                  for p, (start, ws) in sorted(words_by_page.items()) for w in ws]
         return Ingested(text=part.text, format=fmt, page_count=len(part.pages), pages=part.pages, words=words,
                         low_confidence=[w for w in words if 0 <= w.confidence < limits.low_confidence],
-                        ocr_pages=ocr_pages, **common)
+                        ocr_pages=ocr_pages, **log.report(ocr_pages), **common)
     encoding, pages = None, None
     if kind == "docx":
         from priorauth.ingest.docx import read_docx

@@ -2,7 +2,9 @@
 
 The header is the date the note states it was written or the visit took
 place ('Date of Service: 03/12/2013', 'DOS', a dated first line), read by the
-extractor's own date_of_service so a file and a pasted note agree. The
+extractor's own date_of_service so a file and a pasted note agree, else a
+report's labelled date near its top ('Date of Discharge', 'Report Date',
+'Date of Procedure'). The
 metadata is the PDF's /CreationDate or the DOCX core property `created`: when
 the file was made, which for a scan or an export can be later than the visit,
 never earlier, so it is used only without a header date, and a metadata date
@@ -26,13 +28,26 @@ def own_date(text: str, kind: str, data: bytes) -> tuple[Optional[dt.date], Opti
     """(date, where it came from) for a PDF, DOCX, RTF, HTML or text file; (None, None) when nothing says."""
     from priorauth.extract.dates import date_of_service
 
-    stated = date_of_service(text)
+    stated = date_of_service(text) or _report_date(text)
     if stated is not None:
         return stated, "the note's header"
     meta = pdf_created(data) if kind == "pdf" else docx_created(data) if kind == "docx" else None
     if meta is not None and meta <= dt.date.today():
         return meta, "the file's metadata (created)"
     return None, None
+
+
+def _report_date(text: str) -> Optional[dt.date]:
+    """A report's own labelled date in its header ('Date of Discharge: 03/26/2009', 'Report Date', 'Date of Procedure')."""
+    from priorauth.extract.dates import _FULL_DATE, parse_date
+
+    m = re.search(rf"\b(?:date of (?:discharge|admission|report|study|procedure|surgery|operation|dictation)|"
+                  rf"(?:discharge|admission|report|study|procedure|surgery|dictation|reported|dictated) date|"
+                  rf"date reported|date dictated)\b\s*[:#-]?\s*(?P<d>{_FULL_DATE})", text[:1500], re.I)
+    if m is None:
+        return None
+    iso = _W3C_DATE.match(m["d"])
+    return _date(iso) if iso else parse_date(m["d"], None)
 
 
 def pdf_created(data: bytes) -> Optional[dt.date]:
