@@ -161,6 +161,18 @@ def test_unstructured_pdf_body_is_read_as_a_pdf(compression, pack):
     assert (ing.date, ing.doc_type) == (date(2013, 8, 1), "consult_note")
 
 
+def test_an_embedded_pdf_is_read_in_the_limited_child_like_any_pdf(monkeypatch):
+    import priorauth.ingest.isolated as isolated
+    from priorauth.ingest.pdfwrite import text_pdf
+
+    seen = []
+    real = isolated.read_isolated
+    monkeypatch.setattr(isolated, "read_isolated", lambda data, *a: seen.append(data[:5]) or real(data, *a))
+    ing = read_bytes(_nonxml(text_pdf("Low back pain radiating down the left leg."), "application/pdf"), name="c.xml",
+                     isolate=True)
+    assert seen == [b"%PDF-"] and ing.format == "ccda-pdf" and ing.date == date(2013, 8, 1) and "left leg" in ing.text
+
+
 def test_a_compressed_body_cannot_inflate_past_the_limit():
     bomb = zlib.compress(b"a" * (3 * 1024 * 1024))
     with pytest.raises(IngestError, match="inflates past the upload limit"):

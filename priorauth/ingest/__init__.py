@@ -72,7 +72,7 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
 
         return read_isolated(data, name, content_type, limits)
     try:
-        return _read(data, kind, label, name, limits)
+        return _read(data, kind, label, name, limits, isolate)
     except IngestError:
         raise
     except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError,
@@ -80,8 +80,8 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
         raise IngestError(f"{label} could not be read as {kind.upper()} ({type(exc).__name__}).") from None
 
 
-def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
-    ingested = _read_kind(data, kind, label, name, limits)
+def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits, isolate: bool = False) -> Ingested:
+    ingested = _read_kind(data, kind, label, name, limits, isolate)
     if ingested.date is None:
         from priorauth.ingest.dating import own_date
 
@@ -91,7 +91,7 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
     return ingested
 
 
-def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
+def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits, isolate: bool) -> Ingested:
     sha = hashlib.sha256(data).hexdigest()
     common = {"sha256": sha, "source_name": name}
     if kind in ("pdf", "image"):
@@ -120,7 +120,7 @@ def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: 
 
         text = read_rtf(data, label)
     elif kind == "ccda":
-        return _read_ccda(data, label, name, limits, common)
+        return _read_ccda(data, label, name, limits, common, isolate)
     else:
         from priorauth.ingest.text import decode
 
@@ -136,8 +136,11 @@ def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: 
     return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)
 
 
-def _read_ccda(data: bytes, label: str, name: Optional[str], limits: Limits, common: dict) -> Ingested:
-    """A C-CDA: its structured narrative with coded sections, or its unstructured body read by that body's reader."""
+def _read_ccda(data: bytes, label: str, name: Optional[str], limits: Limits, common: dict, isolate: bool) -> Ingested:
+    """A C-CDA: its structured narrative with coded sections, or its unstructured body read by that body's reader.
+
+    An embedded PDF or image is read like one sent on its own: in the limited child process when `isolate`.
+    """
     from priorauth.ingest.ccda import Structured, read_ccda
 
     header, body = read_ccda(data, label, limits.max_bytes)
@@ -147,7 +150,12 @@ def _read_ccda(data: bytes, label: str, name: Optional[str], limits: Limits, com
             raise IngestError(f"{label} contains no text.")
         pages = single_page(body.text)
         return Ingested(text=body.text, format="ccda", page_count=1, pages=pages, sections=body.sections, **own, **common)
-    inner = _read(body.data, body.kind, label, name, limits)
+    if isolate and body.kind in ("pdf", "image"):
+        from priorauth.ingest.isolated import read_isolated
+
+        inner = read_isolated(body.data, name, None, limits)
+    else:
+        inner = _read(body.data, body.kind, label, name, limits)
     fmt = "ccda-" + ("image-ocr" if body.kind == "image" else inner.format)
     if header.date is None:  # the embedded file's own header or metadata, when the C-CDA header has no date
         own.update(date=inner.date, date_from=inner.date_from)
