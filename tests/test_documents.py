@@ -295,3 +295,18 @@ def test_blank_pages_are_not_ocrd_and_ocr_time_is_reported(monkeypatch):
     assert ing.blank_pages == [2] and ing.engines == ["ocr", "blank"]
     src = ing.source("scan.pdf")
     assert src.blank_pages == [2] and src.ocr_seconds == ing.ocr_seconds
+
+
+def test_docx_created_date_dates_a_document_without_a_header_date():
+    import datetime as dt
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Low back pain radiating down the left leg.")
+    d.core_properties.created = dt.datetime(2012, 6, 4, 10, 0)
+    buf = io.BytesIO()
+    d.save(buf)
+    ing = read_bytes(buf.getvalue(), name="n.docx")
+    assert (ing.date, ing.date_from) == (date(2012, 6, 4), "the file's metadata (created)")
