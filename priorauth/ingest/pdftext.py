@@ -12,7 +12,8 @@ each weighted by its length, so a glued or scrambled run of words, which is no
 word, counts against its engine in proportion to its size. PDFium's text is
 used when its score beats pypdf's by more than MARGIN; otherwise pypdf's
 (the engine every page was read with before, so ordinary pages read as they
-always did).
+always did). Pages on which both engines give the same words in the same
+order are not scored at all.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ def score(text: str) -> float:
 
 
 def choose(pypdf_text: str, pdfium_text: str) -> tuple[str, str]:
-    """(engine, text) for one page: PDFium's text when it scores clearly better, else pypdf's."""
+    """(engine, text) for one page: PDFium's text when it scores clearly better, else pypdf's.
+
+    When both engines give the same words in the same order (most narrative pages) nothing is scored.
+    """
+    if pdfium_text.split() == pypdf_text.split():
+        return "pypdf", pypdf_text
     if pdfium_text.strip() and score(pdfium_text) > score(pypdf_text) + MARGIN:
         return "pdfium", pdfium_text
     return "pypdf", pypdf_text
@@ -48,6 +54,8 @@ def pdfium_texts(data: bytes, indexes: list[int], lock) -> dict[int, str]:
     import pypdfium2 as pdfium
 
     out: dict[int, str] = {}
+    if not indexes:
+        return out
     try:
         with lock:
             pdf = pdfium.PdfDocument(data)
