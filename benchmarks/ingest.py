@@ -72,9 +72,9 @@ def samples(repeats: int) -> dict:
             continue
         ours, alone = [], []
         for _ in range(repeats):  # interleaved, best of each: the machine is shared and its load moves
-            ours.append(_timed(lambda: read_bytes(data, name=path.name)))
+            ours.append(_timed(lambda d=data, n=path.name: read_bytes(d, name=n)))
             if path.suffix == ".pdf":
-                alone.append(_timed(lambda: [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]))
+                alone.append(_timed(lambda d=data: [p.extract_text() for p in PdfReader(io.BytesIO(d)).pages]))
         row = {"format": ing.format, "pages": ing.page_count, "pages_per_s": round(ing.page_count / min(ours), 1)}
         if path.suffix == ".pdf":
             import pypdfium2 as pdfium
