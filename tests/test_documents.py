@@ -105,6 +105,22 @@ def test_section_role_comes_from_the_code_not_the_title():
     assert not any("Codeine" in e or "Ibuprofen" in e for e in evidence)
 
 
+def test_plan_and_procedures_sections_are_read_by_role():
+    """Titles the sectionizer does not know: the plan's therapy is planned, not received; a listed procedure was done."""
+    hpi = _section("10164-2", "HPI", "<paragraph>Low back pain radiating down the left leg for 10 weeks.</paragraph>")
+    plan = _section("18776-5", "Next Steps", "<list><item>Physical therapy twice weekly for 6 weeks</item>"
+                                             "<item>Lumbar fusion at L4-5</item></list>")
+    done = _section("47519-4", "Interventions Done", "<table><tbody><tr><td>Lumbar laminectomy L4-5</td><td>2019</td></tr>"
+                                                      "</tbody></table>")
+    ing = read_bytes(_ccda(hpi, plan, done), name="n.xml")
+    assert [s.role for s in ing.sections] == ["hpi", "plan", "procedures"]
+    r = review(packet_case(ing.to_document("n.xml")))
+    found = {f.code: [s.text for s in f.evidence] for f in r.findings}
+    assert found.get("surgery_planned") == ["Lumbar fusion"] and found.get("prior_spine_surgery") == ["Lumbar laminectomy"]
+    assert "physical_therapy" not in found and r.conservative_therapy is None
+    assert [(f.code, f.reason) for f in r.ruled_out] == [("physical_therapy", "hypothetical")]
+
+
 def test_header_gives_date_type_and_author_and_the_case_wins(tmp_path):
     ing = read_path(SAMPLES / "ccda-imaging-report.xml")
     assert (ing.date, ing.doc_type, ing.date_from) == (date(2005, 3, 29), "imaging_report", "C-CDA header effectiveTime")
