@@ -287,6 +287,8 @@ def test_pdf_metadata_dates_a_document_without_a_header_date():
     w.write(buf)
     ing = read_bytes(buf.getvalue(), name="m.pdf")
     assert (ing.date, ing.date_from) == (date(2013, 3, 15), "the file's metadata (created)")
+    r = review(packet_case(ing.to_document("m.pdf")))
+    assert any("m.pdf states no date" in w and "2013-03-15" in w for w in r.warnings)
     dated = read_bytes(text_pdf("Date of Service: 02/20/2026\nLow back pain."), name="d.pdf")
     assert dated.date == date(2026, 2, 20)
 

@@ -20,6 +20,7 @@ import re
 import zipfile
 from typing import Optional
 
+METADATA_DATE = "the file's metadata (created)"
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})(\d{2})")
 _W3C_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
@@ -33,7 +34,7 @@ def own_date(text: str, kind: str, data: bytes) -> tuple[Optional[dt.date], Opti
         return stated, "the note's header"
     meta = pdf_created(data) if kind == "pdf" else docx_created(data) if kind == "docx" else None
     if meta is not None and meta <= dt.date.today():
-        return meta, "the file's metadata (created)"
+        return meta, METADATA_DATE
     return None, None
 
 
