@@ -279,9 +279,10 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
         fail(str(exc))
     sink = OutputFile(output, [cases], force=force, resume=resume)
     pages = PageWriter(html_dir) if html_dir else None
-    extractor = make_extractor(spec) if workers == 1 else None
     sink.open()
     todo = [x for x in lines if not sink.already_done(x, None if x.problem else _case_id(x.text))]
+    workers = max(1, min(workers, len(todo), os.cpu_count() or 1))  # each process builds a pipeline (~130 MB)
+    extractor = make_extractor(spec) if workers == 1 else None
     if sink.kept:
         err.print(f"resuming: {sink.kept} records already in the output, {len(todo)} lines to review")
     n_err, warned = 0, False
