@@ -243,11 +243,14 @@ def review_cmd(
 def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age: Optional[int], request_date: date,
                   note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool) -> None:
     """One packet from note files: print the review, optionally write its page."""
-    from priorauth.pipeline import review
+    from priorauth.pipeline import TextTooLong, review
 
     check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
-    r = review(case, make_extractor(spec), spec.guideline)
+    try:
+        r = review(case, make_extractor(spec), spec.guideline)
+    except TextTooLong as exc:
+        fail(str(exc))
     if html is not None:
         from priorauth.review_page import render_review_page
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import priorauth.cli as cli
