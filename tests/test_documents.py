@@ -328,3 +328,19 @@ def test_docx_created_date_dates_a_document_without_a_header_date():
     d.save(buf)
     ing = read_bytes(buf.getvalue(), name="n.docx")
     assert (ing.date, ing.date_from) == (date(2012, 6, 4), "the file's metadata (created)")
+
+
+def test_section_roles_follow_a_long_note_cut_in_pieces(monkeypatch):
+    import priorauth.extract.pieces as pieces
+    from priorauth.models import DocSection, section_role
+
+    text = "Allergies:\nCodeine\n\nMedications:\nGabapentin 300 mg"
+    secs = [DocSection(start=0, end=18, role="allergies"), DocSection(start=20, end=len(text), role="medications")]
+    monkeypatch.setattr(pieces, "SPLIT_OVER", 10)
+    parts = pieces.split_documents([Document(id="d", text=text, sections=secs)], limit=30)
+    assert len(parts) == 2
+    for _, piece, offset in parts:
+        for word, role in (("Codeine", "allergies"), ("Gabapentin", "medications")):
+            at = piece.text.find(word)
+            if at >= 0:
+                assert section_role(piece.sections, at) == role == section_role(secs, at + offset)
