@@ -48,6 +48,10 @@ def test_evidence_spans_are_bounded_per_finding_and_counted(extractor):
         assert [s.start for s in f.evidence] == sorted(s.start for s in f.evidence)
     assert all(len(f.evidence) <= MAX_EVIDENCE for f in r.findings + r.ruled_out)
     assert r.decision == review(note_case(VISIT * 3), extractor).decision  # decided on all spans, same outcome
+    from priorauth.review_page import render_review_page
+
+    page = render_review_page(note_case(VISIT * (MAX_EVIDENCE + 15)), r)
+    assert f"the first {MAX_EVIDENCE} of {counted[0].evidence_total} mentions are highlighted" in page
 
 
 def test_the_service_fails_such_a_job_with_the_sentence(tmp_path, monkeypatch):
