@@ -189,6 +189,21 @@ def test_an_embedded_pdf_is_read_in_the_limited_child_like_any_pdf(monkeypatch):
     assert seen == [b"%PDF-"] and ing.format == "ccda-pdf" and ing.date == date(2013, 8, 1) and "left leg" in ing.text
 
 
+def test_a_large_ccda_is_parsed_in_the_limited_child(monkeypatch):
+    import priorauth.ingest as ingest
+    import priorauth.ingest.isolated as isolated
+
+    seen = []
+    real = isolated.read_isolated
+    monkeypatch.setattr(isolated, "read_isolated", lambda data, *a: seen.append(len(data)) or real(data, *a))
+    monkeypatch.setattr(ingest, "CCDA_INLINE_BYTES", 10_000)
+    small = _ccda(_section("10164-2", "HPI", "<paragraph>Low back pain.</paragraph>"))
+    big = (SAMPLES / "ccda-progress-note.xml").read_bytes()
+    assert read_bytes(small, name="s.xml", isolate=True).format == "ccda" and seen == []
+    ing = read_bytes(big, name="p.xml", isolate=True)
+    assert seen == [len(big)] and ing.format == "ccda" and ing.sections and ing.date == date(2005, 3, 29)
+
+
 def test_a_compressed_body_cannot_inflate_past_the_limit():
     bomb = zlib.compress(b"a" * (3 * 1024 * 1024))
     with pytest.raises(IngestError, match="inflates past the upload limit"):

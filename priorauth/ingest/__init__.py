@@ -25,6 +25,10 @@ CONTENT_TYPES = ("text/plain", "application/pdf", "image/tiff", "image/png", "im
 FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda", "ccda-text", "ccda-pdf", "ccda-pdf-ocr",
            "ccda-image-ocr", "ccda-html", "ccda-rtf")
 
+# A C-CDA larger than this is parsed in the limited child too (its XML tree takes about 10x its size in memory);
+# the HL7 example documents are 5-250 KB. An embedded PDF or image is read in the child whatever the size.
+CCDA_INLINE_BYTES = 2 * 1024 * 1024
+
 __all__ = ["CONTENT_TYPES", "FORMATS", "read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
 
 
@@ -55,8 +59,9 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
                limits: Optional[Limits] = None, isolate: bool = False) -> Ingested:
     """Read a file's bytes (an upload, a FHIR attachment): detect the format, extract text and pages.
 
-    With `isolate`, PDFs and images (which render and OCR in native code) are read in a child process with a
-    memory cap and a time limit (priorauth.ingest.isolated): the service and the CLI do this.
+    With `isolate`, PDFs and images (which render and OCR in native code), and C-CDA files over
+    CCDA_INLINE_BYTES, are read in a child process with a memory cap and a time limit
+    (priorauth.ingest.isolated): the service and the CLI do this.
     """
     from priorauth.ingest.detect import detect
 
@@ -67,7 +72,7 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
     if not data.strip():
         raise IngestError(f"{label} is empty.")
     kind = detect(data, label, name, content_type)
-    if isolate and kind in ("pdf", "image"):
+    if isolate and (kind in ("pdf", "image") or kind == "ccda" and len(data) > CCDA_INLINE_BYTES):
         from priorauth.ingest.isolated import read_isolated
 
         return read_isolated(data, name, content_type, limits)
