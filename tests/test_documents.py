@@ -121,6 +121,17 @@ def test_plan_and_procedures_sections_are_read_by_role():
     assert [(f.code, f.reason) for f in r.ruled_out] == [("physical_therapy", "hypothetical")]
 
 
+@pytest.mark.parametrize("status, counted", [("Resolved", False), ("Inactive", False), ("Active", True)])
+def test_a_problem_list_entry_reads_by_its_status(status, counted):
+    """The HL7 samples write problems as 'Pneumonia : Status - Resolved'; a resolved problem is history."""
+    hpi = _section("10164-2", "HPI", "<paragraph>Low back pain radiating down the left leg for 10 weeks.</paragraph>")
+    problems = _section("11450-4", "Problems", f"<list><item>Left foot drop : Status - {status}</item></list>")
+    r = review(packet_case(read_bytes(_ccda(hpi, problems), name="n.xml").to_document("n.xml")))
+    assert ("motor_weakness" in {f.code for f in r.findings}) is counted
+    if not counted:
+        assert ("motor_weakness", "historical") in {(f.code, f.reason) for f in r.ruled_out}
+
+
 def test_header_gives_date_type_and_author_and_the_case_wins(tmp_path):
     ing = read_path(SAMPLES / "ccda-imaging-report.xml")
     assert (ing.date, ing.doc_type, ing.date_from) == (date(2005, 3, 29), "imaging_report", "C-CDA header effectiveTime")

@@ -89,16 +89,26 @@ def _doc_kind(document: Document, text: str) -> Optional[str]:
     return None
 
 
+_INACTIVE_PROBLEM = re.compile(r"\b(?:resolved|inactive|historical)\b", re.I)
+
+
+def _line(text: str, at: int) -> str:
+    return text[text.rfind("\n", 0, at) + 1:(text.find("\n", at) + 1 or len(text) + 1) - 1]
+
+
 def span_context(span: Span, coded: Optional[str] = None) -> tuple[Optional[str], set[str], bool]:
     """A target's section, its ConText categories plus what its section implies, and whether it is in an exam.
 
     `coded` is the role of the structured document's section holding the target (a C-CDA section's LOINC code,
-    Document.sections): it wins over the section the sectionizer reads from the header line.
+    Document.sections): it wins over the section the sectionizer reads from the header line; in a problem list,
+    an entry whose line gives its status as resolved or inactive is history.
     """
     effects = resources.section_config()["effects"]
     section = coded or section_at(span.doc, span.start)
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
+    if coded == "problems" and _INACTIVE_PROBLEM.search(_line(span.doc.text, span.start_char)):
+        cats.add("HISTORICAL")  # a problem-list entry whose status is resolved ("Pneumonia : Status - Resolved")
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
         # a history section does not make history of what its own sentence calls current ("currently takes")
         if eff.get(key) and not (cat == "HISTORICAL" and "CURRENT" in cats):
