@@ -289,3 +289,17 @@ def test_acute_zoster_needs_no_four_weeks_but_must_be_refractory():
     assert any(r.subitem == "IND.1.zoster" for r in refractory.criteria_results)
     untreated = review(case(ZOSTER.format(care="She has taken nothing yet."), codes=("62321",)))
     assert untreated.decision == "not_met" and any("refractory" in x for x in untreated.reasons)
+
+
+@pytest.mark.parametrize("told", [
+    "He had a right L4-5 TFESI on 10/01/2025 and reported about 60% pain relief lasting roughly 4 months.",
+    "He had a right L4-5 TFESI on 10/01/2025: 60% improvement in pain, 3+ months of relief.",
+])
+def test_relief_and_how_long_it_lasted_in_other_words(told):
+    assert review(case(sessions(told))).criteria == ["IND.6", "IND.9"]
+
+
+def test_function_words_of_other_kinds():
+    for words in ("ODI 38% (moderate disability).", "He has difficulty with ADLs."):
+        text = HPI.replace("He cannot stand long enough to work his shifts and the leg pain wakes him at night.", words)
+        assert review(case(text + PLAN)).decision == "meets_criteria", words

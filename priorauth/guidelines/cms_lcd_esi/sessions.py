@@ -52,8 +52,10 @@ FROM_TO = re.compile(r"\bfrom\s+(?:an?\s+)?(?:(?P<s1>NRS|VAS|ODI|NDI|Oswestry|pa
 ARROW = re.compile(r"(?:\b(?P<s1>NRS|VAS|ODI|NDI|pain)\s*(?:score\s*)?(?:of\s*)?)?(?P<a>\d{1,3})(?P<u1>\s*/\s*10|\s*%)?\s*(?:->|→|=>|-->)\s*"
                    r"(?P<b>\d{1,3})(?P<u2>\s*/\s*10|\s*%)?", re.I)
 LASTING = re.compile(rf"\b(?:for|lasting|lasted|x|×|sustained|over|through|which lasted|wore off after|wearing off after|about|approximately|nearly|"
-                     rf"more than|at least|over)\s+(?:about\s+|approximately\s+|nearly\s+|more than\s+|at least\s+|over\s+|the (?:past|last)\s+)?"
-                     rf"(\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})\s*(weeks?|wks?|months?|mos?|days?)\b", re.I)
+                     rf"more than|at least|roughly|around|almost|close to|~)\s*(?:about\s+|approximately\s+|nearly\s+|more than\s+|at least\s+|over\s+|"
+                     rf"roughly\s+|around\s+|almost\s+|the (?:past|last)\s+)?"
+                     rf"(\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})\s*\+?\s*(weeks?|wks?|months?|mos?|days?)\b"
+                     rf"|\b(\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})\s*\+?\s*(weeks?|wks?|months?|mos?)\s+of\s+(?:[\w-]+\s+)?(?:relief|improvement|benefit)\b", re.I)
 FAILED = re.compile(r"\b(?:no|minimal|little|minor|negligible|without|only brief|only transient|short-lived)\s+(?:significant\s+|meaningful\s+|lasting\s+|sustained\s+)?"
                     r"(?:relief|benefit|improvement|help|response)\b|\bdid not (?:help|improve|provide)\b|\bfailed\b|\bno change\b|\bineffective\b", re.I)
 SCALES = (("odi", r"\b(?:ODI|Oswestry)\b"), ("ndi", r"\b(?:NDI|neck disability index)\b"), ("rmdq", r"\bRoland[- ]Morris\b|\bRMDQ\b"),
@@ -152,7 +154,7 @@ def _relief(doc: Document, s: int, e: int, session: Session) -> None:
             session.relief_evidence.append(span(doc, s + m.start(), s + m.end()))
     m = LASTING.search(text)
     if m and session.relief is not None:
-        session.relief_months = _months(m[1], m[2])
+        session.relief_months = _months(m[1] or m[3], m[2] or m[4])
         session.relief_evidence.append(span(doc, s + m.start(), s + m.end()))
     if FAILED.search(text) and (session.relief is None or session.relief < 50):
         session.failed = True
