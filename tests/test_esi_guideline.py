@@ -303,3 +303,12 @@ def test_function_words_of_other_kinds():
     for words in ("ODI 38% (moderate disability).", "He has difficulty with ADLs."):
         text = HPI.replace("He cannot stand long enough to work his shifts and the leg pain wakes him at night.", words)
         assert review(case(text + PLAN)).decision == "meets_criteria", words
+
+
+def test_imaging_of_the_other_side_is_not_concordant():
+    other = HPI.replace("MRI lumbar spine: right L4-5 disc extrusion compressing the right L5 nerve root, concordant with his symptoms.",
+                        "MRI lumbar spine: left L4-5 disc extrusion compressing the left L5 nerve root.")
+    r = review(case(other + PLAN))
+    assert r.decision == "not_met" and any("opposite the symptoms" in x for x in r.reasons)
+    both = other.replace("left L4-5 disc extrusion", "bilateral L4-5 foraminal stenosis, worse on the left, and a left L4-5 disc extrusion")
+    assert review(case(both + PLAN)).decision == "meets_criteria"

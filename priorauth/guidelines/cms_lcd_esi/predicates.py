@@ -72,6 +72,8 @@ def ind1_core(f: Facts, s: Study) -> Outcome:
     zoster = dx == ("herpes_zoster",) or (f.has("herpes_zoster") and not f.has("radicular_pain"))
     if not f.has("imaging_concordant"):
         problems.append("no concordant MRI, CT or CT myelogram result is documented")
+    elif f.has("imaging_discordant"):
+        problems.append("the imaging names only the side opposite the symptoms, and no one calls it concordant")
     if not f.has("functional_impact"):
         problems.append("the impact of the pain on function or quality of life is not documented")
     if not f.has("pain_scale"):
@@ -94,7 +96,7 @@ def ind1_core(f: Facts, s: Study) -> Outcome:
                 problems.append("conservative care for at least 4 weeks is not documented")
             if not (f.has("no_response_to_treatment") or (t and t.response in ("no_response", "worsening"))):
                 problems.append("failure to respond to conservative care is not documented")
-    codes = dx + f.any("imaging_concordant", "radicular_exam", "functional_impact", "pain_scale", "symptom_duration",
+    codes = dx + f.any("imaging_concordant", "imaging_discordant", "radicular_exam", "functional_impact", "pain_scale", "symptom_duration",
                        "medication", *CARE_ACTIVE, "no_response_to_treatment", "care_intolerance")
     if problems:
         return unmet("; ".join(problems), *codes)

@@ -226,6 +226,44 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
     return out
 
 
+IMAGING = re.compile(r"\b(?:MRI|MR|CT|myelogram|imaging)\b", re.I)
+IMAGING_FINDING = re.compile(r"\b(?:herniat\w*|protru\w*|extru\w*|stenosis|narrowing|compress\w*|imping\w*|abutt\w*|osteophyte)", re.I)
+SYMPTOM = re.compile(r"\b(?:radiat\w*|sciatica|radicul\w*|(?:leg|arm|thigh|calf|buttock|foot|hand) (?:pain|numbness|symptoms)|"
+                     r"pain (?:to|into|down) the)\b", re.I)
+SIDE = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b", re.I)
+AUTHOR_CONCORDANT = re.compile(r"\b(?:concordant|consistent with|correlat\w+ with|corresponds? to|explains?)\b", re.I)
+
+
+def _sides(text: str) -> set[str]:
+    found = {m[1].lower() for m in SIDE.finditer(text)}
+    return {"left", "right"} if found & {"bilateral", "bilaterally", "both"} else found
+
+
+def read_discordance(docs: dict[str, Document]) -> list[Finding]:
+    """Imaging that names only the side opposite the radicular symptoms (and that no one calls concordant)."""
+    imaging: set[str] = set()
+    symptoms: set[str] = set()
+    where: Optional[tuple[Document, int, int]] = None
+    for doc in docs.values():
+        for s, e in sentences(doc.text):
+            sent = doc.text[s:e]
+            if IMAGING.search(sent) and IMAGING_FINDING.search(sent):
+                if AUTHOR_CONCORDANT.search(sent):
+                    return []
+                side = _sides(sent)
+                imaging |= side
+                if side and where is None:
+                    where = (doc, s, e)
+            elif SYMPTOM.search(sent):
+                symptoms |= _sides(sent)
+    if not imaging or not symptoms or imaging & symptoms or where is None:
+        return []
+    doc, s, e = where
+    m = SIDE.search(doc.text, s, e)
+    assert m is not None
+    return [_finding("imaging_discordant", [span(doc, m.start(), m.end())])]
+
+
 def read_scales(docs: dict[str, Document]) -> list[Finding]:
     out = []
     for doc in docs.values():
@@ -317,7 +355,8 @@ def read_sessions(case: Case, docs: dict[str, Document]) -> list[Finding]:
 
 @reader(GUIDELINE)
 def read(case: Case, docs: dict[str, Document]) -> list[Finding]:
-    return read_plan(case, docs) + read_scales(docs) + read_duration(docs) + read_rehab(docs) + read_sessions(case, docs)
+    return (read_plan(case, docs) + read_scales(docs) + read_duration(docs) + read_rehab(docs) + read_sessions(case, docs)
+            + read_discordance(docs))
 
 
 def service_day(case: Case, docs: dict[str, Document]) -> Optional[date]:
