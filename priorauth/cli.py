@@ -158,8 +158,13 @@ class PageWriter:
 def print_review(r: Review) -> None:
     color = STYLE[r.decision]
     body = f"[bold]{r.decision}[/]  →  {ACTION_TEXT[r.action]}\ncriteria: {escape(', '.join(r.criteria)) or '(none)'}"
-    if r.policy:
-        body += f"\npolicy: {r.policy.number}, effective {r.policy.effective}"
+    for part in r.parts or [r]:
+        p = part.policy
+        if p:
+            codes = ", ".join(s.cpt for s in part.studies) if r.parts else ""
+            body += (f"\npolicy{' for ' + codes if codes else ''}: {escape(p.number)}"
+                     + (f", version {escape(p.version)}" if p.version else "") + f", effective {escape(p.effective)}"
+                     + (f" ({escape(p.version_note)})" if p.version_note else ""))
     out.print(Panel(body, title="priorauth review", border_style=color))
     met = [c for c in r.criteria_results if c.status == "met" and c.kind in ("indication", "repeat", "limitation")]
     for c in met:
@@ -204,6 +209,7 @@ def review_cmd(
     request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD or MM/DD/YYYY; defaults to today."),
     no_swo: bool = typer.Option(False, "--no-swo", help="No standard written order accompanies the request."),
     note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD or MM/DD/YYYY the notes were written; defaults to the date of service the note states, else the request date."),
+    service_date: Optional[str] = typer.Option(None, "--service-date", help="YYYY-MM-DD or MM/DD/YYYY of the planned service; picks the guideline version (default: the request date)."),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
@@ -237,16 +243,19 @@ def review_cmd(
     if not notes:
         fail("give note files (or '-' for standard input), or --cases CASES.jsonl -o OUT.jsonl")
     review_packet(notes, spec, cpt=cpt, age=age, request_date=parse_cli_date(request_date, "--request-date") or date.today(),
-                  note_date=parse_cli_date(note_date, "--note-date"), swo=not no_swo, html=html, as_json=as_json)
+                  note_date=parse_cli_date(note_date, "--note-date"), swo=not no_swo, html=html, as_json=as_json,
+                  service_date=parse_cli_date(service_date, "--service-date"))
 
 
 def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age: Optional[int], request_date: date,
-                  note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool) -> None:
+                  note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool,
+                  service_date: Optional[date] = None) -> None:
     """One packet from note files: print the review, optionally write its page."""
     from priorauth.pipeline import TextTooLong, review
 
     check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
+    case.request.service_date = service_date
     try:
         r = review(case, make_extractor(spec), spec.guideline)
     except TextTooLong as exc:

@@ -312,3 +312,19 @@ def test_imaging_of_the_other_side_is_not_concordant():
     assert r.decision == "not_met" and any("opposite the symptoms" in x for x in r.reasons)
     both = other.replace("left L4-5 disc extrusion", "bilateral L4-5 foraminal stenosis, worse on the left, and a left L4-5 disc extrusion")
     assert review(case(both + PLAN)).decision == "meets_criteria"
+
+
+def test_the_cli_prints_each_guideline_and_version_and_takes_a_date_of_service(tmp_path):
+    from typer.testing import CliRunner
+
+    from priorauth.cli import app
+
+    note = tmp_path / "note.txt"
+    note.write_text(HPI + PLAN)
+    out = CliRunner().invoke(app, ["review", str(note), "--cpt", "72148", "--cpt", "64483", "--age", "58",
+                                   "--request-date", "2026-03-02", "--service-date", "2026-06-01", "--json"])
+    assert out.exit_code == 0, out.output
+    r = json.loads(out.output)
+    assert [(p["policy"]["id"], p["policy"]["version_note"]) for p in r["parts"]] == [("wps-mri-spine", ""), (ESI, "")]
+    shown = CliRunner().invoke(app, ["review", str(note), "--cpt", "64483", "--request-date", "2024-01-02"])
+    assert "LCD L39240, version R2" in shown.output and "precedes the earliest installed version" in shown.output
