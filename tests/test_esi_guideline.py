@@ -328,3 +328,10 @@ def test_the_cli_prints_each_guideline_and_version_and_takes_a_date_of_service(t
     assert [(p["policy"]["id"], p["policy"]["version_note"]) for p in r["parts"]] == [("wps-mri-spine", ""), (ESI, "")]
     shown = CliRunner().invoke(app, ["review", str(note), "--cpt", "64483", "--request-date", "2024-01-02"])
     assert "LCD L39240, version R2" in shown.output and "precedes the earliest installed version" in shown.output
+
+
+def test_lim13_counts_from_the_first_dated_session_in_the_region():
+    old = "He had a right L4-5 TFESI on 01/15/2025 with 60% pain relief for 4 months."
+    assert review(case(sessions(old))).criteria == ["LIM.13"]
+    justified = sessions(old, "He is not a surgical candidate and wants to avoid surgery; his PCP was notified of the plan.")
+    assert review(case(justified)).criteria == ["IND.1", "IND.9"]

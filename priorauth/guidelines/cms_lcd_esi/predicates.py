@@ -267,8 +267,8 @@ def lim10(f: Facts, s: Study) -> Outcome:
 def lim13(f: Facts, s: Study) -> Outcome:
     day = _day(f)
     past = sessions(f, s)
-    if day is None or not past or not recent(f, s):
-        return unmet("no treatment in this region reaching beyond 12 months")
+    if day is None or not past:  # read as labeling-esi.md writes it: from the first dated session, recent or not
+        return unmet("no dated earlier session in this region")
     first = date.fromisoformat(_value(past[0], "date") or "1900-01-01")
     if day - first <= YEAR:
         return unmet("treatment in this region began less than 12 months ago")
