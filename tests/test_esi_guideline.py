@@ -194,6 +194,7 @@ LIMITS = [
     ("LIM.14", "MRI also shows L3-4 discitis with an adjacent epidural abscess.\n" + PLAN, ("64483",)),
     ("LIM.14", "MRI C-spine: severe stenosis at C5-6 with cord flattening and T2 signal change.\n" + PLAN, ("64483",)),
     ("LIM.14", "Temp 101.9 F; he is on IV antibiotics for pneumonia.\n" + PLAN, ("64483",)),
+    ("LIM.14", "He is being treated for pneumonia with antibiotics this week.\n" + PLAN, ("64483",)),
 ]
 
 
