@@ -435,18 +435,23 @@ class Review(BaseModel):
     @classmethod
     def _under_its_guideline(cls, data: Any, handler: Any) -> "Review":
         """A stored review is read under the guideline version it was made under, whose codes its qualifiers name."""
+        from priorauth.extract.qualifiers import also_qualifying
         from priorauth.guidelines import installed, ref_of, using
 
-        policy = data.get("policy") if isinstance(data, dict) else None
-        if isinstance(policy, dict) and policy.get("id") in installed():
+        def ref(policy: Any) -> Optional[str]:
+            """The installed guideline version a stored policy names (None: not installed here, read as it is)."""
+            if not isinstance(policy, dict) or policy.get("id") not in installed():
+                return None
             try:
-                ref = ref_of(PolicyIdentity.model_validate(policy))
+                return ref_of(PolicyIdentity.model_validate(policy))
             except ValueError:
-                ref = None
-            if ref is not None:
-                with using(ref):
-                    return handler(data)
-        return handler(data)
+                return None
+
+        if not isinstance(data, dict):
+            return handler(data)
+        parts = [r for p in data.get("parts") or [] if isinstance(p, dict) and (r := ref(p.get("policy")))]
+        with using(ref(data.get("policy"))), also_qualifying(parts):
+            return handler(data)
 
 
 class ErrorRecord(BaseModel):
