@@ -33,11 +33,16 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_password(password: str) -> None:
+    """The password rule (at least 12 characters); ValueError with the reason otherwise."""
+    if len(password) < 12:
+        raise ValueError("a password needs at least 12 characters")
+
+
 def add_user(db: Session, username: str, password: str, role: str, org: str) -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 12:
-        raise ValueError("a password needs at least 12 characters")
+    check_password(password)
     user = User(username=username, password_hash=_hasher.hash(password), role=role, org=org, active=True)
     db.add(user)
     db.flush()
