@@ -96,7 +96,7 @@ def test_sign_in_upload_review_confirm_and_audit_in_chromium(tmp_path):
                 assert "/requests/new" not in page.url, page.inner_text("main")
                 rid = page.url.rsplit("/", 1)[1]
                 # the clinic's status page refreshes itself until the background review is ready
-                page.wait_for_function("document.getElementById('status').textContent === 'ready'", timeout=120_000)
+                page.wait_for_selector('#status:text-is("ready")', timeout=120_000)
                 page.click("text=Sign out")
                 sign_in(page, base, "nurse")
                 assert page.locator(f'tr[data-request="{rid}"]').count() == 1  # ready, not yet acted on: needs a human

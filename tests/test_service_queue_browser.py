@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 
@@ -61,7 +62,7 @@ def submit_in_browser(page, base: str, member: str, name: str) -> str:
 
 def letter_pdf(page, kind: str) -> str:
     link = page.locator(f'li[data-letter="{kind}"] a', has_text="PDF").last
-    got = page.request.get(link.get_attribute("href"))
+    got = page.request.get(urljoin(page.url, link.get_attribute("href")))
     assert got.status == 200 and got.headers["content-type"] == "application/pdf"
     return pdf_text(got.body())
 
@@ -117,9 +118,9 @@ def test_a_um_shift_in_chromium(tmp_path, monkeypatch):
                 sign_in(page, base, "clinic")
                 a = submit_in_browser(page, base, "MBR-A-1001", "Ann Alpha")
                 b = submit_in_browser(page, base, "MBR-B-2002", "Ben Beta")
-                page.wait_for_function("document.getElementById('status').textContent === 'ready'", timeout=120_000)
+                page.wait_for_selector('#status:text-is("ready")', timeout=120_000)
                 page.goto(f"{base}/requests/{a}")
-                page.wait_for_function("document.getElementById('status').textContent === 'ready'", timeout=120_000)
+                page.wait_for_selector('#status:text-is("ready")', timeout=120_000)
                 assert "Ann Alpha" in page.inner_text("#identity") and "1234567893" in page.inner_text("#identity")
                 assert "CDT" in page.inner_text("#due") or "CST" in page.inner_text("#due")
                 page.click("text=Sign out")
@@ -208,7 +209,7 @@ def test_a_um_shift_in_chromium(tmp_path, monkeypatch):
                 assert page.inner_text("#outcome") == "not approved"
                 assert "SECRET" not in body and "mark_finding_wrong" not in body and "redecided" not in body
                 assert "contradicted by the exam" in letter_pdf(page, "determination")
-                page.goto(page.locator('li[data-letter="determination"] a', has_text="HTML").get_attribute("href"))
+                page.goto(urljoin(page.url, page.locator('li[data-letter="determination"] a', has_text="HTML").get_attribute("href")))
                 page.screenshot(path=str(tmp_path / "service-letter.png"), full_page=True)
             finally:
                 browser.close()

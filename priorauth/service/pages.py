@@ -50,7 +50,7 @@ def plain(value: Any) -> str:
 
 env.filters["plain"] = plain
 LOGIN_COOKIE = "pa_login_csrf"
-SORTS = [("deadline", "oldest deadline first"), ("-deadline", "latest deadline first"), ("-created", "newest first"),
+SORTS = [("deadline", "earliest due date first"), ("-deadline", "latest due date first"), ("-created", "newest first"),
          ("created", "oldest first"), ("status", "status"), ("decision", "decision")]
 
 
