@@ -93,7 +93,7 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         doc_id = f"note-{i}" if p == "-" or Path(p).name in used else Path(p).name
         used.add(doc_id)
         try:
-            source = read_stdin_note() if p == "-" else read_path(p)
+            source = read_stdin_note() if p == "-" else read_path(p, isolate=True)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
@@ -240,11 +240,14 @@ def review_cmd(
 def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age: Optional[int], request_date: date,
                   note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool) -> None:
     """One packet from note files: print the review, optionally write its page."""
-    from priorauth.pipeline import review
+    from priorauth.pipeline import TextTooLong, review
 
     check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
-    r = review(case, make_extractor(spec), spec.guideline)
+    try:
+        r = review(case, make_extractor(spec), spec.guideline)
+    except TextTooLong as exc:
+        fail(str(exc))
     if html is not None:
         from priorauth.review_page import render_review_page
 
@@ -276,9 +279,10 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
         fail(str(exc))
     sink = OutputFile(output, [cases], force=force, resume=resume)
     pages = PageWriter(html_dir) if html_dir else None
-    extractor = make_extractor(spec) if workers == 1 else None
     sink.open()
     todo = [x for x in lines if not sink.already_done(x, None if x.problem else _case_id(x.text))]
+    workers = max(1, min(workers, len(todo), os.cpu_count() or 1))  # each process builds a pipeline (~130 MB)
+    extractor = make_extractor(spec) if workers == 1 else None
     if sink.kept:
         err.print(f"resuming: {sink.kept} records already in the output, {len(todo)} lines to review")
     n_err, warned = 0, False

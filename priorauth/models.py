@@ -153,6 +153,7 @@ class Finding(BaseModel):
 
     code: str
     evidence: list[EvidenceSpan]
+    evidence_total: Optional[int] = Field(default=None, description="How many spans were found when more than the review keeps (the first ones are kept); null when all are kept.")
     exam: bool = False
     reason: Optional[Assertion] = Field(default=None, description="The assertion: null when affirmed, else why the mention does not count.")
     # For a deficit ruled out as explained by a cause outside the spine: that cause, as the note names it.

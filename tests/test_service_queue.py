@@ -28,7 +28,7 @@ TZ = "America/Chicago"
 
 
 @pytest.fixture
-def q(tmp_path, reviewer, monkeypatch):
+def q(tmp_path, reviewer, monkeypatch):  # noqa: F811 - the imported session fixture
     client, s = make_svc(tmp_path, None, reviewer, monkeypatch, timezone=TZ)
     yield s
     client.__exit__(None, None, None)
@@ -315,11 +315,13 @@ def test_admin_accounts_page(q):
     assert q.client.get("/api/requests", headers=q.h("nurse")).status_code == 401  # its token is revoked
     assert q.client.post("/api/tokens", json={"username": "nurse", "password": PASSWORD}).status_code == 401
     c.post("/admin/users", data={"csrf_token": csrf, "do": "enable", "user_id": nurse.id})
+    weak = c.post("/admin/users", data={"csrf_token": csrf, "do": "reset", "user_id": nurse.id, "password": "password1234"})
+    assert weak.status_code == 422 and "too easy to guess" in weak.text  # the service's password check
     c.post("/admin/users", data={"csrf_token": csrf, "do": "reset", "user_id": nurse.id, "password": "a-brand-new-password"})
     assert q.client.post("/api/tokens", json={"username": "nurse", "password": PASSWORD}).status_code == 401
     assert q.client.post("/api/tokens", json={"username": "nurse", "password": "a-brand-new-password"}).status_code == 201
     actions = {e.action for e in q.app.state.sessions().scalars(select(AuditEntry))}
-    assert {"user_created", "user_changed", "user_disabled", "user_enabled", "password_reset"} <= actions
+    assert {"user_created", "user_changed", "user_disabled", "user_enabled", "password_changed"} <= actions
     c.post("/logout", data={"csrf_token": csrf})
     login(c, "nurse2", "nurse2-password-1")
     assert c.get("/admin/users").status_code == 403

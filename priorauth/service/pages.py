@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from priorauth.codes import code_table
 from priorauth.review_page import ACTION, render_review_page
-from priorauth.service.api import export_response, file_response, letter_response, metrics_csv, read_uploads, too_big
+from priorauth.service.api import client_address, export_response, file_response, letter_response, metrics_csv, read_uploads, too_big
 from priorauth.service.clock import clock, local
 from priorauth.service.db import User, WebSession
 from priorauth.service.deps import COOKIE, check_csrf, get_db, page_session
@@ -30,7 +30,8 @@ from priorauth.service.logic import (FINAL, VIEWS, WRONG_REASONS, ActionIn, Conf
                                      stored_review, commit_or_undo, workload)
 from priorauth.service.metrics import COLUMNS as METRIC_COLUMNS, figures
 from priorauth.service.redecide import changes, corrected_review
-from priorauth.service.security import SEES_ALL, authenticate, close_session, open_session, same
+from priorauth.service.security import SEES_ALL, close_session, open_session, same
+from priorauth.service.signin import TooManyAttempts, sign_in
 from priorauth.service.uploads import ACCEPTED, UploadError
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +77,12 @@ def login(request: Request, username: str = Form(max_length=80), password: str =
           csrf_token: str = Form(""), db: Session = Depends(get_db)) -> Response:
     if not same(request.cookies.get(LOGIN_COOKIE), csrf_token):
         raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page and try again")
-    user = authenticate(db, username, password)
+    try:
+        user = sign_in(db, request.app.state.throttle, username, password, client_address(request))
+    except TooManyAttempts as e:
+        resp = html("login.html", 429, csrf=csrf_token, user=None, error=str(e)[0].upper() + str(e)[1:] + ".")
+        resp.headers["Retry-After"] = str(e.retry_after)
+        return resp
     if user is None:
         resp = html("login.html", 401, csrf=csrf_token, user=None, error="Wrong username or password.")
         return resp
@@ -183,7 +189,11 @@ async def new_submit(request: Request, who: tuple[User, WebSession] = Depends(pa
         commit_or_undo(db, settings, r, stored)
         return r.id
 
-    rid = await run_in_threadpool(store)
+    try:
+        rid = await run_in_threadpool(store)
+    except UploadError as e:  # the disk is full: nothing was stored
+        db.rollback()
+        return _new_form(user, sess, str(e), e.status, fields)
     return RedirectResponse(f"/requests/{rid}", status_code=303)
 
 

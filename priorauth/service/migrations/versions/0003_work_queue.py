@@ -1,8 +1,8 @@
 """Work queue: request identity and reference number, assignment, the stopped clock and extensions, corrected
 decisions, reviewers' names and credentials, and stored letters.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 import secrets
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
