@@ -38,11 +38,9 @@ def pdf_text(data: bytes) -> str:
 
 def seeded(data_dir: Path) -> None:
     from priorauth.service.db import make_engine, migrate
-    from priorauth.service.settings import Settings
 
-    s = Settings(data_dir=data_dir)
-    s.prepare()
-    engine = make_engine(s.url)
+    data_dir.mkdir(mode=0o700)  # not Settings.prepare(): that points this process's temporary files into data_dir
+    engine = make_engine(f"sqlite:///{data_dir / 'priorauth.sqlite3'}")
     migrate(engine)
     seed_metrics(engine)
     engine.dispose()
