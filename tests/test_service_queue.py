@@ -1,7 +1,7 @@
 """The work queue a UM team runs a shift from: identity and intake, search, assignment, the clock, the clinic's view,
 corrections that decide again, letters, accounts, metrics, one case-building path with the CLI, and small page defects.
 
-API and page tests through FastAPI's TestClient (SQLite; the schema tests in test_service.py also run on PostgreSQL);
+API and page tests through FastAPI's TestClient, on SQLite and on PostgreSQL when PRIORAUTH_TEST_DATABASE_URL is set;
 the browser flows are in test_service_queue_browser.py.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from priorauth.service.db import AuditEntry, PARequest, User
-from tests.test_service import EXAMPLE, PASSWORD, REQ, ROOT, login, make_svc, reviewer  # noqa: F401 - the session fixture
+from tests.test_service import EXAMPLE, PASSWORD, REQ, ROOT, db_url, login, make_svc, reviewer  # noqa: F401 - fixtures
 
 NPI = "1234567893"  # the CMS example NPI: its check digit is right
 IDENTITY = {"patient_name": "Rosa Quintero-Vale", "birth_date": "1973-06-10", "patient_sex": "female",
@@ -28,8 +28,8 @@ TZ = "America/Chicago"
 
 
 @pytest.fixture
-def q(tmp_path, reviewer, monkeypatch):  # noqa: F811 - the imported session fixture
-    client, s = make_svc(tmp_path, None, reviewer, monkeypatch, timezone=TZ)
+def q(tmp_path, db_url, reviewer, monkeypatch):  # noqa: F811 - the imported fixtures: SQLite, and PostgreSQL when configured
+    client, s = make_svc(tmp_path, db_url, reviewer, monkeypatch, timezone=TZ)
     yield s
     client.__exit__(None, None, None)
 
