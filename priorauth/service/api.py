@@ -21,7 +21,8 @@ from priorauth.service.identity import identity_json
 from priorauth.service.letters import letters_of
 from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, assignee_names, attach_and_submit, audit,
                                      audit_trail, audit_view, claim_case, clinic_trail, create_request, get_visible, queue,
-                                     record_action, release_case, request_files, stored_review, commit_or_undo)
+                                     record_action, release_case, request_files, require_plan_staff, stored_review,
+                                     commit_or_undo)
 from priorauth.service.metrics import figures, to_csv
 from priorauth.service.security import (ROLES, issue_token, password_problem, revoke_token, set_password, token_row,
                                         tokens_of)
@@ -43,6 +44,8 @@ class NewUser(BaseModel):
     password: str = Field(max_length=200)  # checked by security.password_problem, with its reason
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     org: str = Field(min_length=1, max_length=120)
+    full_name: Optional[str] = Field(default=None, max_length=200)  # printed with the credentials on determination letters
+    credentials: Optional[str] = Field(default=None, max_length=80)
 
 
 def summary(r, tz: str, user: Optional[User] = None, names: Optional[dict[int, str]] = None,
@@ -158,7 +161,7 @@ def check_password(body: PasswordCheck, user: User = Depends(api_user)) -> dict[
 def new_user(body: NewUser, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
     if user.role != "admin":
         raise Forbidden("only an admin creates accounts")
-    u = accounts.create(db, user, body.username, body.password, body.role, body.org)
+    u = accounts.create(db, user, body.username, body.password, body.role, body.org, body.full_name, body.credentials)
     db.commit()
     return {"id": u.id, "username": u.username, "role": u.role, "org": u.org}
 
@@ -167,8 +170,8 @@ def new_user(body: NewUser, user: User = Depends(api_user), db: Session = Depend
 def list_users(user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
     if user.role != "admin":
         raise Forbidden("only an admin lists accounts")
-    return [{"id": u.id, "username": u.username, "role": u.role, "org": u.org, "active": u.active}
-            for u in db.scalars(select(User).order_by(User.id))]
+    return [{"id": u.id, "username": u.username, "role": u.role, "org": u.org, "active": u.active, "full_name": u.full_name,
+             "credentials": u.credentials} for u in db.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/requests", status_code=201, summary="Create a request (then upload its files)")
@@ -279,8 +282,14 @@ def file_response(request: Request, db: Session, user: User, request_id: str, fi
         raise LookupError(file_id)
     data = (request.app.state.settings.uploads_dir / r.id / f.id).read_bytes()
     media = {"pdf": "application/pdf"}.get(f.kind, "application/octet-stream")  # always an attachment, never rendered
-    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in f.filename)
-    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{ascii_name}"'})
+    return download(data, media, f.filename)
+
+
+def download(data, media: str, filename: str, inline: bool = False) -> Response:
+    """A file answer whose name is reduced to ASCII letters, digits and . _ - (an uploaded name is the clinic's)."""
+    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in filename)
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'})
 
 
 @router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready)")
@@ -330,22 +339,19 @@ def letter_response(db: Session, user: User, request_id: str, letter_id: int, fm
     db.commit()
     name = f"{r.reference}-{x.kind}-v{x.version}.{fmt}"
     if fmt == "pdf":
-        return Response(x.pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return Response(x.html, media_type="text/html; charset=utf-8", headers={"Content-Disposition": f'inline; filename="{name}"'})
+        return download(x.pdf, "application/pdf", name)
+    return download(x.html, "text/html; charset=utf-8", name, inline=True)
 
 
 @router.get("/metrics", summary="Decision figures per month from the audit log (reviewers and admins)")
 def get_metrics(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    if user.role == "submitter":
-        raise Forbidden("the plan's figures are for its reviewers and admins")
+    require_plan_staff(user, "the plan's figures")
     return figures(db, request.app.state.settings.timezone)
 
 
 def metrics_csv(db: Session, user: User, tz: str) -> Response:
-    if user.role == "submitter":
-        raise Forbidden("the plan's figures are for its reviewers and admins")
-    return Response(to_csv(figures(db, tz)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="priorauth-metrics.csv"'})
+    require_plan_staff(user, "the plan's figures")
+    return download(to_csv(figures(db, tz)), "text/csv; charset=utf-8", "priorauth-metrics.csv")
 
 
 @router.get("/metrics.csv", summary="The same figures as CSV")

@@ -213,11 +213,27 @@ def queue(db: Session, user: User, view: str = "needs_human", status: Optional[s
 
 
 def audit_view(db: Session, user: User, requests: list[PARequest], where: str) -> None:
-    """Identity fields are PHI: every view that shows them is audited (which requests, by whom, on which page)."""
-    for r in requests[:500]:
-        db.add(AuditEntry(request_id=r.id, user_id=user.id, username=user.username, role=user.role,
+    """Identity fields are PHI: every view that shows them is audited (who, when, on which page, which requests).
+
+    A request's own page or answer is one entry on that request; a list (the queue, a search) is one entry
+    naming every request it showed, so a page that refreshes itself does not write hundreds of rows a minute.
+    """
+    if not requests:
+        return
+    if len(requests) == 1 and where in ("request", "api_request"):
+        db.add(AuditEntry(request_id=requests[0].id, user_id=user.id, username=user.username, role=user.role,
                           action="identity_viewed", detail={"where": where}, at=utcnow()))
+    else:
+        db.add(AuditEntry(request_id=None, user_id=user.id, username=user.username, role=user.role,
+                          action="identities_listed", detail={"where": where, "requests": [r.id for r in requests]},
+                          at=utcnow()))
     db.commit()
+
+
+def require_plan_staff(user: User, what: str) -> None:
+    """Workload and figures are the plan's own: reviewers and admins only."""
+    if user.role not in SEES_ALL:
+        raise Forbidden(f"{what} are for the plan's reviewers and admins")
 
 
 # --- work assignment ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from priorauth.service.letters import KINDS, letters_of
 from priorauth.service.logic import (FINAL, VIEWS, WRONG_REASONS, ActionIn, Conflict, Forbidden, NewRequest, assignee_names,
                                      attach_and_submit, audit, audit_trail, audit_view, claim_case, clinic_trail,
                                      create_request, get_visible, queue, record_action, release_case, request_files,
-                                     stored_review, commit_or_undo, workload)
+                                     require_plan_staff, stored_review, commit_or_undo, workload)
 from priorauth.service.metrics import COLUMNS as METRIC_COLUMNS, figures
 from priorauth.service.redecide import changes, corrected_review
 from priorauth.service.security import SEES_ALL, close_session, open_session, same
@@ -126,8 +126,7 @@ def queue_page(request: Request, view: str = "needs_human", status: str = "", de
 @router.get("/workload")
 def workload_page(request: Request, who: tuple[User, WebSession] = Depends(page_session), db: Session = Depends(get_db)):
     user, sess = who
-    if user.role not in SEES_ALL:
-        raise Forbidden("the plan's workload is for its reviewers and admins")
+    require_plan_staff(user, "the reviewers' workloads")
     tz = request.app.state.settings.timezone
     return html("workload.html", user=user, csrf=sess.csrf, rows=workload(db), local=lambda t: local(t, tz))
 
@@ -327,8 +326,7 @@ def export_page(who: tuple[User, WebSession] = Depends(page_session), db: Sessio
 @router.get("/metrics")
 def metrics_page(request: Request, who: tuple[User, WebSession] = Depends(page_session), db: Session = Depends(get_db)):
     user, sess = who
-    if user.role not in SEES_ALL:
-        raise Forbidden("the plan's figures are for its reviewers and admins")
+    require_plan_staff(user, "the plan's figures")
     tz = request.app.state.settings.timezone
     return html("metrics.html", user=user, csrf=sess.csrf, rows=figures(db, tz), columns=METRIC_COLUMNS, tz=tz)
 
