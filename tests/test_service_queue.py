@@ -277,9 +277,22 @@ def test_letters_approval_information_and_determination(q):
     assert "six weeks of conservative care are not documented" in text and "Avery Stone, MD" in text
     assert "appeal" in text.lower() and "PUM 250-0057-1812" in text
     assert [e["action"] for e in trail(q, denied)].count("letter_sent") == 1
+    # a second request for information is the letter's version 2; version 1 is kept
+    act(q, rfi, "nurse", action="request_information", missing=["The lumbar X-ray report"])
+    rfis = [x for x in c.get(f"/api/requests/{rfi}", headers=q.h("sub_a")).json()["letters"] if x["kind"] == "request_for_information"]
+    assert [x["version"] for x in rfis] == [1, 2] and rfis[0]["sha256"] != rfis[1]["sha256"]
+    assert "X-ray" in pdf_text(c.get(f"/api/requests/{rfi}/letters/{rfis[1]['id']}.pdf", headers=q.h("sub_a")).content)
     assert "letter_downloaded" in [e["action"] for e in trail(q, denied)]
     assert c.get(f"/api/requests/{denied}/letters/999.pdf", headers=q.h("sub_a")).status_code == 404
     assert c.get(f"/api/requests/{denied}/letters/{st['letters'][0]['id']}.pdf", headers=q.h("sub_b")).status_code == 404
+
+
+def test_the_plan_time_zone_is_checked(tmp_path):
+    from priorauth.service.settings import Settings
+
+    assert Settings(data_dir=tmp_path, timezone="America/Chicago").timezone == "America/Chicago"
+    with pytest.raises(ValueError, match="IANA time zone"):
+        Settings(data_dir=tmp_path, timezone="Central Time")
 
 
 def test_letter_data_is_validated_when_loaded():
