@@ -435,3 +435,30 @@ def test_the_physicians_form_keeps_the_chosen_value_and_buttons_go_after_a_final
     page = c.get(f"/requests/{rid}").text
     assert 'class="actions"' not in page and 'id="final"' in page and 'id="claim"' not in page
     assert 'data-letter="approval"' in page  # a physician's approval writes the approval letter
+
+
+def test_the_migration_gives_existing_requests_a_reference_and_received_time(tmp_path):
+    """A database made before the work queue (revision 0002) with a request in it upgrades in place."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from priorauth.service.db import MIGRATIONS, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, username, password_hash, role, org, active, created_at) "
+                          "VALUES (1, 'c', 'x', 'submitter', 'clinic', 1, '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO requests (id, org, submitter_id, cpt_codes, icd10_codes, urgency, status, created_at, "
+                          "submitted_at, attempts) VALUES ('old1', 'clinic', 1, '[\"72148\"]', '[]', 'standard', 'ready', "
+                          "'2026-01-02 00:00:00', '2026-01-02 09:30:00', 1)"))
+    migrate(engine)
+    with engine.connect() as conn:
+        ref, received = conn.execute(text("SELECT reference, received_at FROM requests WHERE id = 'old1'")).one()
+    engine.dispose()
+    assert re.fullmatch(r"PA-[0-9A-F]{12}", ref) and str(received).startswith("2026-01-02 09:30:00")
