@@ -336,8 +336,13 @@ def test_admin_accounts_page(q):
     c.post("/admin/users", data={"csrf_token": csrf, "do": "reset", "user_id": nurse.id, "password": "a-brand-new-password"})
     assert q.client.post("/api/tokens", json={"username": "nurse", "password": PASSWORD}).status_code == 401
     assert q.client.post("/api/tokens", json={"username": "nurse", "password": "a-brand-new-password"}).status_code == 201
+    q.tokens["nurse"] = q.client.post("/api/tokens", json={"username": "nurse", "password": "a-brand-new-password"}).json()["token"]
+    assert 'data-user="nurse"' in (page := c.get("/admin/users").text) and "2 API token(s)" in page
+    c.post("/admin/users", data={"csrf_token": csrf, "do": "revoke", "user_id": nurse.id})  # signed out, not disabled
+    assert q.client.get("/api/requests", headers=q.h("nurse")).status_code == 401
+    assert q.client.post("/api/tokens", json={"username": "nurse", "password": "a-brand-new-password"}).status_code == 201
     actions = {e.action for e in q.app.state.sessions().scalars(select(AuditEntry))}
-    assert {"user_created", "user_changed", "user_disabled", "user_enabled", "password_changed"} <= actions
+    assert {"user_created", "user_changed", "user_disabled", "user_enabled", "password_changed", "tokens_revoked"} <= actions
     c.post("/logout", data={"csrf_token": csrf})
     login(c, "nurse2", "nurse2-password-1")
     assert c.get("/admin/users").status_code == 403

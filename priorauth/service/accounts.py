@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from priorauth.service.db import User
 from priorauth.service.logic import Conflict, Forbidden, audit
-from priorauth.service.security import ROLES, add_user, set_active as _set_active, set_password
+from priorauth.service.security import ROLES, add_user, revoke_all, set_active as _set_active, set_password
 
 
 def _admin(actor: User) -> None:
@@ -60,3 +60,11 @@ def update(db: Session, actor: User, u: User, role: str, org: str, full_name: st
     u.role, u.org = role, org.strip()
     u.full_name, u.credentials = full_name.strip() or None, credentials.strip() or None
     audit(db, actor, None, "user_changed", {"username": u.username, "before": before, "after": {"role": u.role, "org": u.org}})
+
+
+def sign_out_everywhere(db: Session, actor: User, u: User) -> int:
+    """End the account's sessions and revoke its API tokens (a lost laptop) without disabling it."""
+    _admin(actor)
+    n = revoke_all(db, u)
+    audit(db, actor, None, "tokens_revoked", {"username": u.username, "tokens": n})
+    return n

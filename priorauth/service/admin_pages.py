@@ -14,7 +14,7 @@ from priorauth.service.db import User, WebSession
 from priorauth.service.deps import check_csrf, get_db, page_session
 from priorauth.service.logic import Conflict, Forbidden
 from priorauth.service.pages import html
-from priorauth.service.security import ROLES
+from priorauth.service.security import ROLES, tokens_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,7 +23,11 @@ def _page(db: Session, user: User, sess: WebSession, error: str = "", notice: st
     if user.role != "admin":
         raise Forbidden("only an admin manages accounts")
     users = list(db.scalars(select(User).order_by(User.username)))
-    return html("admin.html", status, user=user, csrf=sess.csrf, users=users, roles=ROLES, error=error, notice=notice)
+    tokens: dict[int, int] = {}
+    for t in tokens_of(db):
+        tokens[t.user_id] = tokens.get(t.user_id, 0) + 1
+    return html("admin.html", status, user=user, csrf=sess.csrf, users=users, roles=ROLES, error=error, notice=notice,
+                tokens=tokens)
 
 
 @router.get("/admin/users")
@@ -58,6 +62,8 @@ async def accounts_action(request: Request, who: tuple[User, WebSession] = Depen
                     raise ValueError("no such account")
                 if do in ("disable", "enable"):
                     accounts.set_active(db, user, target, do == "enable")
+                elif do == "revoke":
+                    accounts.sign_out_everywhere(db, user, target)
                 elif do == "reset":
                     accounts.reset_password(db, user, target, f.get("password", ""))
                 elif do == "update":
