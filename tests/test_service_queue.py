@@ -391,6 +391,9 @@ def test_metrics_against_hand_computed_figures(q):
     rows = q.client.get("/api/metrics", headers=q.h("nurse")).json()
     assert rows == [EXPECTED]
     assert q.client.get("/api/metrics", headers=q.h("sub_a")).status_code == 403
+    quarter = q.client.get("/api/metrics", params={"period": "quarter"}, headers=q.h("nurse")).json()
+    assert quarter == [{**EXPECTED, "period": "2026-Q1"}]
+    assert q.client.get("/api/metrics", params={"period": "week"}, headers=q.h("nurse")).status_code == 422
     lines = q.client.get("/api/metrics.csv", headers=q.h("admin")).text.splitlines()
     assert lines[0].startswith("period,decisions,approved_share") and lines[1].startswith("2026-01,5,0.6,0.4,,0.2,3,30.33,24.0,2,18.0")
 

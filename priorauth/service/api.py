@@ -343,20 +343,25 @@ def letter_response(db: Session, user: User, request_id: str, letter_id: int, fm
     return download(x.html, "text/html; charset=utf-8", name, inline=True)
 
 
-@router.get("/metrics", summary="Decision figures per month from the audit log (reviewers and admins)")
-def get_metrics(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    require_plan_staff(user, "the plan's figures")
-    return figures(db, request.app.state.settings.timezone)
+Period = Annotated[str, Query(pattern="^(month|quarter|year)$")]
 
 
-def metrics_csv(db: Session, user: User, tz: str) -> Response:
+@router.get("/metrics", summary="Decision figures per month, quarter or year from the audit log (reviewers and admins)")
+def get_metrics(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
+                period: Period = "month") -> list[dict[str, Any]]:
     require_plan_staff(user, "the plan's figures")
-    return download(to_csv(figures(db, tz)), "text/csv; charset=utf-8", "priorauth-metrics.csv")
+    return figures(db, request.app.state.settings.timezone, period)
+
+
+def metrics_csv(db: Session, user: User, tz: str, period: str = "month") -> Response:
+    require_plan_staff(user, "the plan's figures")
+    return download(to_csv(figures(db, tz, period)), "text/csv; charset=utf-8", f"priorauth-metrics-{period}.csv")
 
 
 @router.get("/metrics.csv", summary="The same figures as CSV")
-def get_metrics_csv(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)) -> Response:
-    return metrics_csv(db, user, request.app.state.settings.timezone)
+def get_metrics_csv(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
+                    period: Period = "month") -> Response:
+    return metrics_csv(db, user, request.app.state.settings.timezone, period)
 
 
 @router.get("/export/cases.jsonl", summary="Reviewer-labeled cases in the cases.md format (reviewers and admins)")

@@ -5,7 +5,7 @@ request in entry order: received (the files_uploaded entry's received_at, or the
 FHIR submission), urgency (request_created / fhir_submitted), the tool's
 recommendation (review_ready), an extension (extend), and the final
 disposition (confirm_approval, or physician_determination). A request counts in
-the period (calendar month in the plan's time zone) of its final disposition.
+the period (calendar month, quarter or year in the plan's time zone) of its final disposition.
 
 - approved, denied: shares of decisions that approve / do not approve;
 - approved after appeal: share of appealed decisions approved on appeal (blank: no appeals are recorded);
@@ -79,12 +79,16 @@ def _hours(ts: list[Track]) -> tuple[int, Optional[float], Optional[float]]:
     return len(h), (round(statistics.fmean(h), 2) if h else None), (round(statistics.median(h), 2) if h else None)
 
 
-def figures(db: Session, tz: str) -> list[dict]:
-    """One row per month with a decision, newest first."""
-    zone = ZoneInfo(tz)
+PERIODS = {"month": lambda d: d.strftime("%Y-%m"), "quarter": lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+           "year": lambda d: str(d.year)}
+
+
+def figures(db: Session, tz: str, period: str = "month") -> list[dict]:
+    """One row per period (month, quarter or year in the plan's zone) with a decision, newest first."""
+    zone, key = ZoneInfo(tz), PERIODS[period]
     by_period: dict[str, list[Track]] = {}
     for t in tracks(db).values():
-        by_period.setdefault(t.decided.astimezone(zone).strftime("%Y-%m"), []).append(t)
+        by_period.setdefault(key(t.decided.astimezone(zone)), []).append(t)
     rows = []
     for period in sorted(by_period, reverse=True):
         ts = by_period[period]

@@ -28,7 +28,7 @@ from priorauth.service.logic import (FINAL, VIEWS, WRONG_REASONS, ActionIn, Conf
                                      attach_and_submit, audit, audit_trail, audit_view, claim_case, clinic_trail,
                                      create_request, get_visible, queue, record_action, release_case, request_files,
                                      require_plan_staff, stored_review, commit_or_undo, workload)
-from priorauth.service.metrics import COLUMNS as METRIC_COLUMNS, figures
+from priorauth.service.metrics import COLUMNS as METRIC_COLUMNS, PERIODS, figures
 from priorauth.service.redecide import changes, corrected_review
 from priorauth.service.security import SEES_ALL, close_session, open_session, same
 from priorauth.service.signin import TooManyAttempts, sign_in
@@ -324,13 +324,17 @@ def export_page(who: tuple[User, WebSession] = Depends(page_session), db: Sessio
 
 
 @router.get("/metrics")
-def metrics_page(request: Request, who: tuple[User, WebSession] = Depends(page_session), db: Session = Depends(get_db)):
+def metrics_page(request: Request, period: str = "month", who: tuple[User, WebSession] = Depends(page_session),
+                 db: Session = Depends(get_db)):
     user, sess = who
     require_plan_staff(user, "the plan's figures")
+    period = period if period in PERIODS else "month"
     tz = request.app.state.settings.timezone
-    return html("metrics.html", user=user, csrf=sess.csrf, rows=figures(db, tz), columns=METRIC_COLUMNS, tz=tz)
+    return html("metrics.html", user=user, csrf=sess.csrf, rows=figures(db, tz, period), columns=METRIC_COLUMNS, tz=tz,
+                period=period)
 
 
 @router.get("/metrics.csv")
-def metrics_page_csv(request: Request, who: tuple[User, WebSession] = Depends(page_session), db: Session = Depends(get_db)):
-    return metrics_csv(db, who[0], request.app.state.settings.timezone)
+def metrics_page_csv(request: Request, period: str = "month", who: tuple[User, WebSession] = Depends(page_session),
+                     db: Session = Depends(get_db)):
+    return metrics_csv(db, who[0], request.app.state.settings.timezone, period if period in PERIODS else "month")
