@@ -181,6 +181,8 @@ def test_the_clinic_sees_status_and_outcome_never_internal_work(q):
     assert "SECRET" not in page and "mark_finding_wrong" not in page and "Tool recommendation" not in page
     assert "not approved" in page and 'data-letter="determination"' in page
     assert "Tool recommendation" not in c.get("/?view=all").text
+    ids = lambda **p: [r["id"] for r in c.get("/api/requests", params={"view": "all", **p}, headers=q.h("sub_a")).json()]
+    assert ids(decision="incomplete") == ids() == [rid]  # the tool's recommendation is not a filter for the clinic
 
 
 # --- corrections decide again ------------------------------------------------------------------------

@@ -194,6 +194,8 @@ def queue(db: Session, user: User, view: str = "needs_human", status: Optional[s
     query = select(PARequest)
     if user.role not in SEES_ALL:
         query = query.where(PARequest.org == user.org)
+        # the tool's recommendation is the plan's internal work: a clinic can neither filter nor sort by it
+        decision, sort = None, "deadline" if sort.lstrip("-") == "decision" else sort
     if view == "needs_human":
         query = query.where(or_(PARequest.status == "failed",
                                 and_(PARequest.status == "ready", or_(PARequest.disposition.is_(None), PARequest.disposition.not_in(FINAL)))))
