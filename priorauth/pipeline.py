@@ -87,7 +87,7 @@ MAX_EVIDENCE = 25  # spans kept per finding in a review; `evidence_total` keeps 
 def max_text_chars() -> int:
     from priorauth.ingest.base import _env_number
 
-    return int(_env_number("PRIORAUTH_MAX_TEXT_CHARS", 1_000_000))
+    return int(_env_number("PRIORAUTH_MAX_TEXT_CHARS", 500_000))
 
 
 def check_text_size(case: Case) -> None:

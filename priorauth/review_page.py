@@ -108,6 +108,8 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
     def add(f: Finding, extra: str, label: str) -> None:
         group = GROUP_CLASS.get(by_code[f.code].group if f.code in by_code else "other", "g-other")
         quals = f"; qualifiers: {qualifier_summary(f.qualifiers)}" if f.qualifiers else ""
+        if f.evidence_total:  # the review kept the first spans of a finding mentioned very often
+            quals += f"; the first {len(f.evidence)} of {f.evidence_total} mentions are highlighted"
         for s in f.evidence:
             css = f"{group} {extra}".strip()
             if s.alignment == "fuzzy":

@@ -256,6 +256,7 @@ def too_big(request: Request) -> None:
              summary="Attach the packet's files (multipart field 'files', repeatable) and queue the review")
 async def post_files(request: Request, request_id: str, files: list[UploadFile] = File(...),
                      user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    db.commit()  # end the sign-in lookup's transaction: on SQLite it holds the write lock, and parsing takes seconds
     checked = await read_uploads(request, files)
     settings = request.app.state.settings
 

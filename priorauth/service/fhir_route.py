@@ -74,6 +74,7 @@ def _outcome(status: int, outcome: dict) -> JSONResponse:
 async def claim_submit(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)):
     if user.role not in ("submitter", "admin"):
         return _outcome(403, operation_outcome("only submitters send prior-authorization requests", code="forbidden"))
+    db.commit()  # end the token lookup's transaction: on SQLite it holds the write lock, and the review takes seconds
     body = await read_capped(request, MAX_BUNDLE_BYTES)
     if body is None:
         return _outcome(413, operation_outcome(f"the Bundle is larger than the service accepts "

@@ -152,6 +152,7 @@ def new_form(who: tuple[User, WebSession] = Depends(page_session)) -> HTMLRespon
 async def new_submit(request: Request, who: tuple[User, WebSession] = Depends(page_session),
                      db: Session = Depends(get_db)) -> Response:
     user, sess = who
+    db.commit()  # end the session lookup's transaction: on SQLite it holds the write lock while the files parse
     form = await request.form(max_files=request.app.state.settings.max_files + 1)
     check_csrf(sess, form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else None)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}

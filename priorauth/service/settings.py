@@ -7,23 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from priorauth.ingest.base import _env_number  # a bad value is one sentence (a ValueError)
+
 
 def default_data_dir() -> Path:
     return Path(os.environ.get("PRIORAUTH_DATA_DIR") or Path.home() / ".local" / "share" / "priorauth")
-
-
-def _env_float(name: str, default: float) -> float:
-    """A positive number from the environment; a bad value stops the service with one sentence."""
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw[:20]!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive")
-    return value
 
 
 @dataclass
@@ -39,10 +27,10 @@ class Settings:
     max_file_bytes: int = 20 * 1024 * 1024
     max_files: int = 20
     session_hours: float = 8.0
-    token_hours: float = field(default_factory=lambda: _env_float("PRIORAUTH_TOKEN_HOURS", 24.0))
-    signin_account_failures: int = field(default_factory=lambda: int(_env_float("PRIORAUTH_SIGNIN_ACCOUNT_FAILURES", 5)))
-    signin_address_failures: int = field(default_factory=lambda: int(_env_float("PRIORAUTH_SIGNIN_ADDRESS_FAILURES", 50)))
-    signin_window_minutes: float = field(default_factory=lambda: _env_float("PRIORAUTH_SIGNIN_WINDOW_MINUTES", 15.0))
+    token_hours: float = field(default_factory=lambda: _env_number("PRIORAUTH_TOKEN_HOURS", 24.0))
+    signin_account_failures: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_SIGNIN_ACCOUNT_FAILURES", 5)))
+    signin_address_failures: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_SIGNIN_ADDRESS_FAILURES", 50)))
+    signin_window_minutes: float = field(default_factory=lambda: _env_number("PRIORAUTH_SIGNIN_WINDOW_MINUTES", 15.0))
     # behind HTTPS (a TLS-terminating proxy) set PRIORAUTH_SECURE_COOKIES=1 so the session cookie is Secure
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("PRIORAUTH_SECURE_COOKIES", "") in ("1", "true", "yes"))
     # the plan's time zone: due dates, decision times, letters and metrics periods are shown in it
