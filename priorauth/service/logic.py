@@ -241,10 +241,17 @@ def require_plan_staff(user: User, what: str) -> None:
 # --- work assignment ---------------------------------------------------------------------------------
 
 
+def lock(db: Session, r: PARequest) -> None:
+    """Re-read the request under a row lock (PostgreSQL; SQLite's transactions here already hold the write lock),
+    so two reviewers acting at once cannot both see it undecided or unclaimed."""
+    db.refresh(r, with_for_update=True)
+
+
 def claim_case(db: Session, user: User, r: PARequest) -> None:
     """A reviewer takes a case; a case someone else holds must be released by them (or an admin) first."""
     if user.role not in REVIEWERS:
         raise Forbidden("only nurse and physician reviewers claim cases")
+    lock(db, r)
     if r.decided_at is not None:
         raise Conflict("the request is already decided")
     if r.assignee_id not in (None, user.id):
@@ -255,6 +262,7 @@ def claim_case(db: Session, user: User, r: PARequest) -> None:
 
 
 def release_case(db: Session, user: User, r: PARequest) -> None:
+    lock(db, r)
     if r.assignee_id is None:
         raise Conflict("nobody has this case")
     if r.assignee_id != user.id and user.role != "admin":
@@ -376,6 +384,7 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn, settings: 
     """
     if user.role not in REVIEWERS:
         raise Forbidden("only nurse and physician reviewers act on reviews")
+    lock(db, r)
     if r.status != "ready":
         raise Conflict("the review is not ready")
     if r.disposition in FINAL:
