@@ -414,6 +414,7 @@ def test_the_service_and_the_cli_build_the_same_case_and_review(q):
     folder.mkdir()
     (folder / "packet.pdf").write_bytes(pdf)
     (folder / "note.txt").write_text(note)
+    dates = {}
     for name, data, kind in (("packet.pdf", pdf, "application/pdf"), ("note.txt", note.encode(), "text/plain")):
         rid = q.create(**IDENTITY)
         assert q.client.post(f"/api/requests/{rid}/files", headers=q.h("sub_a"), files={"files": (name, data, kind)}).status_code == 201
@@ -427,7 +428,9 @@ def test_the_service_and_the_cli_build_the_same_case_and_review(q):
         cli_review = q.reviewer(cli_case)
         drop = {"case_id"}
         assert service_review.model_dump(exclude=drop) == Review.model_validate(cli_review.model_dump()).model_dump(exclude=drop)
-    assert case.documents[0].date == dt.date(2026, 3, 10)
+        dates[name] = case.documents[0].date
+    # the PDF's own visit date (the service used the request date, 2026-03-02, and counted a week more of care)
+    assert dates == {"packet.pdf": dt.date(2026, 2, 26), "note.txt": dt.date(2026, 3, 10)}
 
 
 def test_the_physicians_form_keeps_the_chosen_value_and_buttons_go_after_a_final_disposition(q):
