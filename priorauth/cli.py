@@ -96,9 +96,10 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
             source = read_stdin_note() if p == "-" else read_path(p, isolate=True)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
-            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
+            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc), reference=getattr(exc, "reference", None)))
             continue
-        # --note-date wins, then the note's own date of service, then the request date (the service does the same)
+        # --note-date wins, then the file's own date (C-CDA header, the note's header, metadata), then the request date
+        # (priorauth.packet: the service does the same)
         docs.append(note_document(doc_id, source, request_date, note_date))
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)

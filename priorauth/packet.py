@@ -1,8 +1,9 @@
 """Building a packet's documents: one code path for the CLI (`priorauth review`) and the review service.
 
-A document is dated by the date the user gave for the notes, else the date of
-service the note itself states ("DOS 03/10/2026"), else the request date, so
-the same files get the same dates, and so the same review, wherever they enter.
+A document is dated by the date the user gave for the notes, else the file's own date (a C-CDA header, the
+note's header such as "DOS 03/10/2026", the file's metadata: priorauth.ingest), else the request date, and typed
+by what the file says it is, else as a clinical note; so the same files get the same dates, and the same review,
+wherever they enter.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from priorauth.models import Document
 
 def note_document(doc_id: str, source: Union[Ingested, str], request_date: Optional[dt.date],
                   note_date: Optional[dt.date] = None) -> Document:
-    """A clinical-note Document from a read file (Ingested) or plain text, dated as the module says."""
+    """A Document from a read file (Ingested) or from plain text (the CLI's standard input), dated as the module says."""
+    if isinstance(source, Ingested):
+        return source.to_document(doc_id, type=source.doc_type or "clinical_note", date=note_date or source.date or request_date)
     from priorauth.extract.dates import date_of_service
 
-    text = source.text if isinstance(source, Ingested) else source
-    when = note_date or date_of_service(text) or request_date
-    if isinstance(source, Ingested):
-        return source.to_document(doc_id, type="clinical_note", date=when)
-    return Document(id=doc_id, type="clinical_note", date=when, text=text)
+    return Document(id=doc_id, type="clinical_note", date=note_date or date_of_service(source) or request_date, text=source)
 
 
 def document_ids(names: Iterable[str]) -> list[str]:
