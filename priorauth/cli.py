@@ -97,11 +97,11 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
             ingested = None if p == "-" else read_path(p, isolate=True)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
-            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
+            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc), reference=getattr(exc, "reference", None)))
             continue
-        # --note-date wins, then the note's own date of service, then the request date
-        when = note_date or date_of_service(ingested.text if ingested else text) or request_date
-        docs.append(ingested.to_document(doc_id, type="clinical_note", date=when) if ingested
+        # --note-date wins, then the file's own date (C-CDA header, the note's header, metadata), then the request date
+        when = note_date or (ingested.date if ingested else date_of_service(text)) or request_date
+        docs.append(ingested.to_document(doc_id, type=ingested.doc_type or "clinical_note", date=when) if ingested
                     else Document(id=doc_id, type="clinical_note", date=when, text=text))
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)

@@ -121,4 +121,5 @@ def to_document(doc_id: str, data: bytes) -> Document:
     """Note text of a stored file (the reading step of a review, OCR included); IngestError (a ValueError) names the file only."""
     from priorauth.ingest import read_bytes
 
-    return read_bytes(data, name=doc_id, isolate=True).to_document(doc_id, type="clinical_note")
+    ingested = read_bytes(data, name=doc_id, isolate=True)
+    return ingested.to_document(doc_id, type=ingested.doc_type or "clinical_note")
