@@ -297,6 +297,15 @@ def test_the_plan_time_zone_is_checked(tmp_path):
         Settings(data_dir=tmp_path, timezone="Central Time")
 
 
+def test_a_guideline_without_letters_uses_the_default_words():
+    from priorauth.guidelines import register
+    from priorauth.service.letters import letter_data
+
+    knee = register(ROOT / "tests" / "guidelines" / "knee_demo")
+    assert not knee.path("letters.json").exists()
+    assert letter_data(knee.id).validity_days == letter_data(None).validity_days
+
+
 def test_letter_data_is_validated_when_loaded():
     from priorauth.service.letters import LetterData
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from priorauth.extract.resources import Strict
-from priorauth.guidelines import get
+from priorauth.guidelines import DEFAULT, get
 from priorauth.models import Case, Review
 from priorauth.service.clock import local
 from priorauth.service.db import AuditEntry, Letter, PARequest, User, utcnow
@@ -66,9 +66,12 @@ _cache: dict[str, LetterData] = {}
 
 
 def letter_data(guideline_id: Optional[str]) -> LetterData:
+    """The guideline's letters.json; a guideline without one uses the default guideline's words (they name the policy
+    through {policy}, so they read right for any guideline)."""
     g = get(guideline_id)
     if g.id not in _cache:
-        _cache[g.id] = LetterData.model_validate(g.read_json("letters.json"))
+        source = g if g.path("letters.json").exists() else get(DEFAULT)
+        _cache[g.id] = LetterData.model_validate(source.read_json("letters.json"))
     return _cache[g.id]
 
 
