@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
 from priorauth.extract.qualifiers import qualify
 from priorauth.ingest.locate import locate
-from priorauth.guidelines import DEFAULT, Guideline, Route, get, in_effect, per_guideline, route, using
-from priorauth.models import ACTION_FOR, Alignment, Case, Decision, Review
+from priorauth.codes import code_table
+from priorauth.guidelines import DEFAULT, Guideline, Route, get, in_effect, per_guideline, ref_of, route, using
+from priorauth.models import ACTION_FOR, Alignment, Case, Decision, Finding, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
@@ -129,9 +130,12 @@ def review(case: Case, extractor: Optional[Extractor] = None, guideline: Optiona
         return _review_one(case, extractor, Route(g, (), note))
     if len(routes) == 1:
         return _review_one(case, extractor, routes[0])
-    parts = [_review_one(case.model_copy(update={"request": case.request.model_copy(update={"cpt_codes": list(r.codes)})}),
-                         extractor, r) for r in routes]
-    return combine(parts)
+    return combine([_review_one(_with_codes(case, r.codes), extractor, r) for r in routes])
+
+
+def _with_codes(case: Case, codes: Iterable[str]) -> Case:
+    """The same packet requesting only these codes (one guideline's part of a request)."""
+    return case.model_copy(update={"request": case.request.model_copy(update={"cpt_codes": list(codes)})})
 
 
 def _extractor_for(extractor: Optional[Extractor], g: Guideline) -> Extractor:
@@ -148,11 +152,28 @@ def _extractor_for(extractor: Optional[Extractor], g: Guideline) -> Extractor:
 def _review_one(case: Case, extractor: Optional[Extractor], r: Route) -> Review:
     with using(r.guideline.ref) as g:
         out = locate(case, bound_evidence(decide_extraction(case, _extractor_for(extractor, g).extract(case))))
+    return _stamped(out, g, r.note)
+
+
+def _stamped(out: Review, g: Guideline, note: str) -> Review:
+    """The guideline version on each requested code, and why that version when it was not simply the one in effect."""
     for s in out.studies:
         s.guideline = g.ref
-    if out.policy is not None and r.note:
-        out.policy = out.policy.model_copy(update={"version_note": r.note})
+    if out.policy is not None and note:
+        out.policy = out.policy.model_copy(update={"version_note": note})
     return out
+
+
+def decide_again(case: Case, review: Review, findings: list[Finding]) -> Review:
+    """The rule layer again on (corrected) findings, under each guideline version the review was made under."""
+    if review.parts:
+        return combine([decide_again(_with_codes(case, [s.cpt for s in p.studies]), p,
+                                     [f for f in findings if f.code in code_table(ref_of(p.policy)).by_code])
+                        for p in review.parts])
+    extraction = Extraction(findings=findings, conservative_therapy=review.conservative_therapy, extractor=review.extractor)
+    with using(ref_of(review.policy)) as g:
+        out = locate(case, decide_extraction(case, extraction))
+    return _stamped(out, g, review.policy.version_note if review.policy else "")
 
 
 RANK: dict[Decision, int] = {"incomplete": 0, "not_met": 1, "meets_criteria": 2}
