@@ -336,3 +336,12 @@ def test_lim13_counts_from_the_first_dated_session_in_the_region():
     assert review(case(sessions(old))).criteria == ["LIM.13"]
     justified = sessions(old, "He is not a surgical candidate and wants to avoid surgery; his PCP was notified of the plan.")
     assert review(case(justified)).criteria == ["IND.1", "IND.9"]
+
+
+def test_letters_name_each_guideline_and_version():
+    from priorauth.service.letters import _policy, letter_data
+
+    both = review(case(HPI + PLAN, codes=("72148", "64483")))
+    words = _policy(both)
+    assert "(PUM 250-0057-1812, version 05/01/2026" in words and "(LCD L39240, version R2, effective 09/11/2025)" in words
+    assert letter_data(ESI).appeal_days == letter_data(None).appeal_days  # the ESI folder has no letters.json: default words
