@@ -170,8 +170,8 @@ def decide_again(case: Case, review: Review, findings: list[Finding]) -> Review:
         return combine([decide_again(_with_codes(case, [s.cpt for s in p.studies]), p,
                                      [f for f in findings if f.code in code_table(ref_of(p.policy)).by_code])
                         for p in review.parts])
-    extraction = Extraction(findings=findings, conservative_therapy=review.conservative_therapy, extractor=review.extractor)
-    with using(ref_of(review.policy)) as g:
+    with using(ref_of(review.policy)) as g:  # the findings' qualifiers are this guideline's
+        extraction = Extraction(findings=findings, conservative_therapy=review.conservative_therapy, extractor=review.extractor)
         out = locate(case, decide_extraction(case, extraction))
     return _stamped(out, g, review.policy.version_note if review.policy else "")
 

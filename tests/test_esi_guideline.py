@@ -345,3 +345,16 @@ def test_letters_name_each_guideline_and_version():
     words = _policy(both)
     assert "(PUM 250-0057-1812, version 05/01/2026" in words and "(LCD L39240, version R2, effective 09/11/2025)" in words
     assert letter_data(ESI).appeal_days == letter_data(None).appeal_days  # the ESI folder has no letters.json: default words
+
+
+def test_corrections_decide_again_under_each_guideline_version():
+    from priorauth.pipeline import decide_again
+
+    c = case(HPI + PLAN, codes=("72148", "64483"))
+    r = review(c)
+    same = decide_again(c, r, r.findings)
+    assert (same.decision, same.criteria) == (r.decision, r.criteria)
+    assert [s.guideline for s in same.studies] == [s.guideline for s in r.studies]
+    without_rehab = [f for f in r.findings if f.code not in ("current_rehab", "home_exercise_program")]
+    again = decide_again(c, r, without_rehab)
+    assert again.decision == "not_met" and [p.decision for p in again.parts] == ["meets_criteria", "not_met"]
