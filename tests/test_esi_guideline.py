@@ -358,3 +358,16 @@ def test_corrections_decide_again_under_each_guideline_version():
     without_rehab = [f for f in r.findings if f.code not in ("current_rehab", "home_exercise_program")]
     again = decide_again(c, r, without_rehab)
     assert again.decision == "not_met" and [p.decision for p in again.parts] == ["meets_criteria", "not_met"]
+
+
+def test_a_plan_headed_procedure_is_the_request_and_a_procedure_report_is_a_session():
+    planned = HPI + "Procedure: right L4-5 transforaminal ESI under MAC.\n" + PLAN
+    assert review(case(planned)).criteria == ["LIM.4"]  # a clinic note's plan, not a report of a done injection
+    report = Document(id="p1", type="procedure_note", date=date(2025, 12, 1),
+                      text="PROCEDURE: Right L4-5 transforaminal epidural steroid injection.\nMonitored anesthesia care. "
+                           "The needle was advanced under fluoroscopy. The patient tolerated the procedure well.")
+    c = case(HPI + PLAN)
+    c.documents.append(report)
+    r = review(c)
+    assert "LIM.4" not in r.criteria  # the sedation of the session already done is not the plan
+    assert [q.value for f in r.findings if f.code == "prior_esi" for q in f.qualifiers if q.name == "date"] == ["2025-12-01"]

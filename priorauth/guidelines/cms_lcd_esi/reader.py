@@ -16,14 +16,14 @@ from typing import Iterator, Optional
 from priorauth.extract.dates import WORD_NUM
 from priorauth.extract.readers import reader
 from priorauth.guidelines.cms_lcd_esi import sessions as S
-from priorauth.guidelines.cms_lcd_esi.sessions import ESI, GIVEN, PLANNED, PROCEDURE_DOC, sentences, span
+from priorauth.guidelines.cms_lcd_esi.sessions import ESI, GIVEN, PLANNED, procedure_head, sentences, span
 from priorauth.models import Case, Document, EvidenceSpan, Finding, Qualifier
 
 GUIDELINE = "cms-lcd-esi"
 NUM = rf"(?:\d+(?:\.\d+)?|{'|'.join(WORD_NUM)})"
 NEGATION = re.compile(r"\b(?:no|not|without|denies|denied|declines?|declined|avoid|nor|none|never|negative for)\b[^,;:]*$", re.I)
 PLAN_HEAD = re.compile(r"(?im)^[ \t]*(?:plan|assessment(?: and |\s*/\s*| & )plan|a/p|recommendations?|procedure requested|requested procedure|"
-                       r"proposed procedure|impression and plan|request|p)[ \t]*:")
+                       r"proposed procedure|impression and plan|request|p|procedures?|planned procedure)[ \t]*:")
 ANY_HEAD = re.compile(r"(?m)^[ \t]*[A-Z][A-Za-z /&()-]{1,40}:")
 LEVEL = re.compile(r"\b([CTLS])(\d{1,2})(?:\s*[-/–]\s*([CTLS])?(\d{1,2}))?\b(?!\s*(?:[-a-z]+\s+){0,2}(?:disc|disk|herniation|protrusion|stenosis|bulge|"
                    r"extrusion|narrowing|spondylolisthesis|osteophyte|fracture|fusion|laminectomy))")
@@ -117,7 +117,7 @@ def _is_session(doc: Document, s: int, e: int) -> bool:
 def plan_sentences(docs: dict[str, Document]) -> Iterator[tuple[Document, int, int, bool]]:
     """(doc, start, end, names_the_injection) for each sentence about the requested injection."""
     for doc in docs.values():
-        if PROCEDURE_DOC.search(doc.text):
+        if procedure_head(doc):
             continue
         sections = _plan_spans(doc)
         for s, e in sentences(doc.text):
@@ -216,7 +216,7 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
         assert m is not None
         add("region", ",".join(sorted(plan_regions)), doc, 0, m)
     for doc in docs.values():
-        if PROCEDURE_DOC.search(doc.text):
+        if procedure_head(doc):
             continue
         for s, e in sentences(doc.text):
             for name, rx in (("series", SERIES), ("rationale", RATIONALE), ("continuation", CONTINUATION)):

@@ -37,8 +37,23 @@ ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 NOT_SESSION_DATE = re.compile(r"(?:\b(?:until|through|thru|till|to|since|lasted|lasting)\s+(?:about\s+)?(?:early|mid|late|end of|beginning of)?[- ]?"
                               r"|\b(?:MRI|CT|imaging|x-?rays?|EMG|myelogram)\b[^\d\n]{0,8})$", re.I)
 AGO = re.compile(rf"\b(\d+|{'|'.join(WORD_NUM)})\s+(days?|weeks?|wks?|months?|mos?)\s+ago\b", re.I)
-PROCEDURE_DOC = re.compile(r"(?im)^[ \t]*(?:procedure(?: note| report| performed)?|operative report|procedure name)[ \t]*:[^\n]*"
-                           r"(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
+PROCEDURE_DOC = re.compile(r"(?im)(?:^[ \t]*|,\s*)(?:procedures?(?: note| report| performed| done)?|operative report|procedure name|"
+                           r"name of procedure)[ \t]*:[ \t,]*[^\n]{0,120}?(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
+PERFORMED = re.compile(r"\b(?:tolerated (?:the |this )?procedure|(?:was|were) (?:prepped|placed|injected|advanced|performed|positioned|"
+                       r"infiltrated|draped)|no (?:immediate )?complications|complications:\s*none|estimated blood loss)\b", re.I)
+
+
+def procedure_head(doc: Document) -> Optional[re.Match[str]]:
+    """The heading of a report of an injection already done (a heading and words of a performed procedure), else None.
+
+    A clinic note whose plan reads "Procedure: L5 TFESI" is not one: its plan is the requested injection.
+    """
+    head = PROCEDURE_DOC.search(doc.text)
+    if head and (PERFORMED.search(doc.text) or re.search(r"procedure|operative", doc.type or "", re.I)):
+        return head
+    return None
+
+
 REGION_WORDS = (("cervical_thoracic", re.compile(r"\b(?:(?i:cervical|thoracic|neck)|C[1-8](?:\s*[-/]\s*[CT]?\d)?|T\d{1,2}(?:\s*[-/]\s*T?\d{1,2})?)\b")),
                 ("lumbar_sacral", re.compile(r"\b(?:(?i:lumbar|lumbosacral|sacral|caudal|low back)|L[1-5](?:\s*[-/]\s*[LS]?\d)?|S[1-5])\b")))
 GIVEN_UNDATED = re.compile(
@@ -181,7 +196,7 @@ def read_sessions(docs: dict[str, Document], default_region: Optional[str]) -> l
 
     for doc in docs.values():
         text = doc.text
-        head = PROCEDURE_DOC.search(text)
+        head = procedure_head(doc)
         if head and doc.date is not None:
             add(doc.date, region_of(head.group()), span(doc, head.start(), head.end()), doc, head.start(), head.end())
             continue  # a procedure report describes its own session; its plans and history are not read as sessions
@@ -210,7 +225,7 @@ def read_sessions(docs: dict[str, Document], default_region: Optional[str]) -> l
 def _undated_relief(docs: dict[str, Document], by_day: dict[date, Session]) -> None:
     """Relief told of 'the injection' without its date belongs to the latest session before the note."""
     for doc in docs.values():
-        if PROCEDURE_DOC.search(doc.text):
+        if procedure_head(doc):
             continue
         for s, e in sentences(doc.text):
             sent = doc.text[s:e]
@@ -230,7 +245,7 @@ def undated(docs: dict[str, Document]) -> list[EvidenceSpan]:
     """Mentions of an epidural injection already given, without a date ('had an ESI last spring')."""
     out = []
     for doc in docs.values():
-        if PROCEDURE_DOC.search(doc.text):
+        if procedure_head(doc):
             continue
         for s, e in sentences(doc.text):
             m = GIVEN_UNDATED.search(doc.text, s, e)
