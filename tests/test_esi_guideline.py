@@ -371,3 +371,10 @@ def test_a_plan_headed_procedure_is_the_request_and_a_procedure_report_is_a_sess
     r = review(c)
     assert "LIM.4" not in r.criteria  # the sedation of the session already done is not the plan
     assert [q.value for f in r.findings if f.code == "prior_esi" for q in f.qualifiers if q.name == "date"] == ["2025-12-01"]
+
+
+def test_pt_meaning_the_patient_or_a_prothrombin_time_is_no_rehabilitation():
+    for words in ("PT continues to have leg pain daily.", "PT reports he is currently walking less.", "PT 12.1 s, INR 1.0 today."):
+        text = HPI.replace("He continues his home exercise program daily.", words)
+        r = review(case(text + PLAN))
+        assert r.decision == "not_met" and not any(f.code == "current_rehab" for f in r.findings), words

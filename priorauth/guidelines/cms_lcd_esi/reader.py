@@ -77,7 +77,8 @@ PAIN = re.compile(r"\b(?:pain|sciatica|radiculopathy|symptoms|radiating|ache|cla
 DURATION = re.compile(rf"\b(?:for|x|×|over|past|last|of|lasting|approximately|about|nearly|more than|at least)\s+(?:the\s+)?(?:past\s+|last\s+)?"
                       rf"(?:about\s+|approximately\s+|over\s+|nearly\s+|more than\s+|at least\s+)?(?P<n>{NUM})\s*(?P<u>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
                       rf"|\b(?P<n2>{NUM})[- ](?P<u2>day|week|month|year)[- ](?:history|duration)\b", re.I)
-REHAB = re.compile(r"\b(?:physical therapy|physiotherapy|PT|home exercise(?:s| program)?|HEP|(?:exercise|walking|stretching) program|"
+REHAB = re.compile(r"\b(?:physical therapy|physiotherapy|PT(?!\s*(?:\d|/\s*INR|reports?|states?|is|has|had|denies|complains?|continues to|was|feels?|"
+                   r"returns?|presents?|notes?|tolerated|c/o|describes?|admits?|says|rates?|arrived|ambulates)\b)|home exercise(?:s| program)?|HEP|(?:exercise|walking|stretching) program|"
                    r"home (?:[\w-]+ ){1,3}program|exercise routine|aquatic (?:therapy|exercise)|pool (?:therapy|exercise|walking)|functional restoration(?: program)?|"
                    r"rehabilitation program|rehab program|core (?:strengthening|stabilization) program|McKenzie (?:program|exercises)|aquatic therapy)\b")
 CURRENT = re.compile(r"\b(?:continu\w+|currently|current|ongoing|is doing|is in|remains in|attends|attending|participat\w+|perform(?:s|ing)|"
