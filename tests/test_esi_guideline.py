@@ -378,3 +378,10 @@ def test_pt_meaning_the_patient_or_a_prothrombin_time_is_no_rehabilitation():
         text = HPI.replace("He continues his home exercise program daily.", words)
         r = review(case(text + PLAN))
         assert r.decision == "not_met" and not any(f.code == "current_rehab" for f in r.findings), words
+
+
+def test_another_persons_injections_are_not_sessions():
+    text = sessions("His wife had lumbar ESIs on 04/02/2025, 06/20/2025, 09/15/2025 and 12/01/2025.",
+                    "His brother had an epidural injection that did not help.")
+    r = review(case(text))
+    assert (r.decision, r.criteria) == ("meets_criteria", ["IND.1", "IND.9"])

@@ -39,6 +39,8 @@ NOT_SESSION_DATE = re.compile(r"(?:\b(?:until|through|thru|till|to|since|lasted|
 AGO = re.compile(rf"\b(\d+|{'|'.join(WORD_NUM)})\s+(days?|weeks?|wks?|months?|mos?)\s+ago\b", re.I)
 PROCEDURE_DOC = re.compile(r"(?im)(?:^[ \t]*|,\s*)(?:procedures?(?: note| report| performed| done)?|operative report|procedure name|"
                            r"name of procedure)[ \t]*:[ \t,]*[^\n]{0,120}?(?:epidural|ESI|transforaminal|interlaminar|caudal|nerve root)")
+OTHER_PERSON = re.compile(r"\b(?:wife|husband|mother|father|sister|brother|son|daughter|co-?worker|friend|neighbou?r|partner|spouse|"
+                          r"relative|roommate|crewmate|supervisor)(?:'s)?\b", re.I)
 PERFORMED = re.compile(r"\b(?:tolerated (?:the |this )?procedure|(?:was|were) (?:prepped|placed|injected|advanced|performed|positioned|"
                        r"infiltrated|draped)|no (?:immediate )?complications|complications:\s*none|estimated blood loss)\b", re.I)
 
@@ -203,7 +205,7 @@ def read_sessions(docs: dict[str, Document], default_region: Optional[str]) -> l
         for s, e in sentences(text):
             sent = text[s:e]
             m = ESI.search(sent)
-            if not m:
+            if not m or OTHER_PERSON.search(sent[:m.start()]):  # another person's injection is not a session
                 continue
             dates = _dates(doc, s, e)
             if not dates:
@@ -249,7 +251,7 @@ def undated(docs: dict[str, Document]) -> list[EvidenceSpan]:
             continue
         for s, e in sentences(doc.text):
             m = GIVEN_UNDATED.search(doc.text, s, e)
-            if m and not _dates(doc, s, e) and not re.search(r"\b(?:no|never|denies|without)\b[^.;]*$", doc.text[s:m.start()], re.I):
+            if m and not OTHER_PERSON.search(doc.text, s, m.start()) and not _dates(doc, s, e) and not re.search(r"\b(?:no|never|denies|without)\b[^.;]*$", doc.text[s:m.start()], re.I):
                 out.append(span(doc, m.start(), m.end()))
     return out
 
