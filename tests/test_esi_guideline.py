@@ -374,7 +374,8 @@ def test_a_plan_headed_procedure_is_the_request_and_a_procedure_report_is_a_sess
 
 
 def test_pt_meaning_the_patient_or_a_prothrombin_time_is_no_rehabilitation():
-    for words in ("PT continues to have leg pain daily.", "PT reports he is currently walking less.", "PT 12.1 s, INR 1.0 today."):
+    for words in ("PT continues to have leg pain daily.", "PT reports he is currently walking less.", "PT 12.1 s, INR 1.0 today.",
+                  "His wife is currently in physical therapy twice weekly.", "He is not doing his home exercises currently."):
         text = HPI.replace("He continues his home exercise program daily.", words)
         r = review(case(text + PLAN))
         assert r.decision == "not_met" and not any(f.code == "current_rehab" for f in r.findings), words

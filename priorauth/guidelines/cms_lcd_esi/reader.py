@@ -310,7 +310,7 @@ def read_rehab(docs: dict[str, Document]) -> list[Finding]:
         for s, e in sentences(doc.text):
             sent = doc.text[s:e]
             for m in REHAB.finditer(sent):
-                if _negated(sent, m.start()):
+                if _negated(sent, m.start()) or S.OTHER_PERSON.search(sent[:m.start()]):
                     continue
                 current = CURRENT.search(sent)
                 if not current or REHAB_PAST.search(sent) or (REHAB_PLAN.search(sent) and not re.search(r"\bcontinu", sent, re.I)):
