@@ -200,10 +200,10 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
     return [d if ids.count(d.id) == 1 else d.model_copy(update={"id": f"{d.id}-{n}"}) for n, d in enumerate(docs, 1)]
 
 
-def _read_one(read, doc_id: str, docs: list[Document], unreadable: list[SourceFile]) -> None:
+def _read_one(doc_id: str, docs: list[Document], unreadable: list[SourceFile], read, *args) -> None:
     """Run one document reader; an attachment that cannot be read (format, OCR, no inline data) is listed, not fatal."""
     try:
-        docs.append(read())
+        docs.append(read(*args))
     except FhirError as exc:
         if exc.code != "not-supported":
             raise
@@ -218,9 +218,9 @@ def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[
         el = f"Bundle.entry[{ci}].resource.supportingInfo[{k}]"
         seq = si.get("sequence", k + 1)
         if "valueAttachment" in si:
-            _read_one(lambda: _doc_from_attachment(si["valueAttachment"], f"{el}.valueAttachment", f"supportingInfo-{seq}",
-                                                   _concept_text(si.get("code")) or "clinical_note", request_date),
-                      f"supportingInfo-{seq}", docs, unreadable)
+            _read_one(f"supportingInfo-{seq}", docs, unreadable, _doc_from_attachment, si["valueAttachment"],
+                      f"{el}.valueAttachment", f"supportingInfo-{seq}", _concept_text(si.get("code")) or "clinical_note",
+                      request_date)
         elif "valueReference" in si:
             found = index.resolve(si["valueReference"])
             target = si["valueReference"].get("reference")
@@ -237,9 +237,9 @@ def _documents(claim: dict, ci: int, index: BundleIndex, request_date: Optional[
                 docs.append(questionnaire_response_document(res, rid, request_date))
             elif res["resourceType"] == "Binary":
                 att = {"data": res.get("data"), "contentType": res.get("contentType")} if "data" in res else {}
-                _read_one(lambda: _doc_from_attachment(att, rel, rid, "clinical_note", request_date), rid, docs, unreadable)
+                _read_one(rid, docs, unreadable, _doc_from_attachment, att, rel, rid, "clinical_note", request_date)
             else:
-                _read_one(lambda: document_from_reference(res, rel, request_date), rid, docs, unreadable)
+                _read_one(rid, docs, unreadable, document_from_reference, res, rel, request_date)
     return _unique_ids(docs), unreadable
 
 

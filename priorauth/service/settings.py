@@ -27,6 +27,9 @@ class Settings:
     session_hours: float = 8.0
     # behind HTTPS (a TLS-terminating proxy) set PRIORAUTH_SECURE_COOKIES=1 so the session cookie is Secure
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("PRIORAUTH_SECURE_COOKIES", "") in ("1", "true", "yes"))
+    # PAS $submit answers within this many seconds: a slower review (OCR) is answered pended and finished in the background
+    fhir_answer_seconds: float = field(default_factory=lambda: float(os.environ.get("PRIORAUTH_FHIR_ANSWER_SECONDS", "10")))
+    notify_seconds: float = 1.0  # how often PAS subscription notifications are detected and sent
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
