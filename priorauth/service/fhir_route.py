@@ -75,8 +75,10 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
     settings: Settings = request.app.state.settings
     sessions = request.app.state.sessions
 
+    reviewer = getattr(request.app.state, "pas_reviewer", None) or default_reviewer()
+
     def run():
-        return pas_service.submit(db, sessions, user, request_bundle(body), default_reviewer(),
+        return pas_service.submit(db, sessions, user, request_bundle(body), reviewer,
                                   settings.fhir_answer_seconds, _asked(request, "questionnaire"))
 
     try:
@@ -179,7 +181,7 @@ def delete_subscription(sid: str, user: User = Depends(api_user), db: Session = 
 
 def start_pas(app: FastAPI, settings: Settings) -> pas_notify.Notifier:
     """On start: finish reviews a restart interrupted, and run the notifier."""
-    pas_service.resume_unfinished(app.state.sessions, default_reviewer())
+    pas_service.resume_unfinished(app.state.sessions, getattr(app.state, "pas_reviewer", None) or default_reviewer())
     notifier = pas_notify.Notifier(app.state.sessions, settings.notify_seconds)
     notifier.start()
     return notifier
