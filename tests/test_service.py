@@ -148,7 +148,7 @@ def test_schema_is_migrated_and_matches_the_models(svc):
 
     with svc.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
     assert diffs == []
     if svc.settings.database_url is None:
         for d in (svc.settings.data_dir, svc.settings.uploads_dir):
