@@ -231,3 +231,26 @@ def test_bindings_checked_by_code_system_only_are_the_listed_ones():
     by_system = by_system_bindings()
     assert by_system["http://hl7.org/fhir/us/davinci-pas/ValueSet/X12278ReviewDecisionReasonCode"] == {"https://codesystem.x12.org/external/886"}
     assert by_system["https://valueset.x12.org/x217/005010/response/2000F/HCR/1/01/00/306"] == {"https://codesystem.x12.org/005010/306"}
+
+
+def test_unmapped_reason_sends_no_reason_code_and_no_private_system(extractor, monkeypatch, tmp_path):
+    """The 886 binding is required: without the payer's code the reasonCode is left out, never sent in our own system."""
+    from priorauth.fhir.reasons import MAP_ENV, x12_map
+
+    monkeypatch.delenv(MAP_ENV, raising=False)
+    resp = submit(example("ReferralAuthorizationBundleExample"), extractor)
+    assert "reasonCode" not in json.dumps(resp) and "urn:priorauth:review-reason" not in json.dumps(resp)
+    assert _cr(resp)["disposition"].startswith("Pended: service outside")
+    mapped = tmp_path / "886.json"
+    mapped.write_text(json.dumps({"codes": {"service-outside-guideline": "T8"}}))
+    monkeypatch.setenv(MAP_ENV, str(mapped))
+    (item,) = _cr(submit(example("ReferralAuthorizationBundleExample"), extractor))["item"]
+    (reason,) = [e for e in item["adjudication"][0]["extension"][0]["extension"] if e["url"] == "reasonCode"]
+    assert reason["valueCodeableConcept"]["coding"] == [{"system": systems.X12_886, "code": "T8"}]
+    for bad, words in (({"codes": {"no-such-reason": "A1"}}, "unknown reasons"),
+                       ({"codes": {"criteria-met": "not a code"}}, "not an X12 886 code value")):
+        bad_file = tmp_path / f"bad-{len(words)}.json"
+        bad_file.write_text(json.dumps(bad))
+        monkeypatch.setenv(MAP_ENV, str(bad_file))
+        with pytest.raises(ValueError, match=words):
+            x12_map()
