@@ -276,8 +276,14 @@ class Checker:
             errs.append(str(exc))
         tree = self.trees[_strip(profile)]
         errs += self._walk(tree, tree.root, bundle, "Bundle", bundle)
+        for i, e in enumerate(bundle.get("entry") or []):  # each entry against the vendored profiles it declares
+            res = e.get("resource") or {}
+            for prof in (res.get("meta") or {}).get("profile") or []:
+                target = self.trees.get(_strip(prof))
+                if target is not None and target.sd["type"] == res.get("resourceType"):
+                    errs += self._walk(target, target.root, res, f"Bundle.entry[{i}].resource", bundle)
         errs += unresolved_references(bundle)
-        return errs
+        return list(dict.fromkeys(errs))
 
 
 def _references(obj: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -190,9 +190,13 @@ def test_checker_passes_the_ig_example_responses_but_their_unresolved_references
 
 @pytest.fixture(scope="module")
 def good(extractor) -> dict:
-    b = pas_bundle([NOTE], ["72148", "70551"], "1973-06-10", CREATED, ("M54.17",))
+    """A certified line, a line outside the guideline and an unreadable attachment: every element the checks look at."""
+    b = pas_bundle([NOTE, "placeholder"], ["72148", "70551"], "1973-06-10", CREATED, ("M54.17",))
+    bad = next(e["resource"] for e in b["entry"] if e["resource"].get("id") == "note-2")
+    bad["content"][0]["attachment"] = {"contentType": "application/pdf", "data": base64.b64encode(b"%PDF-1.4 broken").decode()}
     resp = submit(b, extractor)
     assert checker().check(resp, RESPONSE) == []
+    assert any(e["resource"]["resourceType"] == "CommunicationRequest" for e in resp["entry"])
     return resp
 
 
@@ -215,6 +219,8 @@ SEEDED = {
     "unresolvable reference": (lambda r: _cr_of(r).update(patient={"reference": "Patient/pat-1"}), "does not resolve"),
     "invariant": (lambda r: r["entry"].insert(0, r["entry"].pop(1)), "ClaimResponseFirst"),
     "R4 datatype": (lambda r: _cr_of(r).update(created="yesterday"), "created"),
+    "declared profile of another entry": (lambda r: next(e["resource"] for e in r["entry"] if e["resource"]["resourceType"]
+                                                         == "CommunicationRequest").update(status="draft"), "must be 'active'"),
 }
 
 
