@@ -63,50 +63,41 @@ def metadata(request: Request):
     return _fhir(capability_statement(str(request.base_url).rstrip("/") + "/fhir"))
 
 
+async def _operation(request: Request, user: User, db: Session, denied: str, fn) -> JSONResponse:
+    """A PAS operation: submitters only, a bounded body, `fn(body)` in a thread; FhirError -> its OperationOutcome."""
+    if user.role not in SUBMITTERS:
+        return _outcome(403, operation_outcome(denied, code="forbidden"))
+    body = await _body(request)
+    if isinstance(body, JSONResponse):
+        return body
+    try:
+        response = await run_in_threadpool(fn, body)
+    except FhirError as e:
+        db.rollback()
+        return _outcome(409 if e.code == "transient" else 400, e.outcome)
+    if response is None:
+        return _outcome(404, operation_outcome("no prior-authorization request of this organization has that Claim identifier",
+                                               "Bundle.entry[0].resource.identifier", "not-found"))
+    return _fhir(response)
+
+
 @router.post("/fhir/Claim/$submit", summary="Da Vinci PAS Claim/$submit: request Bundle in, response Bundle out",
              response_class=JSONResponse)
 async def claim_submit(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)):
     """`?questionnaire=true` adds the guideline Questionnaire and the QuestionnaireResponse answering it."""
-    if user.role not in SUBMITTERS:
-        return _outcome(403, operation_outcome("only submitters send prior-authorization requests", code="forbidden"))
-    body = await _body(request)
-    if isinstance(body, JSONResponse):
-        return body
     settings: Settings = request.app.state.settings
-    sessions = request.app.state.sessions
-
     reviewer = getattr(request.app.state, "pas_reviewer", None) or default_reviewer()
-
-    def run():
-        return pas_service.submit(db, sessions, user, request_bundle(body), reviewer,
-                                  settings.fhir_answer_seconds, _asked(request, "questionnaire"))
-
-    try:
-        response = await run_in_threadpool(run)
-    except FhirError as e:
-        db.rollback()
-        return _outcome(409 if e.code == "transient" else 400, e.outcome)
-    return _fhir(response)
+    return await _operation(request, user, db, "only submitters send prior-authorization requests",
+                            lambda body: pas_service.submit(db, request.app.state.sessions, user, request_bundle(body), reviewer,
+                                                            settings.fhir_answer_seconds, _asked(request, "questionnaire")))
 
 
 @router.post("/fhir/Claim/$inquire", summary="Da Vinci PAS Claim/$inquire: inquiry Bundle in, inquiry response Bundle out",
              response_class=JSONResponse)
 async def claim_inquire(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)):
-    """Any system of the submitting organisation may ask; a request of another organisation is not found."""
-    if user.role not in SUBMITTERS:
-        return _outcome(403, operation_outcome("only submitting systems inquire about their requests", code="forbidden"))
-    body = await _body(request)
-    if isinstance(body, JSONResponse):
-        return body
-    try:
-        response = await run_in_threadpool(lambda: pas_service.inquire(db, user, request_bundle(body)))
-    except FhirError as e:
-        db.rollback()
-        return _outcome(400, e.outcome)
-    if response is None:
-        return _outcome(404, operation_outcome("no prior-authorization request of this organization has that Claim identifier",
-                                               "Bundle.entry[0].resource.identifier", "not-found"))
-    return _fhir(response)
+    """Any system of the submitting organisation may ask; a request of another organisation is not found (404)."""
+    return await _operation(request, user, db, "only submitting systems inquire about their requests",
+                            lambda body: pas_service.inquire(db, user, request_bundle(body)))
 
 
 @router.get("/fhir/Bundle/{bundle_id}", summary="The newest response Bundle of a request (the focus of id-only notifications)")

@@ -29,7 +29,7 @@ import uuid
 from typing import Optional
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from priorauth.fhir import systems
@@ -124,8 +124,10 @@ def notification(s: FhirSubscription, event: int, response: Optional[dict]) -> d
 def enqueue_changes(db: Session) -> int:
     """Write a notification for every pended request whose state changed since subscribers last heard; same transaction."""
     n = 0
-    rows = db.execute(select(FhirRequest, PARequest).join(PARequest, PARequest.id == FhirRequest.request_id)
-                      .where(FhirRequest.pended.is_(True))).all()
+    q = select(FhirRequest, PARequest).join(PARequest, PARequest.id == FhirRequest.request_id).where(FhirRequest.pended.is_(True))
+    if db.get_bind().dialect.name == "postgresql":  # two service processes never notify the same change twice
+        q = q.with_for_update(of=FhirRequest, skip_locked=True)
+    rows = db.execute(q).all()
     for f, r in rows:
         key = state_key(r, f)
         if key == f.notified_state or r.status in ("queued", "reviewing"):
@@ -173,6 +175,13 @@ def deliver_due(sessions: sessionmaker, now: Optional[dt.datetime] = None) -> tu
                                       .order_by(FhirOutbox.id)).all()]
     sent = bad = 0
     for oid, payload, endpoint, headers in due:
+        with sessions() as db:  # claim the row: another notifier process that read it too finds it taken
+            taken = db.execute(update(FhirOutbox).where(FhirOutbox.id == oid, FhirOutbox.delivered_at.is_(None),
+                                                        FhirOutbox.next_attempt_at <= now)
+                               .values(next_attempt_at=utcnow() + dt.timedelta(seconds=TIMEOUT * 3)))
+            db.commit()
+        if taken.rowcount != 1:
+            continue
         error = post(endpoint, headers, payload.encode("utf-8"))  # outside any transaction: a slow endpoint holds no lock
         with sessions() as db:
             o = db.get(FhirOutbox, oid)
