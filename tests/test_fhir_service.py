@@ -140,6 +140,10 @@ def test_inquiry_example_for_the_organization_only(svc):
     assert_conforms(r.json(), INQUIRY_RESPONSE)
     assert post(svc, "/fhir/Claim/$inquire", inquiry, who="sub_b").status_code == 404  # another organization
     assert post(svc, "/fhir/Claim/$inquire", inquiry, who="nurse").status_code == 403
+    other_member = copy.deepcopy(inquiry)
+    patient = next(e["resource"] for e in other_member["entry"] if e["resource"]["resourceType"] == "Patient")
+    patient["identifier"][0]["value"] = "99999999999"
+    assert post(svc, "/fhir/Claim/$inquire", other_member).status_code == 404  # same trace number, another member
     assert svc.count(PARequest) == 1
 
 

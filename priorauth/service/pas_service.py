@@ -234,8 +234,22 @@ def _shallow(data: dict) -> PasRequest:
                       related=related_identifiers(claim, BundleIndex(bundle)), bundle_identifier=bundle["identifier"])
 
 
-def find_request(db: Session, org: str, identifiers: list[dict]) -> Optional[tuple[PARequest, FhirRequest]]:
+def _member_ids(bundle: dict) -> set[tuple[str, str]]:
+    """(system, value) of the identifiers of the Bundle's Claim.patient (the member id an inquiry also names)."""
+    from priorauth.fhir.inbound import BundleIndex
+
+    _, claim = claim_entry(bundle)
+    found = BundleIndex(bundle).resolve(claim.get("patient"))
+    return {(i.get("system") or "", i.get("value")) for i in (found[1].get("identifier") or [] if found else []) if i.get("value")}
+
+
+def find_request(db: Session, org: str, identifiers: list[dict], bundle: Optional[dict] = None) -> Optional[tuple[PARequest, FhirRequest]]:
+    """The organisation's request whose Claim carries one of these identifiers (newest first); with `bundle`, also
+    for the same member when both name the patient by identifier."""
     subs = submissions_for_claim(db, org, identifiers)
+    if bundle is not None:
+        wanted = _member_ids(bundle)
+        subs = [s for s in subs if not wanted or not (have := _member_ids(json.loads(s.bundle_json))) or wanted & have]
     if not subs:
         return None
     rid = subs[0].request_id
@@ -299,7 +313,7 @@ def inquire(db: Session, user: User, data: dict) -> Optional[dict]:
     _, claim = claim_entry(bundle)
     if not claim.get("identifier"):
         raise FhirError("Bundle.entry[0].resource.identifier", "an inquiry names the request by its Claim identifier")
-    found = find_request(db, user.org, claim["identifier"])
+    found = find_request(db, user.org, claim["identifier"], bundle)
     if found is None:
         return None
     r, f = found
