@@ -182,6 +182,28 @@ def test_subscription_is_checked(svc):
     r = post(svc, "/fhir/Subscription", bad)
     assert r.status_code == 400 and "https" in r.text  # plain http only to this machine
     assert post(svc, "/fhir/Subscription", {**bad, "criteria": "http://x/other"}).status_code == 400
+    internal = {**bad, "channel": {**bad["channel"], "endpoint": "https://169.254.169.254/latest"}}
+    assert post(svc, "/fhir/Subscription", internal).status_code == 400
+
+
+def test_a_review_interrupted_by_a_restart_is_resumed(svc, reviewer):
+    from priorauth.service.pas_service import resume_unfinished
+
+    gate = threading.Event()
+    svc.app.state.pas_reviewer = lambda case: (gate.wait(60), reviewer(case))[1]  # the process "dies" mid-review
+    svc.settings.fhir_answer_seconds = 0.1
+    b = pas_bundle([NOTE], ["72148"], "1973-06-10", CREATED, bundle_id="RS-1")
+    assert codes(cr(post(svc, "/fhir/Claim/$submit", b))) == ["A4"]
+    rid = only_request(svc)["id"]
+    restart(svc)
+    assert only_request(svc)["status"] == "reviewing"
+    assert resume_unfinished(svc.app.state.sessions, reviewer) == 1
+    wait_ready(svc, rid)
+    assert codes(cr(post(svc, "/fhir/Claim/$inquire", b))) == ["A1"]
+    gate.set()  # the first attempt finishing late changes nothing
+    for t in [t for t in threading.enumerate() if t.name == "priorauth-pas-review"]:
+        t.join(60)
+    assert only_request(svc)["status"] == "ready" and svc.count(AuditEntry, request_id=rid, action="review_ready") == 1
 
 
 # --- delivery, and the round trip ----------------------------------------------------------------------------

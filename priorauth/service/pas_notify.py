@@ -50,13 +50,23 @@ MAX_ATTEMPTS = 12
 TIMEOUT = 10.0
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _ip(host: str) -> Optional[ipaddress._BaseAddress]:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
+        return None
+
+
+def _loopback(host: str) -> bool:
+    ip = _ip(host)
+    return host == "localhost" or (ip is not None and ip.is_loopback)
+
+
+def _internal(host: str) -> bool:
+    """An address literal of a private, link-local or reserved network: not a subscriber's endpoint."""
+    ip = _ip(host)
+    return ip is not None and not ip.is_loopback and (ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast
+                                                     or ip.is_unspecified)
 
 
 def read_subscription(data: dict) -> tuple[str, str, list[str]]:
@@ -71,6 +81,8 @@ def read_subscription(data: dict) -> tuple[str, str, list[str]]:
     parts = urlsplit(endpoint)
     if not parts.hostname or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not _loopback(parts.hostname)):
         raise FhirError("Subscription.channel.endpoint", "must be an https URL (plain http only to this machine, 127.0.0.1)")
+    if _internal(parts.hostname):
+        raise FhirError("Subscription.channel.endpoint", "must not be an address of a private or reserved network")
     if ch.get("payload", "application/fhir+json") not in ("application/fhir+json", "application/json"):
         raise FhirError("Subscription.channel.payload", "notifications are sent as application/fhir+json")
     content = next((e.get("valueCode") for e in ((data.get("channel") or {}).get("_payload") or {}).get("extension") or []

@@ -140,6 +140,8 @@ def _finish_detached(sessions: sessionmaker, rid: str, req: PasRequest, review: 
     """Store a background review on the request answered pended; the notifier tells subscribers."""
     with sessions() as db:
         r = db.get(PARequest, rid)
+        if r.status != "reviewing" or db.scalar(select(StoredReview.id).where(StoredReview.request_id == rid)) is not None:
+            return  # finished already (a resumed review after a restart got there first)
         case = req.case.model_copy(update={"id": rid})
         db.add(StoredReview(request_id=rid, case_json=case.model_dump_json(),
                             review_json=review.model_copy(update={"case_id": rid}).model_dump_json(), worker=WORKER,
@@ -154,6 +156,8 @@ def _finish_detached(sessions: sessionmaker, rid: str, req: PasRequest, review: 
 def _fail_detached(sessions: sessionmaker, rid: str, exc: BaseException) -> None:
     with sessions() as db:
         r = db.get(PARequest, rid)
+        if r.status != "reviewing":
+            return
         reason = str(exc) if isinstance(exc, FhirError) else f"the request could not be reviewed ({type(exc).__name__})"
         r.status, r.error, r.lease_owner = "failed", reason[:500], None
         audit(db, None, rid, "review_failed", {"error": reason[:500]})
