@@ -42,7 +42,8 @@ def capability_statement(base: str) -> dict:
                                                  "Parameters.resource; idempotent by Bundle and Claim identifiers; "
                                                  "?questionnaire=true adds the guideline Questionnaire and its answers."},
                                {"name": "inquire", "definition": f"{pas}/OperationDefinition/Claim-inquiry|{systems.PAS_VERSION}",
-                                "documentation": "By Claim identifier, for any system of the submitting organization."}]},
+                                "documentation": "By Claim identifier (and member id), for any system of the submitting organization; "
+                                                 "returns Parameters with a 'return' Bundle per match."}]},
                 {"type": "ClaimResponse",
                  "supportedProfile": [f"{systems.PROFILE_CLAIM_RESPONSE}|{systems.PAS_VERSION}",
                                       f"{systems.PROFILE_INQUIRY_RESPONSE}|{systems.PAS_VERSION}"],

@@ -75,9 +75,6 @@ async def _operation(request: Request, user: User, db: Session, denied: str, fn)
     except FhirError as e:
         db.rollback()
         return _outcome(409 if e.code == "transient" else 400, e.outcome)
-    if response is None:
-        return _outcome(404, operation_outcome("no prior-authorization request of this organization has that Claim identifier",
-                                               "Bundle.entry[0].resource.identifier", "not-found"))
     return _fhir(response)
 
 
@@ -92,10 +89,10 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
                                                             settings.fhir_answer_seconds, _asked(request, "questionnaire")))
 
 
-@router.post("/fhir/Claim/$inquire", summary="Da Vinci PAS Claim/$inquire: inquiry Bundle in, inquiry response Bundle out",
+@router.post("/fhir/Claim/$inquire", summary="Da Vinci PAS Claim/$inquire: inquiry Bundle in, Parameters of inquiry response Bundles out",
              response_class=JSONResponse)
 async def claim_inquire(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)):
-    """Any system of the submitting organisation may ask; a request of another organisation is not found (404)."""
+    """A Parameters with a `return` Bundle per matching request of the organisation (any of its systems may ask)."""
     return await _operation(request, user, db, "only submitting systems inquire about their requests",
                             lambda body: pas_service.inquire(db, user, request_bundle(body)))
 

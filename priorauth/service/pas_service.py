@@ -247,17 +247,20 @@ def _member_ids(bundle: dict) -> set[tuple[str, str]]:
     return {(i.get("system") or "", i.get("value")) for i in (found[1].get("identifier") or [] if found else []) if i.get("value")}
 
 
-def find_request(db: Session, org: str, identifiers: list[dict], bundle: Optional[dict] = None) -> Optional[tuple[PARequest, FhirRequest]]:
-    """The organisation's request whose Claim carries one of these identifiers (newest first); with `bundle`, also
-    for the same member when both name the patient by identifier."""
+def find_requests(db: Session, org: str, identifiers: list[dict], bundle: Optional[dict] = None) -> list[tuple[PARequest, FhirRequest]]:
+    """The organisation's requests whose Claim carries one of these identifiers, newest first; with `bundle`, only
+    those for the same member when both name the patient by identifier."""
     subs = submissions_for_claim(db, org, identifiers)
     if bundle is not None:
         wanted = _member_ids(bundle)
         subs = [s for s in subs if not wanted or not (have := _member_ids(json.loads(s.bundle_json))) or wanted & have]
-    if not subs:
-        return None
-    rid = subs[0].request_id
-    return db.get(PARequest, rid), db.get(FhirRequest, rid)
+    rids = list(dict.fromkeys(s.request_id for s in subs))
+    return [(db.get(PARequest, rid), db.get(FhirRequest, rid)) for rid in rids]
+
+
+def find_request(db: Session, org: str, identifiers: list[dict]) -> Optional[tuple[PARequest, FhirRequest]]:
+    found = find_requests(db, org, identifiers)
+    return found[0] if found else None
 
 
 def update(db: Session, user: User, data: dict, reviewer: Callable[[Case], Review], with_questionnaire: bool = False) -> dict:
@@ -311,20 +314,19 @@ def update(db: Session, user: User, data: dict, reviewer: Callable[[Case], Revie
     return response
 
 
-def inquire(db: Session, user: User, data: dict) -> Optional[dict]:
-    """`$inquire`: the current response for the request the inquiry's Claim identifies, or None when there is none."""
+def inquire(db: Session, user: User, data: dict) -> dict:
+    """`$inquire`: a Parameters with one `return` inquiry response Bundle per matching request (none: no parameter),
+    as the PAS 2.2.1 OperationDefinition has it (0..* Bundles)."""
     bundle = checked_bundle(data)
     _, claim = claim_entry(bundle)
     if not claim.get("identifier"):
         raise FhirError("Bundle.entry[0].resource.identifier", "an inquiry names the request by its Claim identifier")
-    found = find_request(db, user.org, claim["identifier"], bundle)
-    if found is None:
-        return None
-    r, f = found
-    audit(db, user, r.id, "fhir_inquired", {})
-    response = current_response(db, r, f, inquiry=True)
+    out = []
+    for r, f in find_requests(db, user.org, claim["identifier"], bundle):
+        audit(db, user, r.id, "fhir_inquired", {})
+        out.append({"name": "return", "resource": current_response(db, r, f, inquiry=True)})
     db.commit()
-    return response
+    return {"resourceType": "Parameters", "parameter": out}
 
 
 def resume_unfinished(sessions: sessionmaker, reviewer: Callable[[Case], Review]) -> int:
