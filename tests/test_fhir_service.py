@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from priorauth.fhir import systems
+from priorauth.fhir.resources import validate
 from priorauth.fhir.build import pas_bundle
 from fastapi.testclient import TestClient
 
@@ -318,7 +319,8 @@ def test_round_trip_submit_pend_notify_inquire_update_cancel(svc, receiver, revi
     (note,) = receiver.got
     assert note["auth"] == "Bearer hook-secret"
     bundle = note["body"]
-    assert bundle["type"] == "history"
+    assert bundle["type"] == "history" and all(e["request"] and e["response"] for e in bundle["entry"])
+    validate(bundle, "Bundle")
     status = {p["name"]: p for p in bundle["entry"][0]["resource"]["parameter"]}
     assert status["subscription"]["valueReference"]["reference"] == f"Subscription/{sid}"
     assert status["topic"]["valueCanonical"] == systems.SUBSCRIPTION_TOPIC

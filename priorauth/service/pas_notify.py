@@ -127,9 +127,12 @@ def notification(s: FhirSubscription, event: int, response: Optional[dict]) -> d
                             {"name": "type", "valueCode": "event-notification"},
                             {"name": "events-since-subscription-start", "valueString": str(event)},
                             {"name": "notification-event", "part": part}]}
-    entries = [{"fullUrl": f"urn:uuid:{status['id']}", "resource": status}]
+    # a history Bundle: every entry has request and response (FHIR R4 bdl-3, bdl-4)
+    entries = [{"fullUrl": f"urn:uuid:{status['id']}", "resource": status,
+                "request": {"method": "GET", "url": f"Subscription/{s.id}/$status"}, "response": {"status": "200"}}]
     if response and s.content == "full-resource":
-        entries.append({"fullUrl": focus_url, "resource": response})
+        entries.append({"fullUrl": focus_url, "resource": response, "request": {"method": "POST", "url": "Bundle"},
+                        "response": {"status": "201"}})
     return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "history", "timestamp": now_utc(), "entry": entries}
 
 
