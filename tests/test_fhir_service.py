@@ -198,6 +198,18 @@ def test_subscription_is_checked(svc):
     assert post(svc, "/fhir/Subscription", internal).status_code == 400
 
 
+def test_ig_subscription_example_is_accepted(svc, receiver):
+    sub = json.loads((EXAMPLES / "Subscription-PASSubscriptionExample.json").read_text())
+    sub["channel"]["endpoint"] = receiver.url  # the example's is http on example.org: plain http only to this machine
+    r = post(svc, "/fhir/Subscription", sub)
+    assert r.status_code == 201, r.text
+    got = svc.client.get(f"/fhir/Subscription/{r.json()['id']}", headers=svc.h("sub_a")).json()
+    assert got["status"] == "active" and got["channel"]["_payload"]["extension"][0]["valueCode"] == "full-resource"
+    assert svc.client.get(f"/fhir/Subscription/{r.json()['id']}", headers=svc.h("sub_b")).status_code == 404
+    off = svc.client.delete(f"/fhir/Subscription/{r.json()['id']}", headers=svc.h("sub_a"))
+    assert off.json()["status"] == "off"
+
+
 def test_a_review_interrupted_by_a_restart_is_resumed(svc, reviewer):
     from priorauth.service.pas_service import resume_unfinished
 
@@ -322,6 +334,9 @@ def test_round_trip_submit_pend_notify_inquire_update_cancel(svc, receiver, revi
     assert bundle["type"] == "history" and all(e["request"] and e["response"] for e in bundle["entry"])
     validate(bundle, "Bundle")
     status = {p["name"]: p for p in bundle["entry"][0]["resource"]["parameter"]}
+    ig = json.loads((EXAMPLES / "Parameters-SubscriptionNotificationParameters.json").read_text())
+    assert {p["name"] for p in ig["parameter"]} <= set(status)  # the IG example's shape
+    assert {p["name"] for p in ig["parameter"][-1]["part"]} <= {p["name"] for p in status["notification-event"]["part"]}
     assert status["subscription"]["valueReference"]["reference"] == f"Subscription/{sid}"
     assert status["topic"]["valueCanonical"] == systems.SUBSCRIPTION_TOPIC
     event = {p["name"]: p for p in status["notification-event"]["part"]}
