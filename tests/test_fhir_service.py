@@ -179,6 +179,18 @@ def test_decisions_of_people_are_reflected_a3_only_from_a_physician(svc):
     assert "preAuthRef" not in after
 
 
+def test_a_nurse_confirmation_certifies_only_what_the_review_proved(svc):
+    b = pas_bundle([NOTE], ["72148", "70551"], "1973-06-10", CREATED, ("M54.17",), bundle_id="NC-1")
+    first = cr(post(svc, "/fhir/Claim/$submit", b))
+    assert codes(first) == ["A1", "A4"]  # the brain MRI is outside the guideline
+    rid = only_request(svc)["id"]
+    assert svc.client.post(f"/api/requests/{rid}/actions", json={"action": "confirm_approval"},
+                           headers=svc.h("nurse")).status_code == 201
+    after = cr(post(svc, "/fhir/Claim/$inquire", b))
+    assert codes(after) == ["A1", "A4"] and after["outcome"] == "partial"
+    assert {e["url"]: e for e in after["extension"][0]["extension"]}["wasHumanReviewedFlag"]["valueBoolean"] is True
+
+
 def test_metadata_states_what_is_supported(svc):
     r = svc.client.get("/fhir/metadata")
     assert r.status_code == 200 and r.json()["resourceType"] == "CapabilityStatement"

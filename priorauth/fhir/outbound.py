@@ -146,9 +146,13 @@ def _action(review: Optional[Review], cpt: Optional[str], d: Determination, seq:
     if d.human == "physician_not_approved":
         why = f": {d.human_reason}" if d.human_reason else ""
         return "A3", "not-certified-by-physician", f"Not certified: decision of a physician reviewer{why}."
-    if d.human in ("approved", "physician_approved"):
-        who = "a physician reviewer" if d.human == "physician_approved" else "a nurse reviewer"
-        return "A1", "certified-by-reviewer", f"Certified by {who} after review of the notes."
+    if d.human == "physician_approved":
+        return "A1", "certified-by-reviewer", "Certified by a physician reviewer after review of the notes."
+    if d.human == "approved" and review is not None:  # a nurse confirms what the review proved, and only that
+        code, reason, text = _item_action(review, cpt)
+        if code == "A1":
+            return "A1", "certified-by-reviewer", "Certified: a nurse reviewer confirmed that the guideline is met. " + text
+        return code, reason, text
     if d.human == "information_requested":
         return "A4", "documentation-missing", "Pended until documentation is sent: " + ("; ".join(d.missing) or "see the process notes")
     if d.in_progress or review is None:
@@ -195,7 +199,7 @@ def _disposition(codes: list[str], texts: list[str], reasons: list[str], d: Dete
         return live[0][1]
     certified = sum(1 for c, _ in live if c == "A1")
     if certified == len(live):
-        return "Certified in total" if d.human is None else live[0][1]
+        return "Certified in total" if d.human is None or len(live) > 1 else live[0][1]
     if certified:
         return f"{certified} of {len(live)} items certified; the others are pended for clinician review"
     distinct = list(dict.fromkeys(t for _, t in live))
