@@ -305,8 +305,11 @@ def is_inquiry(bundle: dict) -> bool:
         systems.PROFILE_CLAIM_INQUIRY in ((claim.get("meta") or {}).get("profile") or [])
 
 
-def read_request(bundle: dict) -> PasRequest:
-    """Read a PAS request or update Bundle: the Case to review, the items as the response echoes them, urgency, identifiers."""
+def read_request(bundle: dict, read_documents: bool = True) -> PasRequest:
+    """Read a PAS request or update Bundle: the Case to review, the items as the response echoes them, urgency, identifiers.
+
+    `read_documents=False` leaves the attachments unread (no documents): what a pended answer needs while OCR runs.
+    """
     raw = bundle
     bundle = checked_bundle(bundle)
     if is_inquiry(bundle):
@@ -337,7 +340,7 @@ def read_request(bundle: dict) -> PasRequest:
                       patient_age=age, request_date=request_date,
                       has_standard_written_order=written_order(claim, index, cpts))
     ident = (claim.get("identifier") or [{}])[0].get("value") or claim.get("id") or bundle["identifier"].get("value") or "claim"
-    docs, unreadable = _documents(claim, 0, index, request_date)
+    docs, unreadable = _documents(claim, 0, index, request_date) if read_documents else ([], [])
     case = Case(id=str(ident), request=request, documents=docs, unreadable=unreadable)
     return PasRequest(kind="update" if is_update(claim) else "submit", case=case, bundle=bundle, urgency=urgency(claim),
                       items=items, claim_identifiers=claim.get("identifier") or [],

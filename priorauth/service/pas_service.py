@@ -217,25 +217,11 @@ def submit(db: Session, sessions: sessionmaker, user: User, data: dict, reviewer
             db.commit()
             return response
         # still reading (OCR): answer pended now, finish in the background; the request is stored first
-        req = _shallow(data)
+        req = read_request(data, read_documents=False)
         r, response = _new_request(db, user, req, None, data, preauth_ref(req.bundle), False)
         db.commit()
         job.detached = r.id
         return response
-
-
-def _shallow(data: dict) -> PasRequest:
-    """The request without its attachments read (they are being read): identifiers, items, urgency for the pended answer."""
-    from priorauth.fhir.inbound import _item, is_update, related_identifiers, urgency, BundleIndex
-
-    bundle = checked_bundle(data)
-    _, claim = claim_entry(bundle)
-    items = [_item(it, n) for n, it in enumerate(claim.get("item") or [])]
-    codes = [i.reviewable for i in items if i.reviewable and not i.cancelled]
-    case = Case(id="pending", request=Request(cpt_codes=codes or None))
-    return PasRequest(kind="update" if is_update(claim) else "submit", case=case, bundle=bundle, urgency=urgency(claim),
-                      items=items, claim_identifiers=claim.get("identifier") or [],
-                      related=related_identifiers(claim, BundleIndex(bundle)), bundle_identifier=bundle["identifier"])
 
 
 def _member_ids(bundle: dict) -> set[tuple[str, str]]:
