@@ -210,6 +210,36 @@ def test_subscription_is_checked(svc):
     assert post(svc, "/fhir/Subscription", internal).status_code == 400
 
 
+def test_a_redirecting_endpoint_is_not_followed():
+    from priorauth.service.pas_notify import post as send
+
+    hits = []
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.end_headers()
+
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert send(f"http://127.0.0.1:{server.server_address[1]}/hook", ["X-Key: 1"], b"{}") == "HTTP 302"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == ["/hook"]
+
+
 def test_ig_subscription_example_is_accepted(svc, receiver):
     sub = json.loads((EXAMPLES / "Subscription-PASSubscriptionExample.json").read_text())
     sub["channel"]["endpoint"] = receiver.url  # the example's is http on example.org: plain http only to this machine

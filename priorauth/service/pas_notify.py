@@ -161,12 +161,23 @@ def enqueue_changes(db: Session) -> int:
     return n
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed (it could lead to an address the endpoint check refuses): it counts as a failure."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def post(endpoint: str, headers: list[str], body: bytes) -> Optional[str]:
     """POST one notification; None when the endpoint took it (2xx), else a short reason (no payload in it)."""
     req = urllib.request.Request(endpoint, data=body, method="POST",
-                                 headers={"Content-Type": "application/fhir+json", **dict(h.split(":", 1) for h in headers)})
+                                 headers={"Content-Type": "application/fhir+json",
+                                          **{k.strip(): v.strip() for k, v in (h.split(":", 1) for h in headers)}})
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - endpoint checked when subscribed
+        with _OPENER.open(req, timeout=TIMEOUT) as resp:  # endpoint checked when subscribed
             return None if 200 <= resp.status < 300 else f"HTTP {resp.status}"
     except urllib.error.HTTPError as e:
         return f"HTTP {e.code}"
