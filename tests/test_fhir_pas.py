@@ -87,6 +87,7 @@ def test_referral_example_is_pended_outside_the_guideline_not_refused(answered):
     assert ext[systems.EXT_TRACE_NUMBER]["valueIdentifier"] == {"system": "http://example.org/ITEM_TRACE_NUMBER", "value": "1122334"}
     assert ext[systems.EXT_ADMIN_REF]["valueString"].startswith("PA-")
     assert "communicationRequest" not in cr  # no guideline documents to ask for
+    assert "code of this policy" not in json.dumps(cr) and "Missing documentation" not in json.dumps(cr)
 
 
 def test_referral_example_urgency_is_read_from_level_of_service():

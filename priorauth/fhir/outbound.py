@@ -167,6 +167,11 @@ def _notes(case: Case, review: Optional[Review]) -> Notes:
         notes.add("Received; the attached documents are being read and reviewed. The determination follows by notification "
                   "and can be asked for with Claim/$inquire.")
         return notes
+    if not review.studies:  # nothing requested is in a guideline: its documentation list does not apply
+        notes.add("No requested service is covered by the guidelines this plan automates; a clinician reviews the request.")
+        for u in case.unreadable:
+            notes.add(f"Attachment {u.doc} could not be read ({u.error}).")
+        return notes
     policy = review.policy
     where = f"{policy.title} ({policy.number}, effective {policy.effective})" if policy else "the guideline"
     banner = {"meets_criteria": "Certified: the guideline is met and every criterion below is documented in the notes.",
