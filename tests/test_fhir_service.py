@@ -135,6 +135,9 @@ def test_update_and_cancel_keep_one_row_and_the_preauth_ref(svc):
     row = only_request(svc)
     assert row["status"] == "cancelled" and svc.count(PARequest) == 1
     assert audit_actions(svc, row["id"])[-1] == "fhir_cancelled"
+    listed = svc.client.get("/api/requests", params={"view": "all", "status": "cancelled"}, headers=svc.h("nurse"))
+    assert [r["id"] for r in listed.json()] == [row["id"]]
+    assert svc.client.get("/api/requests", headers=svc.h("nurse")).json() == []  # nothing left for a human
 
 
 def test_update_of_an_unknown_request_is_refused(svc):

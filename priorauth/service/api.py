@@ -92,7 +92,7 @@ def post_request(body: NewRequest, user: User = Depends(api_user), db: Session =
 @router.get("/requests", summary="The work queue: default what needs a human, oldest deadline first")
 def list_requests(user: User = Depends(api_user), db: Session = Depends(get_db),
                   view: Annotated[str, Query(pattern="^(needs_human|all)$")] = "needs_human",
-                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed)$")] = None,
+                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed|cancelled)$")] = None,
                   decision: Annotated[Optional[str], Query(pattern="^(meets_criteria|not_met|incomplete)$")] = None,
                   urgency: Annotated[Optional[str], Query(pattern="^(standard|expedited)$")] = None,
                   sort: Annotated[str, Query(pattern="^-?(deadline|created|status|decision)$")] = "deadline") -> list[dict[str, Any]]:
