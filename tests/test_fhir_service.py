@@ -115,6 +115,25 @@ def test_retried_submit_gives_the_same_response_and_one_row(svc):
     assert other_org.status_code == 200 and svc.count(PARequest) == 2
 
 
+def test_the_same_bundle_twice_at_once_makes_one_request(svc, reviewer):
+    """Two retries racing: the database's unique key keeps one; both get the same answer."""
+    both = threading.Barrier(2)
+    svc.app.state.pas_reviewer = lambda case: (both.wait(30), reviewer(case))[1]  # both reviewed before either is stored
+    b = pas_bundle([NOTE], ["72148"], "1973-06-10", CREATED, bundle_id="RACE-1")
+    out: list = [None, None]
+
+    def send(i):
+        out[i] = post(svc, "/fhir/Claim/$submit", b)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert [r.status_code for r in out] == [200, 200] and out[0].json() == out[1].json()
+    assert svc.count(PARequest) == 1
+
+
 def test_update_and_cancel_keep_one_row_and_the_preauth_ref(svc):
     first = post(svc, "/fhir/Claim/$submit", example("HomecareAuthorizationBundleExample"))
     ref = cr(first)["item"][0]["extension"][-1]["valueString"]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from priorauth.fhir.errors import FhirError
@@ -211,15 +212,22 @@ def submit(db: Session, sessions: sessionmaker, user: User, data: dict, reviewer
     with job.lock:
         if job.error is not None:
             raise job.error
-        if job.result is not None:
-            req, review = job.result
-            _, response = _new_request(db, user, req, review, data, preauth_ref(req.bundle), with_questionnaire)
+        try:
+            if job.result is not None:
+                req, review = job.result
+                _, response = _new_request(db, user, req, review, data, preauth_ref(req.bundle), with_questionnaire)
+                db.commit()
+                return response
+            # still reading (OCR): answer pended now, finish in the background; the request is stored first
+            req = read_request(data, read_documents=False)
+            r, response = _new_request(db, user, req, None, data, preauth_ref(req.bundle), False)
             db.commit()
-            return response
-        # still reading (OCR): answer pended now, finish in the background; the request is stored first
-        req = read_request(data, read_documents=False)
-        r, response = _new_request(db, user, req, None, data, preauth_ref(req.bundle), False)
-        db.commit()
+        except IntegrityError:  # the same Bundle arrived twice at once: the other one is stored, answer as it was
+            db.rollback()
+            seen = find_submission(db, user.org, key)
+            if seen is None or not seen.response_json:
+                raise
+            return json.loads(seen.response_json)
         job.detached = r.id
         return response
 
