@@ -298,6 +298,18 @@ def _references(obj: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _references(v, f"{path}[{i}]")
 
 
+def check_resource(resource: dict, profile: str) -> list[str]:
+    """One resource (not a Bundle) against a vendored profile and the R4 models."""
+    c = checker()
+    tree = c.trees[_strip(profile)]
+    errs = c._walk(tree, tree.root, resource, resource.get("resourceType", "resource"), resource)
+    try:
+        r4_validate(resource)
+    except FhirError as exc:
+        errs.append(str(exc))
+    return errs
+
+
 def unresolved_references(bundle: dict) -> list[str]:
     """References that do not resolve inside the Bundle (FHIR R4 Bundle resolution rules)."""
     urls = {e.get("fullUrl") for e in bundle.get("entry") or []}

@@ -26,7 +26,7 @@ from priorauth.service.security import add_user, issue_token
 from priorauth.service.pas_notify import Notifier
 from priorauth.service.pas_store import FhirOutbox
 from tests import test_service as ts
-from tests.pas_checker import INQUIRY_RESPONSE, assert_conforms
+from tests.pas_checker import INQUIRY_RESPONSE, assert_conforms, check_resource
 
 db_url = ts.db_url
 reviewer = ts.reviewer
@@ -201,6 +201,23 @@ def test_decisions_of_people_are_reflected_a3_only_from_a_physician(svc):
     assert "preAuthRef" not in after
 
 
+def test_a_nurse_request_for_documents_is_sent_as_communication_requests(svc):
+    b = pas_bundle(["Low back pain for 2 weeks. No weakness. No treatment yet."], ["72148"], "1980-01-01", CREATED, bundle_id="RI-1")
+    post(svc, "/fhir/Claim/$submit", b)
+    rid = only_request(svc)["id"]
+    assert svc.client.post(f"/api/requests/{rid}/actions", headers=svc.h("nurse"),
+                           json={"action": "request_information", "missing": ["physical therapy notes from the last 6 weeks",
+                                                                               "the lumbar X-ray report"]}).status_code == 201
+    r = post(svc, "/fhir/Claim/$inquire", b)
+    bundle = r.json()["parameter"][0]["resource"]
+    claim_response = bundle["entry"][0]["resource"]
+    comms = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CommunicationRequest"]
+    assert codes(claim_response) == ["A4"] and len(comms) == 2 == len(claim_response["communicationRequest"])
+    assert [c["payload"][0]["contentString"] for c in comms] == ["11506-3", "18748-4"]  # a note, then an imaging report
+    assert "physical therapy notes" in comms[0]["reasonCode"][0]["text"]
+    assert_conforms(bundle, INQUIRY_RESPONSE)
+
+
 def test_a_nurse_confirmation_certifies_only_what_the_review_proved(svc):
     b = pas_bundle([NOTE], ["72148", "70551"], "1973-06-10", CREATED, ("M54.17",), bundle_id="NC-1")
     first = cr(post(svc, "/fhir/Claim/$submit", b))
@@ -220,6 +237,7 @@ def test_metadata_states_what_is_supported(svc):
     assert {o["name"] for o in res["Claim"]["operation"]} == {"submit", "inquire"}
     assert res["Subscription"]["extension"][0]["valueCanonical"] == systems.SUBSCRIPTION_TOPIC
     assert r.json()["format"] == ["json"]
+    validate(r.json(), "CapabilityStatement")
 
 
 def test_subscription_is_checked(svc):
@@ -269,6 +287,7 @@ def test_ig_subscription_example_is_accepted(svc, receiver):
     assert r.status_code == 201, r.text
     got = svc.client.get(f"/fhir/Subscription/{r.json()['id']}", headers=svc.h("sub_a")).json()
     assert got["status"] == "active" and got["channel"]["_payload"]["extension"][0]["valueCode"] == "full-resource"
+    assert check_resource(got, systems.PROFILE_SUBSCRIPTION) == []
     assert svc.client.get(f"/fhir/Subscription/{r.json()['id']}", headers=svc.h("sub_b")).status_code == 404
     off = svc.client.delete(f"/fhir/Subscription/{r.json()['id']}", headers=svc.h("sub_a"))
     assert off.json()["status"] == "off"
