@@ -10,6 +10,7 @@ when asymmetric or focal. The causes and their phrasings are data
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Optional
@@ -198,10 +199,11 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     attributions = find_attributions(text)
     if not attributions:
         return
+    explains = _explained_codes(attributions, mentions)
     for m in mentions:
         if m.reason is not None:
             continue
-        hit = _same_clause(m, attributions) or _across(text, m, attributions, mentions, cfg)
+        hit = _same_clause(m, attributions) or _across(text, m, attributions, explains, cfg)
         if hit is not None:
             m.reason = hit.reason
             m.cause = hit.label
@@ -236,7 +238,7 @@ def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
     return a.side is None or here is None or here == a.side
 
 
-def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: list["Mention"],
+def _across(text: str, m: "Mention", attributions: list[Attribution], explains: dict[int, set[str]],
             cfg: Compiled) -> Optional[Cause]:
     """An attribution elsewhere in the document reaches this mention by its cause's scope."""
     rx = cfg.rx
@@ -249,7 +251,7 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: 
             if m.code in ("sensory_deficit", "motor_weakness") and m.code in cause.codes and _located(sentence, m, a):
                 return cause
             continue
-        if cause.scope == "local" or m.code not in _codes(a, mentions):
+        if cause.scope == "local" or m.code not in explains[id(a)]:
             continue
         if cause.scope == "diffuse" and not _lateral(sentence, rx):
             return cause
@@ -264,10 +266,18 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: 
     return None
 
 
-def _codes(a: Attribution, mentions: list["Mention"]) -> set[str]:
-    """The codes an attribution explains: those mentioned in its sentence, else every code of its cause."""
-    inside = {m.code for m in mentions if a.seg_start <= m.start < a.seg_end and m.code in a.cause.codes}
-    return inside or set(a.cause.codes)
+def _explained_codes(attributions: list[Attribution], mentions: list["Mention"]) -> dict[int, set[str]]:
+    """For each attribution (by id): the codes it explains, those mentioned in its sentence, else every code of its
+    cause. Computed once per note with a binary search over the mentions' starts: asking it per mention and
+    attribution made a long note's cost grow with the cube of its length."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
+    out = {}
+    for a in attributions:
+        lo, hi = bisect.bisect_left(starts, a.seg_start), bisect.bisect_left(starts, a.seg_end)
+        inside = {m.code for m in ordered[lo:hi] if m.code in a.cause.codes}
+        out[id(a)] = inside or set(a.cause.codes)
+    return out
 
 
 def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pattern[str]]) -> None:

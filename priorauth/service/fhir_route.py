@@ -14,6 +14,7 @@ with 400; note text is never logged.
 from __future__ import annotations
 
 import json
+from typing import Optional
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from priorauth.fhir import FhirError
 from priorauth.fhir.capability import capability_statement
 from priorauth.fhir.errors import operation_outcome
 from priorauth.fhir.submit import request_bundle
+from priorauth.pipeline import TextTooLong
 from priorauth.service import pas_notify, pas_service
 from priorauth.service.db import User
 from priorauth.service.deps import api_user, get_db
@@ -45,10 +47,27 @@ def _fhir(obj: dict, status: int = 200) -> JSONResponse:
     return JSONResponse(obj, status_code=status, media_type=FHIR_JSON)
 
 
+async def read_capped(request: Request, limit: int) -> Optional[bytes]:
+    """The body, or None as soon as it passes `limit` bytes (from Content-Length, or while it streams in chunks)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > limit:
+            return None
+    except ValueError:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _body(request: Request) -> bytes | JSONResponse:
-    body = await request.body()
-    if len(body) > MAX_BUNDLE_BYTES:
-        return _outcome(413, operation_outcome("the Bundle is larger than the service accepts", code="too-costly"))
+    body = await read_capped(request, MAX_BUNDLE_BYTES)
+    if body is None:
+        return _outcome(413, operation_outcome(f"the Bundle is larger than the service accepts "
+                                               f"({MAX_BUNDLE_BYTES // 1048576} MB)", code="too-costly"))
     if not body.strip():
         return _outcome(400, operation_outcome("the request body is empty; send a PAS request Bundle", code="required"))
     return body
@@ -67,6 +86,7 @@ async def _operation(request: Request, user: User, db: Session, denied: str, fn)
     """A PAS operation: submitters only, a bounded body, `fn(body)` in a thread; FhirError -> its OperationOutcome."""
     if user.role not in SUBMITTERS:
         return _outcome(403, operation_outcome(denied, code="forbidden"))
+    db.commit()  # end the token lookup's transaction: on SQLite it holds the write lock, and the review takes seconds
     body = await _body(request)
     if isinstance(body, JSONResponse):
         return body
@@ -75,6 +95,9 @@ async def _operation(request: Request, user: User, db: Session, denied: str, fn)
     except FhirError as e:
         db.rollback()
         return _outcome(409 if e.code == "transient" else 400, e.outcome)
+    except TextTooLong as e:
+        db.rollback()
+        return _outcome(413, operation_outcome(str(e), code="too-costly"))
     return _fhir(response)
 
 

@@ -35,8 +35,9 @@ from priorauth.fhir.inbound import PasRequest, checked_bundle, is_inquiry, read_
 from priorauth.fhir.outbound import Determination, claim_entry, preauth_ref
 from priorauth.fhir.submit import response_bundle
 from priorauth.models import Case, Request, Review
+from priorauth.pipeline import TextTooLong
 from priorauth.service.db import AuditEntry, PARequest, StoredReview, User, utcnow
-from priorauth.service.logic import CLOCK, audit, stored_review
+from priorauth.service.logic import CLOCK, audit, cpt_codes, icd10_codes, stored_review
 from priorauth.service.pas_store import (FhirRequest, FhirSubmission, find_submission, identifier_keys, latest_submission,
                                          submissions_for_claim, submit_key)
 
@@ -88,6 +89,25 @@ def current_response(db: Session, r: PARequest, f: FhirRequest, inquiry: bool = 
 def remember_response(f: FhirRequest, response: dict) -> None:
     f.last_response_id = response["id"]
     f.last_response_json = json.dumps(response)
+
+
+MAX_ITEMS = 50
+
+
+def bounded(req: PasRequest) -> None:
+    """The bounds of a request entered on the pages or the API: valid codes, at most 10 CPT and 20 ICD-10 codes."""
+    where = "Bundle.entry[0].resource"
+    cpt, icd = list(req.case.request.cpt_codes or []), list(req.case.request.icd10_codes or [])
+    try:
+        if cpt:  # a request may name no CPT code at all: it is pended, outside the guideline
+            cpt_codes(cpt)
+        icd10_codes(icd)
+    except ValueError as e:
+        raise FhirError(where, str(e)) from None
+    if len(cpt) > 10 or len(icd) > 20:
+        raise FhirError(where, "a request carries at most 10 CPT and 20 ICD-10 codes")
+    if len(req.items) > MAX_ITEMS:
+        raise FhirError(f"{where}.item", f"a request carries at most {MAX_ITEMS} items")
 
 
 @dataclass
@@ -159,7 +179,7 @@ def _fail_detached(sessions: sessionmaker, rid: str, exc: BaseException) -> None
         r = db.get(PARequest, rid)
         if r.status != "reviewing":
             return
-        reason = str(exc) if isinstance(exc, FhirError) else f"the request could not be reviewed ({type(exc).__name__})"
+        reason = str(exc) if isinstance(exc, (FhirError, TextTooLong)) else f"the request could not be reviewed ({type(exc).__name__})"
         r.status, r.error, r.lease_owner = "failed", reason[:500], None
         audit(db, None, rid, "review_failed", {"error": reason[:500]})
         db.commit()
@@ -207,6 +227,8 @@ def submit(db: Session, sessions: sessionmaker, user: User, data: dict, reviewer
         return json.loads(seen.response_json)
     if claim.get("related"):
         return update(db, user, data, reviewer, with_questionnaire)
+    shallow = read_request(data, read_documents=False)  # every check but the attachments', before any work
+    bounded(shallow)
     job = start_review(data, reviewer, sessions)
     job.done.wait(answer_seconds)
     with job.lock:
@@ -219,8 +241,7 @@ def submit(db: Session, sessions: sessionmaker, user: User, data: dict, reviewer
                 db.commit()
                 return response
             # still reading (OCR): answer pended now, finish in the background; the request is stored first
-            req = read_request(data, read_documents=False)
-            r, response = _new_request(db, user, req, None, data, preauth_ref(req.bundle), False)
+            r, response = _new_request(db, user, shallow, None, data, preauth_ref(shallow.bundle), False)
             db.commit()
         except IntegrityError:  # the same Bundle arrived twice at once: the other one is stored, answer as it was
             db.rollback()
@@ -260,6 +281,7 @@ def find_request(db: Session, org: str, identifiers: list[dict]) -> Optional[tup
 def update(db: Session, user: User, data: dict, reviewer: Callable[[Case], Review], with_questionnaire: bool = False) -> dict:
     """An update or cancel of a request this organisation sent: same row and preAuthRef, reviewed again unless cancelled."""
     req = read_request(data)
+    bounded(req)
     found = find_request(db, user.org, req.related)
     if found is None:
         raise FhirError("Bundle.entry[0].resource.related", "names no prior-authorization request this organization sent "
