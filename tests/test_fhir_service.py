@@ -159,6 +159,12 @@ def test_update_and_cancel_keep_one_row_and_the_preauth_ref(svc):
     assert svc.client.get("/api/requests", headers=svc.h("nurse")).json() == []  # nothing left for a human
 
 
+def test_request_bounds_are_those_of_the_api(svc):
+    many = pas_bundle([NOTE], [str(72100 + i) for i in range(11)], "1973-06-10", CREATED, bundle_id="MANY")
+    r = post(svc, "/fhir/Claim/$submit", many)
+    assert r.status_code == 400 and "at most 10 CPT" in r.text and svc.count(PARequest) == 0
+
+
 def test_update_of_an_unknown_request_is_refused(svc):
     r = post(svc, "/fhir/Claim/$submit", example("HomecareAuthorizationUpdateBundleExample"))
     assert r.status_code == 400 and r.json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.related"]
