@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import secrets
@@ -26,18 +27,23 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from priorauth.fhir.errors import FhirError
+from priorauth.fhir.identity import identity_from_bundle
 from priorauth.fhir.inbound import PasRequest, checked_bundle, is_inquiry, read_request
-from priorauth.fhir.outbound import Determination, claim_entry, preauth_ref
+from priorauth.fhir.outbound import Determination, claim_entry
 from priorauth.fhir.submit import response_bundle
 from priorauth.models import Case, Request, Review
 from priorauth.pipeline import TextTooLong
 from priorauth.service.db import AuditEntry, PARequest, StoredReview, User, utcnow
-from priorauth.service.logic import CLOCK, audit, cpt_codes, icd10_codes, stored_review
+from priorauth.service.clock import CLOCK
+from priorauth.service.identity import COLUMNS, Identity
+from priorauth.service.logic import audit, cpt_codes, icd10_codes, stored_review
+from priorauth.service.reference import reference_number
 from priorauth.service.pas_store import (FhirRequest, FhirSubmission, find_submission, identifier_keys, latest_submission,
                                          submissions_for_claim, submit_key)
 
@@ -70,7 +76,7 @@ def determination(db: Session, r: PARequest, f: FhirRequest) -> Determination:
         if e is not None:
             note = str(e.detail.get("note") or "")
             missing = [str(m) for m in e.detail.get("missing") or []]
-    return Determination(ref=f.preauth_ref, human=human, human_reason=note, missing=missing,
+    return Determination(ref=r.reference, human=human, human_reason=note, missing=missing,
                          in_progress=r.status in ("queued", "reviewing"), cancelled=set(f.cancelled or []))
 
 
@@ -92,6 +98,17 @@ def remember_response(f: FhirRequest, response: dict) -> None:
 
 
 MAX_ITEMS = 50
+
+
+def identity(bundle: dict) -> tuple[Identity, Optional[dt.date]]:
+    """Who the request is about and who ordered it (the queue's identity fields), and the birth date."""
+    found = identity_from_bundle(bundle)
+    birth = found.pop("birth_date", None)
+    try:
+        who = Identity(**found)
+    except ValidationError as e:
+        raise FhirError("Bundle.entry.resource.identifier", e.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    return who, dt.date.fromisoformat(birth) if isinstance(birth, str) and len(birth) == 10 else None
 
 
 def bounded(req: PasRequest) -> None:
@@ -127,15 +144,17 @@ def _new_request(db: Session, user: User, req: PasRequest, review: Optional[Revi
     now = utcnow()
     rid = rid or secrets.token_hex(16)
     case = req.case.model_copy(update={"id": rid})
+    who, birth = identity(req.bundle)
     r = PARequest(id=rid, org=user.org, submitter_id=user.id, cpt_codes=list(case.request.cpt_codes or []),
                   icd10_codes=list(case.request.icd10_codes or []), patient_age=case.request.patient_age,
+                  birth_date=birth, reference=ref, received_at=now, **{col: getattr(who, api) for api, col in COLUMNS.items()},
                   request_date=case.request.request_date, urgency=req.urgency, swo=case.request.has_standard_written_order,
                   status="ready" if review else "reviewing", created_at=now, submitted_at=now,
                   deadline_at=now + CLOCK[req.urgency], attempts=1, decision=review.decision if review else None,
                   action=review.action if review else None, lease_owner=None if review else WORKER)
     db.add(r)
     db.flush()
-    f = FhirRequest(request_id=rid, org=user.org, preauth_ref=ref, pended=False, cancelled=[], created_at=now)
+    f = FhirRequest(request_id=rid, org=user.org, pended=False, cancelled=[], created_at=now)
     db.add(f)
     db.add(FhirSubmission(request_id=rid, org=user.org, submit_key=submit_key(req.bundle_identifier, req.claim_identifiers),
                           kind="submit", claim_keys=identifier_keys(req.claim_identifiers), bundle_json=json.dumps(req.bundle),
@@ -229,6 +248,7 @@ def submit(db: Session, sessions: sessionmaker, user: User, data: dict, reviewer
         return update(db, user, data, reviewer, with_questionnaire)
     shallow = read_request(data, read_documents=False)  # every check but the attachments', before any work
     bounded(shallow)
+    identity(shallow.bundle)
     job = start_review(data, reviewer, sessions)
     job.done.wait(answer_seconds)
     with job.lock:
@@ -237,11 +257,11 @@ def submit(db: Session, sessions: sessionmaker, user: User, data: dict, reviewer
         try:
             if job.result is not None:
                 req, review = job.result
-                _, response = _new_request(db, user, req, review, data, preauth_ref(req.bundle), with_questionnaire)
+                _, response = _new_request(db, user, req, review, data, reference_number(req.bundle), with_questionnaire)
                 db.commit()
                 return response
             # still reading (OCR): answer pended now, finish in the background; the request is stored first
-            r, response = _new_request(db, user, shallow, None, data, preauth_ref(shallow.bundle), False)
+            r, response = _new_request(db, user, shallow, None, data, reference_number(shallow.bundle), False)
             db.commit()
         except IntegrityError:  # the same Bundle arrived twice at once: the other one is stored, answer as it was
             db.rollback()

@@ -1,8 +1,8 @@
 """Tables of the PAS endpoint: requests received by FHIR, their submissions, subscriptions and the notification outbox.
 
-A request received by `$submit` is one queue row (`requests`) with one
-`fhir_requests` row (its preAuthRef, whether it was ever pended, what was last
-notified) and one `fhir_submissions` row per Bundle received for it: the first
+A request received by `$submit` is one queue row (`requests`, whose `reference`
+is the PAS preAuthRef) with one `fhir_requests` row (whether it was ever
+pended, what was last notified, the cancelled lines) and one `fhir_submissions` row per Bundle received for it: the first
 submission, each update and cancel. Retrying a Bundle with the same identifiers
 finds its submission and gets the same response. The outbox holds each
 notification until the subscriber's endpoint took it, so a restart loses none.
@@ -25,7 +25,6 @@ class FhirRequest(Base):
     __tablename__ = "fhir_requests"
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
     org: Mapped[str] = mapped_column(String(120), index=True)
-    preauth_ref: Mapped[str] = mapped_column(String(40), index=True)
     pended: Mapped[bool] = mapped_column(Boolean, default=False)  # answered A4 at least once: subscribers hear of its decision
     notified_state: Mapped[Optional[str]] = mapped_column(String(120))
     cancelled: Mapped[list] = mapped_column(JSON, default=list)  # item sequences cancelled by the requester

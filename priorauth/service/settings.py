@@ -36,9 +36,20 @@ class Settings:
     # PAS $submit answers within this many seconds: a slower review (OCR) is answered pended and finished in the background
     fhir_answer_seconds: float = field(default_factory=lambda: _env_number("PRIORAUTH_FHIR_ANSWER_SECONDS", 10.0))
     notify_seconds: float = 1.0  # how often PAS subscription notifications are detected and sent
+    # the plan's time zone: due dates, decision times, letters and metrics periods are shown in it
+    timezone: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_TIMEZONE", "UTC"))
+    # the letterhead of letters to requesters
+    plan_name: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_PLAN_NAME", "Health Plan Utilization Management"))
+    plan_contact: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_PLAN_CONTACT", ""))
 
     def __post_init__(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         self.data_dir = Path(self.data_dir)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"PRIORAUTH_TIMEZONE {self.timezone!r} is not an IANA time zone such as America/Chicago") from None
 
     @property
     def url(self) -> str:

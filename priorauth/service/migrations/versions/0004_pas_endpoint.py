@@ -1,15 +1,15 @@
 """PAS endpoint: FHIR requests and their submissions (idempotent $submit, updates, inquiry), subscriptions and the
 notification outbox.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
@@ -18,7 +18,6 @@ def upgrade() -> None:
     op.create_table('fhir_requests',
     sa.Column('request_id', sa.String(length=32), nullable=False),
     sa.Column('org', sa.String(length=120), nullable=False),
-    sa.Column('preauth_ref', sa.String(length=40), nullable=False),
     sa.Column('pended', sa.Boolean(), nullable=False),
     sa.Column('notified_state', sa.String(length=120), nullable=True),
     sa.Column('cancelled', sa.JSON(), nullable=False),
@@ -31,7 +30,6 @@ def upgrade() -> None:
     with op.batch_alter_table('fhir_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fhir_requests_last_response_id'), ['last_response_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_fhir_requests_org'), ['org'], unique=False)
-        batch_op.create_index(batch_op.f('ix_fhir_requests_preauth_ref'), ['preauth_ref'], unique=False)
 
     op.create_table('fhir_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
