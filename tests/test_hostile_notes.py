@@ -56,6 +56,9 @@ def test_evidence_spans_are_bounded_per_finding_and_counted(extractor):
 
     page = render_review_page(note_case(VISIT * (MAX_EVIDENCE + 15)), r)
     assert f"the first {MAX_EVIDENCE} of {counted[0].evidence_total} mentions are highlighted" in page
+    from priorauth.review_page import span_id
+
+    assert all(f'id="{span_id(s)}"' in page for c in r.criteria_results for s in c.evidence)  # clicking shows each
 
 
 def test_the_service_fails_such_a_job_with_the_sentence(tmp_path, monkeypatch):
