@@ -94,7 +94,7 @@ class PARequest(Base):
     request_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     urgency: Mapped[str] = mapped_column(String(12))
     swo: Mapped[Optional[bool]] = mapped_column(Boolean)
-    # draft -> queued -> reviewing -> ready | failed
+    # draft -> queued -> reviewing -> ready | failed; a PAS request the requester cancelled: cancelled
     status: Mapped[str] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
