@@ -233,10 +233,11 @@ def test_a_review_page_shows_the_guideline_and_version():
 
 
 def test_a_pas_request_spanning_both_guidelines_answers_each_under_its_own_version():
-    from priorauth.fhir import submit
+    from priorauth.fhir import review_bundle
     from priorauth.fhir.build import pas_bundle
 
-    out = submit(pas_bundle([HPI + PLAN], ["72148", "64483"], "1967-06-10", "2026-03-02T10:00:00+00:00", ("M54.16",)))
+    bundle = pas_bundle([HPI + PLAN], ["72148", "64483"], "1967-06-10", "2026-03-02T10:00:00+00:00", ("M54.16",))
+    out = review_bundle(bundle, with_questionnaire=True)[2]
     resources = [e["resource"] for e in out["entry"]]
     claim_response = resources[0]
     notes = " ".join(n["text"] for n in claim_response["processNote"])
