@@ -28,7 +28,7 @@ from priorauth.fhir.submit import request_bundle, review_bundle
 from priorauth.pipeline import TextTooLong
 from priorauth.service.db import PARequest, StoredReview, User, utcnow
 from priorauth.service.deps import api_user, get_db
-from priorauth.service.jobs import default_reviewer
+from priorauth.service.jobs import FHIR_WORKER, default_reviewer
 from priorauth.service.clock import CLOCK
 from priorauth.service.identity import COLUMNS, Identity
 from priorauth.service.logic import audit, cpt_codes, icd10_codes
@@ -111,7 +111,7 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
         db.add(r)
         db.flush()
         db.add(StoredReview(request_id=rid, case_json=case.model_copy(update={"id": rid}).model_dump_json(),
-                            review_json=review.model_copy(update={"case_id": rid}).model_dump_json(), worker="fhir-submit",
+                            review_json=review.model_copy(update={"case_id": rid}).model_dump_json(), worker=FHIR_WORKER,
                             attempt=1, created_at=now))
         audit(db, user, rid, "fhir_submitted", {"documents": len(case.documents), "urgency": urgency})
         audit(db, None, rid, "review_ready", {"decision": review.decision, "action": review.action, "attempt": 1})

@@ -24,12 +24,26 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from priorauth.models import Case, Request, age_on
+from priorauth.models import Case, Request, Review, age_on
 from priorauth.pipeline import TextTooLong
 from priorauth.service.db import AuditEntry, PARequest, StoredFile, StoredReview, utcnow
 from priorauth.service.settings import Settings
 from priorauth.packet import document_ids, note_document
 from priorauth.service.uploads import read_upload
+
+
+def carried_corrections(engine: Engine, request_id: str, case: Case, rev) -> Optional[Review]:
+    """A later round (after the clinic answered a request for information) keeps the reviewers' corrections: the
+    same note read again finds the same spans, so a finding marked wrong stays wrong and an added one stays."""
+    from sqlalchemy.orm import Session
+
+    from priorauth.service.logic import CORRECTIONS
+    from priorauth.service.redecide import corrected_findings, decide_corrected
+
+    with Session(engine) as db:
+        trail = list(db.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id,
+                                                         AuditEntry.action.in_(CORRECTIONS)).order_by(AuditEntry.id)))
+    return decide_corrected(case, rev, corrected_findings(rev, trail)) if trail else None
 
 log = logging.getLogger("priorauth.service.jobs")
 
@@ -115,20 +129,29 @@ def _system_audit(conn, request_id: str, action: str, detail: dict, now: dt.date
                                                        role="system", action=action, detail=detail, at=now))
 
 
-def finish(engine: Engine, c: Claim, case_json: str, review_json: str, decision: str, action: str) -> None:
-    """Store the review and mark the job ready, only if this worker still holds it."""
+def finish(engine: Engine, c: Claim, case_json: str, review_json: str, decision: str, action: str,
+           corrected: Optional[Review] = None) -> None:
+    """Store the review of the request's current round and mark the job ready, only if this worker still holds it.
+
+    `corrected` is the rule layer on the reviewers' corrections carried over to this round's review (None: none).
+    """
     now = utcnow()
+    corrected_decision = corrected.decision if corrected else None
     with engine.begin() as conn:
         done = conn.execute(update(PARequest).where(PARequest.id == c.request_id, PARequest.status == "reviewing",
                                                     PARequest.lease_owner == c.worker)
                             .values(status="ready", decision=decision, action=action, lease_owner=None,
-                                    lease_until=None, error=None))
-        if done.rowcount != 1:
+                                    lease_until=None, error=None, corrected_decision=corrected_decision)
+                            .returning(PARequest.review_round)).first()
+        if done is None:
             raise LeaseLost(c.request_id)
-        conn.execute(StoredReview.__table__.insert().values(request_id=c.request_id, case_json=case_json,
-                                                            review_json=review_json, worker=c.worker,
-                                                            attempt=c.attempt, created_at=now))
-        _system_audit(conn, c.request_id, "review_ready", {"decision": decision, "action": action, "attempt": c.attempt}, now)
+        conn.execute(StoredReview.__table__.insert().values(
+            request_id=c.request_id, review_round=done[0], case_json=case_json, review_json=review_json, worker=c.worker,
+            attempt=c.attempt, created_at=now, corrected_json=corrected.model_dump_json() if corrected else None))
+        detail = {"decision": decision, "action": action, "attempt": c.attempt, "round": done[0]}
+        if corrected is not None:
+            detail["corrected_decision"] = corrected_decision
+        _system_audit(conn, c.request_id, "review_ready", detail, now)
 
 
 def fail(engine: Engine, c: Claim, reason: str) -> None:
@@ -156,8 +179,21 @@ def give_up_abandoned(engine: Engine, max_attempts: int, now: Optional[dt.dateti
         return len(rows)
 
 
+FHIR_WORKER = "fhir-submit"  # a PAS Bundle is reviewed as it arrives; its documents come inline, not as files
+
+
+def inline_documents(engine: Engine, request_id: str) -> list:
+    """The documents a PAS Bundle carried inline (kept in its first review's case); a later round reads them again
+    beside the files the clinic sent in answer to a request for information."""
+    with engine.connect() as conn:
+        first = conn.execute(select(StoredReview.case_json).where(StoredReview.request_id == request_id,
+                                                                  StoredReview.review_round == 1,
+                                                                  StoredReview.worker == FHIR_WORKER)).scalar()
+    return list(Case.model_validate_json(first).documents) if first else []
+
+
 def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
-    """The packet as the pipeline reads it: request fields and one document per stored file."""
+    """The packet as the pipeline reads it: request fields, a PAS Bundle's inline documents, one document per stored file."""
     with engine.connect() as conn:
         r = conn.execute(select(PARequest).where(PARequest.id == request_id)).first()
         files = conn.execute(select(StoredFile).where(StoredFile.request_id == request_id)
@@ -166,8 +202,9 @@ def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
     if age is None and r.birth_date is not None:
         on = r.request_date or utcnow().date()
         age = age_on(r.birth_date, on)
-    docs = []
-    for f, doc_id in zip(files, document_ids(f.filename for f in files)):
+    docs = inline_documents(engine, request_id)
+    ids = document_ids([*(d.id for d in docs), *(f.filename for f in files)])[len(docs):]
+    for f, doc_id in zip(files, ids):
         data = (settings.uploads_dir / request_id / f.id).read_bytes()
         try:
             ingested = read_upload(doc_id, data)
@@ -185,13 +222,14 @@ def process(engine: Engine, settings: Settings, c: Claim, reviewer: Callable[[Ca
         with Heartbeat(engine, c, settings.lease_seconds):
             case = build_case(engine, settings, c.request_id)
             rev = reviewer(case)
+            corrected = carried_corrections(engine, c.request_id, case, rev)
     except Exception as e:  # noqa: BLE001 - any failure of one packet is recorded, never fatal to the worker
         reason = str(e) if isinstance(e, (ReadError, TextTooLong)) else f"the review failed ({type(e).__name__})"
         log.warning("request %s failed on attempt %d (%s)", c.request_id, c.attempt, type(e).__name__)
         fail(engine, c, reason)
         return "failed"
     try:
-        finish(engine, c, case.model_dump_json(), rev.model_dump_json(), rev.decision, rev.action)
+        finish(engine, c, case.model_dump_json(), rev.model_dump_json(), rev.decision, rev.action, corrected)
     except (LeaseLost, IntegrityError):
         log.warning("request %s: lease lost before finishing; another worker owns it", c.request_id)
         return "lost"
