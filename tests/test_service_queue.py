@@ -459,26 +459,36 @@ def test_the_physicians_form_keeps_the_chosen_value_and_buttons_go_after_a_final
     assert 'data-letter="approval"' in page  # a physician's approval writes the approval letter
 
 
-def test_the_migration_gives_existing_requests_a_reference_and_received_time(tmp_path):
-    """A database made before the work queue (revision 0002) with a request in it upgrades in place."""
+def old_database(tmp_path, revision: str):
+    """A SQLite database migrated only to `revision`, holding one clinic account and one submitted request 'old1'."""
     from alembic import command
     from alembic.config import Config
     from sqlalchemy import text
 
-    from priorauth.service.db import MIGRATIONS, make_engine, migrate
+    from priorauth.service.db import MIGRATIONS, make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
+        command.upgrade(cfg, revision)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO users (id, username, password_hash, role, org, active, created_at) "
                           "VALUES (1, 'c', 'x', 'submitter', 'clinic', 1, '2026-01-01 00:00:00')"))
         conn.execute(text("INSERT INTO requests (id, org, submitter_id, cpt_codes, icd10_codes, urgency, status, created_at, "
                           "submitted_at, attempts) VALUES ('old1', 'clinic', 1, '[\"72148\"]', '[]', 'standard', 'ready', "
                           "'2026-01-02 00:00:00', '2026-01-02 09:30:00', 1)"))
+    return engine
+
+
+def test_the_migration_gives_existing_requests_a_reference_and_received_time(tmp_path):
+    """A database made before the work queue (revision 0002) with a request in it upgrades in place."""
+    from sqlalchemy import text
+
+    from priorauth.service.db import migrate
+
+    engine = old_database(tmp_path, "0002")
     migrate(engine)
     with engine.connect() as conn:
         ref, received = conn.execute(text("SELECT reference, received_at FROM requests WHERE id = 'old1'")).one()
@@ -632,27 +642,15 @@ def test_a_pas_request_answered_keeps_its_bundle_documents(q):
 
 def test_the_migration_keeps_existing_reviews_as_their_first_round(tmp_path):
     """A database at revision 0003 with a reviewed request upgrades in place; a second round can then be stored."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from priorauth.service.db import MIGRATIONS, make_engine, migrate
+    from priorauth.service.db import migrate
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+    engine = old_database(tmp_path, "0003")
     review = ("INSERT INTO reviews (request_id, case_json, review_json, worker, attempt, created_at{}) "
               "VALUES ('old1', '{{}}', '{{}}', 'w', 1, '2026-01-02 00:00:00'{})")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO users (id, username, password_hash, role, org, active, created_at) "
-                          "VALUES (1, 'c', 'x', 'submitter', 'clinic', 1, '2026-01-01 00:00:00')"))
-        conn.execute(text("INSERT INTO requests (id, org, submitter_id, cpt_codes, icd10_codes, urgency, status, created_at, "
-                          "submitted_at, attempts) VALUES ('old1', 'clinic', 1, '[\"72148\"]', '[]', 'standard', 'ready', "
-                          "'2026-01-02 00:00:00', '2026-01-02 09:30:00', 1)"))
         conn.execute(text(review.format("", "")))
     migrate(engine)
     with engine.begin() as conn:
