@@ -189,7 +189,7 @@ def post_request(request: Request, body: NewRequest, user: User = Depends(api_us
 @router.get("/requests", summary="The work queue: default what needs a human, earliest due date first; q searches")
 def list_requests(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
                   view: Annotated[str, Query(pattern="^(needs_human|mine|decided|all)$")] = "needs_human",
-                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed)$")] = None,
+                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed|cancelled)$")] = None,
                   decision: Annotated[Optional[str], Query(pattern="^(meets_criteria|not_met|incomplete)$")] = None,
                   urgency: Annotated[Optional[str], Query(pattern="^(standard|expedited)$")] = None,
                   sort: Annotated[str, Query(pattern="^-?(deadline|created|status|decision)$")] = "deadline",

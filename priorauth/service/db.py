@@ -94,7 +94,7 @@ class PARequest(Base):
     request_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     urgency: Mapped[str] = mapped_column(String(12))
     swo: Mapped[Optional[bool]] = mapped_column(Boolean)
-    # draft -> queued -> reviewing -> ready | failed
+    # draft -> queued -> reviewing -> ready | failed; a PAS request the requester cancelled: cancelled
     status: Mapped[str] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
@@ -139,6 +139,8 @@ class StoredFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    # the review round the file was sent for: 1 with the request, 2 ... answering a request for information
+    review_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StoredReview(Base):

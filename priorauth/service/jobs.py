@@ -179,30 +179,22 @@ def give_up_abandoned(engine: Engine, max_attempts: int, now: Optional[dt.dateti
         return len(rows)
 
 
-FHIR_WORKER = "fhir-submit"  # a PAS Bundle is reviewed as it arrives; its documents come inline, not as files
-
-
-def inline_documents(engine: Engine, request_id: str) -> list:
-    """The documents a PAS Bundle carried inline (kept in its first review's case); a later round reads them again
-    beside the files the clinic sent in answer to a request for information."""
-    with engine.connect() as conn:
-        first = conn.execute(select(StoredReview.case_json).where(StoredReview.request_id == request_id,
-                                                                  StoredReview.review_round == 1,
-                                                                  StoredReview.worker == FHIR_WORKER)).scalar()
-    return list(Case.model_validate_json(first).documents) if first else []
-
-
 def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
-    """The packet as the pipeline reads it: request fields, a PAS Bundle's inline documents, one document per stored file."""
+    """The packet as the pipeline reads it: request fields and one document per stored file.
+
+    A later review round (the clinic answered a request for information) is the previous round's case as it was
+    read (its files, or a PAS Bundle's own documents) plus the files of this answer: every document, none read twice.
+    """
     with engine.connect() as conn:
         r = conn.execute(select(PARequest).where(PARequest.id == request_id)).first()
-        files = conn.execute(select(StoredFile).where(StoredFile.request_id == request_id)
+        files = conn.execute(select(StoredFile).where(StoredFile.request_id == request_id,
+                                                      StoredFile.review_round == r.review_round)
                              .order_by(StoredFile.created_at, StoredFile.id)).all()
-    age = r.patient_age
-    if age is None and r.birth_date is not None:
-        on = r.request_date or utcnow().date()
-        age = age_on(r.birth_date, on)
-    docs = inline_documents(engine, request_id)
+        before = conn.execute(select(StoredReview.case_json).where(StoredReview.request_id == request_id,
+                                                                   StoredReview.review_round < r.review_round)
+                              .order_by(StoredReview.review_round.desc()).limit(1)).scalar()
+    previous = Case.model_validate_json(before) if before else None
+    docs = list(previous.documents) if previous else []
     ids = document_ids([*(d.id for d in docs), *(f.filename for f in files)])[len(docs):]
     for f, doc_id in zip(files, ids):
         data = (settings.uploads_dir / request_id / f.id).read_bytes()
@@ -211,6 +203,12 @@ def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
         except ValueError as e:
             raise ReadError(str(e).splitlines()[0][:300] if str(e) else f"{doc_id}: the file could not be read") from None
         docs.append(note_document(doc_id, ingested, r.request_date))  # the CLI's dating: the note's own date of service
+    if previous is not None:
+        return previous.model_copy(update={"documents": docs})
+    age = r.patient_age
+    if age is None and r.birth_date is not None:
+        on = r.request_date or utcnow().date()
+        age = age_on(r.birth_date, on)
     req = Request(cpt_codes=list(r.cpt_codes), icd10_codes=list(r.icd10_codes) or None, patient_age=age,
                   request_date=r.request_date, has_standard_written_order=r.swo)
     return Case(id=request_id, request=req, documents=docs)

@@ -122,9 +122,23 @@ def context(settings: Settings, user: User, r: PARequest, rev: Review, kind: str
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    return _weasyprint_html()(string=html, base_url=None).write_pdf()
 
-    return HTML(string=html, base_url=None).write_pdf()
+
+def _weasyprint_html():
+    """WeasyPrint's HTML class, imported without its side effect on Pillow.
+
+    Importing weasyprint sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``, after which a truncated
+    upload would be OCR'd as a blank image instead of refused as damaged; letters load no images, so the flag is
+    put back as it was."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
 
 
 def issue_for(db: Session, settings: Settings, user: User, r: PARequest, case: Case, rev: Review, entry: AuditEntry) -> Optional[Letter]:

@@ -142,10 +142,11 @@ def attach_and_submit(db: Session, settings: Settings, user: User, r: PARequest,
     if len(files) > settings.max_files:
         raise ValueError(f"at most {settings.max_files} files per request")
     stored, written = [], []
+    round_ = r.review_round + 1 if answer else r.review_round
     try:
         for f in files:
             sf = StoredFile(id=secrets.token_hex(16), request_id=r.id, filename=f.filename, kind=f.kind, size=len(f.data),
-                            sha256=f.sha256, created_at=utcnow())
+                            sha256=f.sha256, created_at=utcnow(), review_round=round_)
             write_private(settings.uploads_dir / r.id / sf.id, f.data)
             written.append(sf.id)
             db.add(sf)
@@ -155,7 +156,7 @@ def attach_and_submit(db: Session, settings: Settings, user: User, r: PARequest,
         if answer:
             late = r.information_due_at is not None and now > r.information_due_at
             r.status, r.disposition, r.information_received_at = "queued", "information_received", now
-            r.review_round, r.attempts = r.review_round + 1, 0  # a new job: its attempts count afresh
+            r.review_round, r.attempts = round_, 0  # a new job: its attempts count afresh
             audit(db, user, r.id, "information_received", {"files": listed, "round": r.review_round, "late": late})
         else:
             r.received_at = r.received_at or now

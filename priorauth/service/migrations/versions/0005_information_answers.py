@@ -1,15 +1,15 @@
 """A clinic answers a request for information: the response deadline, when the answer arrived, and one review per
-round (the first review, then one per answer), earlier rounds kept.
+round (the first review, then one per answer), earlier rounds kept; each file records the round it was sent for.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -21,6 +21,8 @@ def upgrade() -> None:
     with op.batch_alter_table('requests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('information_due_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('information_received_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('review_round', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table('files', schema=None) as batch_op:
         batch_op.add_column(sa.Column('review_round', sa.Integer(), server_default='1', nullable=False))
     old = 'reviews_request_id_key' if op.get_bind().dialect.name == 'postgresql' else 'uq_reviews_request_id'
     with op.batch_alter_table('reviews', schema=None, naming_convention=NAMING) as batch_op:
@@ -36,6 +38,8 @@ def downgrade() -> None:
         batch_op.drop_constraint('uq_reviews_request_round', type_='unique')
         batch_op.drop_column('review_round')
         batch_op.create_unique_constraint('reviews_request_id_key', ['request_id'])
+    with op.batch_alter_table('files', schema=None) as batch_op:
+        batch_op.drop_column('review_round')
     with op.batch_alter_table('requests', schema=None) as batch_op:
         batch_op.drop_column('review_round')
         batch_op.drop_column('information_received_at')
