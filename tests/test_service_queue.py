@@ -552,6 +552,9 @@ def test_the_clinic_answers_a_request_for_information_and_it_is_reviewed_again(q
         rows = list(db.scalars(select(StoredReview).where(StoredReview.request_id == rid).order_by(StoredReview.review_round)))
         case, _ = stored_review(db, rid)
     assert [x.review_round for x in rows] == [1, 2] and rows[0].review_json == first  # the first review kept as it was
+    old = c.get(f"/api/requests/{rid}/review", params={"round": 1}, headers=q.h("nurse")).json()
+    assert old == json.loads(first) and c.get(f"/api/requests/{rid}/review", params={"round": 3}, headers=q.h("nurse")).status_code == 404
+    assert c.get(f"/api/requests/{rid}/review", params={"round": 1}, headers=q.h("sub_a")).status_code == 403
     assert [d.id for d in case.documents] == ["note.txt", "pt.txt"]  # the new review reads every document
     assert get()["corrected_decision"] == corrected_before  # the reviewer's correction still stands on the new review
     steps = [(e["action"], e["detail"].get("round")) for e in trail(q, rid)

@@ -297,11 +297,18 @@ def download(data, media: str, filename: str, inline: bool = False) -> Response:
                     headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'})
 
 
-@router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready)")
-def get_review(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+@router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready); `round` names an earlier "
+                                                   "review round (the review before the clinic answered a request for information)")
+def get_review(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db),
+               round: Annotated[Optional[int], Query(ge=1)] = None) -> dict[str, Any]:  # noqa: A002 - the query's name
     r = get_visible(db, user, request_id)
     if user.role == "submitter":
         raise Forbidden("the review is the plan's internal work; the request's status and outcome are at /api/requests/{id}")
+    if round is not None:
+        found = stored_review(db, r.id, round)
+        if found is None:
+            raise LookupError(f"review round {round}")
+        return found[1].model_dump(mode="json")
     found = stored_review(db, r.id) if r.status == "ready" else None
     if found is None:
         raise HTTPException(409, f"the review is not ready (status {r.status})" + (f": {r.error}" if r.error else ""))

@@ -310,11 +310,11 @@ def assignee_names(db: Session, rows: list[PARequest]) -> dict[int, str]:
     return {u.id: u.username for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def stored_review(db: Session, request_id: str) -> Optional[tuple[Case, Review]]:
-    """The case and the tool's review of the request's latest review round."""
+def stored_review(db: Session, request_id: str, round_: Optional[int] = None) -> Optional[tuple[Case, Review]]:
+    """The case and the tool's review of the request's latest review round (or of round `round_`)."""
     from priorauth.service.redecide import latest
 
-    s = latest(db, request_id)
+    s = latest(db, request_id, round_)
     if s is None:
         return None
     return Case.model_validate_json(s.case_json), Review.model_validate_json(s.review_json)

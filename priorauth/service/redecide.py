@@ -72,10 +72,12 @@ def redecide(db: Session, r: PARequest, case: Case, rev: Review, user: User) -> 
     return detail
 
 
-def latest(db: Session, request_id: str) -> StoredReview | None:
-    """The review of the request's latest round (earlier rounds are kept as they were)."""
-    return db.scalar(select(StoredReview).where(StoredReview.request_id == request_id)
-                     .order_by(StoredReview.review_round.desc()).limit(1))
+def latest(db: Session, request_id: str, round_: int | None = None) -> StoredReview | None:
+    """The review of the request's latest round, or of round `round_` (earlier rounds are kept as they were)."""
+    q = select(StoredReview).where(StoredReview.request_id == request_id)
+    if round_ is not None:
+        q = q.where(StoredReview.review_round == round_)
+    return db.scalar(q.order_by(StoredReview.review_round.desc()).limit(1))
 
 
 def corrected_review(db: Session, request_id: str) -> Review | None:
