@@ -570,6 +570,28 @@ def test_the_clinic_answers_a_request_for_information_and_it_is_reviewed_again(q
     assert act(q, rid, "nurse", action="confirm_approval").status_code in (201, 409)  # the reviewers act on the new review
 
 
+def test_an_answer_that_cannot_be_read_leaves_the_previous_review_and_the_request_open(q):
+    from priorauth.service.logic import stored_review
+
+    rid = submit(q)
+    q.drain()
+    rfi(q, rid)
+    broken = {"files": ("pt.pdf", b"%PDF-1.4\n" + b"\x00 not really a pdf " * 40, "application/pdf")}
+    assert send(q, rid, files=broken).status_code == 201  # a PDF's format is checked now, its pages by the worker
+    assert q.drain() == ["failed"]
+    st = q.client.get(f"/api/requests/{rid}", headers=q.h("nurse")).json()
+    assert st["status"] == "ready" and st["disposition"] == "information_requested" and "pt.pdf" in st["error"]
+    assert st["information_received_at"] is None
+    assert q.client.get(f"/api/requests/{rid}/review", headers=q.h("nurse")).status_code == 200  # the reviewers can act
+    login(q.client, "nurse")
+    assert 'id="round-error"' in q.client.get(f"/requests/{rid}").text
+    assert "pt.pdf" in json.dumps(trail(q, rid, "sub_a"))  # the clinic is told which file failed
+    assert send(q, rid).status_code == 201 and q.drain() == ["ready"]  # and sends a readable one
+    with q.app.state.sessions() as db:
+        assert [d.id for d in stored_review(db, rid)[0].documents] == ["note.txt", "pt.txt"]
+    assert q.client.get(f"/api/requests/{rid}", headers=q.h("nurse")).json()["error"] is None
+
+
 def test_a_review_round_is_stored_once_even_when_a_slow_worker_wakes_up(q):
     from priorauth.service.db import StoredReview
     from priorauth.service.jobs import LeaseLost, claim, finish, process

@@ -20,7 +20,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, null, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -154,15 +155,25 @@ def finish(engine: Engine, c: Claim, case_json: str, review_json: str, decision:
         _system_audit(conn, c.request_id, "review_ready", detail, now)
 
 
+def _failed(error: str) -> dict:
+    """What a failure sets. A first review fails the request; a later round (the clinic's answer could not be read)
+    leaves the previous round's review standing for the reviewers, and the request for information open again so the
+    clinic can send a readable file; the error says why either way."""
+    later = PARequest.review_round > 1
+    return dict(status=sql_case((later, "ready"), else_="failed"), error=error, lease_owner=None, lease_until=None,
+                disposition=sql_case((later, "information_requested"), else_=PARequest.disposition),
+                information_received_at=sql_case((later, null()), else_=PARequest.information_received_at))
+
+
 def fail(engine: Engine, c: Claim, reason: str) -> None:
     """Mark the job failed with a one-line reason; the uploads stay."""
     now = utcnow()
     with engine.begin() as conn:
         done = conn.execute(update(PARequest).where(PARequest.id == c.request_id, PARequest.status == "reviewing",
                                                     PARequest.lease_owner == c.worker)
-                            .values(status="failed", error=reason, lease_owner=None, lease_until=None))
-        if done.rowcount == 1:
-            _system_audit(conn, c.request_id, "review_failed", {"reason": reason, "attempt": c.attempt}, now)
+                            .values(**_failed(reason)).returning(PARequest.review_round)).first()
+        if done is not None:
+            _system_audit(conn, c.request_id, "review_failed", {"reason": reason, "attempt": c.attempt, "round": done[0]}, now)
 
 
 def give_up_abandoned(engine: Engine, max_attempts: int, now: Optional[dt.datetime] = None) -> int:
@@ -171,11 +182,10 @@ def give_up_abandoned(engine: Engine, max_attempts: int, now: Optional[dt.dateti
     with engine.begin() as conn:
         rows = conn.execute(update(PARequest).where(PARequest.status == "reviewing", PARequest.lease_until < now,
                                                     PARequest.attempts >= max_attempts)
-                            .values(status="failed", lease_owner=None, lease_until=None,
-                                    error=f"the review stopped {max_attempts} times without finishing")
-                            .returning(PARequest.id)).all()
-        for (rid,) in rows:
-            _system_audit(conn, rid, "review_failed", {"reason": "worker stopped repeatedly"}, now)
+                            .values(**_failed(f"the review stopped {max_attempts} times without finishing"))
+                            .returning(PARequest.id, PARequest.review_round)).all()
+        for rid, round_ in rows:
+            _system_audit(conn, rid, "review_failed", {"reason": "worker stopped repeatedly", "round": round_}, now)
         return len(rows)
 
 

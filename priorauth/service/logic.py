@@ -486,7 +486,7 @@ def request_files(db: Session, request_id: str) -> list[StoredFile]:
 CLINIC_DETAIL = {"request_created": ("cpt_codes", "urgency"), "files_uploaded": ("files", "received_at"),
                  "fhir_submitted": ("documents",), "confirm_approval": (), "physician_determination": ("determination",),
                  "request_information": ("missing", "respond_by"),
-                 "information_received": ("files", "round", "late"), "extend": ("days", "due", "reason"), "letter_sent": ("kind", "version")}
+                 "information_received": ("files", "round", "late"), "review_failed": ("reason",), "extend": ("days", "due", "reason"), "letter_sent": ("kind", "version")}
 
 
 def clinic_trail(trail: list[AuditEntry]) -> list[SimpleNamespace]:
