@@ -24,6 +24,7 @@ from sqlalchemy import and_, null, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from priorauth.models import Case, Request, Review, age_on
 from priorauth.pipeline import TextTooLong
@@ -32,19 +33,6 @@ from priorauth.service.settings import Settings
 from priorauth.packet import document_ids, note_document
 from priorauth.service.uploads import read_upload
 
-
-def carried_corrections(engine: Engine, request_id: str, case: Case, rev) -> Optional[Review]:
-    """A later round (after the clinic answered a request for information) keeps the reviewers' corrections: the
-    same note read again finds the same spans, so a finding marked wrong stays wrong and an added one stays."""
-    from sqlalchemy.orm import Session
-
-    from priorauth.service.logic import CORRECTIONS
-    from priorauth.service.redecide import corrected_findings, decide_corrected
-
-    with Session(engine) as db:
-        trail = list(db.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id,
-                                                         AuditEntry.action.in_(CORRECTIONS)).order_by(AuditEntry.id)))
-    return decide_corrected(case, rev, corrected_findings(rev, trail)) if trail else None
 
 log = logging.getLogger("priorauth.service.jobs")
 
@@ -187,6 +175,19 @@ def give_up_abandoned(engine: Engine, max_attempts: int, now: Optional[dt.dateti
         for rid, round_ in rows:
             _system_audit(conn, rid, "review_failed", {"reason": "worker stopped repeatedly", "round": round_}, now)
         return len(rows)
+
+
+def carried_corrections(engine: Engine, request_id: str, case: Case, rev: Review) -> Optional[Review]:
+    """A later round (after the clinic answered a request for information) keeps the reviewers' corrections: its
+    earlier documents are the ones the corrections point into, so a finding marked wrong stays wrong and an added
+    one stays; None when nobody corrected anything."""
+    from priorauth.service.logic import CORRECTIONS
+    from priorauth.service.redecide import corrected_findings, decide_corrected
+
+    with Session(engine) as db:
+        trail = list(db.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id,
+                                                         AuditEntry.action.in_(CORRECTIONS)).order_by(AuditEntry.id)))
+    return decide_corrected(case, rev, corrected_findings(rev, trail)) if trail else None
 
 
 def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
