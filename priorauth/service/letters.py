@@ -85,6 +85,14 @@ def kind_for(entry: AuditEntry) -> Optional[str]:
     return None
 
 
+def respond_by(r: PARequest, rev: Review, issued: dt.datetime) -> dt.datetime:
+    """A request for information's response deadline: the guideline's `rfi_response_days` after it is issued, but a day
+    before the decision is due (the clock keeps running), and never before it is issued."""
+    days = letter_data(rev.policy.id if rev.policy else None).rfi_response_days
+    respond = min(issued + dt.timedelta(days=days), r.deadline_at - dt.timedelta(hours=24))
+    return respond if respond > issued else r.deadline_at
+
+
 def _policy(rev: Review) -> str:
     """The policy (each, for a request spanning guidelines) the review applied, with its version."""
     named = [f"{p.title} ({p.number}" + (f", version {p.version}" if p.version else "") + f", effective {p.effective})"
@@ -103,8 +111,7 @@ def context(settings: Settings, user: User, r: PARequest, rev: Review, kind: str
                             "valid_from": day.isoformat(), "valid_to": (day + dt.timedelta(days=data.validity_days)).isoformat(),
                             "respond_by": "-"}
     if kind == "request_for_information":
-        respond = min(issued + dt.timedelta(days=data.rfi_response_days), r.deadline_at - dt.timedelta(hours=24))
-        fill["respond_by"] = local(respond if respond > issued else r.deadline_at, tz)
+        fill["respond_by"] = local(r.information_due_at or respond_by(r, rev, issued), tz)
     text = getattr(data, kind)
     not_met = [c for c in rev.criteria_results if c.status == "not_met" and c.citations][:5]
     return {"plan": settings.plan_name, "contact": settings.plan_contact, "kind": kind, "kind_name": KINDS[kind],

@@ -40,6 +40,7 @@ from priorauth.fhir.submit import response_bundle
 from priorauth.models import Case, Request, Review
 from priorauth.pipeline import TextTooLong
 from priorauth.service.db import AuditEntry, PARequest, StoredReview, User, utcnow
+from priorauth.service.redecide import latest
 from priorauth.service.clock import CLOCK
 from priorauth.service.identity import COLUMNS, Identity
 from priorauth.service.logic import audit, cpt_codes, icd10_codes, stored_review
@@ -328,7 +329,7 @@ def update(db: Session, user: User, data: dict, reviewer: Callable[[Case], Revie
         case = Case(id=r.id, request=req.case.request, documents=docs,
                     unreadable=list(old[0].unreadable if old else []) + list(req.case.unreadable))
         review = reviewer(case)
-        stored = db.scalar(select(StoredReview).where(StoredReview.request_id == r.id))
+        stored = latest(db, r.id)  # the current review round's
         if stored is None:
             db.add(StoredReview(request_id=r.id, case_json=case.model_dump_json(), review_json=review.model_dump_json(),
                                 worker=WORKER, attempt=r.attempts, created_at=now))
