@@ -237,8 +237,13 @@ def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
 
 
 def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: list["Mention"],
-            cfg: Compiled) -> Optional[Cause]:
-    """An attribution elsewhere in the document reaches this mention by its cause's scope."""
+            cfg: Compiled, other_doc: bool = False) -> Optional[Cause]:
+    """An attribution elsewhere in the document reaches this mention by its cause's scope.
+
+    From another document (`other_doc`), a cause bound to a body region explains every code it can explain written
+    of that region: the words differ between notes ('hand numbness' of the EMG's indication, 'paresthesias' of the
+    assessment) while the region is what ties them.
+    """
     rx = cfg.rx
     sentence = text[m.sent_start:m.sent_end]
     if rx["dermatomal"].search(sentence):
@@ -249,7 +254,8 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: 
             if m.code in ("sensory_deficit", "motor_weakness") and m.code in cause.codes and _located(sentence, m, a):
                 return cause
             continue
-        if cause.scope == "local" or m.code not in _codes(a, mentions):
+        if cause.scope == "local" or m.code not in (set(cause.codes) if other_doc and cause.scope == "region"
+                                                   else _codes(a, mentions)):
             continue
         if cause.scope == "diffuse" and not _lateral(sentence, rx):
             return cause
@@ -279,3 +285,31 @@ def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pat
         if rx["diffuse_reflexes"].search(sentence) and not rx["focal_reflexes"].search(sentence):
             m.reason = "attributed_to_other_cause"
             m.cause = "diffuse symmetric hyporeflexia (not focal)"
+
+
+def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
+    """An attribution reaches the whole packet (labeling.md): the cause an assessment or an EMG names in one document
+    explains the deficits it names wherever else they are written (chief complaint, referral reason, another note).
+
+    Each document's own attributions were applied when it was read; here those of every other document reach its
+    mentions by the same scope rules (diffuse, region, side, located).
+    """
+    cfg = config()
+    open_ = [m for m in mentions if m.reason is None and m.code in ATTRIBUTABLE]
+    if not open_:
+        return
+    found = {doc: a for doc, text in texts.items() if (a := find_attributions(text))}
+    if not found:
+        return
+    by_doc: dict[str, list["Mention"]] = {}
+    for m in mentions:
+        by_doc.setdefault(m.doc_id, []).append(m)
+    for m in open_:
+        for doc, attributions in found.items():
+            if doc == m.doc_id:
+                continue
+            hit = _across(texts[m.doc_id], m, attributions, by_doc.get(doc, []), cfg, other_doc=True)
+            if hit is not None:
+                m.reason = hit.reason
+                m.cause = hit.label
+                break

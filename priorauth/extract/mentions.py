@@ -92,7 +92,7 @@ def _doc_kind(document: Document, text: str) -> Optional[str]:
 def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
     """A target's section, its ConText categories plus what its section implies, and whether it is in an exam."""
     effects = resources.section_config()["effects"]
-    section = section_at(span.doc, span.start)
+    section = resources.line_section(span.doc.text, span.start_char, section_at(span.doc, span.start))
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):

@@ -33,6 +33,8 @@ SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspect
                  "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
                  "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
 MAX_SPANS = 3
+CONTRADICTABLE = DEFICIT_CODES + ("infection_suspected",)
+"""Findings a later note can undo: a deficit by a normal exam, a suspected infection by 'no concern for infection'."""
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
 TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|chemotherapy|surgery|treated|debulk\w*|"
                           r"laminectomy)\b", re.I)
@@ -215,7 +217,7 @@ class DocText:
 
     def section(self, pos: int) -> Optional[str]:
         i = bisect.bisect_right(self._sec_starts, pos) - 1
-        return self.sections[i][1] if i >= 0 else None
+        return resources.line_section(self.doc.text, pos, self.sections[i][1] if i >= 0 else None)
 
     def sent_index(self, pos: int) -> int:
         """The sentence holding `pos`, or the next one when `pos` falls between sentences."""
@@ -446,6 +448,9 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     if own:
         dt, hit = own[-1]
         return Qualifier(name="contradicted", value="same_sentence", evidence=[_span(dt, hit.start(), hit.end())])
+    same = _latest_exam_normal(f, ruled_out, docs)
+    if same is not None:
+        return same
     dates = [_doc_date(docs, s.doc) for s in f.evidence]
     if not dates or any(d is None for d in dates):
         return None
@@ -468,6 +473,55 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     newest = max(d for d, _ in later)
     spans = [s for d, s in later if d == newest][:MAX_SPANS]
     return Qualifier(name="contradicted", value=newest.isoformat(), evidence=spans)
+
+
+EXAMINED_FUNCTION = ("motor_weakness", "sensory_deficit", "abnormal_reflexes")
+"""Deficits whose function an exam tests; what the patient reports of them is weighed against the latest exam."""
+
+
+def _exam_section(dt: "DocText", at: int) -> bool:
+    return bool(resources.section_config()["effects"].get(dt.section(at) or "", {}).get("exam"))
+
+
+def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
+    """The most recent exam of the function finds it normal, and no exam at that time or later finds the deficit.
+
+    labeling.md: weakness the patient reports while the exam finds full strength is not motor weakness; numbness
+    with intact sensation on exam is not a sensory deficit. A deficit counts only when the most recent exam of that
+    function confirms it, or when no exam of it is documented. This reads the same note too ('feels weak' in the
+    HPI, 'strength 5/5' in its exam), and a normal exam or an author's 'no objective weakness' at an assessment.
+    """
+    if f.code not in EXAMINED_FUNCTION:
+        return None
+    c = vocabulary()
+    skip = set(c.vocab.skip_sections)
+
+    def when(doc_id: str) -> date:
+        return _doc_date(docs, doc_id) or date.min
+
+    found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)]
+    normal: list[tuple[date, EvidenceSpan]] = []
+    for r in ruled_out:
+        if r.code == f.code and r.reason == "negated":
+            for s in r.evidence:
+                dt = docs.get(s.doc)
+                sec = dt.section(s.start) if dt else None
+                if dt and sec not in skip and (_exam_section(dt, s.start) or sec in ("assessment", "assessment_plan")):
+                    normal.append((when(s.doc), s))
+    for dt in docs.values():
+        for rx in c.normal_exam.get(f.code, []):
+            if not dt.may_match(rx):
+                continue
+            for m in rx.finditer(dt.doc.text):
+                if _exam_section(dt, m.start()) and not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end()):
+                    normal.append((when(dt.doc.id), _span(dt, m.start(), m.end())))
+    if not normal:
+        return None
+    newest = max(d for d, _ in normal)
+    if (found and max(found) >= newest) or max(when(s.doc) for s in f.evidence) > newest:
+        return None
+    spans = [s for d, s in normal if d == newest][:MAX_SPANS]
+    return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
 
 def _age_months(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
@@ -497,7 +551,7 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
         sections = [s.section or (docs[s.doc].section(s.start) if s.doc in docs else None) for s in f.evidence]
         if sections and all(x in skip for x in sections):
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
-        if f.code in DEFICIT_CODES:
+        if f.code in CONTRADICTABLE:
             q = _contradiction(f, ruled_out, docs)
             if q:
                 qs.append(q)

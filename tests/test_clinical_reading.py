@@ -1,0 +1,190 @@
+"""Readings a clinician makes that a phrase match does not: who found it, where, why, and when.
+
+Each test uses sentences written for it (never a labeled packet), one per reading family:
+reported versus examined, cause and region, document and time, limitations and their scope,
+and the abbreviations and differentials that used to swallow a sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from priorauth.guidelines import get as get_guideline
+from priorauth.guidelines import load as load_guideline
+from priorauth.models import Document, Qualifier
+from priorauth.pipeline import review
+from priorauth.rules.catalog import catalog
+from priorauth.rules.decide import decide
+from priorauth.rules.facts import Facts
+from priorauth.validate import DataFileError
+from tests.conftest import finding, note_case, packet_case
+
+
+def doc(i: str, when: str, text: str, kind: str = "progress_note") -> Document:
+    return Document(id=i, type=kind, date=date.fromisoformat(when), text=text)
+
+
+def present(extractor, case) -> dict[str, list[str]]:
+    return {f.code: [e.text for e in f.evidence] for f in extractor.extract(case).findings if f.present}
+
+
+# --- 1. reported or found on exam, and which exam is the latest -----------------------------------------
+
+REPORTED_WEAK = ("HPI: Low back pain for 4 weeks after moving furniture. Says her left leg 'feels weak' at times.\n"
+                 "Exam: Strength 5/5 bilateral lower extremities. Sensation intact to light touch.\n"
+                 "Plan: ibuprofen, home exercises.")
+
+
+def test_reported_weakness_with_full_strength_on_the_same_exam_is_not_approved(extractor):
+    r = review(note_case(REPORTED_WEAK), extractor)
+    assert r.decision == "not_met"
+    assert any("reported by the patient" in x and "5/5" in x for x in r.reasons), r.reasons
+
+
+def test_weakness_found_on_the_latest_exam_still_counts(extractor):
+    text = ("HPI: Back pain for 3 weeks, left foot slapping when he walks.\n"
+            "Exam: Left ankle dorsiflexion 3/5, EHL 3/5. Strength otherwise 5/5.\nA: L5 radiculopathy with foot drop.")
+    r = review(note_case(text), extractor)
+    assert r.decision == "meets_criteria" and "A.i" in r.criteria
+
+
+def test_numbness_with_intact_sensation_on_exam_is_not_a_sensory_deficit(extractor):
+    text = ("Back pain for 6 weeks. Intermittently feels numb in the right calf after a long shift.\n"
+            "Exam: Sensation intact to light touch and pinprick in both legs. Strength 5/5.")
+    r = review(note_case(text), extractor)
+    assert r.decision == "not_met"
+    assert any("sensory deficit" in x.lower() and "exam documents" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("line", ["Waddell signs 3/5 (overreaction, distraction).", "Pain 4/5 with flexion."])
+def test_a_number_that_is_not_a_strength_grade_is_not_weakness(extractor, line):
+    assert "motor_weakness" not in present(extractor, note_case(f"Low back pain. Exam: {line}"))
+
+
+def test_a_review_of_systems_line_under_a_system_header_is_not_an_exam(extractor):
+    text = "Review of Systems\nNeurological: Positive for weakness, numbness.\nPhysical Exam\nMotor: 5/5 throughout."
+    fs = {f.code: f for f in extractor.extract(note_case("Low back pain.\n" + text)).findings if f.present}
+    assert "motor_weakness" not in fs or not fs["motor_weakness"].exam
+
+
+# --- 2. cause and region, across the packet ---------------------------------------------------------------
+
+def test_a_cause_named_in_one_note_explains_the_same_region_in_another(extractor):
+    cc = doc("pcp", "2026-02-02", "CC: neck stiffness x 10 days; her grip feels weak and she drops cups.\n"
+                                  "Exam: Right thenar 4/5. Neck rotation painful.")
+    later = doc("hand", "2026-02-20", "Assessment: Thenar weakness and hand numbness explained by right carpal tunnel "
+                                      "syndrome on nerve conduction studies.")
+    fs = present(extractor, packet_case(cc, later, cpt="72141"))
+    assert "motor_weakness" not in fs
+
+
+def test_knee_weakness_the_author_puts_down_to_the_knee_is_not_spinal(extractor):
+    pt = doc("pt", "2026-03-01", "PT progress note - knee.\nO: MMT L quad 4/5, L hamstring 4+/5. Knee buckling on stairs.")
+    md = doc("md", "2026-03-05", "Low back ache x 4 weeks.\nA: Knee giving way from quadriceps inhibition after "
+                                 "his meniscectomy, not neurologic.")
+    fs = present(extractor, packet_case(pt, md))
+    assert "motor_weakness" not in fs
+
+
+def test_reflexes_written_as_equal_are_symmetric(extractor):
+    fs = present(extractor, note_case("Back pain. Exam: Knee jerks 1+ =, ankle jerks 1+ =, toes down."))
+    assert "abnormal_reflexes" not in fs
+
+
+def test_an_indeterminate_finding_of_another_organ_is_not_J(extractor):
+    text = ("CT chest: 9 mm right lung nodule, indeterminate; follow-up CT advised.\n"
+            "Low back pain for 2 weeks, no deficits.")
+    assert "imaging_indeterminate" not in present(extractor, note_case(text))
+
+
+def test_a_nephews_condition_is_family_history(extractor):
+    text = "Mild back ache. Her nephew was born with a tethered cord and had surgery as a baby."
+    assert "chiari_or_tethered_cord" not in present(extractor, note_case(text))
+
+
+# --- 3. what happened when ----------------------------------------------------------------------------------
+
+def test_a_later_note_ruling_out_spinal_infection_undoes_an_old_fever(extractor):
+    dc = doc("dc", "2026-02-10", "Discharge summary. Admitted with fever 39.0 C and WBC 16.2 from a urinary tract "
+                                 "infection; treated with ceftriaxone. Back pain from lying in bed.", "discharge_summary")
+    pcp = doc("pcp", "2026-02-24", "Follow-up. Low back pain for 3 weeks. No fevers since discharge. WBC 7.0, CRP "
+                                   "normal. No clinical concern for spinal infection.")
+    r = review(packet_case(dc, pcp, when="2026-02-26"), extractor)
+    assert r.decision == "not_met", r.criteria
+    assert not {"K", "A.i"} & set(r.criteria)
+
+
+def test_a_symptom_gone_since_surgery_is_not_a_new_postoperative_symptom(extractor):
+    op = doc("op", "2025-12-01", "OPERATIVE REPORT\nProcedure: Left L5-S1 microdiscectomy.\nIndications: left leg pain.",
+             "operative_note")
+    visit = doc("v", "2026-02-20", "Seen 3 months s/p left L5-S1 microdiscectomy 12/01/2025. Left leg pain gone since "
+                                   "surgery. Exam: Strength 5/5. Plan: routine post-op MRI per protocol.")
+    r = review(packet_case(op, visit, when="2026-02-25"), extractor)
+    assert r.decision == "not_met" and "I" not in r.criteria
+
+
+def test_a_prior_mri_dated_after_its_words_is_dated(extractor):
+    text = ("Left sciatica since January. Surgery scheduled for L5-S1 microdiscectomy; needs an MRI for planning - "
+            "the most recent MRI is from 03/2025, a different episode.")
+    r = review(note_case(text, when="2026-03-02"), extractor)
+    mri = [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+    assert not mri, "an MRI a year old is not within 6 months"
+
+
+# --- 4. limitations are lifted only from outside their scope -------------------------------------------------
+
+def test_limitation_scopes_are_declared_in_the_criteria():
+    lims = {c.id: c for c in catalog().limitations}
+    assert {"M", "R", "G"} <= set(lims["LIM.F"].lift.except_)
+    assert "U" in lims["LIM.H"].lift.except_
+
+
+def test_planned_surgery_does_not_lift_post_operative_surveillance():
+    planned = finding("surgery_planned", qualifiers=[Qualifier(name="spinal", value=True)])
+    d = decide(Facts.build([finding("back_pain"), finding("prior_spine_surgery"), planned], None,
+                           note_case("x").request))
+    assert d.decision == "not_met" and d.criteria == ["LIM.H"]
+
+
+def test_a_limitation_scope_naming_an_unknown_indication_fails_at_load(tmp_path):
+    g = get_guideline()
+    shutil.copytree(g.root, tmp_path / "g")
+    path = tmp_path / "g" / "criteria.json"
+    data = json.loads(path.read_text())
+    data["criteria"]["LIM.F"]["lifted_by_other_indication"]["except"] = ["Z.9"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(DataFileError, match="Z.9"):
+        catalog.__wrapped__(load_guideline(tmp_path / "g"))
+
+
+# --- 5. abbreviations and differentials -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,code", [
+    ("Exam: MS: alert and oriented x3, speech fluent.", "demyelinating_disease"),
+    ("Labs: Ca 9.6 mg/dL, CA 9.2, albumin 4.1.", "malignancy"),
+    ("Coags: PT 13.1 sec, INR 1.2.", "physical_therapy"),
+])
+def test_abbreviations_beside_a_header_or_a_value_are_not_the_disease(extractor, text, code):
+    assert code not in present(extractor, note_case("Low back pain for 2 weeks.\n" + text))
+
+
+def test_vs_marks_a_differential_not_the_rest_of_the_sentence(extractor):
+    text = ("Low back pain radiating down the left leg for 3 months.\n"
+            "A: Lumbar radiculopathy, L5 vs S1, persistent despite 8 weeks of PT and NSAIDs. Not getting better.")
+    fs = present(extractor, note_case(text))
+    assert {"physical_therapy", "medication", "no_response_to_treatment"} <= set(fs)
+
+
+def test_not_getting_better_is_no_response(extractor):
+    text = "Neck pain for 10 weeks; physical therapy for 7 weeks and naproxen daily. Not getting better."
+    assert "no_response_to_treatment" in present(extractor, note_case(text, cpt="72141"))
+
+
+def test_rule_out_reaches_its_own_words_only(extractor):
+    text = "Neck pain x 3 months. A: r/o cervical radiculopathy, failed 7 weeks of physical therapy and naproxen."
+    fs = present(extractor, note_case(text, cpt="72141"))
+    assert "radicular_pain" not in fs and "no_response_to_treatment" in fs
