@@ -188,3 +188,52 @@ def test_rule_out_reaches_its_own_words_only(extractor):
     text = "Neck pain x 3 months. A: r/o cervical radiculopathy, failed 7 weeks of physical therapy and naproxen."
     fs = present(extractor, note_case(text, cpt="72141"))
     assert "radicular_pain" not in fs and "no_response_to_treatment" in fs
+
+
+# --- 6. post-operative, pain-limited and pediatric readings ---------------------------------------------------
+
+def test_ongoing_pain_years_after_a_fusion_is_not_a_new_postoperative_symptom(extractor):
+    text = ("History: C4-C6 anterior cervical fusion in 2012.\nNeck pain and arm pain, ongoing, aching most days.\n"
+            "Exam: Strength 5/5, sensation intact.\nA: Neck pain status post cervical fusion.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert r.decision == "not_met" and "I" not in r.criteria
+
+
+def test_a_new_symptom_since_a_fusion_is_still_postoperative(extractor):
+    text = ("History: L4-L5 fusion in 2015.\nNew right leg numbness and weakness since last month, worse since the "
+            "fusion hardware was checked.\nExam: Right EHL 4/5.")
+    r = review(note_case(text), extractor)
+    assert "I" in r.criteria
+
+
+def test_a_procedure_reports_indication_is_not_a_postoperative_symptom(extractor):
+    text = ("PROCEDURE NOTE\nProcedure: Left L4 transforaminal epidural steroid injection.\nIndications: Lumbar fusion "
+            "several years ago; greatly increasing left leg pain over the past several weeks.\n"
+            "The needle was placed under fluoroscopy and the injectate was given without complication.")
+    r = review(packet_case(doc("p", "2026-02-20", text, "procedure_report"), when="2026-02-27"), extractor)
+    assert "I" not in r.criteria
+
+
+def test_an_exam_limited_by_pain_reaches_its_unlateralized_grades(extractor):
+    text = ("Neck pain for 4 months.\nExam: Strength testing is difficult due to the fact that she has a lot of pain. "
+            "She is about 4+/5 in the deltoids, biceps and grip.")
+    fs = present(extractor, note_case(text, cpt="72141"))
+    assert "motor_weakness" not in fs
+
+
+@pytest.mark.parametrize("text", [
+    "CC: neck pain after falling off his bicycle 3 hours ago.\nExam: moving all limbs, sensation normal.\n"
+    "A: Neck pain after a fall, abrasions to the arm.",
+    "CC: tummy and back pain for 2 days.\nExam: back without findings, abdomen soft.\nA: 1. Viral syndrome. "
+    "2. Mild constipation.",
+])
+def test_pediatric_pain_after_trauma_or_put_down_to_another_problem_is_not_isolated(extractor, text):
+    r = review(note_case(text, cpt="72141" if "neck" in text else "72148", age=4 if "tummy" in text else 11), extractor)
+    assert r.decision == "not_met" and "W+.a" not in r.criteria
+
+
+def test_isolated_pediatric_back_pain_the_assessment_takes_up_meets_w_a(extractor):
+    text = ("CC: low back pain for 5 weeks, no injury.\nExam: normal neurologic exam. X-rays normal.\n"
+            "A: Low back pain, mechanical, in an adolescent.")
+    r = review(note_case(text, age=14), extractor)
+    assert r.decision == "meets_criteria" and "W+.a" in r.criteria

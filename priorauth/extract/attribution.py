@@ -39,6 +39,7 @@ class Cause(Strict):
     self_pattern: Optional[Regex] = None
     region: Optional[Regex] = None
     codes: list[str] = Field(min_length=1)
+    packet: bool = Field(default=True, description="Once named, it explains the same findings in the packet's other documents.")
 
 
 class DiagnosisExplains(Strict):
@@ -298,7 +299,7 @@ def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
     open_ = [m for m in mentions if m.reason is None and m.code in ATTRIBUTABLE]
     if not open_:
         return
-    found = {doc: a for doc, text in texts.items() if (a := find_attributions(text))}
+    found = {doc: a for doc, text in texts.items() if (a := [x for x in find_attributions(text) if x.cause.packet])}
     if not found:
         return
     by_doc: dict[str, list["Mention"]] = {}

@@ -67,7 +67,6 @@ class Vocabulary(resources.Strict):
     past_surgery_cues: str
     new_or_worse_cue: str
     ongoing_cue: str
-    remote_surgery_days: int = Field(ge=1)
     codes: dict[str, dict[str, QualifierSpec]]
 
 
@@ -524,6 +523,19 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
 
+ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
+
+
+def _assessed(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
+    """The author takes the pain up as a problem: named in an assessment, or written where no assessment is."""
+    inside = [s for s in f.evidence if s.doc in docs and docs[s.doc].section(s.start) in ASSESSMENT_SECTIONS]
+    if inside:
+        return Qualifier(name="assessed", value=True, evidence=inside[:MAX_SPANS])
+    bare = [s for s in f.evidence if s.doc in docs
+            and not any(name in ASSESSMENT_SECTIONS for _, name in docs[s.doc].sections)]
+    return Qualifier(name="assessed", value=True, evidence=bare[:MAX_SPANS]) if bare else None
+
+
 def _age_months(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
     per = {"day": 1 / 30, "week": 7 / 30, "wk": 7 / 30, "month": 1, "mo": 1}
     for dt in dict.fromkeys(docs[s.doc] for s in f.evidence if s.doc in docs):
@@ -561,6 +573,10 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
                 qs.append(Qualifier(name="before_surgery", value=True, evidence=pre[:MAX_SPANS]))
             if post:
                 qs.append(Qualifier(name="after_surgery", value=True, evidence=post[:MAX_SPANS]))
+        if f.code in ("back_pain", "neck_pain"):
+            q = _assessed(f, docs)
+            if q:
+                qs.append(q)
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
@@ -594,20 +610,20 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], reques
     """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI."""
     c = vocabulary()
     present = [f for f in findings if f.present]
-    surgery_dates = [date.fromisoformat(q.value) for f in present if f.code == "prior_spine_surgery"
-                     for q in f.qualifiers if q.name == "date"]
     post_spans = []
     for f in present:
         if not f.qualified("after_surgery"):
             continue
         for s in f.qualified("after_surgery")[0].evidence:
             dt = docs[s.doc]
+            if dt.operative:
+                continue  # an operative or procedure report narrates the state its own procedure treats
             sent = dt.doc.text[slice(*dt.sentence(s.start))]
-            remote = bool(surgery_dates and dt.doc.date
-                          and (dt.doc.date - max(surgery_dates)).days > c.vocab.remote_surgery_days)
             since = bool(c.postop.search(sent))  # "numbness since the surgery": it arose after it
+            # labeling.md I: new or worse must be documented as such after the surgery; a remote surgery alone
+            # does not make today's (ongoing) pain new
             if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent) \
-                    or ((remote or since) and not c.ongoing.search(sent)):
+                    or (since and not c.ongoing.search(sent)):
                 post_spans.append(s)
     out = []
     for f in findings:
