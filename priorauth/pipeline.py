@@ -6,6 +6,7 @@ from typing import Optional
 
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
+from priorauth.extract.events import build_events
 from priorauth.extract.qualifiers import qualify
 from priorauth.guidelines import Guideline, per_guideline, using
 from priorauth.models import ACTION_FOR, Alignment, Case, Review
@@ -67,14 +68,22 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     warnings.extend(contrast_warnings(case))
     if case.request.has_standard_written_order is None:
         warnings.append("the request does not say whether a standard written order accompanies it")
+    events, timeline = build_events(case.documents, present, ruled_out, _weak_codes(facts))
     return Review(
         case_id=case.id, decision=decided.decision, criteria=decided.criteria, findings=present,
         conservative_therapy=extraction.conservative_therapy, action=ACTION_FOR[decided.decision],
         reasons=reasons, missing=decided.missing, criteria_results=decided.results, studies=decided.studies,
         ruled_out=ruled_out, warnings=warnings, extractor=extraction.extractor, policy=policy_identity(),
         usage=extraction.usage, llm=extraction.llm, conflicts=extraction.conflicts, needs_checking=needs_checking,
-        unverified=extraction.unverified,
+        unverified=extraction.unverified, events=events, timeline=timeline,
     )
+
+
+def _weak_codes(facts: Facts) -> frozenset[str]:
+    """Codes left without strong evidence (rules/strength.py): their events do not count toward an approval."""
+    from priorauth.rules.strength import split_strong
+
+    return frozenset(split_strong(facts)[1])
 
 
 def review(case: Case, extractor: Optional[Extractor] = None, guideline: Optional[str] = None) -> Review:

@@ -237,3 +237,47 @@ def test_isolated_pediatric_back_pain_the_assessment_takes_up_meets_w_a(extracto
             "A: Low back pain, mechanical, in an adolescent.")
     r = review(note_case(text, age=14), extractor)
     assert r.decision == "meets_criteria" and "W+.a" in r.criteria
+
+
+# --- 7. the reading model: events on a timeline, document roles ------------------------------------------------
+
+def test_events_carry_who_when_and_whether_they_count(extractor):
+    r = review(note_case(REPORTED_WEAK), extractor)
+    weak = [e for e in r.events if e.code == "motor_weakness"]
+    assert weak and all(not e.counts for e in weak)
+    reported = next(e for e in weak if e.source == "reported")
+    assert reported.polarity == 1 and reported.modality == "ACTUAL" and "contradicted" in reported.attributes
+    text = note_case(REPORTED_WEAK).documents[0].text
+    assert all(text[s.start:s.end] == s.text for e in r.events for s in e.evidence)
+    assert [t.doc for t in r.timeline] == ["n"] and len(r.timeline[0].events) == len(r.events)
+
+
+def test_family_and_planned_events_take_ctakes_and_thyme_attributes(extractor):
+    text = "Low back pain for 2 weeks. Her sister had a lumbar fusion. Plan: physical therapy referral, will start next week."
+    r = review(note_case(text), extractor)
+    fam = next(e for e in r.events if e.code == "prior_spine_surgery")
+    assert (fam.subject, fam.modality) == ("family_member", "GENERIC")
+    pt = next(e for e in r.events if e.code == "physical_therapy")
+    assert pt.conditional and pt.modality == "HYPOTHETICAL" and pt.doc_time_rel == "AFTER"
+
+
+@pytest.mark.parametrize("kind,text,role", [
+    ("operative_note", "x", "operative_report"),
+    (None, "OPERATIVE REPORT\nPreoperative diagnosis: stenosis.", "operative_report"),
+    (None, "MRI LUMBAR SPINE WITHOUT CONTRAST\nIMPRESSION: normal.", "imaging_report"),
+    (None, "HOSPITAL DISCHARGE SUMMARY\nHospital course: uneventful.", "discharge_summary"),
+    ("scanned_document", "To whom it may concern, I request an MRI. Sincerely,", "letter"),
+    ("progress_note", "OPERATIVE REPORT quoted in the history", "clinic_note"),
+])
+def test_document_role_takes_the_type_first_then_the_header(kind, text, role):
+    from priorauth.extract.roles import document_role
+
+    assert document_role(Document(id="d", type=kind, text=text)) == role
+
+
+def test_the_reviewers_page_shows_the_timeline_and_what_does_not_count(extractor):
+    from priorauth.review_page import render_review_page
+
+    case = note_case(REPORTED_WEAK)
+    page = render_review_page(case, review(case, extractor))
+    assert "<h2>Timeline</h2>" in page and 'class="ruled"' in page and "contradicted" in page

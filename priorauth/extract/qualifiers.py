@@ -482,6 +482,17 @@ def _exam_section(dt: "DocText", at: int) -> bool:
     return bool(resources.section_config()["effects"].get(dt.section(at) or "", {}).get("exam"))
 
 
+CLAUSE_START = re.compile(r"[,;:(.\n]")
+
+
+def _with_negation(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
+    """A negated mention quoted with the words that negate it ('no objective motor weakness', not 'weakness')."""
+    lo = max(dt.sentence(s.start)[0], s.start - 40)
+    cut = max((m.end() for m in CLAUSE_START.finditer(dt.doc.text, lo, s.start)), default=lo)
+    start = cut + len(dt.doc.text[cut:s.start]) - len(dt.doc.text[cut:s.start].lstrip())
+    return _span(dt, start, s.end)
+
+
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
     """The most recent exam of the function finds it normal, and no exam at that time or later finds the deficit.
 
@@ -506,7 +517,7 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
                 dt = docs.get(s.doc)
                 sec = dt.section(s.start) if dt else None
                 if dt and sec not in skip and (_exam_section(dt, s.start) or sec in ("assessment", "assessment_plan")):
-                    normal.append((when(s.doc), s))
+                    normal.append((when(s.doc), _with_negation(dt, s)))
     for dt in docs.values():
         for rx in c.normal_exam.get(f.code, []):
             if not dt.may_match(rx):
