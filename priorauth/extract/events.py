@@ -17,6 +17,7 @@ the review page) read events.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Optional
 
 from priorauth.codes import code_table
 from priorauth.extract.resources import section_config
