@@ -281,3 +281,32 @@ def test_the_reviewers_page_shows_the_timeline_and_what_does_not_count(extractor
     case = note_case(REPORTED_WEAK)
     page = render_review_page(case, review(case, extractor))
     assert "<h2>Timeline</h2>" in page and 'class="ruled"' in page and "contradicted" in page
+
+
+# --- 8. more of the readings, each in sentences written for it -------------------------------------------
+
+def test_a_stroke_with_residual_weakness_explains_that_side(extractor):
+    text = "Low back pain for 8 weeks.\nPMH: left CVA in 2009 with residual right arm weakness.\nExam: right arm 4/5, legs 5/5."
+    assert "motor_weakness" not in present(extractor, note_case(text))
+
+
+def test_a_sinus_retention_cyst_is_not_urinary_retention(extractor):
+    text = "Old MRI report: incidental left maxillary sinus retention cyst. Low back pain for 3 weeks."
+    assert "bowel_bladder_dysfunction" not in present(extractor, note_case(text))
+
+
+@pytest.mark.parametrize("sentence", ["Gabapentin is contraindicated.", "Tramadol was declined.", "Allergic to naproxen."])
+def test_declined_or_contraindicated_medication_is_not_received(extractor, sentence):
+    assert "medication" not in present(extractor, note_case(f"Low back pain for 9 weeks. {sentence}"))
+
+
+def test_a_relapse_years_ago_is_not_a_new_symptom(extractor):
+    text = ("Known relapsing MS since 2010; last relapse in 2015 with leg numbness, resolved. No new symptoms.\n"
+            "Plan: routine surveillance MRI of the cervical spine.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert r.decision == "not_met" and "G" not in r.criteria
+
+
+@pytest.mark.parametrize("sentence", ["No prior MRI.", "There is no prior MRI of the lumbar spine."])
+def test_no_prior_mri_is_not_a_recent_one(extractor, sentence):
+    assert "prior_mri_same_region" not in present(extractor, note_case(f"Low back pain for 3 weeks. {sentence}"))

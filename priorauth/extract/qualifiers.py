@@ -49,6 +49,9 @@ class QualifierSpec(resources.Strict):
     string: bool = False
     computed: bool = False
     skip_operative: bool = False
+    stale_after_days: Optional[int] = Field(default=None, ge=1, description=(
+        "A cue whose sentence dates it (a date or a year) more than this many days before its note, or calls it "
+        "resolved, is history: a relapse years old is not a new symptom."))
     cues: dict[str, list[str]] = {}
 
 
@@ -333,12 +336,32 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
                         continue
                     if negated(text, dt.sents[i], m.start(), m.end()):
                         continue
+                    if spec.stale_after_days and _stale(dt, dt.sents[i], spec.stale_after_days):
+                        continue
                     spans = found.setdefault(value, [])
                     if len(spans) < MAX_SPANS and all((x.doc, x.start) != (dt.doc.id, m.start()) for x in spans):
                         spans.append(_span(dt, m.start(), m.end()))
         for value, spans in found.items():
             out.append(Qualifier(name=name, value=True if value == "true" else value, evidence=spans))
     return out
+
+
+RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re.I)
+YEAR_IN_RX = re.compile(r"\b(?:in|of)\s+((?:19|20)\d{2})\b")
+
+
+def _stale(dt: DocText, sent: tuple[int, int], days: int) -> bool:
+    """The sentence places its event long before the note (a date or 'in 2015'), or calls it resolved."""
+    text = dt.doc.text[sent[0]:sent[1]]
+    if RESOLVED_RX.search(text):
+        return True
+    ref = dt.doc.date
+    if ref is None:
+        return False
+    # 'since 2019' dates the disease, not the event the cue names
+    stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
+    stated += [date(int(y), 12, 31) for y in YEAR_IN_RX.findall(text)]
+    return bool(stated) and (ref - max(stated)).days > days
 
 
 def _dates_in(dt: DocText, sent: tuple[int, int]) -> list[tuple[date, EvidenceSpan]]:
