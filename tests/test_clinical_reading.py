@@ -310,3 +310,30 @@ def test_a_relapse_years_ago_is_not_a_new_symptom(extractor):
 @pytest.mark.parametrize("sentence", ["No prior MRI.", "There is no prior MRI of the lumbar spine."])
 def test_no_prior_mri_is_not_a_recent_one(extractor, sentence):
     assert "prior_mri_same_region" not in present(extractor, note_case(f"Low back pain for 3 weeks. {sentence}"))
+
+
+# --- 9. a current-episode element told only by a document that narrates another time -----------------------------
+
+def test_a_deficit_told_only_by_a_procedure_report_routes_with_that_reason(extractor):
+    text = ("PROCEDURE NOTE\nProcedure: Right L5 transforaminal epidural steroid injection.\nIndications: Low back pain "
+            "with right leg weakness; right EHL 4/5 on exam.\nThe injection was completed without complication.")
+    r = review(packet_case(doc("p", "2026-02-20", text, "procedure_report"), when="2026-02-27"), extractor)
+    assert r.decision == "not_met"
+    assert any("only in an operative or procedure report" in x for x in r.reasons), r.reasons
+
+
+def test_a_reoperation_report_tells_the_complication_of_the_earlier_surgery(extractor):
+    text = ("OPERATIVE REPORT\nProcedure: Evacuation of cervical epidural hematoma.\nIndications: Ten days after a "
+            "C4-C6 laminectomy she developed new bilateral arm weakness; biceps 2/5 bilaterally on exam.\n"
+            "The hematoma was evacuated.")
+    r = review(packet_case(doc("op", "2026-03-01", text, "operative_note"), cpt="72141", when="2026-03-02"), extractor)
+    weak = [f for f in r.findings if f.code == "motor_weakness"]
+    assert weak and not weak[0].qualified("procedure_indication")
+
+
+def test_a_deficit_told_only_by_a_records_review_routes(extractor):
+    text = ("INDEPENDENT MEDICAL EXAMINATION - RECORDS REVIEW\nRecords reviewed: the 2024 notes describe low back pain "
+            "with left foot drop, EHL 3/5.\n")
+    r = review(packet_case(doc("ime", "2026-02-01", text, "ime_report"), when="2026-02-10"), extractor)
+    assert r.decision == "not_met"
+    assert any("records review" in x for x in r.reasons), r.reasons

@@ -23,6 +23,7 @@ from pydantic import Field
 from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
+from priorauth.extract.roles import document_role
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
@@ -586,8 +587,12 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     present = [f for f in findings if f.present]
     ruled_out = [f for f in findings if not f.present]
     skip = set(vocabulary().vocab.skip_sections)
+    roles = {i: document_role(dt.doc) for i, dt in docs.items()}
     surgeries_of = {id(f): _surgeries(f, docs) for f in present if f.code == "prior_spine_surgery"}
     surgeries = [x for xs in surgeries_of.values() for x in xs]
+    # a procedure report that narrates an earlier spine surgery treats its complication: its indications are
+    # post-operative findings of that surgery, still current (an evacuated hematoma, a revised fusion)
+    reoperations = {x.doc for x in surgeries if not x.here and roles.get(x.doc) in PROCEDURE_ROLES}
     out: list[Finding] = []
     for f in findings:
         if not f.present or f.qualifiers:
@@ -597,6 +602,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
         sections = [s.section or (docs[s.doc].section(s.start) if s.doc in docs else None) for s in f.evidence]
         if sections and all(x in skip for x in sections):
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
+        if f.code in CURRENT_EPISODE:
+            qs += _told_only_by(f, docs, roles, reoperations)
         if f.code in CONTRADICTABLE:
             q = _contradiction(f, ruled_out, docs)
             if q:
@@ -630,6 +637,30 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             check_qualifier(f.code, q.name, q.value)
         out.append(f.model_copy(update={"qualifiers": qs}))
     return _packet_qualifiers(out, docs, request.request_date)
+
+
+CURRENT_EPISODE = tuple(c for c in SYMPTOM_CODES if c not in ("back_pain", "neck_pain", "radicular_pain"))
+"""What makes an episode current (a deficit, a new or worse symptom, failed care): it must come from a document that
+tells the present, not only from one that narrates the state before its own procedure or the past."""
+PROCEDURE_ROLES = ("operative_report", "procedure_report")
+
+
+def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
+                  reoperations: frozenset[str] | set[str] = frozenset()) -> list[Qualifier]:
+    """`procedure_indication` / `records_review` when every span lies in documents of that role (labeling.md LIM.H:
+    an operative report's indications are the state before it; a records review narrates the past).
+
+    A report of a re-operation (`reoperations`: it narrates an earlier spine surgery) is exempt: the complication it
+    treats is a post-operative finding of that earlier surgery.
+    """
+    held = [s for s in f.evidence if s.doc in docs]
+    if not held:
+        return []
+    if all(roles[s.doc] in PROCEDURE_ROLES and s.doc not in reoperations for s in held):
+        return [Qualifier(name="procedure_indication", value=True, evidence=held[:MAX_SPANS])]
+    if all(roles[s.doc] == "records_review" for s in held):
+        return [Qualifier(name="records_review", value=True, evidence=held[:MAX_SPANS])]
+    return []
 
 
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:

@@ -24,7 +24,7 @@ from priorauth.rules.facts import Facts
 STRONG_ALIGNMENTS = ("exact", "normalized")
 """Span alignments that count as grounded for an approval."""
 
-WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery")
+WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery", "procedure_indication", "records_review")
 """Qualifiers (computed in priorauth/extract/qualifiers.py) that make a finding too weak to approve on."""
 
 
@@ -62,6 +62,10 @@ def weakness(f: Finding) -> Optional[str]:
             return f"{label} appears only in a templated review of systems"
         if q.name == "before_surgery":
             return f"{label} is documented only before the spine surgery (pre-operative indications, not current)"
+        if q.name == "procedure_indication":
+            return f"{label} is documented only in an operative or procedure report (the state before that procedure)"
+        if q.name == "records_review":
+            return f"{label} is documented only in a records review, which narrates the past"
     return None
 
 
