@@ -337,3 +337,10 @@ def test_a_deficit_told_only_by_a_records_review_routes(extractor):
     r = review(packet_case(doc("ime", "2026-02-01", text, "ime_report"), when="2026-02-10"), extractor)
     assert r.decision == "not_met"
     assert any("records review" in x for x in r.reasons), r.reasons
+
+
+def test_an_injection_after_a_fusion_is_no_reoperation(extractor):
+    text = ("PROCEDURE: Left L4 transforaminal epidural steroid injection.\nPATIENT PROFILE: status post lumbar fusion "
+            "several years ago. Pre-op diagnosis: left leg pain, left leg weakness.\nThe injection was uneventful.")
+    r = review(packet_case(doc("p", "2026-01-14", text, "operative_report"), when="2026-01-21"), extractor)
+    assert r.decision == "not_met", r.criteria

@@ -592,7 +592,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     surgeries = [x for xs in surgeries_of.values() for x in xs]
     # a procedure report that narrates an earlier spine surgery treats its complication: its indications are
     # post-operative findings of that surgery, still current (an evacuated hematoma, a revised fusion)
-    reoperations = {x.doc for x in surgeries if not x.here and roles.get(x.doc) in PROCEDURE_ROLES}
+    injections = {s.doc for f in present if f.code == "injection" for s in f.evidence if s.start < TITLE_SPAN}
+    reoperations = {x.doc for x in surgeries if not x.here and roles.get(x.doc) in PROCEDURE_ROLES} - injections
     out: list[Finding] = []
     for f in findings:
         if not f.present or f.qualifiers:
@@ -643,6 +644,7 @@ CURRENT_EPISODE = tuple(c for c in SYMPTOM_CODES if c not in ("back_pain", "neck
 """What makes an episode current (a deficit, a new or worse symptom, failed care): it must come from a document that
 tells the present, not only from one that narrates the state before its own procedure or the past."""
 PROCEDURE_ROLES = ("operative_report", "procedure_report")
+TITLE_SPAN = 600  # where a procedure report's title and procedure line stand
 
 
 def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
@@ -650,8 +652,9 @@ def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
     """`procedure_indication` / `records_review` when every span lies in documents of that role (labeling.md LIM.H:
     an operative report's indications are the state before it; a records review narrates the past).
 
-    A report of a re-operation (`reoperations`: it narrates an earlier spine surgery) is exempt: the complication it
-    treats is a post-operative finding of that earlier surgery.
+    A report of a re-operation (`reoperations`: it narrates an earlier spine surgery and its title names no injection)
+    is exempt: the complication it treats is a post-operative finding of that earlier surgery. A report of an
+    injection after a fusion is no re-operation.
     """
     held = [s for s in f.evidence if s.doc in docs]
     if not held:
