@@ -344,3 +344,14 @@ def test_an_injection_after_a_fusion_is_no_reoperation(extractor):
             "several years ago. Pre-op diagnosis: left leg pain, left leg weakness.\nThe injection was uneventful.")
     r = review(packet_case(doc("p", "2026-01-14", text, "operative_report"), when="2026-01-21"), extractor)
     assert r.decision == "not_met", r.criteria
+
+
+@pytest.mark.parametrize("sentence", ["Plan: MRI lumbar spine 03/01/2026 ordered today.",
+                                      "MRI lumbar spine on 03/05/2026 is scheduled pending authorization."])
+def test_the_requested_study_is_never_a_prior_one(extractor, sentence):
+    assert "prior_mri_same_region" not in present(extractor, note_case(f"Low back pain for 8 weeks. {sentence}"))
+
+
+def test_a_done_study_named_beside_an_order_is_still_prior(extractor):
+    text = "Low back pain. MRI L-spine from 01/10/2026 showed an L4-5 protrusion; repeat MRI requested by the patient."
+    assert "prior_mri_same_region" in present(extractor, note_case(text, when="2026-03-02"))

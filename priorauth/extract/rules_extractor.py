@@ -198,7 +198,9 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
-        if (region and regions and region not in regions) or clock is UNKNOWN:
+        if _requested_study(document.text, m):
+            m.reason = "hypothetical"  # labeling.md: the requested study itself is never a prior study
+        elif (region and regions and region not in regions) or clock is UNKNOWN:
             drop.append(m)  # another region, or an age that cannot be established on the note's timeline
         elif d and clock and (d > clock or clock - d > SIX_MONTHS):
             m.reason = "historical"
@@ -207,6 +209,16 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
 
 
 UNKNOWN = date.min
+ORDERED = re.compile(r"\b(?:ordered|requested|request(?:ing)?|scheduled|pending|awaiting|to be (?:obtained|done|scheduled)|"
+                     r"will (?:be )?(?:obtain(?:ed)?|order(?:ed)?|schedule(?:d)?)|submitted|for (?:prior )?authori[sz]ation)\b", re.I)
+PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonstrates|was (?:done|performed|obtained|completed)|"
+                       r"performed|findings|impression|reviewed)\b", re.I)
+
+
+def _requested_study(text: str, m: Mention) -> bool:
+    """The study the words name is the one being ordered or requested, not one already done."""
+    clause = text[m.sent_start:m.sent_end]
+    return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
 DATE_LEAD = re.compile(r"\s*(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$", re.I)
 
 
