@@ -94,7 +94,7 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         used.add(doc_id)
         try:
             text = read_stdin_note() if p == "-" else None
-            ingested = None if p == "-" else read_path(p)
+            ingested = None if p == "-" else read_path(p, isolate=True)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))

@@ -28,7 +28,7 @@ def attachment_document(data: bytes, content_type: Optional[str], doc_id: str, e
     """The Document of one attachment, read by the ingestion layer (text, PDF, images by OCR, DOCX, RTF, HTML, C-CDA)."""
     media = (content_type or "").split(";")[0].strip().lower() or None
     try:
-        return read_bytes(data, name=doc_id, content_type=media).to_document(doc_id, type=type, date=date)
+        return read_bytes(data, name=doc_id, content_type=media, isolate=True).to_document(doc_id, type=type, date=date)
     except IngestError as exc:
         raise FhirError(element, f"the attachment cannot be read: {str(exc).rstrip('.')}", "not-supported") from None
     except Exception as exc:  # a reader library failing on odd bytes is still this attachment's problem

@@ -27,8 +27,8 @@ FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda")
 __all__ = ["CONTENT_TYPES", "FORMATS", "read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
 
 
-def read_path(path: Union[Path, str], *, limits: Optional[Limits] = None) -> Ingested:
-    """Read a file from disk; its size is checked before it is read."""
+def read_path(path: Union[Path, str], *, limits: Optional[Limits] = None, isolate: bool = False) -> Ingested:
+    """Read a file from disk; its size is checked before it is read. `isolate`: see read_bytes."""
     limits = limits or Limits()
     path = Path(path)
     label = path.name or str(path)
@@ -47,12 +47,16 @@ def read_path(path: Union[Path, str], *, limits: Optional[Limits] = None) -> Ing
         raise IngestError(f"{label} cannot be read (permission denied).") from None
     except OSError as exc:
         raise IngestError(f"{label} cannot be read ({exc.strerror or type(exc).__name__}).") from None
-    return read_bytes(data, name=path.name, limits=limits)
+    return read_bytes(data, name=path.name, limits=limits, isolate=isolate)
 
 
 def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optional[str] = None,
-               limits: Optional[Limits] = None) -> Ingested:
-    """Read a file's bytes (an upload, a FHIR attachment): detect the format, extract text and pages."""
+               limits: Optional[Limits] = None, isolate: bool = False) -> Ingested:
+    """Read a file's bytes (an upload, a FHIR attachment): detect the format, extract text and pages.
+
+    With `isolate`, PDFs and images (which render and OCR in native code) are read in a child process with a
+    memory cap and a time limit (priorauth.ingest.isolated): the service and the CLI do this.
+    """
     from priorauth.ingest.detect import detect
 
     limits = limits or Limits()
@@ -62,6 +66,10 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
     if not data.strip():
         raise IngestError(f"{label} is empty.")
     kind = detect(data, label, name, content_type)
+    if isolate and kind in ("pdf", "image"):
+        from priorauth.ingest.isolated import read_isolated
+
+        return read_isolated(data, name, content_type, limits)
     try:
         return _read(data, kind, label, name, limits)
     except IngestError:

@@ -34,16 +34,18 @@ class Limits:
 
     PRIORAUTH_MAX_UPLOAD_MB (default 50) bounds the file size, PRIORAUTH_MAX_PAGES
     (default 500) the page count, PRIORAUTH_MAX_OCR_PAGES (default 100) the pages
-    OCR'd in one file (seconds each); a DOCX may not inflate past `max_unzipped_bytes`
-    nor any member past `max_zip_ratio` times its compressed size (zip bombs).
+    OCR'd in one file (seconds each); a DOCX may not inflate past `max_unzipped_bytes`,
+    nor its XML past `max_docx_xml_bytes`, nor any member past `max_zip_ratio` times its compressed size (zip bombs).
     """
 
     max_bytes: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_UPLOAD_MB", 50) * 1024 * 1024))
     max_pages: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_PAGES", 500)))
     max_ocr_pages: int = field(default_factory=lambda: int(_env_number("PRIORAUTH_MAX_OCR_PAGES", 100)))
-    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_unzipped_bytes: int = 100 * 1024 * 1024
+    max_docx_xml_bytes: int = 10 * 1024 * 1024  # the XML parts parse at about 1 MB a second and 10x their size in memory
     max_zip_ratio: float = 200.0
     ocr_dpi: int = 300
+    max_image_pixels: int = 89_478_485  # Pillow's decompression-bomb threshold, applied to every page and after resampling
     low_confidence: float = 60.0  # Tesseract word confidence (0-100) below which a word is flagged
 
 

@@ -41,7 +41,7 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
                 raise IngestError(f"document {doc_id} gives both `text` and `path`; give one.")
             if base_dir is None:
                 raise IngestError(f"document {doc_id} names a file, which is not allowed here.")
-            ing = read_path(Path(base_dir) / raw_path, limits=limits)
+            ing = read_path(Path(base_dir) / raw_path, limits=limits, isolate=True)
         except IngestError as exc:
             unreadable.append(SourceFile(doc=doc_id, name=raw_path if isinstance(raw_path, str) else None,
                                          error=str(exc)).model_dump())

@@ -18,6 +18,10 @@ def check_zip(data: bytes, label: str, limits: Limits) -> None:
         raise IngestError(f"{label} is a damaged DOCX (not a readable ZIP archive).") from None
     total = sum(i.file_size for i in infos)
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    xml = sum(i.file_size for i in infos if i.filename.lower().endswith((".xml", ".rels")))
+    if xml > limits.max_docx_xml_bytes and total <= limits.max_unzipped_bytes and worst <= limits.max_zip_ratio:
+        raise IngestError(f"{label} is a DOCX whose text parts inflate to {xml / 1048576:.0f} MB, more than the limit of "
+                          f"{limits.max_docx_xml_bytes // 1048576} MB; split it into smaller documents.")
     if total > limits.max_unzipped_bytes or worst > limits.max_zip_ratio or len(infos) > 10000:
         raise IngestError(f"{label} is a DOCX that would inflate to {total // (1024 * 1024)} MB "
                           f"(compression ratio up to {worst:.0f}:1); it looks like a zip bomb and was not opened.")

@@ -30,7 +30,8 @@ def read_image(data: bytes, label: str, limits: Limits):
     part, words_by_page = Part(), {}
     try:
         for i, frame in enumerate(ImageSequence.Iterator(img), 1):
-            text, words = ocr_page(_square_pixels(frame), f"{label} page {i}")
+            _check_pixels(label, i, frame.size, limits)  # a later frame's size is known before its pixels are decoded
+            text, words = ocr_page(_square_pixels(frame, label, i, limits), f"{label} page {i}")
             words_by_page[i] = (part.add_page(reflow(text), i), words)
     except OSError as exc:
         raise IngestError(f"{label} has a damaged page ({type(exc).__name__}).") from None
@@ -39,7 +40,15 @@ def read_image(data: bytes, label: str, limits: Limits):
     return part, list(range(1, n + 1)), words_by_page
 
 
-def _square_pixels(frame: Image.Image) -> Image.Image:
+def _check_pixels(label: str, page: int, size: tuple[int, int], limits: Limits, after: str = "") -> None:
+    """Every page, and every page after resampling, stays within the pixel limit (memory is about 10 bytes a pixel in OCR)."""
+    pixels = size[0] * size[1]
+    if pixels > limits.max_image_pixels:
+        raise IngestError(f"{label} page {page} is {size[0]}x{size[1]} pixels{after}, more than the limit of "
+                          f"{limits.max_image_pixels / 1e6:.0f} megapixels; it was not read.")
+
+
+def _square_pixels(frame: Image.Image, label: str, page: int, limits: Limits) -> Image.Image:
     """Standard-resolution faxes are 204x98 dpi; stretch them to square pixels or Tesseract reads squashed letters."""
     dpi = frame.info.get("dpi")
     frame = ImageOps.exif_transpose(frame).convert("L")  # phone photos of a page carry their rotation in EXIF
@@ -49,5 +58,7 @@ def _square_pixels(frame: Image.Image) -> Image.Image:
         return frame
     if x > 0 and y > 0 and abs(x - y) / max(x, y) > 0.1:
         scale = max(x, y)
+        size = (round(frame.width * scale / x), round(frame.height * scale / y))
+        _check_pixels(label, page, size, limits, f" once its {x:g}x{y:g} dpi resolution is made square")
         frame = frame.resize((round(frame.width * scale / x), round(frame.height * scale / y)), Image.LANCZOS)
     return frame

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from priorauth.ingest.base import IngestError
+from priorauth.ingest.privatetmp import ensure_private_tmp
 
 # Tesseract's OpenMP threads fight each other (and other work) on small shared machines: one thread per
 # page measured about 3x faster here (benchmarks/ingest.py). An explicit setting by the operator wins.
@@ -35,6 +36,7 @@ def ocr_page(image: Image.Image, label: str) -> tuple[str, list[Word]]:
     decides whether to turn the page (180 degrees when it cannot tell) and read
     it again; the better reading wins.
     """
+    ensure_private_tmp()  # pytesseract writes the page image and Tesseract's output to tempfile's directory
     if image.mode not in ("L", "RGB"):
         image = image.convert("L")
     text, words = _read(image, label)

@@ -58,7 +58,7 @@ def better(ocr: str, layer: str) -> bool:
 def read_pdf(data: bytes, label: str, limits: Limits):
     """(part, ocr_pages, words_by_page) for a PDF, raising IngestError for encrypted, corrupt or empty files."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -71,6 +71,8 @@ def read_pdf(data: bytes, label: str, limits: Limits):
         n = len(reader.pages)
     except IngestError:
         raise
+    except LimitReachedError:
+        raise IngestError(_bomb(label)) from None
     except Exception as exc:  # pypdf raises many types for damaged files
         raise IngestError(f"{label} is a damaged PDF that cannot be opened ({type(exc).__name__}).") from None
     if n == 0:
@@ -83,7 +85,12 @@ def read_pdf(data: bytes, label: str, limits: Limits):
             page = reader.pages[i]
             texts.append(reflow(tidy_lines(page.extract_text() or "")))
             if needs_ocr(page, texts[-1]):
+                check_render_cost(page, label, i + 1, limits)
                 to_ocr.append(i)
+        except IngestError:
+            raise
+        except LimitReachedError:
+            raise IngestError(_bomb(label, i + 1)) from None
         except Exception:  # a broken page's text layer is treated as absent; OCR may still read it
             texts[i:] = [""]
             to_ocr.append(i)
@@ -105,6 +112,42 @@ def read_pdf(data: bytes, label: str, limits: Limits):
         raise IngestError(f"{label} has no text layer and OCR found no text on its {n} page(s).")
     ocr_pages = sorted(words_by_page)
     return part, ocr_pages, {p: (starts[p], w) for p, w in words_by_page.items()}
+
+
+def check_render_cost(page, label: str, number: int, limits: Limits) -> None:
+    """Before PDFium renders a page for OCR: its content must inflate within pypdf's limit, its images within the pixel limit.
+
+    Text extraction skips a content stream it cannot decode, so a page whose stream inflates to gigabytes looks
+    like a scan; PDFium has no such limit and would inflate all of it.
+    """
+    from pypdf.errors import LimitReachedError
+
+    try:
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+    except LimitReachedError:
+        raise IngestError(_bomb(label, number)) from None
+    except Exception:  # noqa: BLE001 - a damaged stream is PDFium's to render or refuse
+        pass
+    pixels = 0
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject") or {}
+        for x in xobjects.get_object().values():
+            x = x.get_object()
+            if x.get("/Subtype") == "/Image":
+                pixels += int(x.get("/Width", 0)) * int(x.get("/Height", 0))
+    except (KeyError, AttributeError, TypeError, ValueError):
+        pass
+    if pixels > limits.max_image_pixels:
+        raise IngestError(f"{label} page {number} holds images of {pixels / 1e6:.0f} megapixels, more than the limit of "
+                          f"{limits.max_image_pixels / 1e6:.0f} megapixels; it looks like a decompression bomb and was not read.")
+
+
+def _bomb(label: str, page: int = 0) -> str:
+    where = f" on page {page}" if page else ""
+    return (f"{label} has compressed content{where} that inflates past the reading limit; it looks like a "
+            f"decompression bomb and was not read.")
 
 
 def _render(data: bytes, indexes: list[int], label: str, limits: Limits):
