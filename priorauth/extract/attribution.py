@@ -10,6 +10,7 @@ when asymmetric or focal. The causes and their phrasings are data
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Optional
@@ -19,6 +20,7 @@ from pydantic import Field
 from priorauth.extract.anchors import may_match
 from priorauth.extract.resources import Regex, Strict, lexicons
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
 
 if TYPE_CHECKING:
@@ -126,6 +128,16 @@ def _clauses(text: str, s: int, e: int, brk: re.Pattern[str]) -> list[tuple[int,
 
 def find_attributions(text: str) -> list[Attribution]:
     """Every clause that links a deficit to a named non-spinal cause (cue and cause, nothing negating between)."""
+    return list(_find_attributions(text, get_guideline().id))
+
+
+@functools.lru_cache(maxsize=32)
+def _find_attributions(text: str, guideline: str) -> tuple[Attribution, ...]:
+    """Read once per document text and guideline: the document pass and the packet pass both ask."""
+    return tuple(_scan_attributions(text))
+
+
+def _scan_attributions(text: str) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []

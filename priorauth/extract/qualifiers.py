@@ -487,7 +487,7 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
         if not dt.doc.date or dt.doc.date <= last:
             continue
         for rx in rxs:
-            for m in rx.finditer(dt.doc.text):
+            for m in dt.matches(rx):
                 sent = dt.sentence(m.start())
                 if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end()):
                     later.append((dt.doc.date, _span(dt, m.start(), m.end())))
@@ -544,9 +544,7 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
                     normal.append((when(s.doc), _with_negation(dt, s)))
     for dt in docs.values():
         for rx in c.normal_exam.get(f.code, []):
-            if not dt.may_match(rx):
-                continue
-            for m in rx.finditer(dt.doc.text):
+            for m in dt.matches(rx):  # found once per document, shared with the later-document check
                 if _exam_section(dt, m.start()) and not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end()):
                     normal.append((when(dt.doc.id), _span(dt, m.start(), m.end())))
     if not normal:
