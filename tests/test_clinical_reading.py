@@ -352,3 +352,20 @@ def test_the_requested_study_is_never_a_prior_one(extractor, sentence):
 def test_a_done_study_named_beside_an_order_is_still_prior(extractor):
     text = "Low back pain. MRI L-spine from 01/10/2026 showed an L4-5 protrusion; repeat MRI requested by the patient."
     assert "prior_mri_same_region" in present(extractor, note_case(text, when="2026-03-02"))
+
+
+# --- 10. a fact's region must be the requested study's ----------------------------------------------------------
+
+def test_a_lumbar_operation_neither_meets_i_nor_limits_a_cervical_study(extractor):
+    text = ("Neck pain for 5 months, new and worse since last month. PSH: L4-5 microdiscectomy in 2021, new numbness "
+            "since the surgery.\nExam: strength 5/5.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert "I" not in r.criteria and "LIM.H" not in r.criteria
+    i = next(c for c in r.criteria_results if c.id == "I")
+    assert "lumbar spine, not the cervical spine" in i.reason
+
+
+def test_an_emg_of_another_region_is_not_a_iii(extractor):
+    text = ("Neck pain for 2 months.\nEMG/NCS: Impression: active left L5 radiculopathy.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert "A.iii" not in r.criteria and "C" not in r.criteria

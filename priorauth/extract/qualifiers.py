@@ -25,6 +25,7 @@ from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
 from priorauth.extract.roles import document_role
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
 
@@ -556,6 +557,26 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
 
+REGIONED = ("prior_spine_surgery", "emg_radiculopathy")
+"""Facts whose region must match the requested study's for the criteria that use them (labeling.md I, A.iii, C)."""
+REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
+
+
+def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
+    g = get_guideline()
+    found: dict[str, list[EvidenceSpan]] = {}
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
+        region = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
+        if region:
+            found.setdefault(region, []).append(s)
+    return [Qualifier(name="region", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
+
+
 ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
 
 
@@ -617,6 +638,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             q = _assessed(f, docs)
             if q:
                 qs.append(q)
+        if f.code in REGIONED:
+            qs += _regions(f, docs)
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):

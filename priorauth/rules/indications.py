@@ -72,9 +72,21 @@ def a_ii(f: Facts, s: Study) -> Outcome:
     return _with_pain(f, s, inner)
 
 
+def other_region(f: Facts, code: str, s: Study) -> str:
+    """The regions a fact names when none is the requested study's (labeling.md: I's surgery, A.iii's EMG)."""
+    regions = f.values(code, "region")
+    if not regions or s.region is None or s.region in regions:
+        return ""
+    return " and ".join(sorted(regions))
+
+
 def a_iii(f: Facts, s: Study) -> Outcome:
-    inner = met("emg_radiculopathy", sub="A.iii", text="EMG/NCV indicating radiculopathy") if f.has("emg_radiculopathy") \
-        else unmet("no EMG/NCV indicating radiculopathy")
+    if not f.has("emg_radiculopathy"):
+        return _with_pain(f, s, unmet("no EMG/NCV indicating radiculopathy"))
+    elsewhere = other_region(f, "emg_radiculopathy", s)
+    inner = unmet(f"the EMG shows a {elsewhere} radiculopathy, not one of the {s.region} spine requested",
+                  "emg_radiculopathy") if elsewhere else \
+        met("emg_radiculopathy", sub="A.iii", text="EMG/NCV indicating radiculopathy", quals=f.quals("emg_radiculopathy", "region"))
     return _with_pain(f, s, inner)
 
 
@@ -315,6 +327,9 @@ def i(f: Facts, s: Study) -> Outcome:
     code = "prior_spine_surgery"
     if not f.has(code):
         return unmet("no prior spine surgery is documented")
+    elsewhere = other_region(f, code, s)
+    if elsewhere:
+        return unmet(f"the spine surgery was of the {elsewhere} spine, not the {s.region} spine requested", code)
     csf = f.quals(code, "csf_leak")
     if csf or f.has("csf_leak_suspected"):
         return met(code, *f.any("csf_leak_suspected"), sub="I.csf_leak", text="clinical findings suggesting a CSF leak", quals=csf)
