@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/load_service.py [--packets 200] [--clients 20] [--database-url URL] [--json]
 
+`--hostile` runs the hostile-input attack instead (run_hostile; tests/test_hostile_service_live.py asserts it).
+
 Starts a real `priorauth serve` (uvicorn) on a free 127.0.0.1 port with a fresh
 data directory, plus extra worker processes competing for the same queue;
 uploads the packets from concurrent clients, waits (bounded) until every one is
@@ -57,22 +59,25 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PRIORAUTH_ADMIN_PASSWORD=ADMIN_PASSWORD)
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PRIORAUTH_ADMIN_PASSWORD=ADMIN_PASSWORD, **extra)
     env.pop("PRIORAUTH_DATABASE_URL", None)
     return env
 
 
 @contextmanager
-def server(data_dir: Path, database_url: Optional[str], workers: int, log: Path) -> Iterator[str]:
-    """A real `priorauth serve` subprocess; stopped (SIGTERM, then SIGKILL) on exit."""
+def server(data_dir: Path, database_url: Optional[str], workers: int, log: Path,
+           env: Optional[dict[str, str]] = None, procs: Optional[list] = None) -> Iterator[str]:
+    """A real `priorauth serve` subprocess; stopped (SIGTERM, then SIGKILL) on exit. `procs` receives its Popen."""
     port = free_port()
     cmd = [sys.executable, "-m", "priorauth.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(data_dir), "--workers", str(workers)]
     if database_url:
         cmd += ["--database-url", database_url]
     with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(**(env or {})), stdout=out, stderr=subprocess.STDOUT)
+    if procs is not None:
+        procs.append(proc)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -239,6 +244,118 @@ def run_kill(database_url: Optional[str] = None, lease: float = 3.0, timeout: fl
             "final_status": final["status"], "attempts": final.get("attempts"), "reviews": n}
 
 
+def _account(base: str, admin: dict[str, str], username: str, password: str, role: str, org: str) -> str:
+    r = httpx.post(base + "/api/users", headers=admin, json={"username": username, "password": password, "role": role,
+                                                             "org": org})
+    assert r.status_code in (201, 409), r.text
+    return httpx.post(base + "/api/tokens", json={"username": username, "password": password}).json()["token"]
+
+
+def run_hostile(timeout: float = 240, docx_paragraphs: int = 40000) -> dict:
+    """Attack a real server (fresh TMPDIR of its own) in one run, with a normal packet after each attack.
+
+    Sends a PDF whose page stream is a decompression bomb, a PDF page with a 100-megapixel image, a PNG declaring
+    2.5 gigapixels, a TIFF whose second page is 30000x30000, a PNG whose dpi tag would stretch it to 600 megapixels,
+    a large DOCX (a sign-in is sent while it parses), 30 wrong passwords against one account, and oversized fields.
+    Returns what tests/test_hostile_service_live.py asserts, and timings (figures for docs/evaluation.md).
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests import bombs
+
+    out: dict = {"attacks": {}, "normal": []}
+    with tempfile.TemporaryDirectory(prefix="priorauth-hostile-") as tmp:
+        data, log, server_tmp = Path(tmp) / "data", Path(tmp) / "server.log", Path(tmp) / "server-tmp"
+        server_tmp.mkdir()
+        procs: list = []
+        t_all = time.monotonic()
+        with server(data, None, 1, log, env={"TMPDIR": str(server_tmp)}, procs=procs) as base:
+            admin_token = httpx.post(base + "/api/tokens", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
+            admin = {"Authorization": f"Bearer {admin_token}"}
+            clinic = _account(base, admin, "hostileclinic", "hostile clinic marble seven", "submitter", "clinic")
+            nurse = _account(base, admin, "hostilenurse", "quiet nurse harbor lamp", "nurse", "plan")
+            h = {"Authorization": f"Bearer {clinic}"}
+            normal: list[str] = []
+
+            def attach(name: str, blob: bytes) -> tuple[str, int, float]:
+                with httpx.Client(base_url=base, headers=h, timeout=120) as c:
+                    rid = c.post("/api/requests", json={"cpt_codes": ["72148"], "patient_age": 50}).json()["id"]
+                    t0 = time.monotonic()
+                    r = c.post(f"/api/requests/{rid}/files", files={"files": (name, blob)})
+                    return rid, r.status_code, time.monotonic() - t0
+
+            def then_normal() -> None:
+                normal.append(upload(base, clinic, len(normal), packet(len(normal))))
+
+            bad_files = [("content-bomb.pdf", bombs.pdf_content_bomb(80)), ("image-bomb.pdf", bombs.pdf_image_bomb(10000)),
+                         ("gigapixels.png", bombs.png_header_bomb()), ("second-frame.tif", bombs.tiff_big_second_frame()),
+                         ("stretched.png", bombs.png_with_dpi((1, 600)))]
+            refused_later = []
+            for name, blob in bad_files:
+                rid, status, secs = attach(name, blob)
+                out["attacks"][name] = {"upload_status": status, "upload_seconds": round(secs, 2)}
+                if status == 201:
+                    refused_later.append((name, rid))
+                then_normal()
+
+            # a large DOCX: a sign-in sent while it parses must not wait for it
+            docx = bombs.docx_with_text(docx_paragraphs)
+            with ThreadPoolExecutor(1) as pool:
+                t0 = time.monotonic()
+                pending = pool.submit(attach, "large.docx", docx)
+                time.sleep(0.3)
+                s0 = time.monotonic()
+                signin = httpx.post(base + "/api/tokens", json={"username": "hostileclinic",
+                                                                "password": "hostile clinic marble seven"}, timeout=120)
+                signed_in_at = time.monotonic() - t0
+                signin_seconds = time.monotonic() - s0
+                rid_docx, docx_status, _ = pending.result()
+                parsed_at = time.monotonic() - t0
+            out["attacks"]["large.docx"] = {"upload_status": docx_status, "bytes": len(docx), "upload_seconds": round(parsed_at, 2),
+                                            "signin_status": signin.status_code,
+                                            "signin_seconds": round(signin_seconds, 2),
+                                            "signin_done_at": round(signed_in_at, 2)}
+            if docx_status == 201:
+                refused_later.append(("large.docx", rid_docx))
+            then_normal()
+
+            # 30 wrong passwords against one account, then its right password, then another account
+            codes = [httpx.post(base + "/api/tokens", json={"username": "hostilenurse", "password": f"guess number {i}"}).status_code
+                     for i in range(30)]
+            right = httpx.post(base + "/api/tokens", json={"username": "hostilenurse", "password": "quiet nurse harbor lamp"})
+            other = httpx.post(base + "/api/tokens", json={"username": "hostileclinic", "password": "hostile clinic marble seven"})
+            out["attacks"]["wrong_passwords"] = {"codes": sorted(set(codes)), "right_password_status": right.status_code,
+                                                 "retry_after": right.headers.get("retry-after"),
+                                                 "other_account_status": other.status_code}
+            then_normal()
+
+            # oversized and malformed fields
+            with httpx.Client(base_url=base, headers=h, timeout=60) as c:
+                fields = {
+                    "icd10_5mb": c.post("/api/requests", json={"cpt_codes": ["72148"], "icd10_codes": ["x" * (5 << 20)]}).status_code,
+                    "icd10_markup": c.post("/api/requests", json={"cpt_codes": ["72148"], "icd10_codes": ["<b>M54</b>"]}).status_code,
+                    "missing_20x2mb": httpx.post(f"{base}/api/requests/{normal[0]}/actions", timeout=60,
+                                                 headers={"Authorization": f"Bearer {nurse}"},
+                                                 json={"action": "request_information",
+                                                       "missing": ["x" * (2 << 20)] * 20}).status_code,
+                }
+            out["attacks"]["fields"] = fields
+            then_normal()
+
+            final = wait_ready(base, clinic, normal + [rid for _, rid in refused_later], timeout)
+            out["normal"] = [final[rid]["status"] for rid in normal]
+            for name, rid in refused_later:
+                out["attacks"][name].update(job_status=final[rid]["status"], attempts=final[rid].get("attempts"),
+                                            error=final[rid].get("error"))
+            out["server_up"] = procs[0].poll() is None and httpx.get(base + "/login").status_code == 200
+            out["tmpdir_while_running"] = sorted(p.name for p in server_tmp.iterdir())
+        out["tmpdir_after"] = sorted(p.name for p in server_tmp.iterdir())
+        out["seconds"] = round(time.monotonic() - t_all, 1)
+        text = log.read_text(errors="replace")
+        out["traceback_in_log"] = "Traceback" in text
+        out["note_text_in_log"] = "bus driver" in text or "Packet 0." in text
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Load test of priorauth serve on 127.0.0.1")
     ap.add_argument("--packets", type=int, default=200)
@@ -248,7 +365,11 @@ def main() -> None:
     ap.add_argument("--database-url", default=os.environ.get("PRIORAUTH_TEST_DATABASE_URL"),
                     help="also run against this PostgreSQL (its public schema is dropped!)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--hostile", action="store_true", help="only the hostile-input run (bombs, lockout, big DOCX)")
     args = ap.parse_args()
+    if args.hostile:
+        print(json.dumps(run_hostile(), indent=2))
+        return
     results = []
     for url in [None] + ([args.database_url] if args.database_url else []):
         results.append(run_load(args.packets, args.clients, url, args.server_workers, args.extra_workers))

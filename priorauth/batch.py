@@ -45,7 +45,7 @@ def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Op
     """`review_line`'s record, and the case it reviewed when it succeeded (for pages written from the same read)."""
     from priorauth.ingest import IngestError
     from priorauth.ingest.cases import load_case
-    from priorauth.pipeline import review
+    from priorauth.pipeline import TextTooLong, review
 
     def error(case_id: Optional[str], message: str) -> tuple[dict, None]:
         return ErrorRecord(case_id=case_id, error=message, line=n).model_dump(), None
@@ -64,6 +64,8 @@ def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Op
         return error(case_id_of(raw), f"invalid case: {brief(exc)}")
     try:
         rec = review(case, extractor).model_dump(mode="json")
+    except TextTooLong as exc:
+        return error(case.id, str(exc))
     except RecursionError:
         return error(case.id, "processing failed: RecursionError")
     except Exception as exc:

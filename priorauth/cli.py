@@ -97,11 +97,11 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
             ingested = None if p == "-" else read_path(p, isolate=True)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
-            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc)))
+            unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc), reference=getattr(exc, "reference", None)))
             continue
-        # --note-date wins, then the note's own date of service, then the request date
-        when = note_date or date_of_service(ingested.text if ingested else text) or request_date
-        docs.append(ingested.to_document(doc_id, type="clinical_note", date=when) if ingested
+        # --note-date wins, then the file's own date (C-CDA header, the note's header, metadata), then the request date
+        when = note_date or (ingested.date if ingested else date_of_service(text)) or request_date
+        docs.append(ingested.to_document(doc_id, type=ingested.doc_type or "clinical_note", date=when) if ingested
                     else Document(id=doc_id, type="clinical_note", date=when, text=text))
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)
@@ -243,11 +243,14 @@ def review_cmd(
 def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age: Optional[int], request_date: date,
                   note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool) -> None:
     """One packet from note files: print the review, optionally write its page."""
-    from priorauth.pipeline import review
+    from priorauth.pipeline import TextTooLong, review
 
     check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
-    r = review(case, make_extractor(spec), spec.guideline)
+    try:
+        r = review(case, make_extractor(spec), spec.guideline)
+    except TextTooLong as exc:
+        fail(str(exc))
     if html is not None:
         from priorauth.review_page import render_review_page
 
@@ -279,9 +282,10 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
         fail(str(exc))
     sink = OutputFile(output, [cases], force=force, resume=resume)
     pages = PageWriter(html_dir) if html_dir else None
-    extractor = make_extractor(spec) if workers == 1 else None
     sink.open()
     todo = [x for x in lines if not sink.already_done(x, None if x.problem else _case_id(x.text))]
+    workers = max(1, min(workers, len(todo), os.cpu_count() or 1))  # each process builds a pipeline (~130 MB)
+    extractor = make_extractor(spec) if workers == 1 else None
     if sink.kept:
         err.print(f"resuming: {sink.kept} records already in the output, {len(todo)} lines to review")
     n_err, warned = 0, False

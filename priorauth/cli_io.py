@@ -9,10 +9,11 @@ existing one. `--resume` continues an interrupted run from that partial file
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
-import shutil
+import tempfile
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -60,17 +61,48 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+def _cannot_write(path: Path, exc: OSError) -> InputError:
+    why = "it is a symbolic link, which is not followed" if exc.errno == errno.ELOOP else (exc.strerror or type(exc).__name__).lower()
+    return InputError(f"cannot write {path}: {why}")
+
+
 def _open_private(path: Path, mode: str) -> IO[str]:
-    """Open for writing, creating the file readable by its owner only (records hold PHI)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
-    return os.fdopen(os.open(path, flags, 0o600), mode, encoding="utf-8")
+    """Open for writing, owner-only (records hold PHI), never through a symbolic link someone planted there.
+
+    "w" replaces the file: any old one is removed and a new one created exclusively (O_EXCL), so a link
+    planted between the two steps makes the open fail instead of writing elsewhere.
+    """
+    try:
+        if mode == "a":
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        else:
+            if path.is_symlink() or path.exists():
+                path.unlink()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    return os.fdopen(fd, mode, encoding="utf-8")
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a whole file readable by its owner only (pages and reports quote notes, which are PHI)."""
-    with _open_private(path, "w") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)  # an existing file keeps its mode through O_TRUNC
+    """Write a whole file readable by its owner only (pages and reports quote notes, which are PHI).
+
+    Written to a new private file in the same directory (mkstemp) and renamed over `path`: a symbolic link at
+    `path` is replaced, never followed, and a reader never sees half a file. One sentence when it cannot be written.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 class OutputFile:
@@ -101,16 +133,16 @@ class OutputFile:
 
     def open(self) -> "OutputFile":
         """Start the partial file; with --resume, keep its complete records (or the finished output's) and note them."""
+        if self.partial.is_symlink():
+            raise InputError(f"cannot write {self.partial}: it is a symbolic link, which is not followed")
         if self.resume:
             if not self.partial.exists() and self.path.exists():
-                shutil.copyfile(self.path, self.partial)
-                os.chmod(self.partial, 0o600)
+                write_private(self.partial, self.path.read_text(encoding="utf-8"))
             if self.partial.exists():
                 self._keep_complete_records()
                 self._fh = _open_private(self.partial, "a")
                 return self
-        self._fh = _open_private(self.partial, "w")
-        os.chmod(self.partial, 0o600)  # a leftover partial file keeps its old mode through O_TRUNC
+        self._fh = _open_private(self.partial, "w")  # a new file: owner-only whatever an old one's mode was
         return self
 
     def _keep_complete_records(self) -> None:

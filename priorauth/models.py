@@ -67,6 +67,12 @@ class SourceFile(BaseModel):
     format: Optional[str] = None
     page_count: Optional[int] = None
     ocr_pages: list[int] = []
+    ocr_seconds: list[float] = Field(default=[], description="Seconds Tesseract took on each page of `ocr_pages`, in the same order.")
+    blank_pages: list[int] = Field(default=[], description="Pages without a text layer that were blank, so not OCR'd.")
+    engines: list[str] = Field(default=[], description="For a PDF: the text engine each page was read with (pypdf, pdfium or ocr).")
+    date_from: Optional[str] = Field(default=None, description="Where the document's date came from when the case gave none "
+                                                                "(the C-CDA header, the note's own header, the file's metadata).")
+    reference: Optional[str] = Field(default=None, description="A C-CDA body only referenced by URL: the reference, never fetched.")
     error: Optional[str] = None
 
 
@@ -78,11 +84,37 @@ def page_at(pages: list[PageSpan], text_length: int, offset: int) -> Optional[in
     return None
 
 
+class DocSection(BaseModel):
+    """A coded section of a structured document (C-CDA): characters [start, end) of the text, its LOINC code and role.
+
+    `role` is what the section is for (allergies, medications, problems, plan,
+    results, procedures, ...; priorauth/ingest/ccda_sections.json), so that the
+    extractor reads an allergy list as allergies whatever its title says.
+    """
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    code: Optional[str] = None
+    title: Optional[str] = None
+    role: Optional[str] = None
+
+
+def section_role(sections: list[DocSection], offset: int) -> Optional[str]:
+    """The role of the innermost coded section holding `offset`, or None."""
+    found = None
+    for s in sections:
+        if s.start <= offset < s.end and s.role and (found is None or s.start >= found.start):
+            found = s
+    return found.role if found else None
+
+
 class Document(BaseModel):
     """One document of the packet; `text` is kept byte-for-byte, offsets index into it.
 
     `pages`, `low_confidence` and `source` are filled when the document was read
     from a file (priorauth.ingest); a document given as text has none of them.
+    `sections` are a structured document's coded sections (C-CDA), `author` its
+    header's author.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -94,6 +126,8 @@ class Document(BaseModel):
     pages: Optional[list[PageSpan]] = None
     low_confidence: list[OcrWord] = []
     source: Optional[SourceFile] = None
+    sections: list[DocSection] = []
+    author: Optional[str] = None
 
     def page_of(self, offset: int) -> Optional[int]:
         """The 1-based page holding this character offset, or None without a page map."""
@@ -153,6 +187,7 @@ class Finding(BaseModel):
 
     code: str
     evidence: list[EvidenceSpan]
+    evidence_total: Optional[int] = Field(default=None, description="How many spans were found when more than the review keeps (the first ones are kept); null when all are kept.")
     exam: bool = False
     reason: Optional[Assertion] = Field(default=None, description="The assertion: null when affirmed, else why the mention does not count.")
     # For a deficit ruled out as explained by a cause outside the spine: that cause, as the note names it.

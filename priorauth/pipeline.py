@@ -86,11 +86,47 @@ def _weak_codes(facts: Facts) -> frozenset[str]:
     return frozenset(split_strong(facts)[1])
 
 
+class TextTooLong(ValueError):
+    """A packet with more note text than PRIORAUTH_MAX_TEXT_CHARS; the message is one sentence without note text."""
+
+
+MAX_EVIDENCE = 25  # spans kept per finding in a review; `evidence_total` keeps the count when more were found
+
+
+def max_text_chars() -> int:
+    from priorauth.ingest.base import _env_number
+
+    return int(_env_number("PRIORAUTH_MAX_TEXT_CHARS", 500_000))
+
+
+def check_text_size(case: Case) -> None:
+    """Refuse a packet whose note text is longer than the review is known to handle in bounded time and memory."""
+    total, limit = sum(len(d.text) for d in case.documents), max_text_chars()
+    if total > limit:
+        raise TextTooLong(f"the packet's documents hold {total:,} characters of text, more than the limit of {limit:,} "
+                          f"(PRIORAUTH_MAX_TEXT_CHARS); send the notes that bear on this request, or split it.")
+
+
+def bound_evidence(r: Review, keep: int = MAX_EVIDENCE) -> Review:
+    """Keep the first `keep` spans (in document order) of each finding, and how many there were: a note that repeats
+    a finding thousands of times would otherwise make a review of tens of megabytes. Decided on all of them."""
+    for f in (*r.findings, *r.ruled_out):
+        if len(f.evidence) > keep:
+            f.evidence_total = len(f.evidence)
+            f.evidence = f.evidence[:keep]
+    for e in r.events:  # an event quotes its document's spans of the finding: bounded the same way
+        e.evidence = e.evidence[:keep]
+    return r
+
+
 def review(case: Case, extractor: Optional[Extractor] = None, guideline: Optional[str] = None) -> Review:
-    """Review one packet under a guideline (default: the extractor's, else wps-mri-spine) with the given extractor."""
+    """Review one packet under a guideline (default: the extractor's, else wps-mri-spine) with the given extractor.
+
+    TextTooLong (a ValueError) for a packet over PRIORAUTH_MAX_TEXT_CHARS."""
     from priorauth.ingest.locate import locate
 
+    check_text_size(case)
     gid = guideline or getattr(extractor, "guideline", None)
     with using(gid) as g:
         extractor = extractor or default_extractor(g.id)
-        return locate(case, decide_extraction(case, extractor.extract(case)))
+        return locate(case, bound_evidence(decide_extraction(case, extractor.extract(case))))

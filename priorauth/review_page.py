@@ -109,6 +109,8 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
     def add(f: Finding, extra: str, label: str) -> None:
         group = GROUP_CLASS.get(by_code[f.code].group if f.code in by_code else "other", "g-other")
         quals = f"; qualifiers: {qualifier_summary(f.qualifiers)}" if f.qualifiers else ""
+        if f.evidence_total:  # the review kept the first spans of a finding mentioned very often
+            quals += f"; the first {len(f.evidence)} of {f.evidence_total} mentions are highlighted"
         for s in f.evidence:
             css = f"{group} {extra}".strip()
             if s.alignment == "fuzzy":
@@ -335,7 +337,13 @@ def _sources(review: Review) -> str:
         if s.error:
             rows.append(f'<tr class="unreadable"><td>{escape(s.doc)}</td><td colspan="3">could not be read: {escape(s.error)}</td></tr>')
             continue
-        ocr = f"; OCR on page(s) {escape(', '.join(map(str, s.ocr_pages)))}" if s.ocr_pages else ""
+        timed = [f"{p} ({t:.1f} s)" for p, t in zip(s.ocr_pages, s.ocr_seconds)] if len(s.ocr_seconds) == len(s.ocr_pages) \
+            else list(map(str, s.ocr_pages))
+        ocr = f"; OCR on page(s) {escape(', '.join(timed))}" if s.ocr_pages else ""
+        if s.blank_pages:
+            ocr += f"; blank page(s) {escape(', '.join(map(str, s.blank_pages)))} not OCR'd"
+        if s.date_from:
+            ocr += f"; dated from {escape(s.date_from)}"
         rows.append(f'<tr><td>{escape(s.name or s.doc)}</td><td>{escape(s.format or "")}</td>'
                     f'<td>{s.page_count if s.page_count is not None else ""} page(s){ocr}</td>'
                     f'<td><code title="{escape(s.sha256 or "")}">sha256 {escape((s.sha256 or "")[:16])}…</code></td></tr>')

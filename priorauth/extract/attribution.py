@@ -10,6 +10,7 @@ when asymmetric or focal. The causes and their phrasings are data
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -211,10 +212,11 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     attributions = find_attributions(text)
     if not attributions:
         return
+    explains = _explained_codes(attributions, mentions)
     for m in mentions:
         if m.reason is not None:
             continue
-        hit = _same_clause(m, attributions) or _across(text, m, attributions, mentions, cfg)
+        hit = _same_clause(m, attributions) or _across(text, m, attributions, explains, cfg)
         if hit is not None:
             m.reason = hit.reason
             m.cause = hit.label
@@ -249,14 +251,9 @@ def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
     return a.side is None or here is None or here == a.side
 
 
-def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: list["Mention"],
-            cfg: Compiled, other_doc: bool = False) -> Optional[Cause]:
-    """An attribution elsewhere in the document reaches this mention by its cause's scope.
-
-    From another document (`other_doc`), a cause bound to a body region explains every code it can explain written
-    of that region: the words differ between notes ('hand numbness' of the EMG's indication, 'paresthesias' of the
-    assessment) while the region is what ties them.
-    """
+def _across(text: str, m: "Mention", attributions: list[Attribution], explains: dict[int, set[str]],
+            cfg: Compiled) -> Optional[Cause]:
+    """An attribution elsewhere in the document (or the packet) reaches this mention by its cause's scope."""
     rx = cfg.rx
     sentence = text[m.sent_start:m.sent_end]
     if rx["dermatomal"].search(sentence):
@@ -267,8 +264,7 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: 
             if m.code in ("sensory_deficit", "motor_weakness") and m.code in cause.codes and _located(sentence, m, a):
                 return cause
             continue
-        if cause.scope == "local" or m.code not in (set(cause.codes) if other_doc and cause.scope == "region"
-                                                   else _codes(a, mentions)):
+        if cause.scope == "local" or m.code not in explains[id(a)]:
             continue
         if cause.scope == "diffuse" and not _lateral(sentence, rx):
             return cause
@@ -283,10 +279,18 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], mentions: 
     return None
 
 
-def _codes(a: Attribution, mentions: list["Mention"]) -> set[str]:
-    """The codes an attribution explains: those mentioned in its sentence, else every code of its cause."""
-    inside = {m.code for m in mentions if a.seg_start <= m.start < a.seg_end and m.code in a.cause.codes}
-    return inside or set(a.cause.codes)
+def _explained_codes(attributions: list[Attribution], mentions: list["Mention"]) -> dict[int, set[str]]:
+    """For each attribution (by id): the codes it explains, those mentioned in its sentence, else every code of its
+    cause. Computed once per note with a binary search over the mentions' starts: asking it per mention and
+    attribution made a long note's cost grow with the cube of its length."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
+    out = {}
+    for a in attributions:
+        lo, hi = bisect.bisect_left(starts, a.seg_start), bisect.bisect_left(starts, a.seg_end)
+        inside = {m.code for m in ordered[lo:hi] if m.code in a.cause.codes}
+        out[id(a)] = inside or set(a.cause.codes)
+    return out
 
 
 def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pattern[str]]) -> None:
@@ -317,11 +321,18 @@ def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
     by_doc: dict[str, list["Mention"]] = {}
     for m in mentions:
         by_doc.setdefault(m.doc_id, []).append(m)
+    # From another document, a cause bound to a body region explains every code it can explain written of that
+    # region: the words differ between notes ('hand numbness' of an EMG's indication, 'paresthesias' of an
+    # assessment) while the region is what ties them.
+    explains = {doc: {id(a): set(a.cause.codes) for a in atts if a.cause.scope == "region"}
+                | {k: v for k, v in _explained_codes(atts, by_doc.get(doc, [])).items()
+                   if k not in {id(a) for a in atts if a.cause.scope == "region"}}
+                for doc, atts in found.items()}
     for m in open_:
         for doc, attributions in found.items():
             if doc == m.doc_id:
                 continue
-            hit = _across(texts[m.doc_id], m, attributions, by_doc.get(doc, []), cfg, other_doc=True)
+            hit = _across(texts[m.doc_id], m, attributions, explains[doc], cfg)
             if hit is not None:
                 m.reason = hit.reason
                 m.cause = hit.label

@@ -14,7 +14,7 @@ from priorauth.extract import resources
 from priorauth.extract.attribution import attribute
 from priorauth.extract.care import is_operative_report, mark_planned_care
 from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
-from priorauth.models import Document
+from priorauth.models import Document, section_role
 
 if TYPE_CHECKING:
     from priorauth.extract.dates import Duration
@@ -33,7 +33,7 @@ PAST_PROCEDURE = re.compile(r"(?:s/p|status post|post|after|prior|previous|histo
 PLANNED_PROCEDURE = re.compile(r"(?:scheduled|planned|plan(?:ning)? (?:for|to)|will (?:undergo|proceed|have)|proceeds? (?:with|to)|"
                                r"candidate for|consider(?:ing|ed)?|discuss(?:ed|ing)?|recommend(?:ed|s)?|refer(?:ral|red)? (?:for|to)|"
                                r"prior to|before|awaiting|booked for|options? (?:include|of))\b[^.;\n]{0,60}$", re.I)
-PAST_SECTIONS = {"past_surgical_history", "past_medical_history"}
+PAST_SECTIONS = {"past_surgical_history", "past_medical_history", "procedures"}  # procedures: a C-CDA procedures section
 # A code's mention is ruled out by these ConText categories, in this order of precedence.
 PRECEDENCE = (("OTHER_PERSON", "other_patient_context"), ("FAMILY", "family"), ("NEGATED_EXISTENCE", "negated"),
               ("HYPOTHETICAL", "hypothetical"), ("RULE_OUT", "hypothetical"), ("POSSIBLE_EXISTENCE", "uncertain"),
@@ -89,12 +89,26 @@ def _doc_kind(document: Document, text: str) -> Optional[str]:
     return None
 
 
-def span_context(span: Span) -> tuple[Optional[str], set[str], bool]:
-    """A target's section, its ConText categories plus what its section implies, and whether it is in an exam."""
+_INACTIVE_PROBLEM = re.compile(r"\b(?:resolved|inactive|historical)\b", re.I)
+
+
+def _line(text: str, at: int) -> str:
+    return text[text.rfind("\n", 0, at) + 1:(text.find("\n", at) + 1 or len(text) + 1) - 1]
+
+
+def span_context(span: Span, coded: Optional[str] = None) -> tuple[Optional[str], set[str], bool]:
+    """A target's section, its ConText categories plus what its section implies, and whether it is in an exam.
+
+    `coded` is the role of the structured document's section holding the target (a C-CDA section's LOINC code,
+    Document.sections): it wins over the section the sectionizer reads from the header line; in a problem list,
+    an entry whose line gives its status as resolved or inactive is history.
+    """
     effects = resources.section_config()["effects"]
-    section = resources.line_section(span.doc.text, span.start_char, section_at(span.doc, span.start))
+    section = coded or resources.line_section(span.doc.text, span.start_char, section_at(span.doc, span.start))
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
+    if coded == "problems" and _INACTIVE_PROBLEM.search(_line(span.doc.text, span.start_char)):
+        cats.add("HISTORICAL")  # a problem-list entry whose status is resolved ("Pneumonia : Status - Resolved")
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
         # a history section does not make history of what its own sentence calls current ("currently takes")
         if eff.get(key) and not (cat == "HISTORICAL" and "CURRENT" in cats):
@@ -119,7 +133,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             continue
         if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
             continue
-        section, cats, exam_section = span_context(span)
+        section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char))
         sent = span.sent
         m = Mention(code=code, doc_id=document.id, start=span.start_char, end=span.end_char, text=span.text,
                     sent_start=sent.start_char, sent_end=sent.end_char, section=section,

@@ -51,7 +51,9 @@ def split_documents(documents: Iterable[Document], limit: Optional[int] = None) 
             out.append((d, d, 0))
             continue
         for s, e in pieces(d.text, limit):
-            out.append((d, d.model_copy(update={"text": d.text[s:e]}), s))
+            sections = [x.model_copy(update={"start": max(x.start - s, 0), "end": x.end - s})
+                        for x in d.sections if x.end > s and x.start < e]  # C-CDA section roles, in piece offsets
+            out.append((d, d.model_copy(update={"text": d.text[s:e], "sections": sections}), s))
     return out
 
 

@@ -22,7 +22,12 @@ from priorauth.models import OcrWord, PageSpan
 CONTENT_TYPES = ("text/plain", "application/pdf", "image/tiff", "image/png", "image/jpeg",
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/rtf", "text/rtf",
                  "text/html", "application/xml", "text/xml", "application/hl7-cda+xml")
-FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda")
+FORMATS = ("text", "pdf", "pdf-ocr", "image-ocr", "docx", "rtf", "html", "ccda", "ccda-text", "ccda-pdf", "ccda-pdf-ocr",
+           "ccda-image-ocr", "ccda-html", "ccda-rtf")
+
+# A C-CDA larger than this is parsed in the limited child too (its XML tree takes about 10x its size in memory);
+# the HL7 example documents are 5-250 KB. An embedded PDF or image is read in the child whatever the size.
+CCDA_INLINE_BYTES = 2 * 1024 * 1024
 
 __all__ = ["CONTENT_TYPES", "FORMATS", "read_path", "read_bytes", "Ingested", "IngestError", "Limits", "PageSpan", "OcrWord"]
 
@@ -54,8 +59,9 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
                limits: Optional[Limits] = None, isolate: bool = False) -> Ingested:
     """Read a file's bytes (an upload, a FHIR attachment): detect the format, extract text and pages.
 
-    With `isolate`, PDFs and images (which render and OCR in native code) are read in a child process with a
-    memory cap and a time limit (priorauth.ingest.isolated): the service and the CLI do this.
+    With `isolate`, PDFs and images (which render and OCR in native code), and C-CDA files over
+    CCDA_INLINE_BYTES, are read in a child process with a memory cap and a time limit
+    (priorauth.ingest.isolated): the service and the CLI do this.
     """
     from priorauth.ingest.detect import detect
 
@@ -66,12 +72,12 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
     if not data.strip():
         raise IngestError(f"{label} is empty.")
     kind = detect(data, label, name, content_type)
-    if isolate and kind in ("pdf", "image"):
+    if isolate and (kind in ("pdf", "image") or kind == "ccda" and len(data) > CCDA_INLINE_BYTES):
         from priorauth.ingest.isolated import read_isolated
 
         return read_isolated(data, name, content_type, limits)
     try:
-        return _read(data, kind, label, name, limits)
+        return _read(data, kind, label, name, limits, isolate)
     except IngestError:
         raise
     except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError,
@@ -79,25 +85,36 @@ def read_bytes(data: bytes, *, name: Optional[str] = None, content_type: Optiona
         raise IngestError(f"{label} could not be read as {kind.upper()} ({type(exc).__name__}).") from None
 
 
-def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits) -> Ingested:
+def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits, isolate: bool = False) -> Ingested:
+    ingested = _read_kind(data, kind, label, name, limits, isolate)
+    if ingested.date is None:
+        from priorauth.ingest.dating import own_date
+
+        when, where = own_date(ingested.text, kind, data)
+        if when is not None:
+            ingested = ingested.model_copy(update={"date": when, "date_from": where})
+    return ingested
+
+
+def _read_kind(data: bytes, kind: str, label: str, name: Optional[str], limits: Limits, isolate: bool) -> Ingested:
     sha = hashlib.sha256(data).hexdigest()
     common = {"sha256": sha, "source_name": name}
     if kind in ("pdf", "image"):
         if kind == "pdf":
             from priorauth.ingest.pdf import read_pdf
 
-            part, ocr_pages, words_by_page = read_pdf(data, label, limits)
+            part, ocr_pages, words_by_page, log = read_pdf(data, label, limits)
             fmt = "pdf-ocr" if ocr_pages else "pdf"
         else:
             from priorauth.ingest.image import read_image
 
-            part, ocr_pages, words_by_page = read_image(data, label, limits)
+            part, ocr_pages, words_by_page, log = read_image(data, label, limits)
             fmt = "image-ocr"
         words = [OcrWord(page=p, start=start + w.start, end=start + w.end, confidence=w.confidence, box=w.box)
                  for p, (start, ws) in sorted(words_by_page.items()) for w in ws]
         return Ingested(text=part.text, format=fmt, page_count=len(part.pages), pages=part.pages, words=words,
                         low_confidence=[w for w in words if 0 <= w.confidence < limits.low_confidence],
-                        ocr_pages=ocr_pages, **common)
+                        ocr_pages=ocr_pages, **log.report(ocr_pages), **common)
     encoding, pages = None, None
     if kind == "docx":
         from priorauth.ingest.docx import read_docx
@@ -108,9 +125,7 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
 
         text = read_rtf(data, label)
     elif kind == "ccda":
-        from priorauth.ingest.ccda import read_ccda
-
-        text = read_ccda(data, label)
+        return _read_ccda(data, label, name, limits, common, isolate)
     else:
         from priorauth.ingest.text import decode
 
@@ -124,6 +139,33 @@ def _read(data: bytes, kind: str, label: str, name: Optional[str], limits: Limit
     pages = pages or (_form_feed_pages(text) if kind == "text" else single_page(text))
     check_page_count(label, len(pages), limits)
     return Ingested(text=text, format=kind, page_count=len(pages), pages=pages, encoding=encoding, **common)
+
+
+def _read_ccda(data: bytes, label: str, name: Optional[str], limits: Limits, common: dict, isolate: bool) -> Ingested:
+    """A C-CDA: its structured narrative with coded sections, or its unstructured body read by that body's reader.
+
+    An embedded PDF or image is read like one sent on its own: in the limited child process when `isolate`.
+    """
+    from priorauth.ingest.ccda import Structured, read_ccda
+
+    header, body = read_ccda(data, label, limits.max_bytes)
+    own = {"date": header.date, "date_from": header.date_from, "doc_type": header.type, "author": header.author}
+    if isinstance(body, Structured):
+        if not body.text.strip():
+            raise IngestError(f"{label} contains no text.")
+        pages = single_page(body.text)
+        return Ingested(text=body.text, format="ccda", page_count=1, pages=pages, sections=body.sections, **own, **common)
+    if isolate and body.kind in ("pdf", "image"):
+        from priorauth.ingest.isolated import read_isolated
+
+        inner = read_isolated(body.data, name, None, limits)
+    else:
+        inner = _read(body.data, body.kind, label, name, limits)
+    fmt = "ccda-" + ("image-ocr" if body.kind == "image" else inner.format)
+    if header.date is None:  # the embedded file's own header or metadata, when the C-CDA header has no date
+        own.update(date=inner.date, date_from=inner.date_from)
+    own = {k: v for k, v in own.items() if v is not None}
+    return inner.model_copy(update={**own, "format": fmt, **common})
 
 
 def _form_feed_pages(text: str) -> list[PageSpan]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+import datetime as dt
 from typing import Optional
 
 from pydantic import BaseModel
 
-from priorauth.models import Document, OcrWord, PageSpan, SourceFile, page_at
+from priorauth.models import DocSection, Document, OcrWord, PageSpan, SourceFile, page_at
 
 
 class IngestError(ValueError):
@@ -66,8 +67,17 @@ class Ingested(BaseModel):
     low_confidence: list[OcrWord] = []
     words: list[OcrWord] = []  # every OCR'd word with its box (empty for text formats)
     ocr_pages: list[int] = []  # pages read by OCR (a text-layer PDF has none)
+    ocr_seconds: list[float] = []  # how long OCR took on each of `ocr_pages`
+    blank_pages: list[int] = []  # pages without a text layer that were blank, so not OCR'd
+    engines: list[str] = []  # PDF: the text engine each page was read with (pypdf, pdfium, ocr)
     encoding: Optional[str] = None  # for text-like formats: the encoding the bytes were decoded with
     source_name: Optional[str] = None
+    # what the file says about itself: its date (and where that came from), type and author; C-CDA coded sections
+    date: Optional[dt.date] = None
+    date_from: Optional[str] = None
+    doc_type: Optional[str] = None
+    author: Optional[str] = None
+    sections: list[DocSection] = []
 
     def page_of(self, offset: int) -> Optional[int]:
         """The 1-based page holding this character offset (None when out of range)."""
@@ -75,12 +85,20 @@ class Ingested(BaseModel):
 
     def source(self, doc_id: str) -> SourceFile:
         return SourceFile(doc=doc_id, name=self.source_name, sha256=self.sha256, format=self.format,
-                          page_count=self.page_count, ocr_pages=self.ocr_pages)
+                          page_count=self.page_count, ocr_pages=self.ocr_pages, ocr_seconds=self.ocr_seconds,
+                          blank_pages=self.blank_pages, engines=self.engines, date_from=self.date_from)
 
     def to_document(self, id: str, *, type: Optional[str] = None, date=None) -> Document:
-        """A packet document whose text is exactly ours, carrying the page map and source identity."""
-        return Document(id=id, type=type, date=date, text=self.text, pages=self.pages,
-                        low_confidence=self.low_confidence, source=self.source(id))
+        """A packet document whose text is exactly ours, carrying the page map and source identity.
+
+        The case's own `type` and `date` win; without them the file's (its C-CDA header, the note's
+        header, its metadata) are used, and the source records where the date came from.
+        """
+        source = self.source(id)
+        if date is not None and date != self.date:
+            source.date_from = None
+        return Document(id=id, type=type or self.doc_type, date=date or self.date, text=self.text, pages=self.pages,
+                        low_confidence=self.low_confidence, source=source, sections=self.sections, author=self.author)
 
 
 class Part:

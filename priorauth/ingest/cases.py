@@ -44,9 +44,14 @@ def load_documents(case: dict[str, Any], base_dir: Optional[Path], limits: Optio
             ing = read_path(Path(base_dir) / raw_path, limits=limits, isolate=True)
         except IngestError as exc:
             unreadable.append(SourceFile(doc=doc_id, name=raw_path if isinstance(raw_path, str) else None,
-                                         error=str(exc)).model_dump())
+                                         error=str(exc), reference=getattr(exc, "reference", None)).model_dump())
             continue
-        doc = ing.to_document(doc_id, type=rest.get("type"), date=None).model_dump(mode="json", exclude={"date"})
+        # the case's own type and date win; without them the file's header or metadata give them
+        own_date = rest.get("date") is not None
+        doc = ing.to_document(doc_id, type=rest.get("type"), date=None).model_dump(
+            mode="json", exclude={"date"} if own_date else None)
+        if own_date:
+            doc["source"]["date_from"] = None
         doc["source"]["name"] = raw_path
         out.append({**rest, **doc, "id": doc_id})
     if not out and unreadable:

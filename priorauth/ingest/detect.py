@@ -12,6 +12,9 @@ from priorauth.ingest.base import IngestError
 _HTML = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|p|div|table|h[1-6])[\s>/]", re.I | re.S)
 _XML = re.compile(rb"^\s*<\?xml", re.I)
 _CCDA_ROOT = re.compile(rb"<(\w+:)?ClinicalDocument[\s>]")
+# The first element after any declaration, processing instructions and comments: a C-CDA fragment starts with one of these
+_FIRST_ELEMENT = re.compile(rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<(?:\w+:)?(section|component|structuredBody|nonXMLBody)[\s>/]", re.S)
+_CDA_MARK = re.compile(rb"urn:hl7-org:v3|<(?:\w+:)?(?:templateId|text|structuredBody|nonXMLBody)[\s>/]")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
@@ -42,6 +45,8 @@ def detect(data: bytes, label: str, name: Optional[str] = None, content_type: Op
         return "rtf"
     if _CCDA_ROOT.search(text_head) or (_XML.match(text_head) and _CCDA_ROOT.search(data[:65536].replace(b"\x00", b""))):
         return "ccda"
+    if _FIRST_ELEMENT.match(text_head) and _CDA_MARK.search(data[:65536]):
+        return "ccda"  # a C-CDA section or body without its ClinicalDocument, declared or not (not an HTML <section>)
     if _XML.match(text_head) and not re.search(rb"<html", text_head, re.I):
         _fail(label, "is an XML file that is not a C-CDA ClinicalDocument")
     if _HTML.match(text_head):

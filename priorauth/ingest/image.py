@@ -7,12 +7,12 @@ import warnings
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from priorauth.ingest.base import IngestError, Limits, Part, check_page_count, reflow
-from priorauth.ingest.ocr import ocr_page
+from priorauth.ingest.base import IngestError, Limits, Part, check_page_count
+from priorauth.ingest.scanpage import PageLog, ocr_scan
 
 
 def read_image(data: bytes, label: str, limits: Limits):
-    """(part, ocr_pages, words_by_page) like read_pdf; every page is OCR'd."""
+    """(part, ocr_pages, words_by_page, log) like read_pdf; every page is OCR'd unless blank."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -27,17 +27,20 @@ def read_image(data: bytes, label: str, limits: Limits):
     if n > limits.max_ocr_pages:
         raise IngestError(f"{label} has {n} image pages, more than the OCR limit of {limits.max_ocr_pages} "
                           f"(PRIORAUTH_MAX_OCR_PAGES).")
-    part, words_by_page = Part(), {}
+    part, words_by_page, log = Part(), {}, PageLog()
     try:
         for i, frame in enumerate(ImageSequence.Iterator(img), 1):
             _check_pixels(label, i, frame.size, limits)  # a later frame's size is known before its pixels are decoded
-            text, words = ocr_page(_square_pixels(frame, label, i, limits), f"{label} page {i}")
-            words_by_page[i] = (part.add_page(reflow(text), i), words)
+            text, words = ocr_scan(_square_pixels(frame, label, i, limits), f"{label} page {i}", i, log)
+            start = part.add_page(text, i)
+            if i not in log.blank_pages:
+                words_by_page[i] = (start, words)
+            log.engines.append("blank" if i in log.blank_pages else "ocr")
     except OSError as exc:
         raise IngestError(f"{label} has a damaged page ({type(exc).__name__}).") from None
     if not part.text.strip():
         raise IngestError(f"{label} is an image in which OCR found no text.")
-    return part, list(range(1, n + 1)), words_by_page
+    return part, sorted(words_by_page), words_by_page, log
 
 
 def _check_pixels(label: str, page: int, size: tuple[int, int], limits: Limits, after: str = "") -> None:

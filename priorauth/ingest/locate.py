@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from priorauth.ingest.dating import METADATA_DATE
 from priorauth.models import Case, Document, EvidenceSpan, Review
 
 
@@ -33,8 +34,15 @@ def locate(case: Case, review: Review) -> Review:
                 span.page = doc.page_of(span.start)
     review.sources = [d.source for d in case.documents if d.source is not None] + list(case.unreadable)
     review.warnings.extend(_uncertain_ocr(case, review))
+    for d in case.documents:  # a file's creation date can be later than the visit: say the date is a stand-in
+        if d.source is not None and d.source.date_from == METADATA_DATE:
+            review.warnings.append(f"document {d.id} states no date; it is dated {d.date} by its file's metadata (when the "
+                                   f"file was made), which may be later than the visit")
     for u in case.unreadable:
         review.warnings.append(f"document {u.doc} could not be read and was not reviewed: {u.error}")
+        if u.reference is not None:  # a C-CDA whose body is only a link: the document itself is missing from the packet
+            review.missing.append(f"document {u.doc}: its body is only referenced ({u.reference[:200]}), never fetched; "
+                                  f"send the document itself")
     return review
 
 

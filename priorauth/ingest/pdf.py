@@ -1,4 +1,4 @@
-"""PDF: the text layer via pypdf; only pages without a usable text layer are rendered (pypdfium2) and OCR'd."""
+"""PDF: the text layer via pypdf or PDFium, page by page; only pages without a usable text layer are rendered (pypdfium2) and OCR'd."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import re
 import threading
 
 from priorauth.ingest.base import IngestError, Limits, Part, check_page_count, reflow, tidy_lines
-from priorauth.ingest.ocr import ocr_page
+from priorauth.ingest.hyphen import dehyphenate
+from priorauth.ingest.pdftext import choose, pdfium_texts
+from priorauth.ingest.scanpage import PageLog, ocr_scan
 
 MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page means it is a scan (a fax header alone is not a text layer)
 _ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -56,7 +58,13 @@ def better(ocr: str, layer: str) -> bool:
 
 
 def read_pdf(data: bytes, label: str, limits: Limits):
-    """(part, ocr_pages, words_by_page) for a PDF, raising IngestError for encrypted, corrupt or empty files."""
+    """(part, ocr_pages, words_by_page, log) for a PDF, raising IngestError for encrypted, corrupt or empty files.
+
+    A page with a text layer is read by pypdf or PDFium, whichever reads it better (priorauth.ingest.pdftext);
+    a page without one is OCR'd unless blank (priorauth.ingest.scanpage); `log` says which engine read each page,
+    how long OCR took on each page and which blank pages were skipped. Words hyphenated at a line end are
+    rejoined (priorauth.ingest.hyphen).
+    """
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
@@ -83,7 +91,7 @@ def read_pdf(data: bytes, label: str, limits: Limits):
     for i in range(n):
         try:
             page = reader.pages[i]
-            texts.append(reflow(tidy_lines(page.extract_text() or "")))
+            texts.append(tidy_lines(page.extract_text() or ""))
             if needs_ocr(page, texts[-1]):
                 check_render_cost(page, label, i + 1, limits)
                 to_ocr.append(i)
@@ -94,16 +102,22 @@ def read_pdf(data: bytes, label: str, limits: Limits):
         except Exception:  # a broken page's text layer is treated as absent; OCR may still read it
             texts[i:] = [""]
             to_ocr.append(i)
+    log = PageLog(engines=["pypdf"] * n)
+    layered = [i for i in range(n) if i not in set(to_ocr)]  # PDFium reads only content pypdf decoded within its limit
+    for i, text in pdfium_texts(data, layered, PDFIUM).items():
+        log.engines[i], texts[i] = choose(texts[i], tidy_lines(text))
+    texts = [reflow(dehyphenate(t)[0]) for t in texts]
     words_by_page: dict[int, list] = {}
     if len(to_ocr) > limits.max_ocr_pages:
         raise IngestError(f"{label} has {len(to_ocr)} pages without a text layer, more than the OCR limit of "
                           f"{limits.max_ocr_pages} (PRIORAUTH_MAX_OCR_PAGES).")
     if to_ocr:
         for i, image in _render(data, to_ocr, label, limits):
-            text, words = ocr_page(image, f"{label} page {i + 1}")
-            text = reflow(text)
+            text, words = ocr_scan(image, f"{label} page {i + 1}", i + 1, log)
             if better(text, texts[i]):
-                texts[i], words_by_page[i + 1] = text, words
+                texts[i], words_by_page[i + 1], log.engines[i] = text, words, "ocr"
+            elif i + 1 in log.blank_pages and not usable(texts[i]):
+                log.engines[i] = "blank"
     part = Part()
     starts = {}
     for i, t in enumerate(texts):
@@ -111,7 +125,7 @@ def read_pdf(data: bytes, label: str, limits: Limits):
     if not part.text.strip():
         raise IngestError(f"{label} has no text layer and OCR found no text on its {n} page(s).")
     ocr_pages = sorted(words_by_page)
-    return part, ocr_pages, {p: (starts[p], w) for p, w in words_by_page.items()}
+    return part, ocr_pages, {p: (starts[p], w) for p, w in words_by_page.items()}, log
 
 
 def check_render_cost(page, label: str, number: int, limits: Limits) -> None:

@@ -40,6 +40,32 @@ def text_pdf(text: str, lines_per_page: int = LINES_PER_PAGE) -> bytes:
                        b"/Contents %d 0 R >>" % (WIDTH, HEIGHT, len(objects)))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    return _assemble(objects)
+
+
+def form_pdf(rows: list[list[str]], widths: list[int]) -> bytes:
+    """A one-page form: each cell drawn on its own at its column's position, the cells of a row right to left.
+
+    That is how many lab and EHR report generators draw a table; a reader that follows the content stream
+    glues such a row backwards ('LABREFERENCE INTERVALUNITS...'), one that follows positions reads it in order.
+    """
+    ops = []
+    y = HEIGHT - MARGIN
+    for row in rows:
+        xs = [MARGIN + sum(widths[:i]) for i in range(len(row))]
+        for x, cell in sorted(zip(xs, row), reverse=True):
+            ops.append(b"BT /F1 %d Tf %d %d Td (%s) Tj ET" % (SIZE, x, y, _escape(cell)))
+        y -= LEADING
+    body = b" ".join(ops)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+               b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+               % (WIDTH, HEIGHT)]
+    return _assemble(objects)
+
+
+def _assemble(objects: list[bytes]) -> bytes:
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for n, obj in enumerate(objects, 1):

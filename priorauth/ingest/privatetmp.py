@@ -68,11 +68,12 @@ def clean_leftovers(base: Path, prefix: str = "") -> int:
 def use_private_tmp(base: Optional[Path] = None) -> Path:
     """Make this process's temporary directory a private one under `base` (default: the system's) and return it.
 
-    Also sets umask 077, so files any library creates are owner-only. Idempotent.
+    Also sets umask 077, so files any library creates are owner-only. Idempotent for the same base (a second
+    service in one process, as in tests, moves to its own data directory's).
     """
     global _current
     with _lock:
-        if _current is not None and _current.is_dir():
+        if _current is not None and _current.is_dir() and (base is None or _current.parent == Path(base)):
             return _current
         os.umask(0o077)
         shared = base is None

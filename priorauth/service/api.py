@@ -12,13 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from priorauth.service.db import StoredFile, User
+from priorauth.service.db import ApiToken, StoredFile, User
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.export import labeled_cases
-from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, attach_and_submit, audit, audit_trail, create_request,
+from priorauth.service.logic import (ActionIn, Conflict, Forbidden, NewRequest, attach_and_submit, audit, audit_trail, create_request,
                                      fmt_left, get_visible, queue, record_action, request_files, stored_review, time_left,
                                      commit_or_undo)
-from priorauth.service.security import ROLES, add_user, authenticate, issue_token
+from priorauth.service.security import (ROLES, add_user, issue_token, password_problem, revoke_token, set_active,
+                                        set_password, token_row, tokens_of)
+from priorauth.service.signin import sign_in
 from priorauth.service.uploads import UploadError, check
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -33,7 +35,7 @@ class Credentials(BaseModel):
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$")
-    password: str = Field(min_length=12, max_length=200)
+    password: str = Field(max_length=200)  # checked by security.password_problem, with its reason
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     org: str = Field(min_length=1, max_length=120)
 
@@ -51,15 +53,94 @@ def summary(r, now: Optional[dt.datetime] = None) -> dict[str, Any]:
             "attempts": r.attempts}
 
 
-@router.post("/tokens", status_code=201, summary="Exchange a username and password for an API token")
-def new_token(body: Credentials, db: Session = Depends(get_db)) -> dict[str, str]:
-    user = authenticate(db, body.username, body.password)
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/tokens", status_code=201, summary="Exchange a username and password for an API token "
+                                                "(429 after repeated failures; tokens expire)")
+def new_token(request: Request, body: Credentials, db: Session = Depends(get_db)) -> dict[str, Any]:
+    user = sign_in(db, request.app.state.throttle, body.username, body.password, client_address(request))
     if user is None:
         raise HTTPException(401, "wrong username or password")
-    token = issue_token(db, user)
-    audit(db, user, None, "token_issued", {})
+    hours = request.app.state.settings.token_hours
+    token = issue_token(db, user, hours)
+    audit(db, user, None, "token_issued", {"hours": hours})
     db.commit()
-    return {"token": token, "role": user.role, "org": user.org}
+    return {"token": token, "role": user.role, "org": user.org, "expires_at": token_row(db, token).expires_at.isoformat()}
+
+
+def token_json(t: ApiToken, db: Session) -> dict[str, Any]:
+    owner = db.get(User, t.user_id)
+    return {"id": t.id, "user_id": t.user_id, "username": owner.username if owner else None,
+            "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat() if t.expires_at else None}
+
+
+@router.get("/tokens", summary="Unexpired API tokens: your own, or everyone's for an admin (never the token itself)")
+def list_tokens(user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    return [token_json(t, db) for t in tokens_of(db, None if user.role == "admin" else user)]
+
+
+@router.delete("/tokens", status_code=204, summary="Revoke the token this request is made with (sign out)")
+def revoke_current(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)) -> Response:
+    row = token_row(db, request.headers.get("authorization", "").partition(" ")[2].strip())
+    if row is not None:
+        db.delete(row)
+    audit(db, user, None, "token_revoked", {"token_id": row.id if row else None})
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one token: your own, or anyone's for an admin")
+def revoke_one(token_id: int, user: User = Depends(api_user), db: Session = Depends(get_db)) -> Response:
+    row = db.get(ApiToken, token_id)
+    if row is None or (row.user_id != user.id and user.role != "admin"):
+        raise HTTPException(404, "no such token")
+    revoke_token(db, token_id)
+    audit(db, user, None, "token_revoked", {"token_id": token_id, "user_id": row.user_id})
+    db.commit()
+    return Response(status_code=204)
+
+
+class UserChange(BaseModel):
+    """What an admin may change on an account; a user may change only their own password."""
+
+    model_config = ConfigDict(extra="forbid")
+    active: Optional[bool] = None
+    password: Optional[str] = Field(default=None, max_length=200)
+
+
+@router.patch("/users/{user_id}", summary="Disable or enable an account, or set its password (admin; a user: own password)")
+def change_user(user_id: int, body: UserChange, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    target = db.get(User, user_id)
+    if target is None or (user.role != "admin" and target.id != user.id):
+        raise HTTPException(404, "no such account")
+    if body.active is not None:
+        if user.role != "admin":
+            raise Forbidden("only an admin disables or enables accounts")
+        if target.id == user.id and not body.active:
+            raise Conflict("an admin cannot disable their own account; ask another admin")
+        set_active(db, target, body.active)
+        audit(db, user, None, "user_enabled" if body.active else "user_disabled", {"username": target.username})
+    if body.password is not None:
+        set_password(db, target, body.password)  # ValueError (422) with the reason when it is too weak
+        audit(db, user, None, "password_changed", {"username": target.username})
+    db.commit()
+    return {"id": target.id, "username": target.username, "role": target.role, "org": target.org, "active": target.active}
+
+
+class PasswordCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(max_length=200)
+    username: str = Field(default="", max_length=80)
+
+
+@router.post("/password-check", summary="Would this password be accepted? (admin; for account forms)")
+def check_password(body: PasswordCheck, user: User = Depends(api_user)) -> dict[str, Any]:
+    if user.role != "admin":
+        raise Forbidden("only an admin checks passwords for new accounts")
+    problem = password_problem(body.password, body.username)
+    return {"acceptable": problem is None, "problem": problem}
 
 
 @router.post("/users", status_code=201, summary="Create an account (admin only)")
@@ -116,7 +197,8 @@ async def read_uploads(request: Request, files: list[UploadFile]) -> list:
     checked = []
     for f in files:
         data = await f.read(s.max_file_bytes + 1)
-        checked.append(check(f.filename or "", data, s.max_file_bytes))
+        # parsing a large RTF, HTML or DOCX takes seconds of CPU: a worker thread, so sign-in and pages go on meanwhile
+        checked.append(await run_in_threadpool(check, f.filename or "", data, s.max_file_bytes))
     return checked
 
 
@@ -135,6 +217,7 @@ def too_big(request: Request) -> None:
              summary="Attach the packet's files (multipart field 'files', repeatable) and queue the review")
 async def post_files(request: Request, request_id: str, files: list[UploadFile] = File(...),
                      user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    db.commit()  # end the sign-in lookup's transaction: on SQLite it holds the write lock, and parsing takes seconds
     checked = await read_uploads(request, files)
     settings = request.app.state.settings
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import inspect
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -20,10 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from priorauth.review_page import JS as REVIEW_JS
 from priorauth.service.db import User, make_engine, migrate, session_factory
+from priorauth.service.guard import Guard
 from priorauth.service.jobs import Worker
 from priorauth.service.logic import Conflict, Forbidden
 from priorauth.service.security import add_user
 from priorauth.service.settings import Settings
+from priorauth.service.signin import Throttle, TooManyAttempts
 from priorauth.service.uploads import UploadError
 
 log = logging.getLogger("priorauth.service")
@@ -86,25 +87,19 @@ def create_app(settings: Optional[Settings] = None, start_workers: bool = True) 
                 w.join(timeout=30)
             app.state.engine.dispose()
 
-    # a total body cap that also covers chunked uploads, where this FastAPI has one (0.13x+); Content-Length is checked anyway
-    limit = {"max_body_size": settings.max_files * settings.max_file_bytes + 1024 * 1024} \
-        if "max_body_size" in inspect.signature(FastAPI.__init__).parameters else {}
-    app = FastAPI(title="priorauth review service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None, **limit,
+    app = FastAPI(title="priorauth review service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Prior-authorization review of MRI-spine packets: submit requests and files, poll, "
                               "fetch the evidence-linked review, record reviewer actions. JSON API under /api/ "
                               "with bearer tokens (POST /api/tokens).")
     app.state.settings = settings
+    app.state.throttle = Throttle(per_account=settings.signin_account_failures, per_address=settings.signin_address_failures,
+                                  window_s=settings.signin_window_minutes * 60)
     app.state.engine = make_engine(settings.url)
     app.state.sessions = session_factory(app.state.engine)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in HEADERS.items():
-            response.headers.setdefault(k, v)
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
+    # outermost: body limits while streaming, security headers on every response, no tracebacks in the log
+    app.add_middleware(Guard, headers=HEADERS,
+                       upload_limit=lambda: settings.max_files * settings.max_file_bytes + 1024 * 1024)
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, e: Forbidden):
@@ -117,6 +112,10 @@ def create_app(settings: Optional[Settings] = None, start_workers: bool = True) 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, e: Conflict):
         return problem(409, str(e))
+
+    @app.exception_handler(TooManyAttempts)
+    async def _throttled(request: Request, e: TooManyAttempts):
+        return JSONResponse({"detail": str(e)}, status_code=429, headers={"Retry-After": str(e.retry_after)})
 
     @app.exception_handler(UploadError)
     async def _upload(request: Request, e: UploadError):

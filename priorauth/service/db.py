@@ -64,6 +64,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    expires_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)  # None: issued before tokens expired; refused
 
 
 class WebSession(Base):

@@ -11,6 +11,7 @@ the OperationOutcome of `FhirError` with 400; note text is never logged.
 from __future__ import annotations
 
 import secrets
+from typing import Optional
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,14 +21,31 @@ from sqlalchemy.orm import Session
 from priorauth.fhir import FhirError
 from priorauth.fhir.errors import operation_outcome
 from priorauth.fhir.submit import request_bundle, review_bundle
+from priorauth.pipeline import TextTooLong
 from priorauth.service.db import PARequest, StoredReview, User, utcnow
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.jobs import default_reviewer
-from priorauth.service.logic import CLOCK, audit
+from priorauth.service.logic import CLOCK, audit, cpt_codes, icd10_codes
 
 router = APIRouter(tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 MAX_BUNDLE_BYTES = 60 * 1024 * 1024
+
+
+async def read_capped(request: Request, limit: int) -> Optional[bytes]:
+    """The body, or None as soon as it passes `limit` bytes (from Content-Length, or while it streams in chunks)."""
+    try:
+        if int(request.headers.get("content-length") or 0) > limit:
+            return None
+    except ValueError:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _urgency(bundle: dict) -> str:
@@ -49,9 +67,11 @@ def _outcome(status: int, outcome: dict) -> JSONResponse:
 async def claim_submit(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db)):
     if user.role not in ("submitter", "admin"):
         return _outcome(403, operation_outcome("only submitters send prior-authorization requests", code="forbidden"))
-    body = await request.body()
-    if len(body) > MAX_BUNDLE_BYTES:
-        return _outcome(413, operation_outcome("the Bundle is larger than the service accepts", code="too-costly"))
+    db.commit()  # end the token lookup's transaction: on SQLite it holds the write lock, and the review takes seconds
+    body = await read_capped(request, MAX_BUNDLE_BYTES)
+    if body is None:
+        return _outcome(413, operation_outcome(f"the Bundle is larger than the service accepts "
+                                               f"({MAX_BUNDLE_BYTES // 1048576} MB)", code="too-costly"))
     if not body.strip():
         return _outcome(400, operation_outcome("the request body is empty; send a PAS request Bundle", code="required"))
 
@@ -62,8 +82,14 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
         now = utcnow()
         rid = secrets.token_hex(16)
         req = case.request
-        r = PARequest(id=rid, org=user.org, submitter_id=user.id, cpt_codes=list(req.cpt_codes or []),
-                      icd10_codes=list(req.icd10_codes or []), patient_age=req.patient_age, request_date=req.request_date,
+        try:  # the same bounds as a request entered on the pages or the API
+            cpt, icd = cpt_codes(list(req.cpt_codes or [])), icd10_codes(list(req.icd10_codes or []))
+            if len(cpt) > 10 or len(icd) > 20:
+                raise ValueError("a request carries at most 10 CPT and 20 ICD-10 codes")
+        except ValueError as e:
+            raise FhirError("Bundle.entry.resource.where(resourceType='Claim')", str(e)) from None
+        r = PARequest(id=rid, org=user.org, submitter_id=user.id, cpt_codes=cpt,
+                      icd10_codes=icd, patient_age=req.patient_age, request_date=req.request_date,
                       urgency=urgency, swo=req.has_standard_written_order, status="ready", created_at=now,
                       submitted_at=now, deadline_at=now + CLOCK[urgency], attempts=1, decision=review.decision,
                       action=review.action)
@@ -82,4 +108,7 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
     except FhirError as e:
         db.rollback()
         return _outcome(400, e.outcome)
+    except TextTooLong as e:
+        db.rollback()
+        return _outcome(413, operation_outcome(str(e), code="too-costly"))
     return JSONResponse(response, media_type=FHIR_JSON)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from priorauth.models import Case, Request, age_on
+from priorauth.pipeline import TextTooLong
 from priorauth.service.db import AuditEntry, PARequest, StoredFile, StoredReview, utcnow
 from priorauth.service.settings import Settings
 from priorauth.service.uploads import to_document
@@ -189,7 +190,7 @@ def process(engine: Engine, settings: Settings, c: Claim, reviewer: Callable[[Ca
             case = build_case(engine, settings, c.request_id)
             rev = reviewer(case)
     except Exception as e:  # noqa: BLE001 - any failure of one packet is recorded, never fatal to the worker
-        reason = str(e) if isinstance(e, ReadError) else f"the review failed ({type(e).__name__})"
+        reason = str(e) if isinstance(e, (ReadError, TextTooLong)) else f"the review failed ({type(e).__name__})"
         log.warning("request %s failed on attempt %d (%s)", c.request_id, c.attempt, type(e).__name__)
         fail(engine, c, reason)
         return "failed"

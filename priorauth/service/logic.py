@@ -8,8 +8,9 @@ clock starts when the packet is submitted for review (files attached).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import and_, or_, select
@@ -34,13 +35,37 @@ class Conflict(Exception):
     """The request is not in a state that allows this; answered 409."""
 
 
+ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")  # ICD-10-CM: M54.16, M5416, S32.009A
+CPT = re.compile(r"^([0-9]{4}[0-9FTU]|[A-V][0-9]{4})$")  # CPT (72148), category II/III (3074F, 0275T), HCPCS (G0121)
+
+
+def cpt_codes(v: list[str]) -> list[str]:
+    """Upper-cased, trimmed CPT/HCPCS codes; ValueError naming the first bad one (shortened) otherwise."""
+    v = [c.strip().upper() for c in v if c.strip()]
+    bad = next((c for c in v if not CPT.match(c)), None)
+    if not v or bad is not None:
+        raise ValueError("CPT codes are five characters, such as 72148" + (f"; {bad[:12]!r} is not one" if bad else ""))
+    return v
+
+
+def icd10_codes(v: list[str]) -> list[str]:
+    v = [c.strip().upper() for c in v if c.strip()]
+    bad = next((c for c in v if not ICD10.match(c)), None)
+    if bad is not None:
+        raise ValueError(f"ICD-10 codes look like M54.16; {bad[:12]!r} is not one")
+    return v
+
+
+Code = Annotated[str, Field(max_length=12)]
+
+
 class NewRequest(BaseModel):
     """The fields of a prior-authorization request as a submitter enters them."""
 
     model_config = ConfigDict(extra="forbid")
 
-    cpt_codes: list[str] = Field(min_length=1, max_length=10)
-    icd10_codes: list[str] = Field(default=[], max_length=20)
+    cpt_codes: list[Code] = Field(min_length=1, max_length=10)
+    icd10_codes: list[Code] = Field(default=[], max_length=20)
     patient_age: Optional[int] = Field(default=None, ge=0, le=130)
     birth_date: Optional[dt.date] = None
     request_date: Optional[dt.date] = None
@@ -50,10 +75,12 @@ class NewRequest(BaseModel):
     @field_validator("cpt_codes")
     @classmethod
     def _cpt(cls, v: list[str]) -> list[str]:
-        v = [c.strip().upper() for c in v if c.strip()]
-        if not v or any(len(c) != 5 or not c.isalnum() for c in v):
-            raise ValueError("CPT codes are five characters, such as 72148")
-        return v
+        return cpt_codes(v)
+
+    @field_validator("icd10_codes")
+    @classmethod
+    def _icd(cls, v: list[str]) -> list[str]:
+        return icd10_codes(v)
 
     @model_validator(mode="after")
     def _age(self) -> "NewRequest":
@@ -188,9 +215,9 @@ class ActionIn(BaseModel):
 
     action: ActionName
     note: str = Field(default="", max_length=4000)
-    missing: list[str] = Field(default=[], max_length=20)
+    missing: list[Annotated[str, Field(max_length=300)]] = Field(default=[], max_length=20)
     determination: Optional[Literal["approve", "not_approved"]] = None
-    code: Optional[str] = None
+    code: Optional[str] = Field(default=None, max_length=40)
     doc: Optional[str] = Field(default=None, max_length=300)
     start: Optional[int] = Field(default=None, ge=0)
     end: Optional[int] = Field(default=None, ge=0)

@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from priorauth.codes import code_table
 from priorauth.review_page import ACTION, render_review_page
-from priorauth.service.api import file_response, read_uploads, too_big
+from priorauth.service.api import client_address, file_response, read_uploads, too_big
 from priorauth.service.db import User, WebSession
 from priorauth.service.deps import COOKIE, check_csrf, get_db, page_session
 from priorauth.service.logic import (WRONG_REASONS, ActionIn, Conflict, Forbidden, NewRequest, attach_and_submit, audit,
                                      audit_trail, create_request, fmt_left, get_visible, queue, record_action,
                                      request_files, stored_review, time_left, commit_or_undo)
-from priorauth.service.security import authenticate, close_session, open_session, same
+from priorauth.service.security import close_session, open_session, same
+from priorauth.service.signin import TooManyAttempts, sign_in
 from priorauth.service.uploads import ACCEPTED, UploadError
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +58,12 @@ def login(request: Request, username: str = Form(max_length=80), password: str =
           csrf_token: str = Form(""), db: Session = Depends(get_db)) -> Response:
     if not same(request.cookies.get(LOGIN_COOKIE), csrf_token):
         raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page and try again")
-    user = authenticate(db, username, password)
+    try:
+        user = sign_in(db, request.app.state.throttle, username, password, client_address(request))
+    except TooManyAttempts as e:
+        resp = html("login.html", 429, csrf=csrf_token, user=None, error=str(e)[0].upper() + str(e)[1:] + ".")
+        resp.headers["Retry-After"] = str(e.retry_after)
+        return resp
     if user is None:
         resp = html("login.html", 401, csrf=csrf_token, user=None, error="Wrong username or password.")
         return resp
@@ -110,6 +116,7 @@ def new_form(who: tuple[User, WebSession] = Depends(page_session)) -> HTMLRespon
 async def new_submit(request: Request, who: tuple[User, WebSession] = Depends(page_session),
                      db: Session = Depends(get_db)) -> Response:
     user, sess = who
+    db.commit()  # end the session lookup's transaction: on SQLite it holds the write lock while the files parse
     form = await request.form(max_files=request.app.state.settings.max_files + 1)
     check_csrf(sess, form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else None)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -137,7 +144,11 @@ async def new_submit(request: Request, who: tuple[User, WebSession] = Depends(pa
         commit_or_undo(db, settings, r, stored)
         return r.id
 
-    rid = await run_in_threadpool(store)
+    try:
+        rid = await run_in_threadpool(store)
+    except UploadError as e:  # the disk is full: nothing was stored
+        db.rollback()
+        return _new_form(user, sess, str(e), e.status, fields)
     return RedirectResponse(f"/requests/{rid}", status_code=303)
 
 

@@ -18,8 +18,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, data_dir: Optional[Path] = 
 
     from priorauth.service.db import make_engine, migrate
 
-    settings = Settings(database_url=database_url, workers=workers, lease_seconds=lease_seconds,
-                        **({"data_dir": data_dir} if data_dir else {}))
+    try:
+        settings = Settings(database_url=database_url, workers=workers, lease_seconds=lease_seconds,
+                            **({"data_dir": data_dir} if data_dir else {}))
+    except ValueError as e:  # a bad PRIORAUTH_* setting
+        raise SystemExit(f"priorauth serve: {e}") from None
     try:  # fail with one sentence, before uvicorn starts, when the data directory or database is unusable
         settings.prepare()
         engine = make_engine(settings.url)

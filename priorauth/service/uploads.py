@@ -7,6 +7,7 @@ stored file into note text, so swapping in a richer reader is one line.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -59,6 +60,9 @@ def sniff(filename: str, data: bytes) -> str:
             try:
                 with Image.open(io.BytesIO(data)) as im:
                     im.verify()
+            except Image.DecompressionBombError:
+                raise UploadError(f"{filename}: the image is too large to process safely (more than "
+                                  f"{Image.MAX_IMAGE_PIXELS * 2 / 1e6:.0f} megapixels)", 413) from None
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
                 raise IngestError(f"{filename} is a damaged or unsupported image.") from None
         elif kind != "pdf":
@@ -83,11 +87,25 @@ def check(filename: str, data: bytes, limit: int) -> Checked:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Create the file owner-readable only (0600); never overwrite."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    """Create the file owner-readable only (0600); never overwrite. A full disk is UploadError 507, leaving nothing."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadError(DISK_FULL, 507) from None
+        raise
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        path.unlink(missing_ok=True)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadError(DISK_FULL, 507) from None
+        raise
+
+
+DISK_FULL = "the service has no room left to store the files; nothing was stored, try again later"
 
 
 def remove_request_dir(root: Path, request_id: str, file_ids: list[str]) -> None:
@@ -103,4 +121,5 @@ def to_document(doc_id: str, data: bytes) -> Document:
     """Note text of a stored file (the reading step of a review, OCR included); IngestError (a ValueError) names the file only."""
     from priorauth.ingest import read_bytes
 
-    return read_bytes(data, name=doc_id).to_document(doc_id, type="clinical_note")
+    ingested = read_bytes(data, name=doc_id, isolate=True)
+    return ingested.to_document(doc_id, type=ingested.doc_type or "clinical_note")

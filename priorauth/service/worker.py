@@ -11,6 +11,7 @@ import logging
 import signal
 from pathlib import Path
 
+from priorauth.ingest.privatetmp import use_private_tmp
 from priorauth.service.db import make_engine
 from priorauth.service.jobs import Worker
 from priorauth.service.settings import Settings
@@ -29,6 +30,7 @@ def main() -> None:
     args = build_parser().parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings(data_dir=args.data_dir, database_url=args.database_url, lease_seconds=args.lease_seconds)
+    use_private_tmp(settings.tmp_dir)  # OCR's page images stay under the data directory, owner-only
     w = Worker(make_engine(settings.url), settings)
     signal.signal(signal.SIGTERM, lambda *_: w.stop.set())
     w.run()
