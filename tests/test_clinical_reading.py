@@ -369,3 +369,9 @@ def test_an_emg_of_another_region_is_not_a_iii(extractor):
     text = ("Neck pain for 2 months.\nEMG/NCS: Impression: active left L5 radiculopathy.")
     r = review(note_case(text, cpt="72141"), extractor)
     assert "A.iii" not in r.criteria and "C" not in r.criteria
+
+
+def test_a_spinal_diagnosis_in_the_assessment_takes_the_pain_up(extractor):
+    text = "CC: low back pain for 6 weeks in a gymnast.\nExam: normal neurologic exam.\nA: Lumbar strain.\nP: rest."
+    r = review(note_case(text, age=13), extractor)
+    assert "W+.a" in r.criteria

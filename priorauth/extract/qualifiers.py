@@ -580,14 +580,26 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
 ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
 
 
+SPINAL_WORDS = re.compile(r"\b(?:back|neck|spine|spinal|lumbar|thoracic|cervical|lumbosacral|sacral|dis[ck]s?|vertebra\w*|"
+                          r"spondyl\w*|radicul\w*|sciatica|HNP)\b", re.I)
+
+
 def _assessed(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
-    """The author takes the pain up as a problem: named in an assessment, or written where no assessment is."""
+    """The author takes the pain up as a problem: the pain or a spinal diagnosis is named in an assessment, or the
+    pain is written where no assessment is."""
     inside = [s for s in f.evidence if s.doc in docs and docs[s.doc].section(s.start) in ASSESSMENT_SECTIONS]
     if inside:
         return Qualifier(name="assessed", value=True, evidence=inside[:MAX_SPANS])
-    bare = [s for s in f.evidence if s.doc in docs
-            and not any(name in ASSESSMENT_SECTIONS for _, name in docs[s.doc].sections)]
-    return Qualifier(name="assessed", value=True, evidence=bare[:MAX_SPANS]) if bare else None
+    spans = []
+    for doc_id in dict.fromkeys(s.doc for s in f.evidence if s.doc in docs):
+        dt = docs[doc_id]
+        bounds = [x for x, _ in dt.sections] + [len(dt.doc.text)]
+        parts = [(bounds[i], bounds[i + 1]) for i, (_, name) in enumerate(dt.sections) if name in ASSESSMENT_SECTIONS]
+        if not parts:
+            spans += [s for s in f.evidence if s.doc == doc_id]
+        for lo, hi in parts:
+            spans += [_span(dt, m.start(), m.end()) for m in SPINAL_WORDS.finditer(dt.doc.text, lo, hi)][:1]
+    return Qualifier(name="assessed", value=True, evidence=spans[:MAX_SPANS]) if spans else None
 
 
 def _age_months(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
