@@ -428,6 +428,8 @@ class ClinicalEvent(BaseModel):
     counts: bool = Field(description="Whether the rule layer may count it (present, grounded, not only weak).")
     cause: Optional[str] = Field(default=None, description="The non-spinal cause the author names for it.")
     region: Optional[str] = Field(default=None, description="The spinal region it concerns, when known.")
+    side: Optional[Literal["left", "right", "bilateral"]] = Field(default=None, description="The side its words name.")
+    contradicted_by: list[EvidenceSpan] = Field(default=[], description="The exam or note that contradicts it, if any.")
     attributes: list[str] = Field(default=[], description="Its qualifiers (contradicted, before_surgery, assessed ...).")
     evidence: list[EvidenceSpan] = Field(min_length=1)
 

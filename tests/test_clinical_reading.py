@@ -375,3 +375,10 @@ def test_a_spinal_diagnosis_in_the_assessment_takes_the_pain_up(extractor):
     text = "CC: low back pain for 6 weeks in a gymnast.\nExam: normal neurologic exam.\nA: Lumbar strain.\nP: rest."
     r = review(note_case(text, age=13), extractor)
     assert "W+.a" in r.criteria
+
+
+def test_an_event_names_its_side_and_the_exam_that_contradicts_it(extractor):
+    text = "HPI: back pain; her left leg feels weak at times.\nExam: Strength 5/5 bilateral lower extremities."
+    r = review(note_case(text), extractor)
+    weak = next(e for e in r.events if e.code == "motor_weakness" and e.source == "reported")
+    assert weak.side == "left" and weak.contradicted_by and "5/5" in weak.contradicted_by[0].text

@@ -17,6 +17,7 @@ the review page) read events.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from priorauth.codes import code_table
@@ -63,6 +64,20 @@ def _attributes(f: Finding, reason: Optional[str]) -> dict:
                 conditional=conditional, doc_time_rel=rel, modality=modality, attributes=sorted(names))
 
 
+SIDE_RX = re.compile(r"(?i:\b(?P<bi>bilateral(?:ly)?|both|BLE|BUE)\b|\b(?P<l>left|lt)\b|\b(?P<r>right|rt)\b)|\b(?P<L>L)\b|\b(?P<R>R)\b")
+SIDE_LEAD = 30  # how far before its words a side may stand ('left EHL 4/5', 'L foot drop')
+
+
+def _side(text: str, spans: list[EvidenceSpan]) -> Optional[str]:
+    """The side the event's words name ('left', 'right', 'bilateral'), when they name one side only."""
+    sides = set()
+    for s in spans:
+        line_start = text.rfind("\n", 0, s.start) + 1
+        for m in SIDE_RX.finditer(text, max(line_start, s.start - SIDE_LEAD), s.end):
+            sides.add("bilateral" if m["bi"] else "left" if (m["l"] or m["L"]) else "right")
+    return sides.pop() if len(sides) == 1 else ("bilateral" if {"left", "right"} <= sides else None)
+
+
 def build_events(documents: list[Document], present: list[Finding], ruled_out: list[Finding],
                  weak: frozenset[str] = frozenset()) -> tuple[list[ClinicalEvent], list[TimelineEntry]]:
     """Events per (finding, document), and the timeline of documents by date (undated last, in packet order)."""
@@ -80,7 +95,10 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
             events.append(ClinicalEvent(
                 code=f.code, kind=_kind(f.code), doc=doc_id, role=roles[doc_id], date=docs[doc_id].date,
                 source="exam" if exam else "reported", counts=counted and f.present, cause=f.attributed_to,
-                region=f.region, evidence=spans, **_attributes(f, f.reason)))
+                region=f.region or next((str(q.value) for q in f.qualifiers if q.name == "region"), None),
+                side=_side(docs[doc_id].text, spans),
+                contradicted_by=[e for q in f.qualifiers if q.name == "contradicted" for e in q.evidence],
+                evidence=spans, **_attributes(f, f.reason)))
     order = {d.id: i for i, d in enumerate(documents)}
     events.sort(key=lambda e: (order.get(e.doc, 0), e.evidence[0].start))
     timeline = []
