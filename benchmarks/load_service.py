@@ -115,9 +115,13 @@ def start_worker(data_dir: Path, database_url: Optional[str], lease: float, log:
         return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
 
 
+def admin_token(base: str) -> str:
+    """The bootstrap admin's token: the audit log's full trail is the plan's (a clinic sees only its own steps)."""
+    return httpx.post(base + "/api/tokens", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
+
+
 def submitter_token(base: str) -> str:
-    admin = httpx.post(base + "/api/tokens", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
-    h = {"Authorization": f"Bearer {admin}"}
+    h = {"Authorization": f"Bearer {admin_token(base)}"}
     r = httpx.post(base + "/api/users", headers=h, json={"username": "loadclinic", "password": "load-clinic-password",
                                                           "role": "submitter", "org": "clinic"})
     assert r.status_code in (201, 409), r.text
@@ -192,7 +196,8 @@ def run_load(packets: int, clients: int, database_url: Optional[str] = None, ser
                 final = wait_ready(base, token, ids, timeout)
                 elapsed = time.monotonic() - t0
                 with ThreadPoolExecutor(8) as pool:
-                    counts = list(pool.map(lambda rid: audit_counts(base, token, rid), ids))
+                    plan = admin_token(base)
+                    counts = list(pool.map(lambda rid: audit_counts(base, plan, rid), ids))
             finally:
                 for p in procs:
                     stop(p)
@@ -235,7 +240,7 @@ def run_kill(database_url: Optional[str] = None, lease: float = 3.0, timeout: fl
                     time.sleep(0.02)
                 rescuer = start_worker(data, database_url, lease, log)
                 final = wait_ready(base, token, [rid], timeout)[rid]
-                n, _, _ = audit_counts(base, token, rid)
+                n, _, _ = audit_counts(base, admin_token(base), rid)
             finally:
                 for p in (victim, rescuer):
                     if p is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -28,6 +29,8 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=2.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    # above the service's default note-text limit (500,000 characters): this measures reading in pieces
+    os.environ.setdefault("PRIORAUTH_MAX_TEXT_CHARS", str(int(args.mb * 1_100_000) + 1))
     from priorauth.extract.pieces import pieces
     from priorauth.models import Case, Document, Request
     from priorauth.pipeline import default_extractor, review

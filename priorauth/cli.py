@@ -26,7 +26,7 @@ from priorauth.extract.spec import ExtractorSpec
 from priorauth.guidelines import DEFAULT as DEFAULT_GUIDELINE
 from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
-from priorauth.models import Case, Document, Request, Review, SourceFile
+from priorauth.models import Case, Request, Review, SourceFile
 
 app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
 out = Console()
@@ -79,8 +79,8 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
     A missing file or a directory is the user's mistake (one sentence, exit 2); a file
     that cannot be read is named on stderr and in the review; if none can be read, exit 1.
     """
-    from priorauth.extract.dates import date_of_service
     from priorauth.ingest import IngestError, read_path
+    from priorauth.packet import note_document
 
     docs, unreadable, used = [], [], set()
     for i, p in enumerate(paths, 1):
@@ -93,16 +93,14 @@ def _read_packet(paths: List[str], cpt: List[str], age: Optional[int], request_d
         doc_id = f"note-{i}" if p == "-" or Path(p).name in used else Path(p).name
         used.add(doc_id)
         try:
-            text = read_stdin_note() if p == "-" else None
-            ingested = None if p == "-" else read_path(p, isolate=True)
+            source = read_stdin_note() if p == "-" else read_path(p, isolate=True)
         except IngestError as exc:
             err.print(f"cannot read: {exc}", markup=False, highlight=False, soft_wrap=True)
             unreadable.append(SourceFile(doc=doc_id, name=p, error=str(exc), reference=getattr(exc, "reference", None)))
             continue
         # --note-date wins, then the file's own date (C-CDA header, the note's header, metadata), then the request date
-        when = note_date or (ingested.date if ingested else date_of_service(text)) or request_date
-        docs.append(ingested.to_document(doc_id, type=ingested.doc_type or "clinical_note", date=when) if ingested
-                    else Document(id=doc_id, type="clinical_note", date=when, text=text))
+        # (priorauth.packet: the service does the same)
+        docs.append(note_document(doc_id, source, request_date, note_date))
     if not docs:
         err.print("error: no note file could be read; nothing was reviewed.", highlight=False, soft_wrap=True)
         raise typer.Exit(1)

@@ -150,7 +150,8 @@ def test_long_note_is_reviewed_in_pieces_with_offsets_kept(monkeypatch):
 
 
 @pytest.mark.parametrize("size", [1_000_050])
-def test_a_note_over_spacys_limit_is_reviewed(size):
+def test_a_note_over_spacys_limit_is_reviewed(size, monkeypatch):
+    monkeypatch.setenv("PRIORAUTH_MAX_TEXT_CHARS", "2000000")  # above the default limit, for an operator who raised it
     filler = "Follow-up visit. Patient doing about the same, stable mild stiffness in the morning.\n"
     head = "HPI: low back pain x 3 weeks.\n"
     tail = "New left foot drop since yesterday.\n"

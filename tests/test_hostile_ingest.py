@@ -139,3 +139,9 @@ def test_private_tmp_directory_is_refused_when_someone_planted_a_symlink(tmp_pat
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(base).st_mode) == 0o700
+
+
+def test_a_reader_over_its_time_limit_is_stopped_with_one_sentence(monkeypatch, tmp_path):
+    monkeypatch.setenv("PRIORAUTH_READ_TIMEOUT_S", "0.05")
+    with pytest.raises(IngestError, match=r"scan.png took longer than 0.05 s to read and was not read \(PRIORAUTH_READ_TIMEOUT_S\)"):
+        read_bytes(bombs.png_with_dpi((300, 300), (200, 200)), name="scan.png", isolate=True)

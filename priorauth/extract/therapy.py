@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date, timedelta
 from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
-from priorauth.extract.dates import SIX_MONTHS, Duration, find_durations, note_clock, stated_dates, weeks
+from priorauth.extract.dates import SIX_MONTHS, Duration, date_bounds, find_durations, note_clock, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
@@ -22,7 +23,10 @@ def sentence_clock(text: str, ref: Optional[date], start: int, end: int) -> Opti
     them, and the document date stays the reference.
     """
     clock = note_clock(text, ref)
-    if clock is None or not any(e <= start or s >= end for s, e, _ in stated_dates(text, ref)):
+    if clock is None:
+        return None
+    first_end, last_start = date_bounds(text, ref)  # some date lies outside the sentence: one ends before or starts after
+    if not (first_end is not None and (first_end <= start or last_start >= end)):
         return None
     return clock
 
@@ -58,6 +62,7 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
     precedes it in the sentence, the one after).
     """
     by_sent: dict[tuple[int, int], list[Mention]] = {}
+    starts = sorted(m.start for m in therapy)  # found by bisection: a scan per mention made long notes quadratic
     for m in therapy:
         by_sent.setdefault((m.sent_start, m.sent_end), []).append(m)
     for (s, e), ms in by_sent.items():
@@ -76,13 +81,13 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
                     continue
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
             target.durations.append(d)
-        _follow_on(text, therapy, ms[-1], e, ref)
+        _follow_on(text, starts, ms[-1], e, ref)
 
 
 NEXT_SENTENCE = re.compile(r"[\s.,;]*(?P<s>[^.\n;]+)")
 
 
-def _follow_on(text: str, therapy: list[Mention], last: Mention, end: int, ref: Optional[date]) -> None:
+def _follow_on(text: str, starts: list[int], last: Mention, end: int, ref: Optional[date]) -> None:
     """The next sentence may date the care just named without naming it again ("This was done 4 weeks ago",
     "this occurred in October and again in November", "He continued ... during the next 8 months"): when it
     names no care itself and opens with such a reference, its durations belong to the last care mention."""
@@ -90,7 +95,8 @@ def _follow_on(text: str, therapy: list[Mention], last: Mention, end: int, ref: 
     if nxt is None:
         return
     s, e = nxt.span("s")
-    if any(s <= m.start < e for m in therapy) or not cues().follow_on.match(text, s, e):
+    i = bisect.bisect_left(starts, s)  # a care mention starts inside the next sentence
+    if i < len(starts) and starts[i] < e or not cues().follow_on.match(text, s, e):
         return
     for d in find_durations(text[s:e], s, ref, sentence_clock(text, ref, s, e)):
         if not d.episode and not _prescribed_schedule(text, last, d):

@@ -49,12 +49,14 @@ def read_isolated(data: bytes, name: Optional[str], content_type: Optional[str],
                                 cwd=str(work), start_new_session=True)
         try:
             out, _ = proc.communicate(header + b"\n" + data, timeout=limit)
-        except subprocess.TimeoutExpired:
+        except BaseException:  # the time limit, or this thread being stopped: the reader and its Tesseract go too
             _kill_group(proc)
-            raise IngestError(f"{label} took longer than {limit:.0f} s to read and was not read "
-                              f"(PRIORAUTH_READ_TIMEOUT_S).") from None
-        finally:
-            _kill_group(proc)  # Tesseract started by a dying reader must not outlive it
+            raise
+        if proc.returncode != 0:
+            _kill_group(proc)  # a Tesseract started by a reader that died must not outlive it
+    except subprocess.TimeoutExpired:
+        raise IngestError(f"{label} took longer than {limit:g} s to read and was not read "
+                          f"(PRIORAUTH_READ_TIMEOUT_S).") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     try:

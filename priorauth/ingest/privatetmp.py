@@ -2,8 +2,10 @@
 
 pytesseract writes the page image and Tesseract's output to `tempfile`'s
 directory, and Starlette spools large uploads there too. A process that reads
-notes therefore points `tempfile` (and, through TMPDIR, its child processes) at
-a directory of its own, mode 0700, named `<host>-<pid>`, removed at exit. A
+notes therefore points `tempfile` (and its reader processes, through their TMPDIR) at
+a directory of its own, mode 0700, named `<host>-<pid>`, removed at exit (the
+environment's TMPDIR is left alone: other programs the process starts, such as a
+browser in tests, keep theirs; the reader processes are given their own). A
 directory left by a killed process is removed by the next process that starts
 on the same base directory (its pid no longer runs). The service keeps these
 under its data directory (`<data dir>/tmp`); the CLI and library callers under
@@ -88,8 +90,7 @@ def use_private_tmp(base: Optional[Path] = None) -> Path:
             raise OSError(f"{path} exists and is not a private directory of this user")
         path.mkdir(mode=0o700, exist_ok=True)
         os.chmod(path, 0o700)
-        tempfile.tempdir = str(path)
-        os.environ["TMPDIR"] = str(path)  # Tesseract and our reader subprocesses inherit it
+        tempfile.tempdir = str(path)  # the process's own temporary files; its reader processes get theirs (isolated.py)
         _current = path
         atexit.register(shutil.rmtree, path, True)
         return path

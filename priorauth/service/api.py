@@ -12,14 +12,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from priorauth.service import accounts
+from priorauth.service.clock import clock
 from priorauth.service.db import ApiToken, StoredFile, User
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.export import labeled_cases
-from priorauth.service.logic import (ActionIn, Conflict, Forbidden, NewRequest, attach_and_submit, audit, audit_trail, create_request,
-                                     fmt_left, get_visible, queue, record_action, request_files, stored_review, time_left,
+from priorauth.service.identity import identity_json
+from priorauth.service.letters import letters_of
+from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, assignee_names, attach_and_submit, audit,
+                                     audit_trail, audit_view, claim_case, clinic_trail, create_request, get_visible, queue,
+                                     record_action, release_case, request_files, require_plan_staff, stored_review,
                                      commit_or_undo)
-from priorauth.service.security import (ROLES, add_user, issue_token, password_problem, revoke_token, set_active,
-                                        set_password, token_row, tokens_of)
+from priorauth.service.metrics import figures, to_csv
+from priorauth.service.security import (ROLES, issue_token, password_problem, revoke_token, set_password, token_row,
+                                        tokens_of)
 from priorauth.service.signin import sign_in
 from priorauth.service.uploads import UploadError, check
 
@@ -38,19 +44,32 @@ class NewUser(BaseModel):
     password: str = Field(max_length=200)  # checked by security.password_problem, with its reason
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     org: str = Field(min_length=1, max_length=120)
+    full_name: Optional[str] = Field(default=None, max_length=200)  # printed with the credentials on determination letters
+    credentials: Optional[str] = Field(default=None, max_length=80)
 
 
-def summary(r, now: Optional[dt.datetime] = None) -> dict[str, Any]:
-    left = time_left(r, now)
-    return {"id": r.id, "org": r.org, "status": r.status, "urgency": r.urgency, "cpt_codes": r.cpt_codes,
-            "icd10_codes": r.icd10_codes, "patient_age": r.patient_age,
-            "birth_date": r.birth_date.isoformat() if r.birth_date else None,
-            "request_date": r.request_date.isoformat() if r.request_date else None, "has_standard_written_order": r.swo,
-            "created_at": r.created_at.isoformat(), "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
-            "deadline_at": r.deadline_at.isoformat() if r.deadline_at else None,
-            "seconds_left": int(left.total_seconds()) if left is not None else None, "time_left": fmt_left(left),
-            "decision": r.decision, "action": r.action, "disposition": r.disposition, "error": r.error,
-            "attempts": r.attempts}
+def summary(r, tz: str, user: Optional[User] = None, names: Optional[dict[int, str]] = None,
+            now: Optional[dt.datetime] = None) -> dict[str, Any]:
+    """A request as the API shows it; a submitter sees status and outcome, not the tool's recommendation."""
+    c = clock(r, tz, now)
+    out = {"id": r.id, "org": r.org, "status": r.status, "urgency": r.urgency, "cpt_codes": r.cpt_codes,
+           "icd10_codes": r.icd10_codes, "patient_age": r.patient_age,
+           "birth_date": r.birth_date.isoformat() if r.birth_date else None,
+           "request_date": r.request_date.isoformat() if r.request_date else None, "has_standard_written_order": r.swo,
+           "created_at": r.created_at.isoformat(), "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+           **identity_json(r),
+           "deadline_at": r.deadline_at.isoformat() if r.deadline_at else None, "due": c.due,
+           "seconds_left": c.seconds_left, "time_left": c.left, "overdue": c.overdue,
+           "decided_at": r.decided_at.isoformat() if r.decided_at else None, "extension_reason": r.extension_reason,
+           "decision": r.decision, "action": r.action, "corrected_decision": r.corrected_decision,
+           "disposition": r.disposition, "error": r.error, "attempts": r.attempts,
+           "assignee": (names or {}).get(r.assignee_id) if r.assignee_id else None}
+    if user is not None and user.role == "submitter":
+        for k in ("decision", "action", "corrected_decision", "assignee"):
+            out.pop(k)
+        out["disposition"] = r.disposition if r.disposition in ("approved", "physician_approved", "physician_not_approved",
+                                                                "information_requested") else None
+    return out
 
 
 def client_address(request: Request) -> str:
@@ -116,12 +135,7 @@ def change_user(user_id: int, body: UserChange, user: User = Depends(api_user), 
     if target is None or (user.role != "admin" and target.id != user.id):
         raise HTTPException(404, "no such account")
     if body.active is not None:
-        if user.role != "admin":
-            raise Forbidden("only an admin disables or enables accounts")
-        if target.id == user.id and not body.active:
-            raise Conflict("an admin cannot disable their own account; ask another admin")
-        set_active(db, target, body.active)
-        audit(db, user, None, "user_enabled" if body.active else "user_disabled", {"username": target.username})
+        accounts.set_active(db, user, target, body.active)
     if body.password is not None:
         set_password(db, target, body.password)  # ValueError (422) with the reason when it is too weak
         audit(db, user, None, "password_changed", {"username": target.username})
@@ -147,10 +161,7 @@ def check_password(body: PasswordCheck, user: User = Depends(api_user)) -> dict[
 def new_user(body: NewUser, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
     if user.role != "admin":
         raise Forbidden("only an admin creates accounts")
-    if db.scalar(select(User).where(User.username == body.username)) is not None:
-        raise HTTPException(409, "that username is taken")
-    u = add_user(db, body.username, body.password, body.role, body.org)
-    audit(db, user, None, "user_created", {"username": u.username, "role": u.role, "org": u.org})
+    u = accounts.create(db, user, body.username, body.password, body.role, body.org, body.full_name, body.credentials)
     db.commit()
     return {"id": u.id, "username": u.username, "role": u.role, "org": u.org}
 
@@ -159,34 +170,62 @@ def new_user(body: NewUser, user: User = Depends(api_user), db: Session = Depend
 def list_users(user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
     if user.role != "admin":
         raise Forbidden("only an admin lists accounts")
-    return [{"id": u.id, "username": u.username, "role": u.role, "org": u.org, "active": u.active}
-            for u in db.scalars(select(User).order_by(User.id))]
+    return [{"id": u.id, "username": u.username, "role": u.role, "org": u.org, "active": u.active, "full_name": u.full_name,
+             "credentials": u.credentials} for u in db.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/requests", status_code=201, summary="Create a request (then upload its files)")
-def post_request(body: NewRequest, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+def post_request(request: Request, body: NewRequest, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
     r = create_request(db, user, body)
     db.commit()
-    return summary(r)
+    return summary(r, request.app.state.settings.timezone, user)
 
 
-@router.get("/requests", summary="The work queue: default what needs a human, oldest deadline first")
-def list_requests(user: User = Depends(api_user), db: Session = Depends(get_db),
-                  view: Annotated[str, Query(pattern="^(needs_human|all)$")] = "needs_human",
+@router.get("/requests", summary="The work queue: default what needs a human, earliest due date first; q searches")
+def list_requests(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
+                  view: Annotated[str, Query(pattern="^(needs_human|mine|decided|all)$")] = "needs_human",
                   status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed)$")] = None,
                   decision: Annotated[Optional[str], Query(pattern="^(meets_criteria|not_met|incomplete)$")] = None,
                   urgency: Annotated[Optional[str], Query(pattern="^(standard|expedited)$")] = None,
-                  sort: Annotated[str, Query(pattern="^-?(deadline|created|status|decision)$")] = "deadline") -> list[dict[str, Any]]:
-    return [summary(r) for r in queue(db, user, view, status, decision, urgency, sort)]
+                  sort: Annotated[str, Query(pattern="^-?(deadline|created|status|decision)$")] = "deadline",
+                  q: Annotated[str, Query(max_length=100)] = "") -> list[dict[str, Any]]:
+    rows = queue(db, user, view, status, decision, urgency, sort, q=q)
+    names, tz = assignee_names(db, rows), request.app.state.settings.timezone
+    out = [summary(r, tz, user, names) for r in rows]
+    audit_view(db, user, rows, "api_list")
+    return out
 
 
-@router.get("/requests/{request_id}", summary="A request's status, clock and files")
-def get_request(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+@router.get("/requests/{request_id}", summary="A request's identity, status, clock and files (the view is audited)")
+def get_request(request: Request, request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
     r = get_visible(db, user, request_id)
-    out = summary(r)
+    out = summary(r, request.app.state.settings.timezone, user, assignee_names(db, [r]))
     out["files"] = [{"id": f.id, "name": f.filename, "kind": f.kind, "size": f.size, "sha256": f.sha256}
                     for f in request_files(db, r.id)]
+    out["letters"] = [letter_json(x) for x in letters_of(db, r.id, sent_only=user.role == "submitter")]
+    audit_view(db, user, [r], "api_request")
     return out
+
+
+def letter_json(x) -> dict[str, Any]:
+    return {"id": x.id, "kind": x.kind, "version": x.version, "sha256": x.sha256, "created_at": x.created_at.isoformat(),
+            "sent_at": x.sent_at.isoformat() if x.sent_at else None}
+
+
+@router.post("/requests/{request_id}/claim", summary="Claim the case (reviewers)")
+def post_claim(request: Request, request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    r = get_visible(db, user, request_id)
+    claim_case(db, user, r)
+    db.commit()
+    return summary(r, request.app.state.settings.timezone, user, assignee_names(db, [r]))
+
+
+@router.post("/requests/{request_id}/release", summary="Release a claimed case (its reviewer or an admin)")
+def post_release(request: Request, request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+    r = get_visible(db, user, request_id)
+    release_case(db, user, r)
+    db.commit()
+    return summary(r, request.app.state.settings.timezone, user)
 
 
 async def read_uploads(request: Request, files: list[UploadFile]) -> list:
@@ -225,7 +264,7 @@ async def post_files(request: Request, request_id: str, files: list[UploadFile] 
         r = get_visible(db, user, request_id)
         stored = attach_and_submit(db, settings, user, r, checked)
         commit_or_undo(db, settings, r, stored)
-        out = summary(r)
+        out = summary(r, settings.timezone, user)
         out["files"] = [{"id": s.id, "name": s.filename, "kind": s.kind, "size": s.size} for s in stored]
         return out
 
@@ -244,13 +283,21 @@ def file_response(request: Request, db: Session, user: User, request_id: str, fi
         raise LookupError(file_id)
     data = (request.app.state.settings.uploads_dir / r.id / f.id).read_bytes()
     media = {"pdf": "application/pdf"}.get(f.kind, "application/octet-stream")  # always an attachment, never rendered
-    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in f.filename)
-    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{ascii_name}"'})
+    return download(data, media, f.filename)
+
+
+def download(data, media: str, filename: str, inline: bool = False) -> Response:
+    """A file answer whose name is reduced to ASCII letters, digits and . _ - (an uploaded name is the clinic's)."""
+    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in filename)
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'})
 
 
 @router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready)")
 def get_review(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
     r = get_visible(db, user, request_id)
+    if user.role == "submitter":
+        raise Forbidden("the review is the plan's internal work; the request's status and outcome are at /api/requests/{id}")
     found = stored_review(db, r.id) if r.status == "ready" else None
     if found is None:
         raise HTTPException(409, f"the review is not ready (status {r.status})" + (f": {r.error}" if r.error else ""))
@@ -258,9 +305,10 @@ def get_review(request_id: str, user: User = Depends(api_user), db: Session = De
 
 
 @router.post("/requests/{request_id}/actions", status_code=201, summary="Record a reviewer action")
-def post_action(request_id: str, body: ActionIn, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+def post_action(request: Request, request_id: str, body: ActionIn, user: User = Depends(api_user),
+                db: Session = Depends(get_db)) -> dict[str, Any]:
     r = get_visible(db, user, request_id)
-    e = record_action(db, user, r, body)
+    e = record_action(db, user, r, body, request.app.state.settings)
     db.commit()
     return entry_json(e)
 
@@ -272,11 +320,57 @@ def entry_json(e) -> dict[str, Any]:
 @router.get("/requests/{request_id}/audit", summary="The request's audit trail, oldest first")
 def get_audit(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
     r = get_visible(db, user, request_id)
-    return [entry_json(e) for e in audit_trail(db, r.id)]
+    trail = audit_trail(db, r.id)
+    return [entry_json(e) for e in (clinic_trail(trail) if user.role == "submitter" else trail)]
+
+
+@router.get("/requests/{request_id}/letters/{letter_id}.{fmt}", summary="A letter as PDF or HTML (the clinic: once sent)")
+def get_letter(request_id: str, letter_id: int, fmt: str, user: User = Depends(api_user), db: Session = Depends(get_db)):
+    return letter_response(db, user, request_id, letter_id, fmt)
+
+
+def letter_response(db: Session, user: User, request_id: str, letter_id: int, fmt: str) -> Response:
+    from priorauth.service.db import Letter
+
+    r = get_visible(db, user, request_id)
+    x = db.get(Letter, letter_id)
+    if x is None or x.request_id != r.id or (user.role == "submitter" and x.sent_at is None) or fmt not in ("pdf", "html"):
+        raise LookupError(letter_id)
+    audit(db, user, r.id, "letter_downloaded", {"letter": x.id, "format": fmt})
+    db.commit()
+    name = f"{r.reference}-{x.kind}-v{x.version}.{fmt}"
+    if fmt == "pdf":
+        return download(x.pdf, "application/pdf", name)
+    return download(x.html, "text/html; charset=utf-8", name, inline=True)
+
+
+Period = Annotated[str, Query(pattern="^(month|quarter|year)$")]
+
+
+@router.get("/metrics", summary="Decision figures per month, quarter or year from the audit log (reviewers and admins)")
+def get_metrics(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
+                period: Period = "month") -> list[dict[str, Any]]:
+    require_plan_staff(user, "the plan's figures")
+    return figures(db, request.app.state.settings.timezone, period)
+
+
+def metrics_csv(db: Session, user: User, tz: str, period: str = "month") -> Response:
+    require_plan_staff(user, "the plan's figures")
+    return download(to_csv(figures(db, tz, period)), "text/csv; charset=utf-8", f"priorauth-metrics-{period}.csv")
+
+
+@router.get("/metrics.csv", summary="The same figures as CSV")
+def get_metrics_csv(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
+                    period: Period = "month") -> Response:
+    return metrics_csv(db, user, request.app.state.settings.timezone, period)
 
 
 @router.get("/export/cases.jsonl", summary="Reviewer-labeled cases in the cases.md format (reviewers and admins)")
 def export_cases(user: User = Depends(api_user), db: Session = Depends(get_db)):
+    return export_response(db, user)
+
+
+def export_response(db: Session, user: User) -> StreamingResponse:
     if user.role == "submitter":
         raise Forbidden("submitters cannot export labeled cases")
     lines = list(labeled_cases(db))

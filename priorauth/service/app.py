@@ -139,10 +139,11 @@ def create_app(settings: Optional[Settings] = None, start_workers: bool = True) 
             return PlainTextResponse("", status_code=303, headers=e.headers)
         return JSONResponse({"detail": e.detail}, status_code=e.status_code, headers=e.headers)
 
-    from priorauth.service import api, fhir_route, pages
+    from priorauth.service import admin_pages, api, fhir_route, pages
 
     app.include_router(api.router)
     app.include_router(fhir_route.router)
     app.include_router(pages.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

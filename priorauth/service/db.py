@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, create_engine,
-                        event)
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator,
+                        UniqueConstraint, create_engine, event)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -56,6 +56,9 @@ class User(Base):
     org: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    # printed on determination letters: "Jane Roe, MD"
+    full_name: Mapped[Optional[str]] = mapped_column(String(200))
+    credentials: Mapped[Optional[str]] = mapped_column(String(80))
 
 
 class ApiToken(Base):
@@ -104,6 +107,22 @@ class PARequest(Base):
     action: Mapped[Optional[str]] = mapped_column(String(30))
     # the latest reviewer disposition; the audit log is the record, this is for the queue
     disposition: Mapped[Optional[str]] = mapped_column(String(30))
+    # identity (PHI: never logged; viewing it is audited)
+    reference: Mapped[Optional[str]] = mapped_column(String(40), index=True)  # the authorization number on approval
+    patient_name: Mapped[Optional[str]] = mapped_column(String(200))
+    patient_sex: Mapped[Optional[str]] = mapped_column(String(10))
+    member_id: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    ordering_name: Mapped[Optional[str]] = mapped_column(String(200))
+    ordering_npi: Mapped[Optional[str]] = mapped_column(String(10))
+    servicing_name: Mapped[Optional[str]] = mapped_column(String(200))
+    received_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
+    # work assignment and the clock: decided_at stops it; an extension moves deadline_at once
+    # a user id; no foreign key, so that adding the column never rebuilds the table on SQLite
+    assignee_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    decided_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
+    extension_reason: Mapped[Optional[str]] = mapped_column(Text)
+    # the rule layer's decision on the reviewers' corrected findings (None: not corrected)
+    corrected_decision: Mapped[Optional[str]] = mapped_column(String(20))
 
 
 class StoredFile(Base):
@@ -128,6 +147,25 @@ class StoredReview(Base):
     worker: Mapped[str] = mapped_column(String(80))
     attempt: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    # the review the rule layer gives on the reviewers' corrected findings; the tool's review above is kept as it was
+    corrected_json: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Letter(Base):
+    """A letter to the requester: every version is kept (a new one never replaces an older row)."""
+
+    __tablename__ = "letters"
+    __table_args__ = (UniqueConstraint("request_id", "kind", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(Integer)
+    html: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
 
 
 class AuditEntry(Base):

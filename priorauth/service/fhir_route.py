@@ -10,6 +10,7 @@ the OperationOutcome of `FhirError` with 400; note text is never logged.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Optional
 
@@ -18,14 +19,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from pydantic import ValidationError
+
 from priorauth.fhir import FhirError
 from priorauth.fhir.errors import operation_outcome
+from priorauth.fhir.identity import identity_from_bundle
 from priorauth.fhir.submit import request_bundle, review_bundle
 from priorauth.pipeline import TextTooLong
 from priorauth.service.db import PARequest, StoredReview, User, utcnow
 from priorauth.service.deps import api_user, get_db
 from priorauth.service.jobs import default_reviewer
-from priorauth.service.logic import CLOCK, audit, cpt_codes, icd10_codes
+from priorauth.service.clock import CLOCK
+from priorauth.service.identity import COLUMNS, Identity
+from priorauth.service.logic import audit, cpt_codes, icd10_codes
+from priorauth.service.reference import reference_number
 
 router = APIRouter(tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
@@ -77,6 +84,12 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
 
     def run():
         data = request_bundle(body)
+        found = identity_from_bundle(data)
+        birth = found.pop("birth_date", None)
+        try:
+            who = Identity(**found)
+        except ValidationError as e:
+            raise FhirError("Bundle.entry.resource.identifier", e.errors()[0]["msg"].removeprefix("Value error, ")) from None
         case, review, response = review_bundle(data, reviewer=default_reviewer())
         urgency = _urgency(data)  # after review_bundle has checked the Bundle's shape
         now = utcnow()
@@ -90,6 +103,8 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
             raise FhirError("Bundle.entry.resource.where(resourceType='Claim')", str(e)) from None
         r = PARequest(id=rid, org=user.org, submitter_id=user.id, cpt_codes=cpt,
                       icd10_codes=icd, patient_age=req.patient_age, request_date=req.request_date,
+                      birth_date=dt.date.fromisoformat(birth) if birth and len(birth) == 10 else None,
+                      reference=reference_number(data), received_at=now, **{col: getattr(who, api) for api, col in COLUMNS.items()},
                       urgency=urgency, swo=req.has_standard_written_order, status="ready", created_at=now,
                       submitted_at=now, deadline_at=now + CLOCK[urgency], attempts=1, decision=review.decision,
                       action=review.action)
@@ -98,7 +113,7 @@ async def claim_submit(request: Request, user: User = Depends(api_user), db: Ses
         db.add(StoredReview(request_id=rid, case_json=case.model_copy(update={"id": rid}).model_dump_json(),
                             review_json=review.model_copy(update={"case_id": rid}).model_dump_json(), worker="fhir-submit",
                             attempt=1, created_at=now))
-        audit(db, user, rid, "fhir_submitted", {"documents": len(case.documents)})
+        audit(db, user, rid, "fhir_submitted", {"documents": len(case.documents), "urgency": urgency})
         audit(db, None, rid, "review_ready", {"decision": review.decision, "action": review.action, "attempt": 1})
         db.commit()
         return response

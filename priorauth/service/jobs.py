@@ -28,7 +28,8 @@ from priorauth.models import Case, Request, age_on
 from priorauth.pipeline import TextTooLong
 from priorauth.service.db import AuditEntry, PARequest, StoredFile, StoredReview, utcnow
 from priorauth.service.settings import Settings
-from priorauth.service.uploads import to_document
+from priorauth.packet import document_ids, note_document
+from priorauth.service.uploads import read_upload
 
 log = logging.getLogger("priorauth.service.jobs")
 
@@ -165,19 +166,14 @@ def build_case(engine: Engine, settings: Settings, request_id: str) -> Case:
     if age is None and r.birth_date is not None:
         on = r.request_date or utcnow().date()
         age = age_on(r.birth_date, on)
-    docs, used = [], set()
-    for f in files:
-        doc_id = f.filename
-        k = 2
-        while doc_id in used:
-            doc_id, k = f"{f.filename} ({k})", k + 1
-        used.add(doc_id)
+    docs = []
+    for f, doc_id in zip(files, document_ids(f.filename for f in files)):
         data = (settings.uploads_dir / request_id / f.id).read_bytes()
         try:
-            doc = to_document(doc_id, data)
+            ingested = read_upload(doc_id, data)
         except ValueError as e:
             raise ReadError(str(e).splitlines()[0][:300] if str(e) else f"{doc_id}: the file could not be read") from None
-        docs.append(doc.model_copy(update={"date": doc.date or r.request_date}))
+        docs.append(note_document(doc_id, ingested, r.request_date))  # the CLI's dating: the note's own date of service
     req = Request(cpt_codes=list(r.cpt_codes), icd10_codes=list(r.icd10_codes) or None, patient_age=age,
                   request_date=r.request_date, has_standard_written_order=r.swo)
     return Case(id=request_id, request=req, documents=docs)

@@ -33,9 +33,20 @@ class Settings:
     signin_window_minutes: float = field(default_factory=lambda: _env_number("PRIORAUTH_SIGNIN_WINDOW_MINUTES", 15.0))
     # behind HTTPS (a TLS-terminating proxy) set PRIORAUTH_SECURE_COOKIES=1 so the session cookie is Secure
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("PRIORAUTH_SECURE_COOKIES", "") in ("1", "true", "yes"))
+    # the plan's time zone: due dates, decision times, letters and metrics periods are shown in it
+    timezone: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_TIMEZONE", "UTC"))
+    # the letterhead of letters to requesters
+    plan_name: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_PLAN_NAME", "Health Plan Utilization Management"))
+    plan_contact: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_PLAN_CONTACT", ""))
 
     def __post_init__(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         self.data_dir = Path(self.data_dir)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"PRIORAUTH_TIMEZONE {self.timezone!r} is not an IANA time zone such as America/Chicago") from None
 
     @property
     def url(self) -> str:

@@ -1,8 +1,8 @@
-"""Uploaded files: what is accepted, where it is kept (owner-only, outside any web root), and how it becomes a Document.
+"""Uploaded files: what is accepted, where it is kept (owner-only, outside any web root), and how it is read.
 
 Type is judged from the bytes (magic numbers) as well as the name, never from
-the client's Content-Type alone. `to_document` is the one place that turns a
-stored file into note text, so swapping in a richer reader is one line.
+the client's Content-Type alone. `read_upload` is the one place that reads a
+stored file; priorauth.packet makes it a dated document, as the CLI does.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from priorauth.models import Document
 
 
 class UploadError(ValueError):
@@ -117,9 +116,8 @@ def remove_request_dir(root: Path, request_id: str, file_ids: list[str]) -> None
         shutil.rmtree(d, ignore_errors=True)
 
 
-def to_document(doc_id: str, data: bytes) -> Document:
-    """Note text of a stored file (the reading step of a review, OCR included); IngestError (a ValueError) names the file only."""
+def read_upload(doc_id: str, data: bytes):
+    """A stored file read (OCR included) as priorauth.ingest.Ingested; IngestError (a ValueError) names the file only."""
     from priorauth.ingest import read_bytes
 
-    ingested = read_bytes(data, name=doc_id, isolate=True)
-    return ingested.to_document(doc_id, type=ingested.doc_type or "clinical_note")
+    return read_bytes(data, name=doc_id, isolate=True)

@@ -29,8 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main() -> None:
     args = build_parser().parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings(data_dir=args.data_dir, database_url=args.database_url, lease_seconds=args.lease_seconds)
-    use_private_tmp(settings.tmp_dir)  # OCR's page images stay under the data directory, owner-only
+    try:
+        settings = Settings(data_dir=args.data_dir, database_url=args.database_url, lease_seconds=args.lease_seconds)
+        use_private_tmp(settings.tmp_dir)  # OCR's page images stay under the data directory, owner-only
+    except (ValueError, OSError) as e:  # a bad PRIORAUTH_* setting, an unusable data directory: one sentence
+        raise SystemExit(f"priorauth worker: {e}") from None
     w = Worker(make_engine(settings.url), settings)
     signal.signal(signal.SIGTERM, lambda *_: w.stop.set())
     w.run()
