@@ -72,8 +72,8 @@ def _side(text: str, spans: list[EvidenceSpan]) -> Optional[str]:
     """The side the event's words name ('left', 'right', 'bilateral'), when they name one side only."""
     sides = set()
     for s in spans:
-        line_start = text.rfind("\n", 0, s.start) + 1
-        for m in SIDE_RX.finditer(text, max(line_start, s.start - SIDE_LEAD), s.end):
+        lo = max(0, s.start - SIDE_LEAD)
+        for m in SIDE_RX.finditer(text, text.rfind("\n", lo, s.start) + 1 or lo, s.end):
             sides.add("bilateral" if m["bi"] else "left" if (m["l"] or m["L"]) else "right")
     return sides.pop() if len(sides) == 1 else ("bilateral" if {"left", "right"} <= sides else None)
 

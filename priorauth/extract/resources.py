@@ -119,12 +119,20 @@ def line_overrides(g: Guideline) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((k, re.compile(v, re.I)) for k, v in data.line_reads_as.items())
 
 
+LINE_LOOKBACK = 300  # characters: a line longer than this before the position is read by its header
+
+
 def line_section(text: str, at: int, section: Optional[str]) -> Optional[str]:
     """The section a position's line reads as (`line_reads_as`), else the header's section."""
     rules = line_overrides()
     if not rules:
         return section
-    start = text.rfind("\n", 0, at) + 1
+    # a line read as another section is a short one; look back a bounded way (transcriptions without line breaks
+    # would otherwise make every lookup scan the note back to its start)
+    lo = max(0, at - LINE_LOOKBACK)
+    start = text.rfind("\n", lo, at) + 1
+    if start == 0 and lo > 0:
+        return section
     for name, rx in rules:
         if rx.match(text, start):
             return name
