@@ -1,6 +1,6 @@
 """Big notes through the service's reading and review path: time and peak memory per size, each in a fresh process.
 
-    .venv/bin/python benchmarks/big_notes.py [--mb 0.1 0.25 0.45 1 5 20] [--max-text-chars N] [--one-line] [--json]
+    .venv/bin/python benchmarks/big_notes.py [--mb 0.25 0.5 1 1.9 5 20] [--max-text-chars N] [--one-line] [--json]
 
 Builds a plain-text note of N MB from the dev set's documents (repeated), then in
 a child process reads it as an upload would be read (priorauth.ingest.read_bytes)
@@ -69,7 +69,7 @@ def run(mb: float, one_line: bool, max_chars: int | None) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mb", type=float, nargs="+", default=[0.1, 0.25, 0.45, 1, 5, 20])
+    ap.add_argument("--mb", type=float, nargs="+", default=[0.25, 0.5, 1, 1.9, 5, 20])
     ap.add_argument("--max-text-chars", type=int, default=None, help="PRIORAUTH_MAX_TEXT_CHARS for the run")
     ap.add_argument("--one-line", action="store_true")
     ap.add_argument("--json", action="store_true")

@@ -29,7 +29,7 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=2.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    # above the service's default note-text limit (500,000 characters): this measures reading in pieces
+    # a size above the default note-text limit (PRIORAUTH_MAX_TEXT_CHARS) is measured too: this measures reading in pieces
     os.environ.setdefault("PRIORAUTH_MAX_TEXT_CHARS", str(int(args.mb * 1_100_000) + 1))
     from priorauth.extract.pieces import pieces
     from priorauth.models import Case, Document, Request

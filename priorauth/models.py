@@ -333,6 +333,7 @@ class CriterionResult(BaseModel):
     study: Optional[str] = None
     citations: list[Citation] = []
     evidence: list[EvidenceSpan] = []
+    evidence_total: Optional[int] = Field(default=None, description="How many spans were found when more than the review keeps (the first ones and every qualifier's are kept); null when all are kept.")
     reason: str = ""
     needed: str = ""
     conflicts: list[str] = []

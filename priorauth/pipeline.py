@@ -96,7 +96,7 @@ MAX_EVIDENCE = 25  # spans kept per finding in a review; `evidence_total` keeps 
 def max_text_chars() -> int:
     from priorauth.ingest.base import _env_number
 
-    return int(_env_number("PRIORAUTH_MAX_TEXT_CHARS", 500_000))
+    return int(_env_number("PRIORAUTH_MAX_TEXT_CHARS", 2_000_000))
 
 
 def check_text_size(case: Case) -> None:
@@ -114,6 +114,11 @@ def bound_evidence(r: Review, keep: int = MAX_EVIDENCE) -> Review:
         if len(f.evidence) > keep:
             f.evidence_total = len(f.evidence)
             f.evidence = f.evidence[:keep]
+    for c in r.criteria_results:  # a criterion's evidence is its findings' spans: bounded too, its qualifiers' kept
+        if len(c.evidence) > keep:
+            quals = {(s.doc, s.start, s.end) for q in c.qualifiers for s in q.evidence}
+            c.evidence_total = len(c.evidence)
+            c.evidence = [s for i, s in enumerate(c.evidence) if i < keep or (s.doc, s.start, s.end) in quals]
     for e in r.events:  # an event quotes its document's spans of the finding: bounded the same way
         e.evidence = e.evidence[:keep]
     return r

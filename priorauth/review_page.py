@@ -136,6 +136,11 @@ def _marks(review: Review) -> dict[str, list[Mark]]:
                 if span_id(s) not in marked:
                     marked.add(span_id(s))
                     out.setdefault(s.doc, []).append(Mark(s.start, s.end, "g-other qual", f"{f.code} qualifier: {_qual(q)}", span_id(s)))
+    for cr in review.criteria_results:  # spans a bounded finding no longer lists, so a criterion still shows all its own
+        for s in cr.evidence:
+            if span_id(s) not in marked:
+                marked.add(span_id(s))
+                out.setdefault(s.doc, []).append(Mark(s.start, s.end, "g-other", f"evidence for {cr.id}", span_id(s)))
     for c in review.conflicts:
         key = (c.evidence.doc, c.evidence.start, c.evidence.end)
         if not any((m.start, m.end) == key[1:] for m in out.get(c.evidence.doc, [])):

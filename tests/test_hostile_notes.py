@@ -47,11 +47,18 @@ def test_evidence_spans_are_bounded_per_finding_and_counted(extractor):
         assert len(f.evidence) == MAX_EVIDENCE and f.evidence_total >= MAX_EVIDENCE + 15
         assert [s.start for s in f.evidence] == sorted(s.start for s in f.evidence)
     assert all(len(f.evidence) <= MAX_EVIDENCE for f in r.findings + r.ruled_out)
+    bounded = [c for c in r.criteria_results if c.evidence_total is not None]
+    assert bounded and all(c.evidence_total > MAX_EVIDENCE and len(c.evidence) >= MAX_EVIDENCE for c in bounded)
+    assert all({(s.doc, s.start) for q in c.qualifiers for s in q.evidence} <= {(s.doc, s.start) for s in c.evidence}
+               for c in r.criteria_results)
     assert r.decision == review(note_case(VISIT * 3), extractor).decision  # decided on all spans, same outcome
     from priorauth.review_page import render_review_page
 
     page = render_review_page(note_case(VISIT * (MAX_EVIDENCE + 15)), r)
     assert f"the first {MAX_EVIDENCE} of {counted[0].evidence_total} mentions are highlighted" in page
+    from priorauth.review_page import span_id
+
+    assert all(f'id="{span_id(s)}"' in page for c in r.criteria_results for s in c.evidence)  # clicking shows each
 
 
 def test_the_service_fails_such_a_job_with_the_sentence(tmp_path, monkeypatch):

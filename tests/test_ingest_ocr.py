@@ -191,3 +191,15 @@ def test_pdfium_is_called_by_one_thread_at_a_time(monkeypatch):
     for t in threads:
         t.join()
     assert len(sizes) == 4 and len(set(sizes)) == 1 and most[0] == 1
+
+
+def test_a_truncated_image_is_refused_after_letters_were_rendered():
+    """WeasyPrint's import turns on Pillow's LOAD_TRUNCATED_IMAGES process-wide; the service renders letters in
+    the same process that reads uploads, so after a letter a truncated PNG must still be refused as damaged."""
+    from priorauth.service.letters import render_pdf
+
+    assert render_pdf("<p>letter</p>").startswith(b"%PDF")
+    buf = io.BytesIO()
+    Image.new("L", (600, 300), 255).save(buf, "PNG")
+    with pytest.raises(IngestError, match="broken.png is a damaged or unsupported image"):
+        read_bytes(buf.getvalue()[:60], name="broken.png")

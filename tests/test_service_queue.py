@@ -459,28 +459,229 @@ def test_the_physicians_form_keeps_the_chosen_value_and_buttons_go_after_a_final
     assert 'data-letter="approval"' in page  # a physician's approval writes the approval letter
 
 
-def test_the_migration_gives_existing_requests_a_reference_and_received_time(tmp_path):
-    """A database made before the work queue (revision 0002) with a request in it upgrades in place."""
+def old_database(tmp_path, revision: str):
+    """A SQLite database migrated only to `revision`, holding one clinic account and one submitted request 'old1'."""
     from alembic import command
     from alembic.config import Config
     from sqlalchemy import text
 
-    from priorauth.service.db import MIGRATIONS, make_engine, migrate
+    from priorauth.service.db import MIGRATIONS, make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
+        command.upgrade(cfg, revision)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO users (id, username, password_hash, role, org, active, created_at) "
                           "VALUES (1, 'c', 'x', 'submitter', 'clinic', 1, '2026-01-01 00:00:00')"))
         conn.execute(text("INSERT INTO requests (id, org, submitter_id, cpt_codes, icd10_codes, urgency, status, created_at, "
                           "submitted_at, attempts) VALUES ('old1', 'clinic', 1, '[\"72148\"]', '[]', 'standard', 'ready', "
                           "'2026-01-02 00:00:00', '2026-01-02 09:30:00', 1)"))
+    return engine
+
+
+def test_the_migration_gives_existing_requests_a_reference_and_received_time(tmp_path):
+    """A database made before the work queue (revision 0002) with a request in it upgrades in place."""
+    from sqlalchemy import text
+
+    from priorauth.service.db import migrate
+
+    engine = old_database(tmp_path, "0002")
     migrate(engine)
     with engine.connect() as conn:
         ref, received = conn.execute(text("SELECT reference, received_at FROM requests WHERE id = 'old1'")).one()
     engine.dispose()
     assert re.fullmatch(r"PA-[0-9A-F]{12}", ref) and str(received).startswith("2026-01-02 09:30:00")
+
+
+# --- the clinic answers a request for information -----------------------------------------------------
+
+PT_NOTE = ("Physical therapy discharge summary. DOS 03/05/2026.\n"
+           "The patient attended 12 sessions of physical therapy over 6 weeks for low back pain with left leg pain.\n")
+
+
+def rfi(s, rid: str, note: str = "") -> dict:
+    r = act(s, rid, "nurse", action="request_information", missing=["Physical therapy notes"], note=note)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def send(s, rid: str, who: str = "sub_a", files=None):
+    return s.client.post(f"/api/requests/{rid}/files", headers=s.h(who),
+                         files=files or {"files": ("pt.txt", PT_NOTE.encode(), "text/plain")})
+
+
+def test_the_clinic_answers_a_request_for_information_and_it_is_reviewed_again(q):
+    from priorauth.service.db import StoredFile, StoredReview
+    from priorauth.service.logic import stored_review
+
+    rid = submit(q)
+    q.drain()
+    c = q.client
+    get = lambda who="nurse": c.get(f"/api/requests/{rid}", headers=q.h(who)).json()
+    assert send(q, rid).status_code == 409  # nothing was asked for: the packet is closed
+    review = c.get(f"/api/requests/{rid}/review", headers=q.h("nurse")).json()
+    f, sp = review["findings"][0], review["findings"][0]["evidence"][0]
+    assert act(q, rid, "nurse", action="mark_finding_wrong", code=f["code"], doc=sp["doc"], start=sp["start"],
+               end=sp["end"], reason="negated").status_code == 201
+    corrected_before = get()["corrected_decision"]
+    entry = rfi(q, rid, note="SECRET-RFI-NOTE")
+    before = get()
+    assert before["information_due_at"] == entry["detail"]["respond_by"] and not before["information_overdue"]
+    assert before["information"].startswith("information due ")
+    # the same limits and refusals as the first upload; nothing is stored by a refused one
+    assert send(q, rid, files={"files": ("empty.txt", b"", "text/plain")}).status_code == 422
+    assert send(q, rid, files={"files": ("big.txt", b"a" * (64 * 1024 + 1), "text/plain")}).status_code == 413
+    assert send(q, rid, files={"files": ("x.bin", b"\x00\x01binary\x00\xff" * 50, "text/plain")}).status_code == 415
+    assert send(q, rid, who="sub_b").status_code == 404 and send(q, rid, who="nurse").status_code == 403
+    assert q.count(StoredFile, request_id=rid) == 1 and get()["status"] == "ready"
+    with q.app.state.sessions() as db:
+        first = db.scalar(select(StoredReview).where(StoredReview.request_id == rid)).review_json
+
+    sent = send(q, rid)
+    assert sent.status_code == 201, sent.text
+    st = get()
+    assert st["status"] == "queued" and st["disposition"] == "information_received" and st["review_round"] == 2
+    assert st["deadline_at"] == before["deadline_at"] and st["seconds_left"] is not None  # the clock keeps running
+    assert st["information_received_at"] and st["information"].startswith("new information received ")
+    assert send(q, rid).status_code == 409  # answered: closed again until the next request for information
+    assert q.drain() == ["ready"] and q.drain() == []  # reviewed again, once
+    with q.app.state.sessions() as db:
+        rows = list(db.scalars(select(StoredReview).where(StoredReview.request_id == rid).order_by(StoredReview.review_round)))
+        case, _ = stored_review(db, rid)
+    assert [x.review_round for x in rows] == [1, 2] and rows[0].review_json == first  # the first review kept as it was
+    old = c.get(f"/api/requests/{rid}/review", params={"round": 1}, headers=q.h("nurse")).json()
+    assert old == json.loads(first) and c.get(f"/api/requests/{rid}/review", params={"round": 3}, headers=q.h("nurse")).status_code == 404
+    assert c.get(f"/api/requests/{rid}/review", params={"round": 1}, headers=q.h("sub_a")).status_code == 403
+    assert [d.id for d in case.documents] == ["note.txt", "pt.txt"]  # the new review reads every document
+    assert get()["corrected_decision"] == corrected_before  # the reviewer's correction still stands on the new review
+    steps = [(e["action"], e["detail"].get("round")) for e in trail(q, rid)
+             if e["action"] in ("review_ready", "information_received")]
+    assert steps == [("review_ready", 1), ("information_received", 2), ("review_ready", 2)]
+    queued = {r["id"]: r for r in c.get("/api/requests", headers=q.h("nurse")).json()}
+    assert rid in queued and queued[rid]["information"].startswith("new information received ")
+    login(c, "nurse")
+    assert "new information received" in c.get("/").text and 'id="information-received"' in c.get(f"/requests/{rid}").text
+    seen = json.dumps(trail(q, rid, "sub_a"))  # the clinic sees its answer, never the plan's notes
+    assert "information_received" in seen and "SECRET" not in seen and "mark_finding_wrong" not in seen
+    assert get("sub_a")["disposition"] == "information_received"
+    assert act(q, rid, "nurse", action="confirm_approval").status_code in (201, 409)  # the reviewers act on the new review
+
+
+def test_an_answer_that_cannot_be_read_leaves_the_previous_review_and_the_request_open(q):
+    from priorauth.service.logic import stored_review
+
+    rid = submit(q)
+    q.drain()
+    rfi(q, rid)
+    broken = {"files": ("pt.pdf", b"%PDF-1.4\n" + b"\x00 not really a pdf " * 40, "application/pdf")}
+    assert send(q, rid, files=broken).status_code == 201  # a PDF's format is checked now, its pages by the worker
+    assert q.drain() == ["failed"]
+    st = q.client.get(f"/api/requests/{rid}", headers=q.h("nurse")).json()
+    assert st["status"] == "ready" and st["disposition"] == "information_requested" and "pt.pdf" in st["error"]
+    assert st["information_received_at"] is None
+    assert q.client.get(f"/api/requests/{rid}/review", headers=q.h("nurse")).status_code == 200  # the reviewers can act
+    login(q.client, "nurse")
+    assert 'id="round-error"' in q.client.get(f"/requests/{rid}").text
+    assert "pt.pdf" in json.dumps(trail(q, rid, "sub_a"))  # the clinic is told which file failed
+    assert send(q, rid).status_code == 201 and q.drain() == ["ready"]  # and sends a readable one
+    with q.app.state.sessions() as db:
+        assert [d.id for d in stored_review(db, rid)[0].documents] == ["note.txt", "pt.txt"]
+    assert q.client.get(f"/api/requests/{rid}", headers=q.h("nurse")).json()["error"] is None
+
+
+def test_a_review_round_is_stored_once_even_when_a_slow_worker_wakes_up(q):
+    from priorauth.service.db import StoredReview
+    from priorauth.service.jobs import LeaseLost, claim, finish, process
+
+    rid = submit(q)
+    q.drain()
+    rfi(q, rid)
+    assert send(q, rid).status_code == 201
+    t0 = dt.datetime.now(dt.timezone.utc)
+    slow = claim(q.engine, "slow", 60, now=t0)
+    assert slow.request_id == rid and slow.attempt == 1  # a new job: its attempts count afresh
+    rescuer = claim(q.engine, "rescuer", 60, now=t0 + dt.timedelta(seconds=61))
+    assert process(q.engine, q.settings, rescuer, q.reviewer) == "ready"
+    with pytest.raises(LeaseLost):
+        finish(q.engine, slow, "{}", "{}", "not_met", "route_to_clinician")
+    assert q.count(StoredReview, request_id=rid) == 2 and q.count(AuditEntry, request_id=rid, action="review_ready") == 2
+
+
+def test_a_request_for_information_past_its_deadline_is_overdue_in_the_queue(q):
+    rid = submit(q)
+    q.drain()
+    rfi(q, rid)
+    with q.app.state.sessions() as db:
+        r = db.get(PARequest, rid)
+        assert r.information_due_at <= r.deadline_at - dt.timedelta(hours=24)  # answered before the decision is due
+        r.information_due_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+        db.commit()
+    st = q.client.get(f"/api/requests/{rid}", headers=q.h("nurse")).json()
+    assert st["information_overdue"] and st["information"].startswith("information overdue since ")
+    assert not st["overdue"]  # the decision itself is not yet late
+    login(q.client, "nurse")
+    row = re.search(rf'<tr[^>]*data-request="{rid}".*?</tr>', q.client.get("/").text, re.S).group(0)
+    assert "information overdue since" in row and "overdue for information" in q.client.get(f"/requests/{rid}").text
+    assert send(q, rid).status_code == 201  # a late answer is still taken
+    late = [e for e in trail(q, rid) if e["action"] == "information_received"]
+    assert late[0]["detail"]["late"] is True
+    assert not q.client.get(f"/api/requests/{rid}", headers=q.h("nurse")).json()["information_overdue"]
+
+
+def test_the_clinic_answers_from_its_page(q):
+    rid = submit(q)
+    q.drain()
+    c = q.client
+    csrf = login(c, "sub_a")
+    assert 'id="answer"' not in c.get(f"/requests/{rid}").text  # nothing asked for yet
+    rfi(q, rid)
+    page = c.get(f"/requests/{rid}").text
+    assert 'id="answer"' in page and "Physical therapy notes" not in page.split('id="answer"')[0].split("Outcome")[0]
+    url = f"/requests/{rid}/files"
+    pt = {"files": ("pt.txt", PT_NOTE.encode(), "text/plain")}
+    assert c.post(url, files=pt, data={"csrf_token": "wrong"}).status_code == 403
+    bad = c.post(url, files={"files": ("x.bin", b"\x00\x01binary\x00\xff" * 50, "text/plain")}, data={"csrf_token": csrf})
+    assert bad.status_code == 415 and 'role="alert"' in bad.text and 'id="answer"' in bad.text  # the form stays
+    done = c.post(url, files=pt, data={"csrf_token": csrf}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/requests/{rid}"
+    page = c.get(f"/requests/{rid}").text
+    assert "information received, under review" in page and 'id="answer"' not in page and "pt.txt" in page
+
+
+def test_a_pas_request_answered_keeps_its_bundle_documents(q):
+    from priorauth.service.logic import stored_review
+
+    b = (ROOT / "examples" / "fhir" / "lumbar_radiculopathy.bundle.json").read_text()
+    q.client.post("/fhir/Claim/$submit", content=b, headers={**q.h("sub_a"), "Content-Type": "application/fhir+json"})
+    rid = q.client.get("/api/requests", headers=q.h("nurse")).json()[0]["id"]
+    with q.app.state.sessions() as db:
+        bundle_docs = [d.id for d in stored_review(db, rid)[0].documents]
+    rfi(q, rid)
+    assert send(q, rid).status_code == 201 and q.drain() == ["ready"]
+    with q.app.state.sessions() as db:
+        assert [d.id for d in stored_review(db, rid)[0].documents] == [*bundle_docs, "pt.txt"]
+
+
+def test_the_migration_keeps_existing_reviews_as_their_first_round(tmp_path):
+    """A database at revision 0003 with a reviewed request upgrades in place; a second round can then be stored."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from priorauth.service.db import migrate
+
+    engine = old_database(tmp_path, "0003")
+    review = ("INSERT INTO reviews (request_id, case_json, review_json, worker, attempt, created_at{}) "
+              "VALUES ('old1', '{{}}', '{{}}', 'w', 1, '2026-01-02 00:00:00'{})")
+    with engine.begin() as conn:
+        conn.execute(text(review.format("", "")))
+    migrate(engine)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT review_round FROM reviews")).scalar() == 1
+        assert conn.execute(text("SELECT review_round FROM requests")).scalar() == 1
+        conn.execute(text(review.format(", review_round", ", 2")))
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(review.format(", review_round", ", 2")))
+    engine.dispose()

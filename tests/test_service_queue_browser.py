@@ -169,6 +169,21 @@ def test_a_um_shift_in_chromium(tmp_path, monkeypatch):
                 page.click("text=Request the missing items")
                 assert not page.inner_text("#clock").startswith("decided")
                 assert "Physical therapy notes" in letter_pdf(page, "request_for_information")
+                # the clinic answers from its page; the request is reviewed again, the page shows when the answer came
+                page.click("text=Sign out")
+                sign_in(page, base, "clinic")
+                page.goto(f"{base}/requests/{b}")
+                answer = tmp_path / "pt.txt"
+                answer.write_text("Physical therapy discharge summary. DOS 03/05/2026.\n"
+                                  "The patient attended 12 sessions of physical therapy over 6 weeks.\n")
+                page.set_input_files("#answer input[name=files]", str(answer))
+                page.click("#answer button[type=submit]")
+                assert page.inner_text("#outcome") == "information received, under review"
+                page.click("text=Sign out")
+                sign_in(page, base, "nurse")
+                page.goto(f"{base}/requests/{b}")
+                page.wait_for_selector("#extend", timeout=120_000)  # the reviewer's page, once the new review is ready
+                assert page.inner_text("#information-received").startswith("received ")
                 due = page.inner_text("#due")
                 page.fill("#extend input[name=days]", "14")
                 page.fill("#extend textarea[name=note]", "waiting for the therapy notes")

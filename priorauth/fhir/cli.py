@@ -69,9 +69,9 @@ def answer(raw: str, extractor, request: Optional[Request] = None) -> tuple[dict
             return json.loads(r.model_dump_json()), questionnaire_response(case, r), None
         if obj.get("resourceType") != "Bundle":
             raise FhirError("Bundle.resourceType", f"expected a PAS request Bundle or a DocumentReference, found {obj.get('resourceType')!r}")
-        _, _, out = review_bundle(obj, extractor)
-        qr = next(e["resource"] for e in out["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
-        return out, qr, None
+        case, r, out = review_bundle(obj, extractor)
+        patient = out["entry"][0]["resource"]["patient"]
+        return out, questionnaire_response(case, r, patient, out["timestamp"]), None
     except FhirError as exc:
         return exc.outcome, None, str(exc)
     except Exception as exc:  # one bad bundle never stops a batch; the message names no note text

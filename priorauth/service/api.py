@@ -19,10 +19,9 @@ from priorauth.service.deps import api_user, get_db
 from priorauth.service.export import labeled_cases
 from priorauth.service.identity import identity_json
 from priorauth.service.letters import letters_of
-from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, assignee_names, attach_and_submit, audit,
-                                     audit_trail, audit_view, claim_case, clinic_trail, create_request, get_visible, queue,
-                                     record_action, release_case, request_files, require_plan_staff, stored_review,
-                                     commit_or_undo)
+from priorauth.service.logic import (ActionIn, Forbidden, NewRequest, assignee_names, audit, audit_trail, audit_view,
+                                     claim_case, clinic_trail, create_request, get_visible, queue, record_action,
+                                     release_case, request_files, require_plan_staff, store_files, stored_review)
 from priorauth.service.metrics import figures, to_csv
 from priorauth.service.security import (ROLES, issue_token, password_problem, revoke_token, set_password, token_row,
                                         tokens_of)
@@ -61,6 +60,8 @@ def summary(r, tz: str, user: Optional[User] = None, names: Optional[dict[int, s
            "deadline_at": r.deadline_at.isoformat() if r.deadline_at else None, "due": c.due,
            "seconds_left": c.seconds_left, "time_left": c.left, "overdue": c.overdue,
            "decided_at": r.decided_at.isoformat() if r.decided_at else None, "extension_reason": r.extension_reason,
+           "information_due_at": iso(r.information_due_at), "information_received_at": iso(r.information_received_at),
+           "information": c.information, "information_overdue": c.information_overdue, "review_round": r.review_round,
            "decision": r.decision, "action": r.action, "corrected_decision": r.corrected_decision,
            "disposition": r.disposition, "error": r.error, "attempts": r.attempts,
            "assignee": (names or {}).get(r.assignee_id) if r.assignee_id else None}
@@ -68,8 +69,12 @@ def summary(r, tz: str, user: Optional[User] = None, names: Optional[dict[int, s
         for k in ("decision", "action", "corrected_decision", "assignee"):
             out.pop(k)
         out["disposition"] = r.disposition if r.disposition in ("approved", "physician_approved", "physician_not_approved",
-                                                                "information_requested") else None
+                                                                "information_requested", "information_received") else None
     return out
+
+
+def iso(when: Optional[dt.datetime]) -> Optional[str]:
+    return when.isoformat() if when else None
 
 
 def client_address(request: Request) -> str:
@@ -184,7 +189,7 @@ def post_request(request: Request, body: NewRequest, user: User = Depends(api_us
 @router.get("/requests", summary="The work queue: default what needs a human, earliest due date first; q searches")
 def list_requests(request: Request, user: User = Depends(api_user), db: Session = Depends(get_db),
                   view: Annotated[str, Query(pattern="^(needs_human|mine|decided|all)$")] = "needs_human",
-                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed)$")] = None,
+                  status: Annotated[Optional[str], Query(pattern="^(draft|queued|reviewing|ready|failed|cancelled)$")] = None,
                   decision: Annotated[Optional[str], Query(pattern="^(meets_criteria|not_met|incomplete)$")] = None,
                   urgency: Annotated[Optional[str], Query(pattern="^(standard|expedited)$")] = None,
                   sort: Annotated[str, Query(pattern="^-?(deadline|created|status|decision)$")] = "deadline",
@@ -253,7 +258,8 @@ def too_big(request: Request) -> None:
 
 
 @router.post("/requests/{request_id}/files", status_code=201, dependencies=[Depends(too_big)],
-             summary="Attach the packet's files (multipart field 'files', repeatable) and queue the review")
+             summary="Attach the packet's files (multipart field 'files', repeatable) and queue the review; "
+                     "while a request for information is open, files that answer it (reviewed again)")
 async def post_files(request: Request, request_id: str, files: list[UploadFile] = File(...),
                      user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
     db.commit()  # end the sign-in lookup's transaction: on SQLite it holds the write lock, and parsing takes seconds
@@ -261,9 +267,7 @@ async def post_files(request: Request, request_id: str, files: list[UploadFile] 
     settings = request.app.state.settings
 
     def store() -> dict[str, Any]:
-        r = get_visible(db, user, request_id)
-        stored = attach_and_submit(db, settings, user, r, checked)
-        commit_or_undo(db, settings, r, stored)
+        r, stored = store_files(db, settings, user, request_id, checked)
         out = summary(r, settings.timezone, user)
         out["files"] = [{"id": s.id, "name": s.filename, "kind": s.kind, "size": s.size} for s in stored]
         return out
@@ -293,11 +297,18 @@ def download(data, media: str, filename: str, inline: bool = False) -> Response:
                     headers={"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'})
 
 
-@router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready)")
-def get_review(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db)) -> dict[str, Any]:
+@router.get("/requests/{request_id}/review", summary="The review JSON (409 until ready); `round` names an earlier "
+                                                   "review round (the review before the clinic answered a request for information)")
+def get_review(request_id: str, user: User = Depends(api_user), db: Session = Depends(get_db),
+               round: Annotated[Optional[int], Query(ge=1)] = None) -> dict[str, Any]:  # noqa: A002 - the query's name
     r = get_visible(db, user, request_id)
     if user.role == "submitter":
         raise Forbidden("the review is the plan's internal work; the request's status and outcome are at /api/requests/{id}")
+    if round is not None:
+        found = stored_review(db, r.id, round)
+        if found is None:
+            raise LookupError(f"review round {round}")
+        return found[1].model_dump(mode="json")
     found = stored_review(db, r.id) if r.status == "ready" else None
     if found is None:
         raise HTTPException(409, f"the review is not ready (status {r.status})" + (f": {r.error}" if r.error else ""))

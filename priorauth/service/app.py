@@ -21,6 +21,7 @@ from priorauth.review_page import JS as REVIEW_JS
 from priorauth.service.db import User, make_engine, migrate, session_factory
 from priorauth.service.guard import Guard
 from priorauth.service.jobs import Worker
+from priorauth.service.fhir_route import start_pas
 from priorauth.service.logic import Conflict, Forbidden
 from priorauth.service.security import add_user
 from priorauth.service.settings import Settings
@@ -78,9 +79,13 @@ def create_app(settings: Optional[Settings] = None, start_workers: bool = True) 
         for w in workers:
             w.start()
         app.state.workers = workers
+        notifier = start_pas(app, settings) if start_workers else None
         try:
             yield
         finally:
+            if notifier is not None:
+                notifier.stop.set()
+                notifier.join(timeout=30)
             for w in workers:
                 w.stop.set()
             for w in workers:

@@ -2,8 +2,9 @@
 
 CMS-0057-F: a payer decides an expedited request within 72 hours and a
 standard one within 7 calendar days of receiving it; a request for information
-does not stop the clock; one extension of up to 14 days, with its reason, moves
-the due date.
+does not stop the clock (its response deadline is shown beside it; once that
+passes without an answer the request is overdue for information); one
+extension of up to 14 days, with its reason, moves the due date.
 """
 
 from __future__ import annotations
@@ -41,15 +42,31 @@ class Clock:
     overdue: bool
     decided: str  # the decision time, or "-"
     decided_late: bool
+    information: str = ""  # "information due ...", "information overdue since ...", "new information received ..."
+    information_overdue: bool = False
+
+
+def information(r, tz: str, now: dt.datetime) -> tuple[str, bool]:
+    """Where a request for information stands: waiting (due or overdue: its response deadline passed without an
+    answer), or answered, with when the answer arrived."""
+    if r.disposition == "information_requested" and r.information_due_at is not None:
+        if now > r.information_due_at:
+            return f"information overdue since {local(r.information_due_at, tz)}", True
+        return f"information due {local(r.information_due_at, tz)}", False
+    if r.disposition == "information_received" and r.information_received_at is not None:
+        return f"new information received {local(r.information_received_at, tz)}", False
+    return "", False
 
 
 def clock(r, tz: str, now: Optional[dt.datetime] = None) -> Clock:
-    """The request's clock; `r` is a PARequest (deadline_at, decided_at)."""
+    """The request's clock; `r` is a PARequest (deadline_at, decided_at, and its request for information)."""
+    now = now or utcnow()
     if r.deadline_at is None:
         return Clock("-", "-", None, False, "-", False)
     if r.decided_at is not None:
         late = r.decided_at > r.deadline_at
         return Clock(local(r.deadline_at, tz), "decided " + local(r.decided_at, tz) + (" (late)" if late else ""), None,
                      False, local(r.decided_at, tz), late)
-    left = r.deadline_at - (now or utcnow())
-    return Clock(local(r.deadline_at, tz), fmt_left(left), int(left.total_seconds()), left.total_seconds() < 0, "-", False)
+    left = r.deadline_at - now
+    return Clock(local(r.deadline_at, tz), fmt_left(left), int(left.total_seconds()), left.total_seconds() < 0, "-", False,
+                 *information(r, tz, now))

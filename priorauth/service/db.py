@@ -94,7 +94,7 @@ class PARequest(Base):
     request_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     urgency: Mapped[str] = mapped_column(String(12))
     swo: Mapped[Optional[bool]] = mapped_column(Boolean)
-    # draft -> queued -> reviewing -> ready | failed
+    # draft -> queued -> reviewing -> ready | failed; a PAS request the requester cancelled: cancelled
     status: Mapped[str] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
@@ -123,6 +123,11 @@ class PARequest(Base):
     extension_reason: Mapped[Optional[str]] = mapped_column(Text)
     # the rule layer's decision on the reviewers' corrected findings (None: not corrected)
     corrected_decision: Mapped[Optional[str]] = mapped_column(String(20))
+    # a request for information: its response deadline, and when the clinic's answer arrived; each answer is
+    # reviewed again as review round 2, 3 ... (the first review is round 1)
+    information_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
+    information_received_at: Mapped[Optional[dt.datetime]] = mapped_column(UTC)
+    review_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StoredFile(Base):
@@ -134,14 +139,22 @@ class StoredFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
+    # the review round the file was sent for: 1 with the request, 2 ... answering a request for information
+    review_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StoredReview(Base):
-    """The one review of a request; the unique request_id is the database's guard against a second one."""
+    """A review of a request, one per review round: the first, then one per answer to a request for information.
+
+    The unique (request_id, review_round) is the database's guard against a round being reviewed twice; earlier
+    rounds are kept as they were.
+    """
 
     __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("request_id", "review_round", name="uq_reviews_request_round"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), unique=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    review_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     case_json: Mapped[str] = mapped_column(Text)
     review_json: Mapped[str] = mapped_column(Text)
     worker: Mapped[str] = mapped_column(String(80))

@@ -85,6 +85,14 @@ def kind_for(entry: AuditEntry) -> Optional[str]:
     return None
 
 
+def respond_by(r: PARequest, rev: Review, issued: dt.datetime) -> dt.datetime:
+    """A request for information's response deadline: the guideline's `rfi_response_days` after it is issued, but a day
+    before the decision is due (the clock keeps running), and never before it is issued."""
+    days = letter_data(rev.policy.id if rev.policy else None).rfi_response_days
+    respond = min(issued + dt.timedelta(days=days), r.deadline_at - dt.timedelta(hours=24))
+    return respond if respond > issued else r.deadline_at
+
+
 def _policy(rev: Review) -> str:
     p = rev.policy
     return f"{p.title} ({p.number}, effective {p.effective})" if p else "the plan's medical policy"
@@ -101,8 +109,7 @@ def context(settings: Settings, user: User, r: PARequest, rev: Review, kind: str
                             "valid_from": day.isoformat(), "valid_to": (day + dt.timedelta(days=data.validity_days)).isoformat(),
                             "respond_by": "-"}
     if kind == "request_for_information":
-        respond = min(issued + dt.timedelta(days=data.rfi_response_days), r.deadline_at - dt.timedelta(hours=24))
-        fill["respond_by"] = local(respond if respond > issued else r.deadline_at, tz)
+        fill["respond_by"] = local(r.information_due_at or respond_by(r, rev, issued), tz)
     text = getattr(data, kind)
     not_met = [c for c in rev.criteria_results if c.status == "not_met" and c.citations][:5]
     return {"plan": settings.plan_name, "contact": settings.plan_contact, "kind": kind, "kind_name": KINDS[kind],
@@ -115,9 +122,23 @@ def context(settings: Settings, user: User, r: PARequest, rev: Review, kind: str
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    return _weasyprint_html()(string=html, base_url=None).write_pdf()
 
-    return HTML(string=html, base_url=None).write_pdf()
+
+def _weasyprint_html():
+    """WeasyPrint's HTML class, imported without its side effect on Pillow.
+
+    Importing weasyprint sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``, after which a truncated
+    upload would be OCR'd as a blank image instead of refused as damaged; letters load no images, so the flag is
+    put back as it was."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML
 
 
 def issue_for(db: Session, settings: Settings, user: User, r: PARequest, case: Case, rev: Review, entry: AuditEntry) -> Optional[Letter]:

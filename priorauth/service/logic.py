@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from priorauth.codes import code_table
 from priorauth.models import Case, Review
 from priorauth.service.clock import CLOCK, MAX_EXTENSION_DAYS, fmt_left  # noqa: F401 - fmt_left is re-exported
-from priorauth.service.db import AuditEntry, PARequest, StoredFile, StoredReview, User, utcnow
+from priorauth.service.db import AuditEntry, PARequest, StoredFile, User, utcnow
 from priorauth.service.identity import COLUMNS, Identity
 from priorauth.service.reference import reference_number
 from priorauth.service.security import REVIEWERS, SEES_ALL
@@ -126,29 +126,42 @@ def create_request(db: Session, user: User, data: NewRequest) -> PARequest:
 
 
 def attach_and_submit(db: Session, settings: Settings, user: User, r: PARequest, files: list[Checked]) -> list[StoredFile]:
-    """Store the files and queue the review, all in the caller's transaction; files are removed if it fails."""
+    """Store the files and queue the review, all in the caller's transaction; files are removed if it fails.
+
+    The first files of a draft start the clock. Files sent while a request for information is open answer it:
+    they join the packet and the request is reviewed again (the next review round) on the clock already running.
+    """
     if user.role not in ("submitter", "admin") or not visible(user, r):
         raise Forbidden("only the submitting organization attaches files")
-    if r.status != "draft":
-        raise Conflict("this request was already submitted for review; create a new request for more files")
+    answer = r.status == "ready" and r.disposition == "information_requested"
+    if r.status != "draft" and not answer:
+        raise Conflict("this request was already submitted for review; files are accepted again only while the plan "
+                       "is waiting on a request for information")
     if not files:
         raise ValueError("attach at least one file")
     if len(files) > settings.max_files:
         raise ValueError(f"at most {settings.max_files} files per request")
     stored, written = [], []
+    round_ = r.review_round + 1 if answer else r.review_round
     try:
         for f in files:
             sf = StoredFile(id=secrets.token_hex(16), request_id=r.id, filename=f.filename, kind=f.kind, size=len(f.data),
-                            sha256=f.sha256, created_at=utcnow())
+                            sha256=f.sha256, created_at=utcnow(), review_round=round_)
             write_private(settings.uploads_dir / r.id / sf.id, f.data)
             written.append(sf.id)
             db.add(sf)
             stored.append(sf)
         now = utcnow()
-        r.received_at = r.received_at or now
-        r.status, r.submitted_at, r.deadline_at = "queued", now, r.received_at + CLOCK[r.urgency]
-        audit(db, user, r.id, "files_uploaded", {"files": [{"id": s.id, "name": s.filename, "kind": s.kind, "size": s.size}
-                                                           for s in stored], "received_at": r.received_at.isoformat()})
+        listed = [{"id": s.id, "name": s.filename, "kind": s.kind, "size": s.size} for s in stored]
+        if answer:
+            late = r.information_due_at is not None and now > r.information_due_at
+            r.status, r.disposition, r.information_received_at = "queued", "information_received", now
+            r.review_round, r.attempts = round_, 0  # a new job: its attempts count afresh
+            audit(db, user, r.id, "information_received", {"files": listed, "round": r.review_round, "late": late})
+        else:
+            r.received_at = r.received_at or now
+            r.status, r.submitted_at, r.deadline_at = "queued", now, r.received_at + CLOCK[r.urgency]
+            audit(db, user, r.id, "files_uploaded", {"files": listed, "received_at": r.received_at.isoformat()})
         db.flush()
     except Exception:
         remove_request_dir(settings.uploads_dir, r.id, written)
@@ -164,6 +177,14 @@ def commit_or_undo(db: Session, settings: Settings, r: PARequest, stored: list[S
         db.rollback()
         remove_request_dir(settings.uploads_dir, r.id, [s.id for s in stored])
         raise
+
+
+def store_files(db: Session, settings: Settings, user: User, request_id: str, files: list[Checked]) -> tuple[PARequest, list[StoredFile]]:
+    """Attach checked files to an existing request (a draft's first files, or an answer) and commit, or store nothing."""
+    r = get_visible(db, user, request_id)
+    stored = attach_and_submit(db, settings, user, r, files)
+    commit_or_undo(db, settings, r, stored)
+    return r, stored
 
 
 def time_left(r: PARequest, now: Optional[dt.datetime] = None) -> Optional[dt.timedelta]:
@@ -289,8 +310,11 @@ def assignee_names(db: Session, rows: list[PARequest]) -> dict[int, str]:
     return {u.id: u.username for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def stored_review(db: Session, request_id: str) -> Optional[tuple[Case, Review]]:
-    s = db.scalar(select(StoredReview).where(StoredReview.request_id == request_id))
+def stored_review(db: Session, request_id: str, round_: Optional[int] = None) -> Optional[tuple[Case, Review]]:
+    """The case and the tool's review of the request's latest review round (or of round `round_`)."""
+    from priorauth.service.redecide import latest
+
+    s = latest(db, request_id, round_)
     if s is None:
         return None
     return Case.model_validate_json(s.case_json), Review.model_validate_json(s.review_json)
@@ -410,7 +434,12 @@ def record_action(db: Session, user: User, r: PARequest, a: ActionIn, settings: 
             # an approval the tool did not give, only the corrected findings: a human decision
             detail["basis"] = "tool" if rev.decision == "meets_criteria" else "correction"
         if a.action == "request_information":
+            from priorauth.service.letters import respond_by
+
             detail["missing"] = [m.strip() for m in a.missing if m.strip()] or list(rev.missing)
+            r.information_due_at = respond_by(r, rev, now)
+            r.information_received_at = None  # the answer to this request is still to come
+            detail["respond_by"] = r.information_due_at.isoformat()
         r.disposition = DISPOSITION[a.action]
     else:
         texts = {d.id: d.text for d in case.documents}
@@ -456,7 +485,8 @@ def request_files(db: Session, request_id: str) -> list[StoredFile]:
 # what the clinic sees of the trail: its own steps, the outcome, extensions and letters, never notes or corrections
 CLINIC_DETAIL = {"request_created": ("cpt_codes", "urgency"), "files_uploaded": ("files", "received_at"),
                  "fhir_submitted": ("documents",), "confirm_approval": (), "physician_determination": ("determination",),
-                 "request_information": ("missing",), "extend": ("days", "due", "reason"), "letter_sent": ("kind", "version")}
+                 "request_information": ("missing", "respond_by"),
+                 "information_received": ("files", "round", "late"), "review_failed": ("reason",), "extend": ("days", "due", "reason"), "letter_sent": ("kind", "version")}
 
 
 def clinic_trail(trail: list[AuditEntry]) -> list[SimpleNamespace]:

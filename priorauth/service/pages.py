@@ -27,7 +27,7 @@ from priorauth.service.letters import KINDS, letters_of
 from priorauth.service.logic import (FINAL, VIEWS, WRONG_REASONS, ActionIn, Conflict, Forbidden, NewRequest, assignee_names,
                                      attach_and_submit, audit, audit_trail, audit_view, claim_case, clinic_trail,
                                      create_request, get_visible, queue, record_action, release_case, request_files,
-                                     require_plan_staff, stored_review, commit_or_undo, workload)
+                                     require_plan_staff, store_files, stored_review, commit_or_undo, workload)
 from priorauth.service.metrics import COLUMNS as METRIC_COLUMNS, PERIODS, figures
 from priorauth.service.redecide import changes, corrected_review
 from priorauth.service.security import SEES_ALL, close_session, open_session, same
@@ -221,7 +221,8 @@ def request_page(request: Request, db: Session, user: User, sess: WebSession, re
                   assignee=names.get(r.assignee_id) if r.assignee_id else None)
     found = stored_review(db, r.id) if r.status == "ready" else None
     if found is None or clinic:  # the clinic's view: status, outcome, letters; never the plan's notes or corrections
-        out = html("status.html", status, trail=clinic_trail(trail) if clinic else trail, clinic=clinic, **common)
+        out = html("status.html", status, trail=clinic_trail(trail) if clinic else trail, clinic=clinic, error=error,
+                   accepted=", ".join(ACCEPTED), **common)
         audit_view(db, user, [r], "request")
         return out
     case, tool = found
@@ -252,6 +253,26 @@ def request_view(request: Request, request_id: str, who: tuple[User, WebSession]
 def request_letter(request_id: str, letter_id: int, fmt: str, who: tuple[User, WebSession] = Depends(page_session),
                    db: Session = Depends(get_db)):
     return letter_response(db, who[0], request_id, letter_id, fmt)
+
+
+@router.post("/requests/{request_id}/files", dependencies=[Depends(too_big)])
+async def request_files_answer(request: Request, request_id: str, who: tuple[User, WebSession] = Depends(page_session),
+                               db: Session = Depends(get_db)) -> Response:
+    """The clinic sends the files a request for information asked for: the same checks and storage as the first upload."""
+    user, sess = who
+    db.commit()  # end the session lookup's transaction: on SQLite it holds the write lock while the files parse
+    settings = request.app.state.settings
+    form = await request.form(max_files=settings.max_files + 1)
+    check_csrf(sess, form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else None)
+    uploads = [v for v in form.getlist("files") if not isinstance(v, str) and v.filename]
+    try:
+        checked = await read_uploads(request, uploads)
+        await run_in_threadpool(store_files, db, settings, user, request_id, checked)
+    except (UploadError, Conflict, ValueError) as e:
+        db.rollback()
+        code = getattr(e, "status", 409 if isinstance(e, Conflict) else 422)
+        return await run_in_threadpool(request_page, request, db, user, sess, request_id, str(e), code)
+    return RedirectResponse(f"/requests/{request_id}", status_code=303)
 
 
 @router.post("/requests/{request_id}/assignment")

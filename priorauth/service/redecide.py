@@ -1,6 +1,6 @@
 """Corrections decide again: the rule layer re-run on the findings as reviewers corrected them.
 
-The tool's review is kept as it was (reviews.review_json); the corrected review
+The tool's review (of the latest review round) is kept as it was (reviews.review_json); the corrected review
 goes beside it (reviews.corrected_json) and the request's corrected_decision
 column, and the audit entry of the correction says what changed: the decision,
 criteria gained and lost, and which met criterion no longer stands.
@@ -63,7 +63,7 @@ def redecide(db: Session, r: PARequest, case: Case, rev: Review, user: User) -> 
 
     current = corrected_review(db, r.id) or rev
     after = decide_corrected(case, rev, corrected_findings(rev, audit_trail(db, r.id)))
-    stored = db.scalar(select(StoredReview).where(StoredReview.request_id == r.id))
+    stored = latest(db, r.id)
     stored.corrected_json = after.model_dump_json()
     r.corrected_decision = after.decision
     detail = {"against_tool": changes(rev, after), "against_previous": changes(current, after)}
@@ -72,6 +72,14 @@ def redecide(db: Session, r: PARequest, case: Case, rev: Review, user: User) -> 
     return detail
 
 
+def latest(db: Session, request_id: str, round_: int | None = None) -> StoredReview | None:
+    """The review of the request's latest round, or of round `round_` (earlier rounds are kept as they were)."""
+    q = select(StoredReview).where(StoredReview.request_id == request_id)
+    if round_ is not None:
+        q = q.where(StoredReview.review_round == round_)
+    return db.scalar(q.order_by(StoredReview.review_round.desc()).limit(1))
+
+
 def corrected_review(db: Session, request_id: str) -> Review | None:
-    s = db.scalar(select(StoredReview.corrected_json).where(StoredReview.request_id == request_id))
-    return Review.model_validate_json(s) if s else None
+    s = latest(db, request_id)
+    return Review.model_validate_json(s.corrected_json) if s and s.corrected_json else None

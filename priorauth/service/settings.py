@@ -33,6 +33,9 @@ class Settings:
     signin_window_minutes: float = field(default_factory=lambda: _env_number("PRIORAUTH_SIGNIN_WINDOW_MINUTES", 15.0))
     # behind HTTPS (a TLS-terminating proxy) set PRIORAUTH_SECURE_COOKIES=1 so the session cookie is Secure
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("PRIORAUTH_SECURE_COOKIES", "") in ("1", "true", "yes"))
+    # PAS $submit answers within this many seconds: a slower review (OCR) is answered pended and finished in the background
+    fhir_answer_seconds: float = field(default_factory=lambda: _env_number("PRIORAUTH_FHIR_ANSWER_SECONDS", 10.0))
+    notify_seconds: float = 1.0  # how often PAS subscription notifications are detected and sent
     # the plan's time zone: due dates, decision times, letters and metrics periods are shown in it
     timezone: str = field(default_factory=lambda: os.environ.get("PRIORAUTH_TIMEZONE", "UTC"))
     # the letterhead of letters to requesters
