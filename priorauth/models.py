@@ -407,6 +407,49 @@ class Usage(BaseModel):
     cached: int = 0
 
 
+DocumentRole = Literal["clinic_note", "operative_report", "procedure_report", "imaging_report", "ed_note",
+                       "discharge_summary", "records_review", "therapy_note", "letter", "phone_note"]
+EventKind = Literal["symptom", "sign", "care", "procedure", "imaging", "diagnosis", "other"]
+DocTimeRel = Literal["BEFORE", "OVERLAP", "BEFORE_OVERLAP", "AFTER"]
+Modality = Literal["ACTUAL", "HYPOTHETICAL", "HEDGED", "GENERIC"]
+Subject = Literal["patient", "family_member", "other"]
+
+
+class ClinicalEvent(BaseModel):
+    """One clinical event as one document tells it, with its exact evidence."""
+
+    code: str = Field(description="The finding code the event instantiates.")
+    kind: EventKind
+    doc: str = Field(description="The document that tells it.")
+    role: DocumentRole = Field(description="That document's role (clinic note, operative report, imaging report ...).")
+    date: Optional[dt.date] = Field(default=None, description="The document's date: the note's own clock.")
+    polarity: Literal[1, -1] = Field(description="cTAKES polarity: -1 when negated.")
+    uncertainty: bool = Field(description="cTAKES uncertainty: hedged or possible.")
+    subject: Subject = Field(description="cTAKES subject: whose event it is.")
+    history_of: bool = Field(description="cTAKES historyOf: a past episode, resolved, or before a surgery since done.")
+    conditional: bool = Field(description="cTAKES conditional: planned, referred, return precautions, rule-out.")
+    doc_time_rel: DocTimeRel = Field(description="THYME DocTimeRel against the document's time.")
+    modality: Modality = Field(description="THYME contextual modality.")
+    source: Literal["exam", "reported"] = Field(description="Found on examination, or reported by the patient/history.")
+    counts: bool = Field(description="Whether the rule layer may count it (present, grounded, not only weak).")
+    cause: Optional[str] = Field(default=None, description="The non-spinal cause the author names for it.")
+    region: Optional[str] = Field(default=None, description="The spinal region it concerns, when known.")
+    side: Optional[Literal["left", "right", "bilateral"]] = Field(default=None, description="The side its words name.")
+    contradicted_by: list[EvidenceSpan] = Field(default=[], description="The exam or note that contradicts it, if any.")
+    attributes: list[str] = Field(default=[], description="Its qualifiers (contradicted, before_surgery, assessed ...).")
+    evidence: list[EvidenceSpan] = Field(min_length=1)
+
+
+class TimelineEntry(BaseModel):
+    """One document on the packet's timeline with the events it tells, in order."""
+
+    doc: str
+    role: DocumentRole
+    date: Optional[dt.date] = None
+    events: list[int] = Field(description="Indexes into Review.events.")
+
+
+
 class Review(BaseModel):
     """System output for one case; the first six fields are the contract."""
 
@@ -431,6 +474,8 @@ class Review(BaseModel):
     unverified: list[UnverifiedClaim] = []
     sources: list[SourceFile] = []  # the packet's files (hash, format, pages) and any that could not be read
     parts: list["Review"] = Field(default=[], description="When the requested codes span guidelines: one review per guideline, each of its own codes; the top level combines them.")
+    events: list[ClinicalEvent] = Field(default=[], description="Clinical events per document with cTAKES/THYME attributes.")
+    timeline: list[TimelineEntry] = Field(default=[], description="The packet's documents by date, with their events.")
 
     @model_validator(mode="wrap")
     @classmethod

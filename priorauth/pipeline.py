@@ -6,7 +6,8 @@ from typing import Iterable, Optional
 
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
-from priorauth.extract.qualifiers import qualify
+from priorauth.extract.events import build_events
+from priorauth.extract.qualifiers import qualify, spec_for
 from priorauth.ingest.locate import locate
 from priorauth.codes import code_table
 from priorauth.guidelines import DEFAULT, Guideline, Route, get, in_effect, per_guideline, ref_of, route, using
@@ -69,14 +70,22 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     warnings.extend(contrast_warnings(case))
     if case.request.has_standard_written_order is None:
         warnings.append("the request does not say whether a standard written order accompanies it")
+    events, timeline = build_events(case.documents, present, ruled_out, _weak_codes(facts))
     return Review(
         case_id=case.id, decision=decided.decision, criteria=decided.criteria, findings=present,
         conservative_therapy=extraction.conservative_therapy, action=ACTION_FOR[decided.decision],
         reasons=reasons, missing=decided.missing, criteria_results=decided.results, studies=decided.studies,
         ruled_out=ruled_out, warnings=warnings, extractor=extraction.extractor, policy=policy_identity(),
         usage=extraction.usage, llm=extraction.llm, conflicts=extraction.conflicts, needs_checking=needs_checking,
-        unverified=extraction.unverified,
+        unverified=extraction.unverified, events=events, timeline=timeline,
     )
+
+
+def _weak_codes(facts: Facts) -> frozenset[str]:
+    """Codes left without strong evidence (rules/strength.py): their events do not count toward an approval."""
+    from priorauth.rules.strength import split_strong
+
+    return frozenset(split_strong(facts)[1])
 
 
 class TextTooLong(ValueError):
@@ -112,6 +121,8 @@ def bound_evidence(r: Review, keep: int = MAX_EVIDENCE) -> Review:
             quals = {(s.doc, s.start, s.end) for q in c.qualifiers for s in q.evidence}
             c.evidence_total = len(c.evidence)
             c.evidence = [s for i, s in enumerate(c.evidence) if i < keep or (s.doc, s.start, s.end) in quals]
+    for e in r.events:  # an event quotes its document's spans of the finding: bounded the same way
+        e.evidence = e.evidence[:keep]
     return r
 
 
@@ -176,9 +187,19 @@ def decide_again(case: Case, review: Review, findings: list[Finding]) -> Review:
                                      [f for f in findings if f.code in code_table(ref_of(p.policy)).by_code])
                         for p in review.parts])
     with using(ref_of(review.policy)) as g:  # the findings' qualifiers are this guideline's
+        findings = [_own_qualifiers(f) for f in findings]
         extraction = Extraction(findings=findings, conservative_therapy=review.conservative_therapy, extractor=review.extractor)
         out = locate(case, decide_extraction(case, extraction))
     return _stamped(out, g, review.policy.version_note if review.policy else "")
+
+
+def _own_qualifiers(f: Finding) -> Finding:
+    """A finding with only the qualifiers the active guideline declares for its code.
+
+    A review spanning two guidelines lists each finding once, qualified under the guideline that read it first
+    (MRI-spine's computed `assessed`, say); re-deciding another part reads it under that part's vocabulary."""
+    keep = [q for q in f.qualifiers if spec_for(f.code, q.name)]
+    return f if len(keep) == len(f.qualifiers) else f.model_copy(update={"qualifiers": keep})
 
 
 RANK: dict[Decision, int] = {"incomplete": 0, "not_met": 1, "meets_criteria": 2}

@@ -27,6 +27,7 @@ ACTION = {"approve": "Approve", "route_to_clinician": "Route to a clinician for 
 
 CSS = """
 :root{--ink:#1a1a1a;--muted:#555;--line:#c8c8c8}
+.timeline li.ruled{text-decoration:line-through;color:var(--muted)}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:#fff}
 header.banner{padding:14px 20px;border-bottom:4px solid}
 .meets_criteria{background:#e6f4ea;border-color:#1e7b34}.not_met{background:#fff4e0;border-color:#a65f00}
@@ -292,6 +293,7 @@ guideline: {escape(", ".join(f"{p.policy.number} {p.policy.version or ''}".strip
 {criteria_html}
 <h2>Findings</h2><p>{escape(findings_list)}</p>
 {therapy}
+{_timeline(review)}
 {unverified}
 {_sources(review)}
 </aside>
@@ -306,6 +308,38 @@ guideline: {escape(", ".join(f"{p.policy.number} {p.policy.version or ''}".strip
 <script>{JS}</script>
 </body></html>
 """
+
+
+def _event_text(e) -> str:
+    what = [e.code.replace("_", " "), "on exam" if e.source == "exam" else "reported"]
+    if e.polarity < 0:
+        what.append("negated")
+    if e.subject != "patient":
+        what.append(e.subject.replace("_", " "))
+    if e.history_of:
+        what.append("history")
+    if e.conditional:
+        what.append("planned/hypothetical")
+    if e.cause:
+        what.append(f"explained by {e.cause}")
+    what += [a.replace("_", " ") for a in e.attributes if a in ("contradicted", "before_surgery", "templated_ros")]
+    quote = e.evidence[0]
+    link = f'<a href="#{escape(span_id(quote))}">“{escape(quote.text)}”</a>'
+    return f'<li class="{"counts" if e.counts else "ruled"}">{escape(", ".join(what))}: {link}</li>'
+
+
+def _timeline(review: Review) -> str:
+    """The packet's documents by date with the events each tells; struck-through events do not count."""
+    if not review.timeline:
+        return ""
+    rows = []
+    for t in review.timeline:
+        items = "".join(_event_text(review.events[i]) for i in t.events)
+        rows.append(f'<li><strong>{escape(str(t.date or "undated"))}</strong> {escape(t.doc)} '
+                    f'<span class="small">{escape(t.role.replace("_", " "))}</span><ul class=tight>{items}</ul></li>')
+    return ('<h2>Timeline</h2><p class="small">Events as each document tells them; struck-through ones do not count '
+            '(negated, another person, history, planned, contradicted by a later exam, explained by another cause).</p>'
+            f'<ol class="timeline tight">{"".join(rows)}</ol>')
 
 
 def _doc_body(doc, marks: list[Mark]) -> str:

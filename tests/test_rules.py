@@ -77,9 +77,17 @@ def test_a_v_worsening_needs_some_care():
     assert run(["back_pain", "symptoms_worsening", "medication"], ct=therapy(2, active=False)).criteria == ["A.v"]
 
 
+ASSESSED = {"back_pain": [Qualifier(name="assessed", value=True)]}
+
+
 @pytest.mark.parametrize("age,ids", [(5, ["A.i", "W+.a"]), (6, ["W+.a"]), (17, ["W+.a"])])
 def test_pediatric_pain_age_5_vs_6(age, ids):
-    assert run(["back_pain"], age=age).criteria == ids
+    assert run(["back_pain"], age=age, quals=ASSESSED).criteria == ids
+
+
+@pytest.mark.parametrize("codes,quals", [(["back_pain"], None), (["back_pain", "trauma"], ASSESSED)])
+def test_pediatric_pain_not_assessed_or_after_trauma_is_not_isolated(codes, quals):
+    assert run(codes, age=5, quals=quals).decision == "not_met"
 
 
 def test_adult_isolated_pain_not_met():

@@ -11,6 +11,7 @@ when asymmetric or focal. The causes and their phrasings are data
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Optional
@@ -20,6 +21,7 @@ from pydantic import Field
 from priorauth.extract.anchors import may_match
 from priorauth.extract.resources import Regex, Strict, lexicons
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class Cause(Strict):
     self_pattern: Optional[Regex] = None
     region: Optional[Regex] = None
     codes: list[str] = Field(min_length=1)
+    packet: bool = Field(default=True, description="Once named, it explains the same findings in the packet's other documents.")
 
 
 class DiagnosisExplains(Strict):
@@ -126,6 +129,16 @@ def _clauses(text: str, s: int, e: int, brk: re.Pattern[str]) -> list[tuple[int,
 
 def find_attributions(text: str) -> list[Attribution]:
     """Every clause that links a deficit to a named non-spinal cause (cue and cause, nothing negating between)."""
+    return list(_find_attributions(text, get_guideline().id))
+
+
+@functools.lru_cache(maxsize=32)
+def _find_attributions(text: str, guideline: str) -> tuple[Attribution, ...]:
+    """Read once per document text and guideline: the document pass and the packet pass both ask."""
+    return tuple(_scan_attributions(text))
+
+
+def _scan_attributions(text: str) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []
@@ -240,7 +253,7 @@ def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
 
 def _across(text: str, m: "Mention", attributions: list[Attribution], explains: dict[int, set[str]],
             cfg: Compiled) -> Optional[Cause]:
-    """An attribution elsewhere in the document reaches this mention by its cause's scope."""
+    """An attribution elsewhere in the document (or the packet) reaches this mention by its cause's scope."""
     rx = cfg.rx
     sentence = text[m.sent_start:m.sent_end]
     if rx["dermatomal"].search(sentence):
@@ -289,3 +302,38 @@ def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pat
         if rx["diffuse_reflexes"].search(sentence) and not rx["focal_reflexes"].search(sentence):
             m.reason = "attributed_to_other_cause"
             m.cause = "diffuse symmetric hyporeflexia (not focal)"
+
+
+def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
+    """An attribution reaches the whole packet (labeling.md): the cause an assessment or an EMG names in one document
+    explains the deficits it names wherever else they are written (chief complaint, referral reason, another note).
+
+    Each document's own attributions were applied when it was read; here those of every other document reach its
+    mentions by the same scope rules (diffuse, region, side, located).
+    """
+    cfg = config()
+    open_ = [m for m in mentions if m.reason is None and m.code in ATTRIBUTABLE]
+    if not open_:
+        return
+    found = {doc: a for doc, text in texts.items() if (a := [x for x in find_attributions(text) if x.cause.packet])}
+    if not found:
+        return
+    by_doc: dict[str, list["Mention"]] = {}
+    for m in mentions:
+        by_doc.setdefault(m.doc_id, []).append(m)
+    # From another document, a cause bound to a body region explains every code it can explain written of that
+    # region: the words differ between notes ('hand numbness' of an EMG's indication, 'paresthesias' of an
+    # assessment) while the region is what ties them.
+    explains = {doc: {id(a): set(a.cause.codes) for a in atts if a.cause.scope == "region"}
+                | {k: v for k, v in _explained_codes(atts, by_doc.get(doc, [])).items()
+                   if k not in {id(a) for a in atts if a.cause.scope == "region"}}
+                for doc, atts in found.items()}
+    for m in open_:
+        for doc, attributions in found.items():
+            if doc == m.doc_id:
+                continue
+            hit = _across(texts[m.doc_id], m, attributions, explains[doc], cfg)
+            if hit is not None:
+                m.reason = hit.reason
+                m.cause = hit.label
+                break

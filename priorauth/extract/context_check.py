@@ -35,11 +35,12 @@ def context_assertions(document: Document, spans: list[tuple[int, int, str]]) ->
     nlp.get_pipe("medspacy_sectionizer")(doc)
     nlp.get_pipe("medspacy_context")(doc)
     by_key = {(t.start, t.end, t.label_): t for t in doc.spans[SPAN_GROUP]}
+    text = doc.text  # built once: spaCy rebuilds it on every access
     out: list[tuple[Optional[str], bool]] = []
     for (_s, _e, code), t in zip(spans, targets):
         if t is None:
             out.append((None, False))
             continue
-        _, cats, exam = span_context(by_key[(t.start, t.end, t.label_)])
+        _, cats, exam = span_context(by_key[(t.start, t.end, t.label_)], text=text)
         out.append((resolve_reason(code, cats), exam))
     return out

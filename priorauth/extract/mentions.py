@@ -96,18 +96,20 @@ def _line(text: str, at: int) -> str:
     return text[text.rfind("\n", 0, at) + 1:(text.find("\n", at) + 1 or len(text) + 1) - 1]
 
 
-def span_context(span: Span, coded: Optional[str] = None) -> tuple[Optional[str], set[str], bool]:
+def span_context(span: Span, coded: Optional[str] = None, text: Optional[str] = None) -> tuple[Optional[str], set[str], bool]:
     """A target's section, its ConText categories plus what its section implies, and whether it is in an exam.
 
     `coded` is the role of the structured document's section holding the target (a C-CDA section's LOINC code,
     Document.sections): it wins over the section the sectionizer reads from the header line; in a problem list,
-    an entry whose line gives its status as resolved or inactive is history.
+    an entry whose line gives its status as resolved or inactive is history. `text` is the parsed text (spaCy
+    rebuilds `Doc.text` on every access, which per target would make a long note quadratic).
     """
     effects = resources.section_config()["effects"]
-    section = coded or section_at(span.doc, span.start)
+    text = span.doc.text if text is None else text
+    section = coded or resources.line_section(text, span.start_char, section_at(span.doc, span.start))
     eff = effects.get(section or "", {})
     cats = modifier_categories(span)
-    if coded == "problems" and _INACTIVE_PROBLEM.search(_line(span.doc.text, span.start_char)):
+    if coded == "problems" and _INACTIVE_PROBLEM.search(_line(text, span.start_char)):
         cats.add("HISTORICAL")  # a problem-list entry whose status is resolved ("Pneumonia : Status - Resolved")
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
         # a history section does not make history of what its own sentence calls current ("currently takes")
@@ -133,7 +135,7 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             continue
         if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
             continue
-        section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char))
+        section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char), document.text)
         sent = span.sent
         m = Mention(code=code, doc_id=document.id, start=span.start_char, end=span.end_char, text=span.text,
                     sent_start=sent.start_char, sent_end=sent.end_char, section=section,

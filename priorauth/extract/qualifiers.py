@@ -25,7 +25,9 @@ from pydantic import Field
 from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
+from priorauth.extract.roles import document_role
 from priorauth.guidelines import Guideline, per_guideline
+from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
 from priorauth.models import Document, EvidenceSpan, Finding, Qualifier, Request
 
@@ -35,6 +37,8 @@ SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspect
                  "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
                  "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
 MAX_SPANS = 3
+CONTRADICTABLE = DEFICIT_CODES + ("infection_suspected",)
+"""Findings a later note can undo: a deficit by a normal exam, a suspected infection by 'no concern for infection'."""
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
 TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|chemotherapy|surgery|treated|debulk\w*|"
                           r"laminectomy)\b", re.I)
@@ -49,6 +53,9 @@ class QualifierSpec(resources.Strict):
     string: bool = False
     computed: bool = False
     skip_operative: bool = False
+    stale_after_days: Optional[int] = Field(default=None, ge=1, description=(
+        "A cue whose sentence dates it (a date or a year) more than this many days before its note, or calls it "
+        "resolved, is history: a relapse years old is not a new symptom."))
     cues: dict[str, list[str]] = {}
 
 
@@ -67,7 +74,6 @@ class Vocabulary(resources.Strict):
     past_surgery_cues: str
     new_or_worse_cue: str
     ongoing_cue: str
-    remote_surgery_days: int = Field(ge=1)
     codes: dict[str, dict[str, QualifierSpec]]
 
 
@@ -236,7 +242,7 @@ class DocText:
 
     def section(self, pos: int) -> Optional[str]:
         i = bisect.bisect_right(self._sec_starts, pos) - 1
-        return self.sections[i][1] if i >= 0 else None
+        return resources.line_section(self.doc.text, pos, self.sections[i][1] if i >= 0 else None)
 
     def sent_index(self, pos: int) -> int:
         """The sentence holding `pos`, or the next one when `pos` falls between sentences."""
@@ -353,12 +359,32 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
                         continue
                     if negated(text, dt.sents[i], m.start(), m.end()):
                         continue
+                    if spec.stale_after_days and _stale(dt, dt.sents[i], spec.stale_after_days):
+                        continue
                     spans = found.setdefault(value, [])
                     if len(spans) < MAX_SPANS and all((x.doc, x.start) != (dt.doc.id, m.start()) for x in spans):
                         spans.append(_span(dt, m.start(), m.end()))
         for value, spans in found.items():
             out.append(Qualifier(name=name, value=True if value == "true" else value, evidence=spans))
     return out
+
+
+RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re.I)
+YEAR_IN_RX = re.compile(r"\b(?:in|of)\s+((?:19|20)\d{2})\b")
+
+
+def _stale(dt: DocText, sent: tuple[int, int], days: int) -> bool:
+    """The sentence places its event long before the note (a date or 'in 2015'), or calls it resolved."""
+    text = dt.doc.text[sent[0]:sent[1]]
+    if RESOLVED_RX.search(text):
+        return True
+    ref = dt.doc.date
+    if ref is None:
+        return False
+    # 'since 2019' dates the disease, not the event the cue names
+    stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
+    stated += [date(int(y), 12, 31) for y in YEAR_IN_RX.findall(text)]
+    return bool(stated) and (ref - max(stated)).days > days
 
 
 def _dates_in(dt: DocText, sent: tuple[int, int]) -> list[tuple[date, EvidenceSpan]]:
@@ -467,6 +493,9 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     if own:
         dt, hit = own[-1]
         return Qualifier(name="contradicted", value="same_sentence", evidence=[_span(dt, hit.start(), hit.end())])
+    same = _latest_exam_normal(f, ruled_out, docs)
+    if same is not None:
+        return same
     dates = [_doc_date(docs, s.doc) for s in f.evidence]
     if not dates or any(d is None for d in dates):
         return None
@@ -480,7 +509,7 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
         if not dt.doc.date or dt.doc.date <= last:
             continue
         for rx in rxs:
-            for m in rx.finditer(dt.doc.text):
+            for m in dt.matches(rx):
                 sent = dt.sentence(m.start())
                 if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end()):
                     later.append((dt.doc.date, _span(dt, m.start(), m.end())))
@@ -489,6 +518,109 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     newest = max(d for d, _ in later)
     spans = [s for d, s in later if d == newest][:MAX_SPANS]
     return Qualifier(name="contradicted", value=newest.isoformat(), evidence=spans)
+
+
+EXAMINED_FUNCTION = ("motor_weakness", "sensory_deficit", "abnormal_reflexes")
+"""Deficits whose function an exam tests; what the patient reports of them is weighed against the latest exam."""
+
+
+def _exam_section(dt: "DocText", at: int) -> bool:
+    return bool(resources.section_config()["effects"].get(dt.section(at) or "", {}).get("exam"))
+
+
+CLAUSE_START = re.compile(r"[,;:(.\n]")
+
+
+def _with_negation(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
+    """A negated mention quoted with the words that negate it ('no objective motor weakness', not 'weakness')."""
+    lo = max(dt.sentence(s.start)[0], s.start - 40)
+    cut = max((m.end() for m in CLAUSE_START.finditer(dt.doc.text, lo, s.start)), default=lo)
+    start = cut + len(dt.doc.text[cut:s.start]) - len(dt.doc.text[cut:s.start].lstrip())
+    return _span(dt, start, s.end)
+
+
+def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
+    """The most recent exam of the function finds it normal, and no exam at that time or later finds the deficit.
+
+    labeling.md: weakness the patient reports while the exam finds full strength is not motor weakness; numbness
+    with intact sensation on exam is not a sensory deficit. A deficit counts only when the most recent exam of that
+    function confirms it, or when no exam of it is documented. This reads the same note too ('feels weak' in the
+    HPI, 'strength 5/5' in its exam), and a normal exam or an author's 'no objective weakness' at an assessment.
+    """
+    if f.code not in EXAMINED_FUNCTION:
+        return None
+    c = vocabulary()
+    skip = set(c.vocab.skip_sections)
+
+    def when(doc_id: str) -> date:
+        return _doc_date(docs, doc_id) or date.min
+
+    found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)]
+    normal: list[tuple[date, EvidenceSpan]] = []
+    for r in ruled_out:
+        if r.code == f.code and r.reason == "negated":
+            for s in r.evidence:
+                dt = docs.get(s.doc)
+                sec = dt.section(s.start) if dt else None
+                if dt and sec not in skip and (_exam_section(dt, s.start) or sec in ("assessment", "assessment_plan")):
+                    normal.append((when(s.doc), _with_negation(dt, s)))
+    for dt in docs.values():
+        for rx in c.normal_exam.get(f.code, []):
+            for m in dt.matches(rx):  # found once per document, shared with the later-document check
+                if _exam_section(dt, m.start()) and not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end()):
+                    normal.append((when(dt.doc.id), _span(dt, m.start(), m.end())))
+    if not normal:
+        return None
+    newest = max(d for d, _ in normal)
+    if (found and max(found) >= newest) or max(when(s.doc) for s in f.evidence) > newest:
+        return None
+    spans = [s for d, s in normal if d == newest][:MAX_SPANS]
+    return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
+
+
+REGIONED = ("prior_spine_surgery", "emg_radiculopathy")
+"""Facts whose region must match the requested study's for the criteria that use them (labeling.md I, A.iii, C)."""
+REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
+
+
+def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
+    g = get_guideline()
+    found: dict[str, list[EvidenceSpan]] = {}
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
+        region = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
+        if region:
+            found.setdefault(region, []).append(s)
+    return [Qualifier(name="region", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
+
+
+ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
+
+
+SPINAL_WORDS = re.compile(r"\b(?:back|neck|spine|spinal|lumbar|thoracic|cervical|lumbosacral|sacral|dis[ck]s?|vertebra\w*|"
+                          r"spondyl\w*|radicul\w*|sciatica|HNP)\b", re.I)
+
+
+def _assessed(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
+    """The author takes the pain up as a problem: the pain or a spinal diagnosis is named in an assessment, or the
+    pain is written where no assessment is."""
+    inside = [s for s in f.evidence if s.doc in docs and docs[s.doc].section(s.start) in ASSESSMENT_SECTIONS]
+    if inside:
+        return Qualifier(name="assessed", value=True, evidence=inside[:MAX_SPANS])
+    spans = []
+    for doc_id in dict.fromkeys(s.doc for s in f.evidence if s.doc in docs):
+        dt = docs[doc_id]
+        bounds = [x for x, _ in dt.sections] + [len(dt.doc.text)]
+        parts = [(bounds[i], bounds[i + 1]) for i, (_, name) in enumerate(dt.sections) if name in ASSESSMENT_SECTIONS]
+        if not parts:
+            spans += [s for s in f.evidence if s.doc == doc_id]
+        for lo, hi in parts:
+            spans += [_span(dt, m.start(), m.end()) for m in SPINAL_WORDS.finditer(dt.doc.text, lo, hi)][:1]
+    return Qualifier(name="assessed", value=True, evidence=spans[:MAX_SPANS]) if spans else None
 
 
 def _age_months(f: Finding, docs: dict[str, DocText]) -> Optional[Qualifier]:
@@ -507,8 +639,13 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     present = [f for f in findings if f.present]
     ruled_out = [f for f in findings if not f.present]
     skip = set(vocabulary().vocab.skip_sections)
+    roles = {i: document_role(dt.doc) for i, dt in docs.items()}
     surgeries_of = {id(f): _surgeries(f, docs) for f in present if f.code == "prior_spine_surgery"}
     surgeries = [x for xs in surgeries_of.values() for x in xs]
+    # a procedure report that narrates an earlier spine surgery treats its complication: its indications are
+    # post-operative findings of that surgery, still current (an evacuated hematoma, a revised fusion)
+    injections = {s.doc for f in present if f.code == "injection" for s in f.evidence if s.start < TITLE_SPAN}
+    reoperations = {x.doc for x in surgeries if not x.here and roles.get(x.doc) in PROCEDURE_ROLES} - injections
     out: list[Finding] = []
     for f in findings:
         if not f.present or f.qualifiers:
@@ -518,7 +655,9 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
         sections = [s.section or (docs[s.doc].section(s.start) if s.doc in docs else None) for s in f.evidence]
         if sections and all(x in skip for x in sections):
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
-        if f.code in DEFICIT_CODES:
+        if f.code in CURRENT_EPISODE:
+            qs += _told_only_by(f, docs, roles, reoperations)
+        if f.code in CONTRADICTABLE:
             q = _contradiction(f, ruled_out, docs)
             if q:
                 qs.append(q)
@@ -528,6 +667,12 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
                 qs.append(Qualifier(name="before_surgery", value=True, evidence=pre[:MAX_SPANS]))
             if post:
                 qs.append(Qualifier(name="after_surgery", value=True, evidence=post[:MAX_SPANS]))
+        if f.code in ("back_pain", "neck_pain") and spec_for(f.code, "assessed"):  # a guideline that asks for it
+            q = _assessed(f, docs)
+            if q:
+                qs.append(q)
+        if f.code in REGIONED and spec_for(f.code, "region"):
+            qs += _regions(f, docs)
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):
@@ -549,6 +694,32 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     return _packet_qualifiers(out, docs, request.request_date)
 
 
+CURRENT_EPISODE = tuple(c for c in SYMPTOM_CODES if c not in ("back_pain", "neck_pain", "radicular_pain"))
+"""What makes an episode current (a deficit, a new or worse symptom, failed care): it must come from a document that
+tells the present, not only from one that narrates the state before its own procedure or the past."""
+PROCEDURE_ROLES = ("operative_report", "procedure_report")
+TITLE_SPAN = 600  # where a procedure report's title and procedure line stand
+
+
+def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
+                  reoperations: frozenset[str] | set[str] = frozenset()) -> list[Qualifier]:
+    """`procedure_indication` / `records_review` when every span lies in documents of that role (labeling.md LIM.H:
+    an operative report's indications are the state before it; a records review narrates the past).
+
+    A report of a re-operation (`reoperations`: it narrates an earlier spine surgery and its title names no injection)
+    is exempt: the complication it treats is a post-operative finding of that earlier surgery. A report of an
+    injection after a fusion is no re-operation.
+    """
+    held = [s for s in f.evidence if s.doc in docs]
+    if not held:
+        return []
+    if all(roles[s.doc] in PROCEDURE_ROLES and s.doc not in reoperations for s in held):
+        return [Qualifier(name="procedure_indication", value=True, evidence=held[:MAX_SPANS])]
+    if all(roles[s.doc] == "records_review" for s in held):
+        return [Qualifier(name="records_review", value=True, evidence=held[:MAX_SPANS])]
+    return []
+
+
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:
     spans = []
     for _, dt, sent in _evidence_sentences(f, docs):
@@ -561,20 +732,20 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], reques
     """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI."""
     c = vocabulary()
     present = [f for f in findings if f.present]
-    surgery_dates = [date.fromisoformat(q.value) for f in present if f.code == "prior_spine_surgery"
-                     for q in f.qualifiers if q.name == "date"]
     post_spans = []
     for f in present:
         if not f.qualified("after_surgery"):
             continue
         for s in f.qualified("after_surgery")[0].evidence:
             dt = docs[s.doc]
+            if dt.operative:
+                continue  # an operative or procedure report narrates the state its own procedure treats
             sent = dt.doc.text[slice(*dt.sentence(s.start))]
-            remote = bool(surgery_dates and dt.doc.date
-                          and (dt.doc.date - max(surgery_dates)).days > c.vocab.remote_surgery_days)
             since = bool(c.postop.search(sent))  # "numbness since the surgery": it arose after it
+            # labeling.md I: new or worse must be documented as such after the surgery; a remote surgery alone
+            # does not make today's (ongoing) pain new
             if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent) \
-                    or ((remote or since) and not c.ongoing.search(sent)):
+                    or (since and not c.ongoing.search(sent)):
                 post_spans.append(s)
     out = []
     for f in findings:

@@ -104,6 +104,39 @@ class SectionsFile(Strict):
     doc: str = Field(default="", alias="_doc")
     categories: dict[str, SectionHeaders]
     effects: dict[str, SectionEffect] = {}
+    line_reads_as: dict[str, Regex] = Field(default={}, description=(
+        "Section -> a pattern for a line that belongs to it whatever header it stands under: 'Neurological: "
+        "Positive for weakness' is a review-of-systems line even where 'Neurological:' heads an exam."))
+
+
+@per_guideline
+def line_overrides(g: Guideline) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The compiled `line_reads_as` patterns of the guideline's sections file."""
+    data = load_model(SectionsFile, g.path("sections.json"))
+    unknown = set(data.line_reads_as) - set(data.categories)
+    if unknown:
+        raise ValueError(f"sections.json line_reads_as names unknown sections {sorted(unknown)}")
+    return tuple((k, re.compile(v, re.I)) for k, v in data.line_reads_as.items())
+
+
+LINE_LOOKBACK = 300  # characters: a line longer than this before the position is read by its header
+
+
+def line_section(text: str, at: int, section: Optional[str]) -> Optional[str]:
+    """The section a position's line reads as (`line_reads_as`), else the header's section."""
+    rules = line_overrides()
+    if not rules:
+        return section
+    # a line read as another section is a short one; look back a bounded way (transcriptions without line breaks
+    # would otherwise make every lookup scan the note back to its start)
+    lo = max(0, at - LINE_LOOKBACK)
+    start = text.rfind("\n", lo, at) + 1
+    if start == 0 and lo > 0:
+        return section
+    for name, rx in rules:
+        if rx.match(text, start):
+            return name
+    return section
 
 
 @dataclass(frozen=True)

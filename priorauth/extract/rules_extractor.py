@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Optional
 from priorauth.codes import code_table
 from priorauth.extract import readers, resources
 from priorauth.extract.base import Extraction
+from priorauth.extract.attribution import attribute_packet
 from priorauth.extract.care import general_care, improvements, is_operative_report
 from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
                                      note_clock, parse_date)
@@ -90,6 +91,8 @@ class Pass:
 
 
 PASSES: tuple[Pass, ...] = (
+    Pass("packet_attribution", lambda ms, docs, case: attribute_packet({i: d.text for i, d in docs.items()}, ms),
+         ("deficit mentions", "attributions in every document"), frozenset({"reason", "cause"})),
     Pass("episode_filter", lambda ms, docs, case: _episode_filter(ms, docs),
          ("mention dates and words", "document text and date"), frozenset({"reason"})),
     Pass("case_rules", lambda ms, docs, case: _case_rules(ms, case, any(general_care(d.text) for d in docs.values())),
@@ -192,11 +195,13 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
             continue
         document = docs[m.doc_id]
         region = get_guideline().region_named(m.text)
-        dm = DATE_RX.search(m.text)
+        dm = DATE_RX.search(m.text) or _date_after(document.text, m)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
-        if (region and regions and region not in regions) or clock is UNKNOWN:
+        if _requested_study(document.text, m):
+            m.reason = "hypothetical"  # labeling.md: the requested study itself is never a prior study
+        elif (region and regions and region not in regions) or clock is UNKNOWN:
             drop.append(m)  # another region, or an age that cannot be established on the note's timeline
         elif d and clock and (d > clock or clock - d > SIX_MONTHS):
             m.reason = "historical"
@@ -205,6 +210,26 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
 
 
 UNKNOWN = date.min
+ORDERED = re.compile(r"\b(?:ordered|requested|request(?:ing)?|scheduled|pending|awaiting|to be (?:obtained|done|scheduled)|"
+                     r"will (?:be )?(?:obtain(?:ed)?|order(?:ed)?|schedule(?:d)?)|submitted|for (?:prior )?authori[sz]ation)\b", re.I)
+PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonstrates|was (?:done|performed|obtained|completed)|"
+                       r"performed|findings|impression|reviewed)\b", re.I)
+
+
+def _requested_study(text: str, m: Mention) -> bool:
+    """The study the words name is the one being ordered or requested, not one already done."""
+    clause = text[m.sent_start:m.sent_end]
+    return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
+DATE_LEAD = re.compile(r"\s*(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$", re.I)
+
+
+def _date_after(text: str, m: Mention) -> Optional[re.Match[str]]:
+    """A study's date written after the words that name it: 'most recent MRI is from 06/2025', 'prior MRI (01/16/26)'."""
+    window = text[m.end:min(m.sent_end, m.end + 40)]
+    dm = DATE_RX.search(window)
+    if dm is None or not DATE_LEAD.match(window[:dm.start()]):
+        return None
+    return DATE_RX.search(text, m.end + dm.start(), m.end + dm.end())
 
 
 def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) -> Optional[date]:

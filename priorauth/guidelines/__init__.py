@@ -59,6 +59,9 @@ class Manifest(BaseModel):
     modules: list[str] = Field(default=[], description="Python files in the folder that register the guideline's own predicates and readers.")
     policy_file: str = "policy.txt"
     region_words: dict[str, str] = Field(default={}, description="Body region -> regex naming it in a note, tried in order.")
+    level_words: dict[str, str] = Field(default={}, description=(
+        "Body region -> regex (case-sensitive) naming its levels or roots ('L4-5', 'C6', 'S1'): where a surgery or an "
+        "EMG finding was, when the words name no region."))
     studies: dict[str, StudySpec]
     prior_study_code: Optional[str] = Field(
         default=None, description="The finding code that records a recent study of the same region; it brings in the repeat criteria.")
@@ -153,6 +156,18 @@ class Guideline:
     def region_named(self, text: str) -> Optional[str]:
         """The first region whose words occur in `text`."""
         return next((r for r, rx in self.region_words if rx.search(text)), None)
+
+    @cached_property
+    def level_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((r, re.compile(p)) for r, p in self.manifest.level_words.items())
+
+    def region_of(self, text: str) -> Optional[str]:
+        """The region `text` names by words or, failing that, by its levels; None when none or several levels do."""
+        named = self.region_named(text)
+        if named:
+            return named
+        found = {r for r, rx in self.level_words if rx.search(text)}
+        return found.pop() if len(found) == 1 else None
 
     @cached_property
     def identity(self) -> PolicyIdentity:

@@ -47,7 +47,7 @@ class Lift(BaseModel):
     """A limitation that gives way when the study is requested for another met indication."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    except_: list[str] = Field(default=[], alias="except", description="Indications that are the limitation's own subject.")
+    except_: list[str] = Field(default=[], alias="except", description="Indications inside the limitation's own scope: they never lift it (labeling.md).")
     unless_finding: Optional[str] = Field(default=None, description="A finding that keeps the limitation in force.")
 
 
@@ -123,5 +123,10 @@ def catalog(g: Guideline) -> Catalog:
                                lift=spec.lifted_by_other_indication,
                                citations=tuple(cite(q, g.id) for q in spec.quotes),
                                subitems={k: cite(q, g.id) for k, q in spec.subitems.items()}))
+    indications = {c.id for c in built if c.kind == "indication"}
+    for c in built:  # a limitation is lifted only from outside its scope: its scope names real indications
+        unknown = set(c.lift.except_) - indications if c.lift else set()
+        if unknown:
+            raise DataFileError(f"{path}: limitation {c.id!r} names unknown indications in its scope {sorted(unknown)}")
     by = {k: tuple(c for c in built if c.kind == k) for k in ("documentation", "indication", "repeat", "limitation")}
     return Catalog(by["documentation"], by["indication"], by["repeat"], by["limitation"])

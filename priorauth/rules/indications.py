@@ -39,9 +39,26 @@ def _named(codes) -> str:
     return ", ".join(c.replace("_", " ").replace("age<=5", "pain at age 5 or younger") for c in codes)
 
 
+def isolated_pain(f: Facts, s: Study) -> tuple[tuple[str, ...], str]:
+    """The back or neck pain as a problem of its own (labeling.md W+.a), or why it is not.
+
+    Pain after acute trauma is decided by D; pain the author's assessment does not take up (it names another
+    problem: constipation, a viral illness) is put down to that, not isolated.
+    """
+    pain = pain_for(f, s)
+    if not pain:
+        return (), NO_PAIN
+    if f.has("trauma"):  # the passes leave only acute trauma present
+        return (), "the pain follows acute trauma, which D decides (fracture on imaging, deficit, obtunded patient)"
+    assessed = tuple(c for c in pain if f.quals(c, "assessed"))
+    if not assessed:
+        return (), "the author's assessment does not take the pain up as a problem of its own"
+    return assessed, ""
+
+
 def a_i(f: Facts, s: Study) -> Outcome:
     flags = f.any(*RED_FLAG_A)
-    if f.age is not None and f.age <= 5 and pain_for(f, s):
+    if f.age is not None and f.age <= 5 and isolated_pain(f, s)[0]:
         flags += ("age<=5",)
     inner = met(*[c for c in flags if c != "age<=5"], sub="A.i", text="red flag: " + _named(flags)) if flags \
         else unmet("no red flag is documented")
@@ -55,9 +72,21 @@ def a_ii(f: Facts, s: Study) -> Outcome:
     return _with_pain(f, s, inner)
 
 
+def other_region(f: Facts, code: str, s: Study) -> str:
+    """The regions a fact names when none is the requested study's (labeling.md: I's surgery, A.iii's EMG)."""
+    regions = f.values(code, "region")
+    if not regions or s.region is None or s.region in regions:
+        return ""
+    return " and ".join(sorted(regions))
+
+
 def a_iii(f: Facts, s: Study) -> Outcome:
-    inner = met("emg_radiculopathy", sub="A.iii", text="EMG/NCV indicating radiculopathy") if f.has("emg_radiculopathy") \
-        else unmet("no EMG/NCV indicating radiculopathy")
+    if not f.has("emg_radiculopathy"):
+        return _with_pain(f, s, unmet("no EMG/NCV indicating radiculopathy"))
+    elsewhere = other_region(f, "emg_radiculopathy", s)
+    inner = unmet(f"the EMG shows a {elsewhere} radiculopathy, not one of the {s.region} spine requested",
+                  "emg_radiculopathy") if elsewhere else \
+        met("emg_radiculopathy", sub="A.iii", text="EMG/NCV indicating radiculopathy", quals=f.quals("emg_radiculopathy", "region"))
     return _with_pain(f, s, inner)
 
 
@@ -298,6 +327,9 @@ def i(f: Facts, s: Study) -> Outcome:
     code = "prior_spine_surgery"
     if not f.has(code):
         return unmet("no prior spine surgery is documented")
+    elsewhere = other_region(f, code, s)
+    if elsewhere:
+        return unmet(f"the spine surgery was of the {elsewhere} spine, not the {s.region} spine requested", code)
     csf = f.quals(code, "csf_leak")
     if csf or f.has("csf_leak_suspected"):
         return met(code, *f.any("csf_leak_suspected"), sub="I.csf_leak", text="clinical findings suggesting a CSF leak", quals=csf)
@@ -444,8 +476,8 @@ def w(f: Facts, s: Study) -> Outcome:
 def w_a(f: Facts, s: Study) -> Outcome:
     if not f.pediatric:
         return unmet("patient is not pediatric")
-    pain = pain_for(f, s)
-    return met(*pain) if pain else unmet(NO_PAIN)
+    pain, why = isolated_pain(f, s)
+    return met(*pain, quals=[q for c in pain for q in f.quals(c, "assessed")]) if pain else unmet(why, *pain_for(f, s))
 
 
 def w_b(f: Facts, s: Study) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from priorauth.rules.catalog import register_predicates
 from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
-from priorauth.rules.indications import DEFICITS, i
+from priorauth.rules.indications import DEFICITS, i, other_region
 from priorauth.guidelines import Study, studies_for
 
 SYMPTOMS = ("back_pain", "neck_pain", "radicular_pain", "symptoms_worsening", "infection_suspected",
@@ -40,6 +40,8 @@ def lim_g(f: Facts, s: Study) -> Outcome:
 def lim_h(f: Facts, s: Study) -> Outcome:
     if not f.has("prior_spine_surgery"):
         return unmet("no prior spine surgery")
+    if other_region(f, "prior_spine_surgery", s):
+        return unmet("the spine surgery was of another region: this study is not its post-operative imaging")
     if i(f, s).met:
         return unmet("post-operative findings (CSF leak, infection, new or worsening symptoms) are documented")
     return met("prior_spine_surgery", *f.any("routine_surveillance"), sub="LIM.H",

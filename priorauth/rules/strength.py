@@ -17,13 +17,14 @@ from typing import Optional
 
 from priorauth.codes import code_table
 from priorauth.extract.attribution import config as attribution_config
+from priorauth.extract.qualifiers import EXAMINED_FUNCTION
 from priorauth.models import Finding
 from priorauth.rules.facts import Facts
 
 STRONG_ALIGNMENTS = ("exact", "normalized")
 """Span alignments that count as grounded for an approval."""
 
-WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery")
+WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery", "procedure_indication", "records_review")
 """Qualifiers (computed in priorauth/extract/qualifiers.py) that make a finding too weak to approve on."""
 
 
@@ -47,15 +48,24 @@ def weakness(f: Finding) -> Optional[str]:
         return f"{label} rests only on approximate quotes"
     for q in f.qualifiers:
         if q.name == "contradicted":
-            said = f" ('{q.evidence[0].text}')" if q.evidence else ""
+            said = f"'{q.evidence[0].text}'" if q.evidence else "it as normal"
+            who = "found on an earlier exam" if f.exam else \
+                ("reported by the patient or the history" if f.code in EXAMINED_FUNCTION else "documented earlier")
+            if q.value == "same_sentence":
+                return f"{label} documented {_times(f)}, contradicted in the same exam ({said})"
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(q.value)):
-                return f"{label} documented {_times(f)}, contradicted in the same exam{said}"
+                return f"{label} {who}; the same note's exam documents {said}"
             y, m, d = str(q.value).split("-")
-            return f"{label} documented {_times(f)}, contradicted by the {m}/{d}/{y} exam{said}"
+            what = "exam" if f.code in EXAMINED_FUNCTION else "note"
+            return f"{label} {who}; the {m}/{d}/{y} {what} documents {said}"
         if q.name == "templated_ros":
             return f"{label} appears only in a templated review of systems"
         if q.name == "before_surgery":
             return f"{label} is documented only before the spine surgery (pre-operative indications, not current)"
+        if q.name == "procedure_indication":
+            return f"{label} is documented only in an operative or procedure report (the state before that procedure)"
+        if q.name == "records_review":
+            return f"{label} is documented only in a records review, which narrates the past"
     return None
 
 

@@ -1,0 +1,384 @@
+"""Readings a clinician makes that a phrase match does not: who found it, where, why, and when.
+
+Each test uses sentences written for it (never a labeled packet), one per reading family:
+reported versus examined, cause and region, document and time, limitations and their scope,
+and the abbreviations and differentials that used to swallow a sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from priorauth.guidelines import get as get_guideline
+from priorauth.guidelines import load as load_guideline
+from priorauth.models import Document, Qualifier
+from priorauth.pipeline import review
+from priorauth.rules.catalog import catalog
+from priorauth.rules.decide import decide
+from priorauth.rules.facts import Facts
+from priorauth.validate import DataFileError
+from tests.conftest import finding, note_case, packet_case
+
+
+def doc(i: str, when: str, text: str, kind: str = "progress_note") -> Document:
+    return Document(id=i, type=kind, date=date.fromisoformat(when), text=text)
+
+
+def present(extractor, case) -> dict[str, list[str]]:
+    return {f.code: [e.text for e in f.evidence] for f in extractor.extract(case).findings if f.present}
+
+
+# --- 1. reported or found on exam, and which exam is the latest -----------------------------------------
+
+REPORTED_WEAK = ("HPI: Low back pain for 4 weeks after moving furniture. Says her left leg 'feels weak' at times.\n"
+                 "Exam: Strength 5/5 bilateral lower extremities. Sensation intact to light touch.\n"
+                 "Plan: ibuprofen, home exercises.")
+
+
+def test_reported_weakness_with_full_strength_on_the_same_exam_is_not_approved(extractor):
+    r = review(note_case(REPORTED_WEAK), extractor)
+    assert r.decision == "not_met"
+    assert any("reported by the patient" in x and "5/5" in x for x in r.reasons), r.reasons
+
+
+def test_weakness_found_on_the_latest_exam_still_counts(extractor):
+    text = ("HPI: Back pain for 3 weeks, left foot slapping when he walks.\n"
+            "Exam: Left ankle dorsiflexion 3/5, EHL 3/5. Strength otherwise 5/5.\nA: L5 radiculopathy with foot drop.")
+    r = review(note_case(text), extractor)
+    assert r.decision == "meets_criteria" and "A.i" in r.criteria
+
+
+def test_numbness_with_intact_sensation_on_exam_is_not_a_sensory_deficit(extractor):
+    text = ("Back pain for 6 weeks. Intermittently feels numb in the right calf after a long shift.\n"
+            "Exam: Sensation intact to light touch and pinprick in both legs. Strength 5/5.")
+    r = review(note_case(text), extractor)
+    assert r.decision == "not_met"
+    assert any("sensory deficit" in x.lower() and "exam documents" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("line", ["Waddell signs 3/5 (overreaction, distraction).", "Pain 4/5 with flexion."])
+def test_a_number_that_is_not_a_strength_grade_is_not_weakness(extractor, line):
+    assert "motor_weakness" not in present(extractor, note_case(f"Low back pain. Exam: {line}"))
+
+
+def test_a_review_of_systems_line_under_a_system_header_is_not_an_exam(extractor):
+    text = "Review of Systems\nNeurological: Positive for weakness, numbness.\nPhysical Exam\nMotor: 5/5 throughout."
+    fs = {f.code: f for f in extractor.extract(note_case("Low back pain.\n" + text)).findings if f.present}
+    assert "motor_weakness" not in fs or not fs["motor_weakness"].exam
+
+
+# --- 2. cause and region, across the packet ---------------------------------------------------------------
+
+def test_a_cause_named_in_one_note_explains_the_same_region_in_another(extractor):
+    cc = doc("pcp", "2026-02-02", "CC: neck stiffness x 10 days; her grip feels weak and she drops cups.\n"
+                                  "Exam: Right thenar 4/5. Neck rotation painful.")
+    later = doc("hand", "2026-02-20", "Assessment: Thenar weakness and hand numbness explained by right carpal tunnel "
+                                      "syndrome on nerve conduction studies.")
+    fs = present(extractor, packet_case(cc, later, cpt="72141"))
+    assert "motor_weakness" not in fs
+
+
+def test_knee_weakness_the_author_puts_down_to_the_knee_is_not_spinal(extractor):
+    pt = doc("pt", "2026-03-01", "PT progress note - knee.\nO: MMT L quad 4/5, L hamstring 4+/5. Knee buckling on stairs.")
+    md = doc("md", "2026-03-05", "Low back ache x 4 weeks.\nA: Knee giving way from quadriceps inhibition after "
+                                 "his meniscectomy, not neurologic.")
+    fs = present(extractor, packet_case(pt, md))
+    assert "motor_weakness" not in fs
+
+
+def test_reflexes_written_as_equal_are_symmetric(extractor):
+    fs = present(extractor, note_case("Back pain. Exam: Knee jerks 1+ =, ankle jerks 1+ =, toes down."))
+    assert "abnormal_reflexes" not in fs
+
+
+def test_an_indeterminate_finding_of_another_organ_is_not_J(extractor):
+    text = ("CT chest: 9 mm right lung nodule, indeterminate; follow-up CT advised.\n"
+            "Low back pain for 2 weeks, no deficits.")
+    assert "imaging_indeterminate" not in present(extractor, note_case(text))
+
+
+def test_a_nephews_condition_is_family_history(extractor):
+    text = "Mild back ache. Her nephew was born with a tethered cord and had surgery as a baby."
+    assert "chiari_or_tethered_cord" not in present(extractor, note_case(text))
+
+
+# --- 3. what happened when ----------------------------------------------------------------------------------
+
+def test_a_later_note_ruling_out_spinal_infection_undoes_an_old_fever(extractor):
+    dc = doc("dc", "2026-02-10", "Discharge summary. Admitted with fever 39.0 C and WBC 16.2 from a urinary tract "
+                                 "infection; treated with ceftriaxone. Back pain from lying in bed.", "discharge_summary")
+    pcp = doc("pcp", "2026-02-24", "Follow-up. Low back pain for 3 weeks. No fevers since discharge. WBC 7.0, CRP "
+                                   "normal. No clinical concern for spinal infection.")
+    r = review(packet_case(dc, pcp, when="2026-02-26"), extractor)
+    assert r.decision == "not_met", r.criteria
+    assert not {"K", "A.i"} & set(r.criteria)
+
+
+def test_a_symptom_gone_since_surgery_is_not_a_new_postoperative_symptom(extractor):
+    op = doc("op", "2025-12-01", "OPERATIVE REPORT\nProcedure: Left L5-S1 microdiscectomy.\nIndications: left leg pain.",
+             "operative_note")
+    visit = doc("v", "2026-02-20", "Seen 3 months s/p left L5-S1 microdiscectomy 12/01/2025. Left leg pain gone since "
+                                   "surgery. Exam: Strength 5/5. Plan: routine post-op MRI per protocol.")
+    r = review(packet_case(op, visit, when="2026-02-25"), extractor)
+    assert r.decision == "not_met" and "I" not in r.criteria
+
+
+def test_a_prior_mri_dated_after_its_words_is_dated(extractor):
+    text = ("Left sciatica since January. Surgery scheduled for L5-S1 microdiscectomy; needs an MRI for planning - "
+            "the most recent MRI is from 03/2025, a different episode.")
+    r = review(note_case(text, when="2026-03-02"), extractor)
+    mri = [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+    assert not mri, "an MRI a year old is not within 6 months"
+
+
+# --- 4. limitations are lifted only from outside their scope -------------------------------------------------
+
+def test_limitation_scopes_are_declared_in_the_criteria():
+    lims = {c.id: c for c in catalog().limitations}
+    assert {"M", "R", "G"} <= set(lims["LIM.F"].lift.except_)
+    assert "U" in lims["LIM.H"].lift.except_
+
+
+def test_planned_surgery_does_not_lift_post_operative_surveillance():
+    planned = finding("surgery_planned", qualifiers=[Qualifier(name="spinal", value=True)])
+    d = decide(Facts.build([finding("back_pain"), finding("prior_spine_surgery"), planned], None,
+                           note_case("x").request))
+    assert d.decision == "not_met" and d.criteria == ["LIM.H"]
+
+
+def test_a_limitation_scope_naming_an_unknown_indication_fails_at_load(tmp_path):
+    g = get_guideline()
+    shutil.copytree(g.root, tmp_path / "g")
+    path = tmp_path / "g" / "criteria.json"
+    data = json.loads(path.read_text())
+    data["criteria"]["LIM.F"]["lifted_by_other_indication"]["except"] = ["Z.9"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(DataFileError, match="Z.9"):
+        catalog.__wrapped__(load_guideline(tmp_path / "g"))
+
+
+# --- 5. abbreviations and differentials -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,code", [
+    ("Exam: MS: alert and oriented x3, speech fluent.", "demyelinating_disease"),
+    ("Labs: Ca 9.6 mg/dL, CA 9.2, albumin 4.1.", "malignancy"),
+    ("Coags: PT 13.1 sec, INR 1.2.", "physical_therapy"),
+])
+def test_abbreviations_beside_a_header_or_a_value_are_not_the_disease(extractor, text, code):
+    assert code not in present(extractor, note_case("Low back pain for 2 weeks.\n" + text))
+
+
+def test_vs_marks_a_differential_not_the_rest_of_the_sentence(extractor):
+    text = ("Low back pain radiating down the left leg for 3 months.\n"
+            "A: Lumbar radiculopathy, L5 vs S1, persistent despite 8 weeks of PT and NSAIDs. Not getting better.")
+    fs = present(extractor, note_case(text))
+    assert {"physical_therapy", "medication", "no_response_to_treatment"} <= set(fs)
+
+
+def test_not_getting_better_is_no_response(extractor):
+    text = "Neck pain for 10 weeks; physical therapy for 7 weeks and naproxen daily. Not getting better."
+    assert "no_response_to_treatment" in present(extractor, note_case(text, cpt="72141"))
+
+
+def test_rule_out_reaches_its_own_words_only(extractor):
+    text = "Neck pain x 3 months. A: r/o cervical radiculopathy, failed 7 weeks of physical therapy and naproxen."
+    fs = present(extractor, note_case(text, cpt="72141"))
+    assert "radicular_pain" not in fs and "no_response_to_treatment" in fs
+
+
+# --- 6. post-operative, pain-limited and pediatric readings ---------------------------------------------------
+
+def test_ongoing_pain_years_after_a_fusion_is_not_a_new_postoperative_symptom(extractor):
+    text = ("History: C4-C6 anterior cervical fusion in 2012.\nNeck pain and arm pain, ongoing, aching most days.\n"
+            "Exam: Strength 5/5, sensation intact.\nA: Neck pain status post cervical fusion.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert r.decision == "not_met" and "I" not in r.criteria
+
+
+def test_a_new_symptom_since_a_fusion_is_still_postoperative(extractor):
+    text = ("History: L4-L5 fusion in 2015.\nNew right leg numbness and weakness since last month, worse since the "
+            "fusion hardware was checked.\nExam: Right EHL 4/5.")
+    r = review(note_case(text), extractor)
+    assert "I" in r.criteria
+
+
+def test_a_procedure_reports_indication_is_not_a_postoperative_symptom(extractor):
+    text = ("PROCEDURE NOTE\nProcedure: Left L4 transforaminal epidural steroid injection.\nIndications: Lumbar fusion "
+            "several years ago; greatly increasing left leg pain over the past several weeks.\n"
+            "The needle was placed under fluoroscopy and the injectate was given without complication.")
+    r = review(packet_case(doc("p", "2026-02-20", text, "procedure_report"), when="2026-02-27"), extractor)
+    assert "I" not in r.criteria
+
+
+def test_an_exam_limited_by_pain_reaches_its_unlateralized_grades(extractor):
+    text = ("Neck pain for 4 months.\nExam: Strength testing is difficult due to the fact that she has a lot of pain. "
+            "She is about 4+/5 in the deltoids, biceps and grip.")
+    fs = present(extractor, note_case(text, cpt="72141"))
+    assert "motor_weakness" not in fs
+
+
+@pytest.mark.parametrize("text", [
+    "CC: neck pain after falling off his bicycle 3 hours ago.\nExam: moving all limbs, sensation normal.\n"
+    "A: Neck pain after a fall, abrasions to the arm.",
+    "CC: tummy and back pain for 2 days.\nExam: back without findings, abdomen soft.\nA: 1. Viral syndrome. "
+    "2. Mild constipation.",
+])
+def test_pediatric_pain_after_trauma_or_put_down_to_another_problem_is_not_isolated(extractor, text):
+    r = review(note_case(text, cpt="72141" if "neck" in text else "72148", age=4 if "tummy" in text else 11), extractor)
+    assert r.decision == "not_met" and "W+.a" not in r.criteria
+
+
+def test_isolated_pediatric_back_pain_the_assessment_takes_up_meets_w_a(extractor):
+    text = ("CC: low back pain for 5 weeks, no injury.\nExam: normal neurologic exam. X-rays normal.\n"
+            "A: Low back pain, mechanical, in an adolescent.")
+    r = review(note_case(text, age=14), extractor)
+    assert r.decision == "meets_criteria" and "W+.a" in r.criteria
+
+
+# --- 7. the reading model: events on a timeline, document roles ------------------------------------------------
+
+def test_events_carry_who_when_and_whether_they_count(extractor):
+    r = review(note_case(REPORTED_WEAK), extractor)
+    weak = [e for e in r.events if e.code == "motor_weakness"]
+    assert weak and all(not e.counts for e in weak)
+    reported = next(e for e in weak if e.source == "reported")
+    assert reported.polarity == 1 and reported.modality == "ACTUAL" and "contradicted" in reported.attributes
+    text = note_case(REPORTED_WEAK).documents[0].text
+    assert all(text[s.start:s.end] == s.text for e in r.events for s in e.evidence)
+    assert [t.doc for t in r.timeline] == ["n"] and len(r.timeline[0].events) == len(r.events)
+
+
+def test_family_and_planned_events_take_ctakes_and_thyme_attributes(extractor):
+    text = "Low back pain for 2 weeks. Her sister had a lumbar fusion. Plan: physical therapy referral, will start next week."
+    r = review(note_case(text), extractor)
+    fam = next(e for e in r.events if e.code == "prior_spine_surgery")
+    assert (fam.subject, fam.modality) == ("family_member", "GENERIC")
+    pt = next(e for e in r.events if e.code == "physical_therapy")
+    assert pt.conditional and pt.modality == "HYPOTHETICAL" and pt.doc_time_rel == "AFTER"
+
+
+@pytest.mark.parametrize("kind,text,role", [
+    ("operative_note", "x", "operative_report"),
+    (None, "OPERATIVE REPORT\nPreoperative diagnosis: stenosis.", "operative_report"),
+    (None, "MRI LUMBAR SPINE WITHOUT CONTRAST\nIMPRESSION: normal.", "imaging_report"),
+    (None, "HOSPITAL DISCHARGE SUMMARY\nHospital course: uneventful.", "discharge_summary"),
+    ("scanned_document", "To whom it may concern, I request an MRI. Sincerely,", "letter"),
+    ("progress_note", "OPERATIVE REPORT quoted in the history", "clinic_note"),
+])
+def test_document_role_takes_the_type_first_then_the_header(kind, text, role):
+    from priorauth.extract.roles import document_role
+
+    assert document_role(Document(id="d", type=kind, text=text)) == role
+
+
+def test_the_reviewers_page_shows_the_timeline_and_what_does_not_count(extractor):
+    from priorauth.review_page import render_review_page
+
+    case = note_case(REPORTED_WEAK)
+    page = render_review_page(case, review(case, extractor))
+    assert "<h2>Timeline</h2>" in page and 'class="ruled"' in page and "contradicted" in page
+
+
+# --- 8. more of the issue's readings, each in sentences written for it -------------------------------------------
+
+def test_a_stroke_with_residual_weakness_explains_that_side(extractor):
+    text = "Low back pain for 8 weeks.\nPMH: left CVA in 2009 with residual right arm weakness.\nExam: right arm 4/5, legs 5/5."
+    assert "motor_weakness" not in present(extractor, note_case(text))
+
+
+def test_a_sinus_retention_cyst_is_not_urinary_retention(extractor):
+    text = "Old MRI report: incidental left maxillary sinus retention cyst. Low back pain for 3 weeks."
+    assert "bowel_bladder_dysfunction" not in present(extractor, note_case(text))
+
+
+@pytest.mark.parametrize("sentence", ["Gabapentin is contraindicated.", "Tramadol was declined.", "Allergic to naproxen."])
+def test_declined_or_contraindicated_medication_is_not_received(extractor, sentence):
+    assert "medication" not in present(extractor, note_case(f"Low back pain for 9 weeks. {sentence}"))
+
+
+def test_a_relapse_years_ago_is_not_a_new_symptom(extractor):
+    text = ("Known relapsing MS since 2010; last relapse in 2015 with leg numbness, resolved. No new symptoms.\n"
+            "Plan: routine surveillance MRI of the cervical spine.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert r.decision == "not_met" and "G" not in r.criteria
+
+
+@pytest.mark.parametrize("sentence", ["No prior MRI.", "There is no prior MRI of the lumbar spine."])
+def test_no_prior_mri_is_not_a_recent_one(extractor, sentence):
+    assert "prior_mri_same_region" not in present(extractor, note_case(f"Low back pain for 3 weeks. {sentence}"))
+
+
+# --- 9. a current-episode element told only by a document that narrates another time -----------------------------
+
+@pytest.mark.parametrize("kind,text,words", [
+    ("procedure_report", "PROCEDURE NOTE\nProcedure: Right L5 transforaminal epidural steroid injection.\nIndications: "
+     "Low back pain with right leg weakness; right EHL 4/5 on exam.\nThe injection was completed without complication.",
+     "only in an operative or procedure report"),
+    ("ime_report", "INDEPENDENT MEDICAL EXAMINATION - RECORDS REVIEW\nRecords reviewed: the 2024 notes describe low back "
+     "pain with left foot drop, EHL 3/5.\n", "records review"),
+])
+def test_a_deficit_told_only_by_a_document_of_another_time_routes_with_that_reason(extractor, kind, text, words):
+    r = review(packet_case(doc("d", "2026-02-20", text, kind), when="2026-02-27"), extractor)
+    assert r.decision == "not_met"
+    assert any(words in x for x in r.reasons), r.reasons
+
+
+def test_a_reoperation_report_tells_the_complication_of_the_earlier_surgery(extractor):
+    text = ("OPERATIVE REPORT\nProcedure: Evacuation of cervical epidural hematoma.\nIndications: Ten days after a "
+            "C4-C6 laminectomy she developed new bilateral arm weakness; biceps 2/5 bilaterally on exam.\n"
+            "The hematoma was evacuated.")
+    r = review(packet_case(doc("op", "2026-03-01", text, "operative_note"), cpt="72141", when="2026-03-02"), extractor)
+    weak = [f for f in r.findings if f.code == "motor_weakness"]
+    assert weak and not weak[0].qualified("procedure_indication")
+
+
+def test_an_injection_after_a_fusion_is_no_reoperation(extractor):
+    text = ("PROCEDURE: Left L4 transforaminal epidural steroid injection.\nPATIENT PROFILE: status post lumbar fusion "
+            "several years ago. Pre-op diagnosis: left leg pain, left leg weakness.\nThe injection was uneventful.")
+    r = review(packet_case(doc("p", "2026-01-14", text, "operative_report"), when="2026-01-21"), extractor)
+    assert r.decision == "not_met", r.criteria
+
+
+@pytest.mark.parametrize("sentence", ["Plan: MRI lumbar spine 03/01/2026 ordered today.",
+                                      "MRI lumbar spine on 03/05/2026 is scheduled pending authorization."])
+def test_the_requested_study_is_never_a_prior_one(extractor, sentence):
+    assert "prior_mri_same_region" not in present(extractor, note_case(f"Low back pain for 8 weeks. {sentence}"))
+
+
+def test_a_done_study_named_beside_an_order_is_still_prior(extractor):
+    text = "Low back pain. MRI L-spine from 01/10/2026 showed an L4-5 protrusion; repeat MRI requested by the patient."
+    assert "prior_mri_same_region" in present(extractor, note_case(text, when="2026-03-02"))
+
+
+# --- 10. a fact's region must be the requested study's ----------------------------------------------------------
+
+def test_a_lumbar_operation_neither_meets_i_nor_limits_a_cervical_study(extractor):
+    text = ("Neck pain for 5 months, new and worse since last month. PSH: L4-5 microdiscectomy in 2021, new numbness "
+            "since the surgery.\nExam: strength 5/5.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert "I" not in r.criteria and "LIM.H" not in r.criteria
+    i = next(c for c in r.criteria_results if c.id == "I")
+    assert "lumbar spine, not the cervical spine" in i.reason
+
+
+def test_an_emg_of_another_region_is_not_a_iii(extractor):
+    text = ("Neck pain for 2 months.\nEMG/NCS: Impression: active left L5 radiculopathy.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert "A.iii" not in r.criteria and "C" not in r.criteria
+
+
+def test_a_spinal_diagnosis_in_the_assessment_takes_the_pain_up(extractor):
+    text = "CC: low back pain for 6 weeks in a gymnast.\nExam: normal neurologic exam.\nA: Lumbar strain.\nP: rest."
+    r = review(note_case(text, age=13), extractor)
+    assert "W+.a" in r.criteria
+
+
+def test_an_event_names_its_side_and_the_exam_that_contradicts_it(extractor):
+    text = "HPI: back pain; her left leg feels weak at times.\nExam: Strength 5/5 bilateral lower extremities."
+    r = review(note_case(text), extractor)
+    weak = next(e for e in r.events if e.code == "motor_weakness" and e.source == "reported")
+    assert weak.side == "left" and weak.contradicted_by and "5/5" in weak.contradicted_by[0].text
