@@ -1,11 +1,14 @@
-"""Throughput of the full deterministic review against medspaCy's default pipeline and bare tokenization.
+"""Throughput of the full deterministic review, under each shipped guideline, against medspaCy's default pipeline and bare tokenization.
 
 Run from the repository root (it reads ../shared/data, which is not shipped):
 
     .venv/bin/python benchmarks/throughput.py [--json] [--rounds 5] [--limit N]
 
 All contenders run in one process, after a warm-up, interleaved round by round
-on the same texts; the figure for each is its median round. Also reported: peak
+on the same texts; the figure for each is its median round. The review runs
+twice: requesting an MRI of the lumbar spine (72148, MRI-spine guideline) and a
+lumbar transforaminal epidural steroid injection (64483, LCD L39240), so both
+guidelines' pipelines are timed on the same notes. Also reported: peak
 resident memory, the cold start of `priorauth review` on one note in a fresh
 process, time per note at 1x/4x/16x note length, and batch scaling from 1 to 2
 worker processes. Figures, not assertions: the test suite never times anything.
@@ -51,10 +54,15 @@ def contenders():
 
     extractor = default_extractor()
     request = Request(cpt_codes=["72148"], patient_age=50, has_standard_written_order=True)
+    esi_request = Request(cpt_codes=["64483"], patient_age=50, has_standard_written_order=True)
 
     def ours(texts):
         for i, t in enumerate(texts):
             review(Case(id=str(i), request=request, documents=[Document(id="n", text=t)]), extractor)
+
+    def ours_esi(texts):  # routed by its code to the ESI guideline's own extractor
+        for i, t in enumerate(texts):
+            review(Case(id=str(i), request=esi_request, documents=[Document(id="n", text=t)]), extractor)
 
     stock = medspacy.load()
     stock.add_pipe("medspacy_sectionizer")
@@ -69,7 +77,8 @@ def contenders():
         for _ in blank.pipe(texts):
             pass
 
-    return {"priorauth_review": ours, "medspacy_default": medspacy_default, "spacy_tokenizer": tokenizer}
+    return {"priorauth_review": ours, "priorauth_review_esi": ours_esi, "medspacy_default": medspacy_default,
+            "spacy_tokenizer": tokenizer}
 
 
 def interleaved(fns: dict, texts: list[str], rounds: int) -> dict[str, float]:
@@ -140,8 +149,12 @@ def dev_accuracy() -> dict[str, float]:
 
     cases = [Case.model_validate_json(line) for line in (SHARED / "data/cases/dev.jsonl").read_text().splitlines() if line.strip()]
     s = evaluate([(c, review(c)) for c in cases]).summary()
+    esi = [Case.model_validate_json(line) for line in (ROOT / "evaluation-sets/esi-dev.jsonl").read_text().splitlines() if line.strip()]
+    e = evaluate([(c, review(c)) for c in esi]).summary()
     return {"findings_f1": s["findings"]["f1"], "decision_accuracy": s["decision_accuracy"],
-            "conservative_therapy_accuracy": s["conservative_therapy_accuracy"]}
+            "conservative_therapy_accuracy": s["conservative_therapy_accuracy"],
+            "esi_decision_accuracy": e["decision_accuracy"], "esi_approval_precision": e["approval"]["precision"],
+            "esi_approval_recall": e["approval"]["recall"]}
 
 
 def main() -> None:
@@ -160,6 +173,8 @@ def main() -> None:
     result = {
         "notes": len(texts), "words_per_note": words / len(texts), "rounds": args.rounds,
         "notes_per_s": nps["priorauth_review"], "words_per_s": words / secs["priorauth_review"],
+        "esi_notes_per_s": nps["priorauth_review_esi"], "esi_words_per_s": words / secs["priorauth_review_esi"],
+        "esi_over_mri_spine": nps["priorauth_review_esi"] / nps["priorauth_review"],
         "medspacy_default_notes_per_s": nps["medspacy_default"], "tokenizer_notes_per_s": nps["spacy_tokenizer"],
         "speedup_vs_medspacy_default": nps["priorauth_review"] / nps["medspacy_default"],
         "fraction_of_tokenizer": nps["priorauth_review"] / nps["spacy_tokenizer"],
@@ -176,7 +191,9 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     print(f"{result['notes']} notes, {result['words_per_note']:.0f} words/note, median of {args.rounds} interleaved rounds")
-    print(f"priorauth full review   {result['notes_per_s']:8.1f} notes/s {result['words_per_s']:10.0f} words/s")
+    print(f"priorauth full review   {result['notes_per_s']:8.1f} notes/s {result['words_per_s']:10.0f} words/s (MRI spine, 72148)")
+    print(f"priorauth full review   {result['esi_notes_per_s']:8.1f} notes/s {result['esi_words_per_s']:10.0f} words/s "
+          f"(epidural steroid injection, 64483; {result['esi_over_mri_spine']:.2f}x MRI spine)")
     print(f"medspaCy default        {result['medspacy_default_notes_per_s']:8.1f} notes/s")
     print(f"spaCy tokenizer         {result['tokenizer_notes_per_s']:8.1f} notes/s")
     print(f"speedup vs medspaCy default {result['speedup_vs_medspacy_default']:.2f}x; "

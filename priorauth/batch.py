@@ -33,15 +33,18 @@ def brief(exc: Exception) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None, problem: Optional[str] = None) -> dict:
+def review_line(n: int, raw: str, extractor, base_dir: Optional[Path] = None, problem: Optional[str] = None,
+                guideline: Optional[str] = None) -> dict:
     """Review one JSONL line; any failure becomes an error record naming the line, the case and the reason.
 
-    Documents given by `path` are read relative to `base_dir` (the cases file's directory).
+    Documents given by `path` are read relative to `base_dir` (the cases file's directory). `guideline`
+    forces one guideline (else each request goes to the guideline covering its codes).
     """
-    return _reviewed(n, raw, extractor, base_dir, problem)[0]
+    return _reviewed(n, raw, extractor, base_dir, problem, guideline)[0]
 
 
-def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Optional[str]) -> tuple[dict, Optional[Case]]:
+def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Optional[str],
+              guideline: Optional[str] = None) -> tuple[dict, Optional[Case]]:
     """`review_line`'s record, and the case it reviewed when it succeeded (for pages written from the same read)."""
     from priorauth.ingest import IngestError
     from priorauth.ingest.cases import load_case
@@ -63,7 +66,7 @@ def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Op
     except Exception as exc:  # a malformed line must not stop the batch
         return error(case_id_of(raw), f"invalid case: {brief(exc)}")
     try:
-        rec = review(case, extractor).model_dump(mode="json")
+        rec = review(case, extractor, guideline).model_dump(mode="json")
     except TextTooLong as exc:
         return error(case.id, str(exc))
     except RecursionError:
@@ -77,19 +80,21 @@ def _reviewed(n: int, raw: str, extractor, base_dir: Optional[Path], problem: Op
 _WORKER_EXTRACTOR = None
 _WORKER_BASE: Optional[Path] = None
 _WORKER_KEEP = False
+_WORKER_GUIDELINE: Optional[str] = None
 
 
 def _init_worker(spec: ExtractorSpec, base_dir: Optional[Path] = None, keep_cases: bool = False) -> None:
-    global _WORKER_EXTRACTOR, _WORKER_BASE, _WORKER_KEEP
+    global _WORKER_EXTRACTOR, _WORKER_BASE, _WORKER_KEEP, _WORKER_GUIDELINE
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not inherit the parent's handler
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_EXTRACTOR = spec.build()
     _WORKER_BASE = base_dir
     _WORKER_KEEP = keep_cases
+    _WORKER_GUIDELINE = spec.guideline
 
 
 def _work(item: Line) -> Any:
-    out = _reviewed(item.number, item.text, _WORKER_EXTRACTOR, _WORKER_BASE, item.problem)
+    out = _reviewed(item.number, item.text, _WORKER_EXTRACTOR, _WORKER_BASE, item.problem, _WORKER_GUIDELINE)
     return out if _WORKER_KEEP else out[0]
 
 
@@ -113,7 +118,7 @@ def run_batch(lines: Iterable[Any], spec: ExtractorSpec, workers: int = 1, extra
     if workers <= 1:
         extractor = extractor or spec.build()
         for it in items:
-            out = _reviewed(it.number, it.text, extractor, base_dir, it.problem)
+            out = _reviewed(it.number, it.text, extractor, base_dir, it.problem, spec.guideline)
             yield out if keep_cases else out[0]
         return
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, base_dir, keep_cases))

@@ -23,12 +23,11 @@ from rich.table import Table
 
 from priorauth.batch import brief as _brief, case_id_of as _case_id, run_batch
 from priorauth.extract.spec import ExtractorSpec
-from priorauth.guidelines import DEFAULT as DEFAULT_GUIDELINE
 from priorauth.cli_io import OutputFile, check_writable, parse_cli_date, write_private
 from priorauth.jsonl import InputError, read_bytes, read_lines
 from priorauth.models import Case, Request, Review, SourceFile
 
-app = typer.Typer(add_completion=False, help="Review MRI-spine prior-authorization packets against the guideline, with evidence.")
+app = typer.Typer(add_completion=False, help="Review prior-authorization packets against the guideline that covers each requested code, with evidence.")
 out = Console()
 err = Console(stderr=True)
 
@@ -39,7 +38,8 @@ LLM_MODEL = typer.Option(None, "--llm-model", help="Model name (else PRIORAUTH_L
 LLM_BASE_URL = typer.Option(None, "--llm-base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
 LLM_TIMEOUT = typer.Option(None, "--llm-timeout", help="Seconds per request (else PRIORAUTH_LLM_TIMEOUT, 60).")
 CACHE_DIR = typer.Option(None, "--cache-dir", help="LLM answer cache (else PRIORAUTH_CACHE_DIR, ~/.cache/priorauth/llm, or 'off').")
-GUIDELINE = typer.Option(DEFAULT_GUIDELINE, "--guideline", help="Guideline id to review against (installed: see priorauth.guidelines).")
+GUIDELINE = typer.Option(None, "--guideline", help="Review every request under this guideline (id, or id@version) instead of the "
+                         "one covering its codes; the version is still the one in effect on the date of service unless named.")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -156,8 +156,13 @@ class PageWriter:
 def print_review(r: Review) -> None:
     color = STYLE[r.decision]
     body = f"[bold]{r.decision}[/]  →  {ACTION_TEXT[r.action]}\ncriteria: {escape(', '.join(r.criteria)) or '(none)'}"
-    if r.policy:
-        body += f"\npolicy: {r.policy.number}, effective {r.policy.effective}"
+    for part in r.parts or [r]:
+        p = part.policy
+        if p:
+            codes = ", ".join(s.cpt for s in part.studies) if r.parts else ""
+            body += (f"\npolicy{' for ' + codes if codes else ''}: {escape(p.number)}"
+                     + (f", version {escape(p.version)}" if p.version else "") + f", effective {escape(p.effective)}"
+                     + (f" ({escape(p.version_note)})" if p.version_note else ""))
     out.print(Panel(body, title="priorauth review", border_style=color))
     met = [c for c in r.criteria_results if c.status == "met" and c.kind in ("indication", "repeat", "limitation")]
     for c in met:
@@ -202,6 +207,7 @@ def review_cmd(
     request_date: Optional[str] = typer.Option(None, "--request-date", help="YYYY-MM-DD or MM/DD/YYYY; defaults to today."),
     no_swo: bool = typer.Option(False, "--no-swo", help="No standard written order accompanies the request."),
     note_date: Optional[str] = typer.Option(None, "--note-date", help="YYYY-MM-DD or MM/DD/YYYY the notes were written; defaults to the date of service the note states, else the request date."),
+    service_date: Optional[str] = typer.Option(None, "--service-date", help="YYYY-MM-DD or MM/DD/YYYY of the planned service; picks the guideline version (default: the request date)."),
     as_json: bool = typer.Option(False, "--json", help="Print the review as JSON."),
     cases: Optional[Path] = typer.Option(None, "--cases", help="Batch: a cases JSONL file (cases.md format)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Batch: where to write one JSON line per case."),
@@ -218,7 +224,7 @@ def review_cmd(
     fhir: Optional[Path] = typer.Option(None, "--fhir", help="PAS request Bundle (JSON), a folder of them or NDJSON; or a DocumentReference."),
     fhir_out: Optional[Path] = typer.Option(None, "--fhir-out", help="Where the PAS response goes (file; folder or .ndjson for a batch)."),
     fhir_qr: Optional[Path] = typer.Option(None, "--fhir-questionnaire", help="Also write the QuestionnaireResponse here."),
-    guideline: str = GUIDELINE,
+    guideline: Optional[str] = GUIDELINE,
 ) -> None:
     """Review one packet from note files, or a batch of cases with --cases."""
     spec = _spec(extractor_name, llm_model, llm_base_url, llm_timeout, cache_dir, guideline)
@@ -235,16 +241,19 @@ def review_cmd(
     if not notes:
         fail("give note files (or '-' for standard input), or --cases CASES.jsonl -o OUT.jsonl")
     review_packet(notes, spec, cpt=cpt, age=age, request_date=parse_cli_date(request_date, "--request-date") or date.today(),
-                  note_date=parse_cli_date(note_date, "--note-date"), swo=not no_swo, html=html, as_json=as_json)
+                  note_date=parse_cli_date(note_date, "--note-date"), swo=not no_swo, html=html, as_json=as_json,
+                  service_date=parse_cli_date(service_date, "--service-date"))
 
 
 def review_packet(notes: List[str], spec: ExtractorSpec, *, cpt: List[str], age: Optional[int], request_date: date,
-                  note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool) -> None:
+                  note_date: Optional[date], swo: bool, html: Optional[Path], as_json: bool,
+                  service_date: Optional[date] = None) -> None:
     """One packet from note files: print the review, optionally write its page."""
     from priorauth.pipeline import TextTooLong, review
 
     check_writable(html, "--html")
     case = _read_packet(notes, cpt, age, request_date, swo, note_date)
+    case.request.service_date = service_date
     try:
         r = review(case, make_extractor(spec), spec.guideline)
     except TextTooLong as exc:
@@ -327,12 +336,15 @@ def review_batch(cases: Path, output: Path, spec: ExtractorSpec, *, workers: int
 
 
 def _spec(name: str, model: Optional[str], base_url: Optional[str], timeout: Optional[float], cache_dir: Optional[Path],
-          guideline: str = DEFAULT_GUIDELINE) -> ExtractorSpec:
+          guideline: Optional[str] = None) -> ExtractorSpec:
     if name not in ("rules", "llm", "hybrid", "gold"):
         fail(f"unknown extractor {name!r}: use rules, llm or hybrid")
-    from priorauth.guidelines import installed
+    from priorauth.guidelines import get, installed
 
-    if guideline not in installed():
+    try:
+        if guideline is not None:
+            get(guideline)
+    except ValueError:
         fail(f"unknown guideline {guideline!r}: installed are {', '.join(installed())}")
     return ExtractorSpec(name, {"model": model, "base_url": base_url, "timeout": timeout, "cache_dir": cache_dir}, guideline)
 
@@ -360,7 +372,7 @@ def evaluate_cmd(
     llm_base_url: Optional[str] = LLM_BASE_URL,
     llm_timeout: Optional[float] = LLM_TIMEOUT,
     cache_dir: Optional[Path] = CACHE_DIR,
-    guideline: str = GUIDELINE,
+    guideline: Optional[str] = GUIDELINE,
 ) -> None:
     """Measure extraction and decisions against labels (cases.md section 3)."""
     from priorauth.evaluation.errors import case_errors, is_error

@@ -35,6 +35,7 @@ class CodeSpec(BaseModel):
     contract: bool = Field(default=True, description="Evaluated (a contract code) or a supporting concept.")
     therapy: Optional[Literal["active", "inactive"]] = Field(
         default=None, description="For a component of conservative care: active or inactive.")
+    pain: bool = Field(default=False, description="A pain complaint: durations beside it date the episode, and care counts beside it.")
 
 
 class CodesFile(BaseModel):
@@ -59,6 +60,7 @@ class CodeTable:
     """The finding codes of one guideline, in file order, and the views the code reads."""
 
     codes: tuple[Code, ...]
+    _pain: tuple[str, ...] = ()
 
     @cached_property
     def by_code(self) -> dict[str, Code]:
@@ -75,6 +77,11 @@ class CodeTable:
         return frozenset(c.code for c in self.codes if c.contract)
 
     @cached_property
+    def pain(self) -> frozenset[str]:
+        """The pain complaints (codes.json `pain`): their durations date the episode of care."""
+        return frozenset(self._pain)
+
+    @cached_property
     def therapy(self) -> dict[str, str]:
         """Conservative-care code -> "active" or "inactive"."""
         return {c.code: c.therapy for c in self.codes if c.therapy}
@@ -85,4 +92,5 @@ def code_table(g: Guideline) -> CodeTable:
     """Load the guideline's codes (a misspelt key fails here, naming file and line)."""
     data = load_model(CodesFile, g.path("codes.json"))
     return CodeTable(tuple(Code(k, s.group, s.definition, s.policy, s.contract, s.therapy,
-                                s.label or k.replace("_", " ")) for k, s in data.codes.items()))
+                                s.label or k.replace("_", " ")) for k, s in data.codes.items()),
+                     tuple(k for k, s in data.codes.items() if s.pain))

@@ -37,6 +37,7 @@ class Request(BaseModel):
     icd10_codes: Optional[list[str]] = None
     patient_age: Optional[int] = Field(default=None, ge=0, le=130)
     request_date: Optional[dt.date] = None
+    service_date: Optional[dt.date] = Field(default=None, description="The planned date of service; picks the guideline version in effect (else the request date).")
     has_standard_written_order: Optional[bool] = None
 
 
@@ -352,6 +353,7 @@ class StudyDecision(BaseModel):
     low_field: bool = False
     decision: Decision
     criteria: list[str]
+    guideline: Optional[str] = Field(default=None, description="The guideline id@version this item was reviewed under (set when a request spans guidelines).")
 
 
 class PolicyIdentity(BaseModel):
@@ -360,6 +362,9 @@ class PolicyIdentity(BaseModel):
     number: str
     effective: str
     sha256: str
+    version: Optional[str] = Field(default=None, description="The guideline version applied (guideline.json's version); absent in reviews stored before versions.")
+    effective_until: Optional[str] = Field(default=None, description="The day the next installed version takes effect, if one is installed.")
+    version_note: str = Field(default="", description="Why this version applied when it was not simply the one in effect on the date of service.")
 
 
 class Conflict(BaseModel):
@@ -425,6 +430,29 @@ class Review(BaseModel):
     needs_checking: list[Finding] = []
     unverified: list[UnverifiedClaim] = []
     sources: list[SourceFile] = []  # the packet's files (hash, format, pages) and any that could not be read
+    parts: list["Review"] = Field(default=[], description="When the requested codes span guidelines: one review per guideline, each of its own codes; the top level combines them.")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _under_its_guideline(cls, data: Any, handler: Any) -> "Review":
+        """A stored review is read under the guideline version it was made under, whose codes its qualifiers name."""
+        from priorauth.extract.qualifiers import also_qualifying
+        from priorauth.guidelines import installed, ref_of, using
+
+        def ref(policy: Any) -> Optional[str]:
+            """The installed guideline version a stored policy names (None: not installed here, read as it is)."""
+            if not isinstance(policy, dict) or policy.get("id") not in installed():
+                return None
+            try:
+                return ref_of(PolicyIdentity.model_validate(policy))
+            except ValueError:
+                return None
+
+        if not isinstance(data, dict):
+            return handler(data)
+        parts = [r for p in data.get("parts") or [] if isinstance(p, dict) and (r := ref(p.get("policy")))]
+        with using(ref(data.get("policy"))), also_qualifying(parts):
+            return handler(data)
 
 
 class ErrorRecord(BaseModel):

@@ -1,14 +1,16 @@
-"""review(case) -> Review: extract findings from every document, then decide."""
+"""review(case) -> Review: find the guideline of each requested code, extract findings, then decide."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
 from priorauth.extract.qualifiers import qualify
-from priorauth.guidelines import Guideline, per_guideline, using
-from priorauth.models import ACTION_FOR, Alignment, Case, Review
+from priorauth.ingest.locate import locate
+from priorauth.codes import code_table
+from priorauth.guidelines import DEFAULT, Guideline, Route, get, in_effect, per_guideline, ref_of, route, using
+from priorauth.models import ACTION_FOR, Alignment, Case, Decision, Finding, Review
 from priorauth.rules.decide import decide
 from priorauth.rules.facts import Facts
 from priorauth.rules.policy import policy_identity
@@ -20,7 +22,7 @@ def default_extractor(g: Guideline) -> Extractor:
     """The offline medspaCy extractor for a guideline (default: the active one), built once per process."""
     from priorauth.extract.rules_extractor import RulesExtractor
 
-    return RulesExtractor(g.id)
+    return RulesExtractor(g.ref)
 
 
 COUNTED: tuple[Alignment, ...] = ("exact", "normalized")
@@ -114,13 +116,100 @@ def bound_evidence(r: Review, keep: int = MAX_EVIDENCE) -> Review:
 
 
 def review(case: Case, extractor: Optional[Extractor] = None, guideline: Optional[str] = None) -> Review:
-    """Review one packet under a guideline (default: the extractor's, else wps-mri-spine) with the given extractor.
+    """Review one packet: under `guideline` when given, else each requested code under the guideline covering it.
 
-    TextTooLong (a ValueError) for a packet over PRIORAUTH_MAX_TEXT_CHARS."""
-    from priorauth.ingest.locate import locate
-
+    The version applied is the one in effect on the date of service (else the request date). Codes no
+    installed guideline covers leave the request to the extractor's guideline (default wps-mri-spine),
+    which asks for correct coding (`DOC.coding`). Codes of two guidelines are reviewed per guideline and
+    combined (`Review.parts`). TextTooLong (a ValueError) for a packet over PRIORAUTH_MAX_TEXT_CHARS.
+    """
     check_text_size(case)
-    gid = guideline or getattr(extractor, "guideline", None)
-    with using(gid) as g:
-        extractor = extractor or default_extractor(g.id)
-        return locate(case, bound_evidence(decide_extraction(case, extractor.extract(case))))
+    day = case.request.service_date or case.request.request_date
+    if guideline:
+        target = (get(guideline), "") if "@" in guideline else in_effect(get(guideline).id, day)
+        return _review_one(case, extractor, Route(target[0], (), target[1]))
+    routes = route(case.request.cpt_codes, day)
+    if not routes:
+        bound = getattr(extractor, "guideline", None)
+        g, note = in_effect(get(bound).id if bound else DEFAULT, day)
+        return _review_one(case, extractor, Route(g, (), note))
+    if len(routes) == 1:
+        return _review_one(case, extractor, routes[0])
+    return combine([_review_one(_with_codes(case, r.codes), extractor, r) for r in routes])
+
+
+def _with_codes(case: Case, codes: Iterable[str]) -> Case:
+    """The same packet requesting only these codes (one guideline's part of a request)."""
+    return case.model_copy(update={"request": case.request.model_copy(update={"cpt_codes": list(codes)})})
+
+
+def _extractor_for(extractor: Optional[Extractor], g: Guideline) -> Extractor:
+    """The given extractor when it reads for `g` (or for any guideline), else its kind rebuilt for `g`."""
+    if extractor is None:
+        return default_extractor(g.ref)
+    bound = getattr(extractor, "guideline", None)
+    if bound is None or get(bound).ref == g.ref:
+        return extractor
+    rebuild = getattr(extractor, "for_guideline", None)
+    return rebuild(g.ref) if rebuild else default_extractor(g.ref)
+
+
+def _review_one(case: Case, extractor: Optional[Extractor], r: Route) -> Review:
+    with using(r.guideline.ref) as g:
+        out = locate(case, bound_evidence(decide_extraction(case, _extractor_for(extractor, g).extract(case))))
+    return _stamped(out, g, r.note)
+
+
+def _stamped(out: Review, g: Guideline, note: str) -> Review:
+    """The guideline version on each requested code, and why that version when it was not simply the one in effect."""
+    for s in out.studies:
+        s.guideline = g.ref
+    if out.policy is not None and note:
+        out.policy = out.policy.model_copy(update={"version_note": note})
+    return out
+
+
+def decide_again(case: Case, review: Review, findings: list[Finding]) -> Review:
+    """The rule layer again on (corrected) findings, under each guideline version the review was made under."""
+    if review.parts:
+        return combine([decide_again(_with_codes(case, [s.cpt for s in p.studies]), p,
+                                     [f for f in findings if f.code in code_table(ref_of(p.policy)).by_code])
+                        for p in review.parts])
+    with using(ref_of(review.policy)) as g:  # the findings' qualifiers are this guideline's
+        extraction = Extraction(findings=findings, conservative_therapy=review.conservative_therapy, extractor=review.extractor)
+        out = locate(case, decide_extraction(case, extraction))
+    return _stamped(out, g, review.policy.version_note if review.policy else "")
+
+
+RANK: dict[Decision, int] = {"incomplete": 0, "not_met": 1, "meets_criteria": 2}
+
+
+def combine(parts: list[Review]) -> Review:
+    """One review of a request whose codes span guidelines: approved only when every part is.
+
+    The combined decision is the least favourable part's (incomplete, then not_met); its criteria
+    are those of the parts that decided it. Each part stays whole in `parts` for the page and letters.
+    """
+    decision = min((p.decision for p in parts), key=RANK.__getitem__)
+    deciding = [p for p in parts if p.decision == decision]
+    criteria = list(dict.fromkeys(c for p in deciding for c in p.criteria))
+    seen: set = set()
+    findings = []
+    for p in parts:
+        for f in p.findings:
+            key = (f.code, tuple((e.doc, e.start, e.end) for e in f.evidence))
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    first = parts[0]
+
+    def each(attr: str) -> list:
+        return [x for p in parts for x in getattr(p, attr)]
+
+    return first.model_copy(update={
+        "decision": decision, "criteria": criteria, "action": ACTION_FOR[decision], "findings": findings,
+        "reasons": each("reasons"),  # each names its requested code first, which the studies tie to a guideline
+        "missing": each("missing"), "criteria_results": each("criteria_results"), "studies": each("studies"),
+        "warnings": list(dict.fromkeys(each("warnings"))), "ruled_out": each("ruled_out"),
+        "needs_checking": each("needs_checking"), "conflicts": each("conflicts"), "unverified": each("unverified"),
+        "parts": parts})

@@ -13,7 +13,7 @@ from html import escape
 from typing import Iterable
 
 from priorauth.codes import code_table
-from priorauth.guidelines import using
+from priorauth.guidelines import ref_of, using
 from priorauth.htmltext import Mark, highlight
 from priorauth.models import Case, CriterionResult, EvidenceSpan, Finding, Qualifier, Review
 from priorauth.rules.policy import policy_text
@@ -200,8 +200,33 @@ def _ordered(results: Iterable[CriterionResult]) -> list[CriterionResult]:
 
 def render_review_page(case: Case, review: Review) -> str:
     """The whole page as a string; nothing outside it is needed to display or print it."""
-    with using(review.policy.id if review.policy else None):  # its policy text and code groups are those of the guideline it was reviewed under
+    with using(ref_of(review.policy)):  # its policy text and code groups are those of the guideline version it was reviewed under
         return _page(case, review)
+
+
+def policy_line(pol) -> str:
+    """'title · number · version · effective' of the policy a review applied, and why that version when it says."""
+    if pol is None:
+        return ""
+    version = f" · version {pol.version}" if pol.version else ""
+    until = f" until {pol.effective_until}" if pol.effective_until else ""
+    note = f" ({pol.version_note})" if pol.version_note else ""
+    return f"{pol.title} · {pol.number}{version} · effective {pol.effective}{until}{note}"
+
+
+def _criteria_html(review: Review) -> str:
+    """The criteria checklist; a request spanning guidelines lists each guideline's criteria under its name and version."""
+    if not review.parts:
+        approved = review.decision == "meets_criteria"
+        return "".join(_criterion(c, approved) for c in _ordered(review.criteria_results)) or "<p>No criterion was considered.</p>"
+    out = []
+    for part in review.parts:
+        with using(ref_of(part.policy)):
+            items = "".join(_criterion(c, part.decision == "meets_criteria") for c in _ordered(part.criteria_results))
+        codes = ", ".join(s.cpt for s in part.studies)
+        out.append(f'<h3 class="guideline">{escape(codes)}: {escape(part.decision.replace("_", " "))}</h3>'
+                   f'<p class="small">{escape(policy_line(part.policy))}</p>{items or "<p>No criterion was considered.</p>"}')
+    return "".join(out)
 
 
 def _page(case: Case, review: Review) -> str:
@@ -215,8 +240,7 @@ def _page(case: Case, review: Review) -> str:
                   + ("<ul class=tight>" + "".join(f"<li>{escape(r)}</li>" for r in rest) + "</ul>" if rest else ""))
     if review.action == "request_information":
         detail = "<ul class=tight>" + "".join(f"<li>{escape(m)}</li>" for m in review.missing) + "</ul>"
-    approved = review.decision == "meets_criteria"
-    criteria_html = "".join(_criterion(c, approved) for c in _ordered(review.criteria_results)) or "<p>No criterion was considered.</p>"
+    criteria_html = _criteria_html(review)
     conflicts = "".join(f'<div class="conflict-box"><strong>Conflict on {escape(c.code)}</strong>: the LLM reads '
                         f'“{escape(c.evidence.text)}” as {escape(c.llm)}, ConText as {escape(c.context)}.</div>'
                         for c in review.conflicts)
@@ -254,7 +278,8 @@ def _page(case: Case, review: Review) -> str:
 <header class="banner {escape(d)}" role="banner">
 <h1>{escape(action)}: {escape(d.replace("_", " "))}</h1>
 <p>Case {escape(review.case_id or "")} · criteria: {escape(", ".join(review.criteria) or "none")} ·
-requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} · age {escape(str(case.request.patient_age if case.request.patient_age is not None else "unknown"))}</p>
+requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} ·
+guideline: {escape(", ".join(f"{p.policy.number} {p.policy.version or ''}".strip() for p in (review.parts or [review]) if p.policy) or "none")} · age {escape(str(case.request.patient_age if case.request.patient_age is not None else "unknown"))}</p>
 {detail}
 {warnings}
 <p class="small">This tool never denies: a case that is not approved goes to a clinician or back for information.</p>
@@ -276,7 +301,7 @@ requested: {escape(", ".join(case.request.cpt_codes or []) or "no code")} · age
 {docs_html}
 </section>
 </main>
-<footer>Policy: {escape(pol.title if pol else "")} · {escape(pol.number if pol else "")} · effective {escape(pol.effective if pol else "")}
+<footer>Policy: {escape(" / ".join(policy_line(p.policy) for p in review.parts) if review.parts else policy_line(pol))}
 · text sha256 {escape(pol.sha256[:16] if pol else "")} · extractor {escape(review.extractor)}{llm}</footer>
 <script>{JS}</script>
 </body></html>

@@ -521,6 +521,25 @@ def test_pages_need_a_session_and_a_csrf_token(lite):
     assert c.get("/requests/new").status_code == 200
 
 
+def test_guideline_names(lite):
+    """The queue and pages name each guideline and version a request spans (a short name: the service puts TMPDIR under tmp_path)."""
+    from tests.test_esi_guideline import HPI, PLAN
+
+    rid = lite.submit(note=HPI + PLAN, cpt_codes=["72148", "64483"])
+    lite.drain()
+    review = lite.client.get(f"/api/requests/{rid}/review", headers=lite.h("nurse")).json()
+    assert [(p["policy"]["number"], p["policy"]["version"]) for p in review["parts"]] == \
+        [("PUM 250-0057-1812", "05/01/2026"), ("LCD L39240", "R2")]
+    assert {s["cpt"]: s["guideline"] for s in review["studies"]} == \
+        {"72148": "wps-mri-spine@05/01/2026", "64483": "cms-lcd-esi@R2"}
+    login(lite.client, "nurse")
+    assert "PUM 250-0057-1812, LCD L39240" in lite.client.get("/?view=all").text
+    page = lite.client.get(f"/requests/{rid}").text
+    assert "version R2" in page and "version 05/01/2026" in page and 'data-criterion="IND.1"' in page
+    login(lite.client, "sub_a")
+    assert "LCD L39240 (Epidural Steroid Injections for Pain Management): 62321" in lite.client.get("/requests/new").text
+
+
 def test_security_headers_and_no_note_text_in_logs(lite, caplog):
     marker = "Zebulon-Quixotic-7731 low back pain radiating down the left leg for 8 weeks."
     with caplog.at_level(logging.DEBUG):

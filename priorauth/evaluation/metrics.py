@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
 from priorauth.codes import code_table
+from priorauth.guidelines import ref_of, using
 from priorauth.models import Case, ConservativeTherapy, Review
 
 DECISIONS = ("meets_criteria", "not_met", "incomplete")
@@ -82,7 +83,10 @@ class CaseScore:
 def score_case(case: Case, review: Review) -> CaseScore:
     gold = case.gold
     assert gold is not None
-    contract = code_table().contract
+    contract: set[str] = set()
+    for part in review.parts or [review]:  # the contract codes of the guideline(s) the case was reviewed under
+        with using(ref_of(part.policy)):
+            contract |= code_table().contract
     g_codes = {f.code for f in gold.findings if f.code in contract}
     p_findings = {f.code: f for f in review.findings if f.code in contract}
     p_codes = set(p_findings)
@@ -198,7 +202,7 @@ class Report:
         fn = sum(len(x.fn) for x in s)
         gtp = sum(len(x.grounded_tp) for x in s)
         per_code: dict[str, dict[str, float]] = {}
-        for code in sorted(code_table().contract):
+        for code in sorted({c for x in s for c in x.tp | x.fp | x.fn}):  # each case scored on its guideline's codes
             ctp = sum(code in x.tp for x in s)
             cfp = sum(code in x.fp for x in s)
             cfn = sum(code in x.fn for x in s)

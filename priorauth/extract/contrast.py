@@ -60,7 +60,7 @@ def planned_contrasts(text: str) -> list[tuple[str, str | None, int, int]]:
 
 def contrast_warnings(case: Case) -> list[str]:
     """One warning per planned contrast that no requested study of that region matches."""
-    studies = [s for s in studies_for(case.request.cpt_codes) if s.region]
+    studies = [s for s in studies_for(case.request.cpt_codes) if s.region and s.contrast]  # only imaging codes carry a contrast
     warnings: list[str] = []
     for d in case.documents:
         for kind, region, start, end in planned_contrasts(d.text):

@@ -94,10 +94,19 @@ class LLMExtractor:
         self.name = mode
         self.mode = mode
         self.config = config
-        self.guideline = get_guideline(guideline).id
+        self.guideline = get_guideline(guideline).ref
         self.prompts = load_prompts(self.guideline)
         self.client = LLMClient(config, self.prompts, self.guideline)
         self.rules = rules or RulesExtractor(self.guideline)
+        self._others: dict[str, LLMExtractor] = {}  # the same model for the other guidelines requests route to
+
+    def for_guideline(self, ref: str) -> "LLMExtractor":
+        """The same model and mode for another guideline, for a request routed there by its codes (built once)."""
+        from priorauth.pipeline import default_extractor
+
+        if ref not in self._others:
+            self._others[ref] = LLMExtractor(self.config, mode=self.mode, rules=default_extractor(ref), guideline=ref)
+        return self._others[ref]
 
     def _run_info(self, status: str, reason: Optional[str], n_chunks: int = 0, cached: int = 0, reasks: int = 0) -> LLMRun:
         return LLMRun(model=self.config.model, prompt_version=self.prompts.version, prompt_sha256=self.prompts.sha256,

@@ -248,8 +248,8 @@ def _rule(span: Span) -> resources.LexiconRule:
 
 
 def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:
-    """Severe radicular pain recorded in an emergency-department note implies an ED visit for it."""
-    if not (ED_DOC.search(document.text[:400]) or "ed_note" in (document.type or "").lower()):
+    """Severe radicular pain recorded in an emergency-department note implies an ED visit for it (where the guideline has that code)."""
+    if "ed_visit_radicular_pain" not in resources.lexicons() or not (ED_DOC.search(document.text[:400]) or "ed_note" in (document.type or "").lower()):
         return []
     out = []
     for m in mentions:

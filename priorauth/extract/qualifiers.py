@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Iterator, Literal, Optional, Union
@@ -149,9 +151,28 @@ def spec_for(code: str, name: str) -> Optional[QualifierSpec]:
     return vocab.codes.get(code, {}).get(name) or vocab.any_code.get(name)
 
 
+ALSO: ContextVar[tuple[str, ...]] = ContextVar("priorauth_also_qualifying", default=())
+
+
+@contextmanager
+def also_qualifying(refs: Iterable[str]) -> Iterator[None]:
+    """Inside the block, findings may also carry the qualifiers of these guidelines (a review spanning them)."""
+    token = ALSO.set(tuple(refs))
+    try:
+        yield
+    finally:
+        ALSO.reset(token)
+
+
 def check_qualifier(code: str, name: str, value: Union[bool, str]) -> None:
-    """Raise ValueError unless `name` is a qualifier of `code` and `value` one of its values."""
+    """Raise ValueError unless `name` is a qualifier of `code` and `value` one of its values.
+
+    The active guideline's vocabulary decides; a code it does not qualify may carry the qualifiers of the
+    guidelines `also_qualifying` names (a review spanning two guidelines lists the findings of both).
+    """
     spec = spec_for(code, name)
+    if spec is None and code not in vocabulary().vocab.codes:
+        spec = next((x for g in ALSO.get() if (x := vocabulary(g).vocab.codes.get(code, {}).get(name))), None)
     if spec is None:
         raise ValueError(f"{name!r} is not a qualifier of {code!r} (see the guideline's qualifiers.json)")
     if spec.string:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from priorauth.codes import code_table
-from priorauth.extract import resources
+from priorauth.extract import readers, resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.care import general_care, improvements, is_operative_report
 from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
@@ -21,7 +21,6 @@ from priorauth.models import Case, Document, EvidenceSpan, Finding
 from priorauth.guidelines import get as get_guideline
 from priorauth.guidelines import studies_for, using
 
-PAIN = ("back_pain", "neck_pain", "radicular_pain")
 NEEDS_CARE = ("no_response_to_treatment", "symptoms_worsening")
 NUMERIC_DATE_RX = re.compile(NUMERIC_DATE)
 EPISODE_SLACK = timedelta(days=7)
@@ -34,7 +33,7 @@ class RulesExtractor:
     name = "rules"
 
     def __init__(self, guideline: Optional[str] = None) -> None:
-        self.guideline = get_guideline(guideline).id
+        self.guideline = get_guideline(guideline).ref
         self.nlp = build_nlp(self.guideline)
 
     def mentions(self, case: Case) -> tuple[list[Mention], dict[str, Document]]:
@@ -60,8 +59,10 @@ class RulesExtractor:
         therapy = summarize(mentions, docs, case.request.request_date, response)
         if any(d.date is None for d in docs.values()):
             warnings.append("a document has no date; durations stated as 'since' or 'ago' could not be resolved for it")
-        return Extraction(findings=aggregate(mentions, docs, self.name), conservative_therapy=therapy,
-                          warnings=warnings, extractor=self.name)
+        g = get_guideline()
+        g.load_modules()  # a guideline's own reader (readers.py) adds what its policy needs beyond the lexicons
+        findings = aggregate(mentions, docs, self.name) + readers.read(g.id, case, docs)
+        return Extraction(findings=findings, conservative_therapy=therapy, warnings=warnings, extractor=self.name)
 
 
 def _durations(mentions: list[Mention], docs: dict[str, Document], case: Case) -> None:
@@ -161,7 +162,7 @@ def _case_rules(mentions: list[Mention], case: Case, general_care_received: bool
 
     Care named without its kind ("treated conservatively") is care for the response codes too.
     """
-    has_pain = any(m.code in PAIN and m.reason is None for m in mentions)
+    has_pain = any(m.code in code_table().pain and m.reason is None for m in mentions)
     care = code_table().therapy
     has_care = general_care_received or any(m.code in care and m.reason is None for m in mentions)
     age = case.request.patient_age

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 from priorauth.guidelines import DEFAULT
 
@@ -14,7 +14,12 @@ class ExtractorSpec:
 
     name: str = "rules"
     llm: dict[str, Any] = field(default_factory=dict)
-    guideline: str = DEFAULT
+    guideline: Optional[str] = None  # None: each request goes to the guideline that covers its codes
+
+    @property
+    def bound(self) -> str:
+        """The guideline the built extractor starts with (a review routes to others as its codes need)."""
+        return self.guideline or DEFAULT
 
     def check(self) -> None:
         """Raise ValueError for a bad configuration without building anything heavy (run before any output)."""
@@ -22,7 +27,7 @@ class ExtractorSpec:
             raise ValueError(f"unknown extractor {self.name!r}: use rules, llm or hybrid")
         from priorauth.guidelines import get
 
-        get(self.guideline)
+        get(self.bound)
         if self.name in ("llm", "hybrid"):
             from priorauth.extract.llm_client import LLMConfig
 
@@ -33,12 +38,12 @@ class ExtractorSpec:
 
         self.check()
         if self.name == "rules":
-            return default_extractor(self.guideline)
+            return default_extractor(self.bound)
         if self.name == "gold":
             from priorauth.extract.gold import GoldExtractor
 
             return GoldExtractor()
         from priorauth.extract.llm_extractor import llm_extractor_from_env
 
-        return llm_extractor_from_env(self.name, guideline=self.guideline,
+        return llm_extractor_from_env(self.name, guideline=self.bound,
                                      **{k: v for k, v in self.llm.items() if v is not None})

@@ -44,7 +44,7 @@ def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) 
 
 def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Optional[float]:
     """How long the current complaint has lasted, from durations stated beside present pain mentions."""
-    pain = [m for m in mentions if m.code in ("back_pain", "neck_pain", "radicular_pain") and m.reason is None]
+    pain = [m for m in mentions if m.code in code_table().pain and m.reason is None]
     if not pain:
         return None
     days = [d.days for ds in sentence_durations(text, pain, ref).values() for d in ds if d.days > 0]

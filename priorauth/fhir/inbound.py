@@ -87,6 +87,14 @@ class BundleIndex:
         return (i, self.entries[i][1]) if i is not None else None
 
 
+def _served(item: dict) -> Optional[dt.date]:
+    """A Claim item's planned date of service: servicedDate, else servicedPeriod.start."""
+    if isinstance(item.get("servicedDate"), str):
+        return _date(item["servicedDate"])
+    period = item.get("servicedPeriod")
+    return _date(period.get("start")) if isinstance(period, dict) and isinstance(period.get("start"), str) else None
+
+
 def _date(value: Optional[str]) -> Optional[dt.date]:
     """The calendar date of a FHIR date/dateTime/instant; partial dates (YYYY, YYYY-MM) give None."""
     if not value or len(value) < 10:
@@ -336,8 +344,9 @@ def read_request(bundle: dict, read_documents: bool = True) -> PasRequest:
     if age is not None and not 0 <= age <= 130:
         raise FhirError(f"Bundle.entry[{found[0]}].resource.birthDate", f"gives an age of {age} at Claim.created")
     icd = [c for d in claim.get("diagnosis") or [] for c in _codes(d.get("diagnosisCodeableConcept"), systems.ICD10)]
+    served = [d for d in map(_served, raw_items) if isinstance(raw_items, list) and d]  # the planned date of service picks the guideline version
     request = Request(cpt_codes=list(dict.fromkeys(cpts)), icd10_codes=icd or None,
-                      patient_age=age, request_date=request_date,
+                      patient_age=age, request_date=request_date, service_date=min(served) if served else None,
                       has_standard_written_order=written_order(claim, index, cpts))
     ident = (claim.get("identifier") or [{}])[0].get("value") or claim.get("id") or bundle["identifier"].get("value") or "claim"
     docs, unreadable = _documents(claim, 0, index, request_date) if read_documents else ([], [])

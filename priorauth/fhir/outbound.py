@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from priorauth.fhir import systems
 from priorauth.fhir.reasons import reason_concept
-from priorauth.models import Case, CriterionResult, Review
+from priorauth.models import Case, CriterionResult, PolicyIdentity, Review
 
 MAX_EVIDENCE = 5
 
@@ -139,6 +139,15 @@ def _item_action(review: Review, cpt: Optional[str]) -> tuple[str, str, str]:
                                                "see the process notes.")
 
 
+def _policy_words(policy: Optional[PolicyIdentity]) -> str:
+    """'title (number, version V, effective D)', and why that version when the review says."""
+    if policy is None:
+        return "the guideline"
+    version = f", version {policy.version}" if policy.version else ""
+    note = f"; {policy.version_note}" if policy.version_note else ""
+    return f"{policy.title} ({policy.number}{version}, effective {policy.effective}{note})"
+
+
 def _action(review: Optional[Review], cpt: Optional[str], d: Determination, seq: int) -> tuple[str, str, str]:
     """The item's action with the service's knowledge applied: cancellation, a human decision, a running review."""
     if seq in d.cancelled:
@@ -172,12 +181,15 @@ def _notes(case: Case, review: Optional[Review]) -> Notes:
         for u in case.unreadable:
             notes.add(f"Attachment {u.doc} could not be read ({u.error}).")
         return notes
-    policy = review.policy
-    where = f"{policy.title} ({policy.number}, effective {policy.effective})" if policy else "the guideline"
+    where = "; ".join(_policy_words(p.policy) for p in review.parts) if review.parts else _policy_words(review.policy)
     banner = {"meets_criteria": "Certified: the guideline is met and every criterion below is documented in the notes.",
               "not_met": "Pended for review by a clinician; this is not a denial. Reasons follow.",
               "incomplete": "Pended: documentation is missing; send the items listed and the request is reviewed again."}
     notes.add(f"Automated review by priorauth against {where}: {review.decision}. {banner[review.decision]}")
+    for part in review.parts:
+        if part.policy is not None:
+            for s in part.studies:
+                notes.add(f"{s.cpt} was reviewed under {_policy_words(part.policy)}: {s.decision}.", {s.cpt})
     for m in review.missing:
         notes.add(f"Missing documentation: {m}")
     for u in case.unreadable:

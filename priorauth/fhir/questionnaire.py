@@ -10,11 +10,11 @@ criterion without a prior MRI) is left unanswered.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 from typing import Optional
 
 from priorauth.fhir import systems
 from priorauth.fhir.outbound import MAX_EVIDENCE, now_utc
+from priorauth.guidelines import Guideline, get, per_guideline, ref_of, using
 from priorauth.models import Case, Review
 from priorauth.rules.catalog import catalog
 from priorauth.rules.policy import policy_identity
@@ -29,13 +29,19 @@ def _criteria():
     return catalog().all
 
 
-def questionnaire() -> dict:
-    """The Questionnaire generated from the vendored policy's criteria (same policy hash, same version)."""
-    return copy.deepcopy(_questionnaire())
+def questionnaire(guideline: Optional[str] = None) -> dict:
+    """The Questionnaire generated from a guideline's vendored policy and criteria (default: the active guideline)."""
+    return copy.deepcopy(_questionnaire(guideline))
 
 
-@lru_cache(maxsize=1)
-def _questionnaire() -> dict:
+def questionnaire_url(guideline: Optional[str] = None) -> str:
+    """The canonical url of a guideline's Questionnaire (default: the active guideline's)."""
+    g = get(guideline)
+    return f"{systems.PRIORAUTH}:questionnaire:{g.manifest.short_name or g.id}"
+
+
+@per_guideline
+def _questionnaire(g: Guideline) -> dict:
     p = policy_identity()
     items = []
     for c in _criteria():
@@ -49,8 +55,8 @@ def _questionnaire() -> dict:
                 {"linkId": f"{c.id}.reason", "type": "text", "text": "Why not met, and what would satisfy it", "readOnly": True},
             ],
         })
-    return {"resourceType": "Questionnaire", "id": f"mri-spine-{p.number}".replace(" ", "-"),
-            "url": systems.QUESTIONNAIRE_URL, "version": p.sha256[:16],
+    return {"resourceType": "Questionnaire", "id": f"{g.manifest.short_name or g.id}-{p.number}".replace(" ", "-"),
+            "url": questionnaire_url(g.ref), "version": p.sha256[:16],
             "title": f"{p.title} ({p.number}): guideline criteria", "status": "active", "subjectType": ["Patient"],
             "item": items}
 
@@ -74,7 +80,12 @@ def _answer(kind: str, results: list) -> Optional[tuple[str, str, str]]:
 
 
 def questionnaire_response(case: Case, review: Review, subject: Optional[dict] = None, authored: Optional[str] = None) -> dict:
-    """The QuestionnaireResponse answering `questionnaire()` from this review."""
+    """The QuestionnaireResponse answering the Questionnaire of the guideline version the review applied."""
+    with using(ref_of(review.policy)):
+        return _questionnaire_response(case, review, subject, authored)
+
+
+def _questionnaire_response(case: Case, review: Review, subject: Optional[dict], authored: Optional[str]) -> dict:
     q = _questionnaire()  # read only: the canonical url and version, no copy needed
     items = []
     for c in _criteria():

@@ -17,7 +17,8 @@ from priorauth.fhir import systems
 from priorauth.fhir.errors import FhirError
 from priorauth.fhir.inbound import BundleIndex, PasRequest, read_request
 from priorauth.fhir.outbound import Determination, claim_entry, claim_response, now_utc, preauth_ref
-from priorauth.fhir.questionnaire import questionnaire, questionnaire_response
+from priorauth.fhir.questionnaire import questionnaire, questionnaire_response, questionnaire_url
+from priorauth.guidelines import ref_of
 from priorauth.fhir.resources import load_json, validate
 from priorauth.models import Case, Review
 
@@ -95,11 +96,12 @@ def response_bundle(bundle: dict, case: Case, review: Optional[Review], created:
     entries = [{"fullUrl": f"urn:uuid:{cr['id']}", "resource": cr}]
     entries += [dict(bundle["entry"][i]) for i in _reached(bundle, [cr])]
     entries += [{"fullUrl": f"urn:uuid:{c['id']}", "resource": c} for c in comms]
-    if with_questionnaire and review is not None:
-        q = questionnaire()
-        qr = questionnaire_response(case, review, cr["patient"], created)
-        qr_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{systems.PRIORAUTH}:{ref}:{created}:qr"))
-        q_id = str(uuid.uuid5(uuid.NAMESPACE_URL, systems.QUESTIONNAIRE_URL + "|" + q["version"]))
+    for i, part in enumerate((review.parts or [review]) if with_questionnaire and review is not None else []):
+        gref = ref_of(part.policy)  # one Questionnaire and answer per guideline version the request spans
+        q = questionnaire(gref)
+        qr = questionnaire_response(case, part, cr["patient"], created)
+        qr_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{systems.PRIORAUTH}:{ref}:{created}:qr" + (f":{i}" if i else "")))
+        q_id = str(uuid.uuid5(uuid.NAMESPACE_URL, questionnaire_url(gref) + "|" + q["version"]))
         entries.append({"fullUrl": f"urn:uuid:{q_id}", "resource": q})
         entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": {**qr, "id": qr_id}})
     out = {"resourceType": "Bundle", "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{systems.PRIORAUTH}:{ref}:{created}:bundle")),

@@ -45,7 +45,6 @@ ICD10 = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
 PRIORAUTH = "urn:priorauth"
 REASON_SYSTEM = f"{PRIORAUTH}:review-reason"
 ANSWER_SYSTEM = f"{PRIORAUTH}:criterion-status"
-QUESTIONNAIRE_URL = f"{PRIORAUTH}:questionnaire:mri-spine"
 
 # A3 only ever carries a physician's recorded decision; C answers an item the requester cancelled.
 ACTION_DISPLAY = {"A1": "Certified in total", "A3": "Not Certified", "A4": "Pended", "C": "Cancelled"}

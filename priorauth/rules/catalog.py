@@ -105,6 +105,7 @@ def _load_predicates() -> None:
 def catalog(g: Guideline) -> Catalog:
     """Load and check the guideline's criteria; an unknown predicate or a non-verbatim quote fails here."""
     _load_predicates()
+    g.load_modules()  # the guideline's own predicates, registered by id from its folder
     path = g.path("criteria.json")
     data = load_model(CriteriaFile, path)
     built: list[Criterion] = []

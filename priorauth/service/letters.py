@@ -94,8 +94,10 @@ def respond_by(r: PARequest, rev: Review, issued: dt.datetime) -> dt.datetime:
 
 
 def _policy(rev: Review) -> str:
-    p = rev.policy
-    return f"{p.title} ({p.number}, effective {p.effective})" if p else "the plan's medical policy"
+    """The policy (each, for a request spanning guidelines) the review applied, with its version."""
+    named = [f"{p.title} ({p.number}" + (f", version {p.version}" if p.version else "") + f", effective {p.effective})"
+             for p in ([x.policy for x in rev.parts] if rev.parts else [rev.policy]) if p]
+    return " and ".join(named) or "the plan's medical policy"
 
 
 def context(settings: Settings, user: User, r: PARequest, rev: Review, kind: str, entry: AuditEntry) -> dict[str, Any]:

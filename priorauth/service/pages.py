@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from priorauth.codes import code_table
+from priorauth.guidelines import get, installed, ref_of, route
 from priorauth.review_page import ACTION, render_review_page
 from priorauth.service.api import client_address, export_response, file_response, letter_response, metrics_csv, read_uploads, too_big
 from priorauth.service.clock import clock, local
@@ -36,6 +37,19 @@ from priorauth.service.uploads import ACCEPTED, UploadError
 
 router = APIRouter(include_in_schema=False)
 env = Environment(loader=PackageLoader("priorauth.service", "templates"), autoescape=select_autoescape(default=True))
+
+
+def guideline_of_codes(codes: list[str]) -> str:
+    """The guideline(s) a request's codes go to, by number ('none' when no installed guideline covers them)."""
+    return ", ".join(r.guideline.manifest.number for r in route(codes)) or "none"
+
+
+def installed_guidelines() -> list[tuple[str, str, str]]:
+    """(number, title, covered codes) of each installed guideline in its newest version, for the request form."""
+    return [(g.manifest.number, g.manifest.title, ", ".join(g.studies)) for g in (get(i) for i in installed())]
+
+
+env.globals.update(guideline_of_codes=guideline_of_codes, installed_guidelines=installed_guidelines)
 
 
 def plain(value: Any) -> str:
@@ -232,7 +246,7 @@ def request_page(request: Request, db: Session, user: User, sess: WebSession, re
     panel = env.get_template("panel.html").render(
         review=current or tool, tool=tool, changed=changes(tool, current) if current else None, trail=trail, error=error,
         can_act=user.role in ("nurse", "physician") and not decided, decided=decided, wrong_reasons=WRONG_REASONS,
-        form=form or {}, codes=sorted(code_table(tool.policy.id if tool.policy else None).by_code), actions=ACTION, **common)
+        form=form or {}, codes=sorted({c for part in tool.parts or [tool] for c in code_table(ref_of(part.policy)).by_code}), actions=ACTION, **common)
     page = render_review_page(case, current or tool)
     page = page.replace("</head>", '<link rel="stylesheet" href="/static/service.css"></head>', 1)
     page = page.replace("<body>", "<body>\n" + nav, 1)

@@ -34,16 +34,13 @@ def corrected_findings(rev: Review, trail: list[AuditEntry]) -> list[Finding]:
 
 
 def decide_corrected(case: Case, rev: Review, findings: list[Finding]) -> Review:
-    """The rule layer (pipeline.decide_extraction) on the corrected findings, under the review's own guideline."""
-    from priorauth.extract.base import Extraction
-    from priorauth.guidelines import using
-    from priorauth.ingest.locate import locate
-    from priorauth.pipeline import decide_extraction
+    """The rule layer on the corrected findings, under the review's own guideline version (each, for a review
+    whose codes span guidelines: pipeline.decide_again)."""
+    from priorauth.pipeline import decide_again
     from priorauth.service.jobs import _review_lock
 
-    extraction = Extraction(findings=findings, conservative_therapy=rev.conservative_therapy, extractor=rev.extractor)
-    with _review_lock, using(rev.policy.id if rev.policy else None):  # the shared pipeline runs one review at a time
-        return locate(case, decide_extraction(case, extraction))
+    with _review_lock:  # the shared pipeline runs one review at a time
+        return decide_again(case, rev, findings)
 
 
 def changes(before: Review, after: Review) -> dict[str, Any]:
