@@ -150,3 +150,18 @@ def test_every_environment_variable_is_in_the_operator_settings_table():
     settings = {n for n in env_vars_read() if n.startswith(("PRIORAUTH_", "OPENAI_"))}  # not OMP_/TMPDIR we set
     missing = sorted(n for n in settings if f"`{n}" not in table)
     assert not missing, "settings missing from the operator guide's table: " + ", ".join(missing)
+
+
+WORK_LOG = re.compile(r"\bissues? #?\d+|\bitems? \d+\b|\bbranch(es)?\b|\bthis session\b", re.I)
+DATED_FIGURE = re.compile(r"(measured|benchmarks?/|run)[^|]{0,100}?\b20\d\d-[01]\d-[0-3]\d", re.I | re.S)
+
+
+def test_user_docs_carry_no_work_items_branches_or_dated_logs():
+    """User docs name no work items or branches; only the evaluation guide (and the changelog's release
+    headings) carry dates of measurement."""
+    for page in [README, *sorted(DOCS.glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        assert not WORK_LOG.search(text), f"{page.name}: {WORK_LOG.search(text).group(0)!r}"
+        if page.name not in ("evaluation.md", "changelog.md"):
+            m = DATED_FIGURE.search(text)
+            assert not m, f"{page.name}: a dated measurement belongs in evaluation.md: {m.group(0)!r}"
