@@ -118,3 +118,50 @@ def test_every_command_shown_parses(page, line):
     used = {a.split("=", 1)[0] for a in args[1:] if re.match(r"--?[a-z]", a)}
     unknown = sorted(used - accepted)
     assert not unknown, f"{page}: `{line}` uses options `priorauth {args[0]}` does not accept: {unknown}"
+
+
+def documented_path(path: str) -> str:
+    """A route as the guides write it: every path parameter is `{...}`, whatever its name."""
+    return re.sub(r"\{[a-z_]+\}", "{}", path)
+
+
+def test_every_http_route_is_in_the_api_guide(tmp_path):
+    """Every route of /openapi.json (the JSON API and the FHIR endpoint) is listed in docs/api-fhir.md."""
+    from priorauth.service.app import create_app
+    from priorauth.service.settings import Settings
+
+    schema = create_app(Settings(data_dir=tmp_path), start_workers=False).openapi()
+    routes = {documented_path(p) for p in schema["paths"]}
+    assert {"/api/requests", "/fhir/Claim/$submit"} <= routes  # the scan sees both routers
+    guide = (DOCS / "api-fhir.md").read_text(encoding="utf-8")
+    written = {documented_path(p) for p in re.findall(r"`(?:[A-Z]+(?:\s*/\s*[A-Z]+)*\s+)?(/(?:api|fhir)/[^`\s?]*)", guide)}
+    # `/claim`, `/release` and `.pdf` / `.html` shorthands in the table name the routes beside them
+    written |= {w.replace(".pdf", ".{}") for w in written}
+    missing = sorted(r for r in routes if r not in written
+                     and not (r.endswith("/release") and r.replace("/release", "/claim") in written))
+    assert not missing, "routes missing from docs/api-fhir.md: " + ", ".join(missing)
+
+
+def test_every_environment_variable_is_in_the_operator_settings_table():
+    """The operator's guide gathers every setting in one table (its Configuration section)."""
+    guide = (DOCS / "operator-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Install and configuration", 1)[1].split("\n## ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    settings = {n for n in env_vars_read() if n.startswith(("PRIORAUTH_", "OPENAI_"))}  # not OMP_/TMPDIR we set
+    missing = sorted(n for n in settings if f"`{n}" not in table)
+    assert not missing, "settings missing from the operator guide's table: " + ", ".join(missing)
+
+
+WORK_LOG = re.compile(r"\bissues? #?\d+|\bitems? \d+\b|\bbranch(es)?\b|\bthis session\b", re.I)
+DATED_FIGURE = re.compile(r"(measured|benchmarks?/|run)[^|]{0,100}?\b20\d\d-[01]\d-[0-3]\d", re.I | re.S)
+
+
+def test_user_docs_carry_no_work_items_branches_or_dated_logs():
+    """User docs name no work items or branches; only the evaluation guide (and the changelog's release
+    headings) carry dates of measurement."""
+    for page in [README, *sorted(DOCS.glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        assert not WORK_LOG.search(text), f"{page.name}: {WORK_LOG.search(text).group(0)!r}"
+        if page.name not in ("evaluation.md", "changelog.md"):
+            m = DATED_FIGURE.search(text)
+            assert not m, f"{page.name}: a dated measurement belongs in evaluation.md: {m.group(0)!r}"

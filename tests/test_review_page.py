@@ -183,3 +183,36 @@ def test_a_stored_review_without_policy_identity_still_renders():
     r = review(case).model_copy(update={"policy": None})  # reviews stored before the identity was recorded
     page = render_review_page(case, r)
     assert "Low back pain" in page and "<mark" in page
+
+
+def test_the_example_packets_page_selects_a_criterion(tmp_path):
+    """The README's screenshot is this page: the example packet with A.iv selected (its evidence marked).
+    PRIORAUTH_SCREENSHOTS=docs refreshes docs/review-page.png from it."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+    from typer.testing import CliRunner
+
+    from priorauth.cli import app
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "review.html"
+    res = CliRunner().invoke(app, ["review", str(root / "examples" / "lumbar_radiculopathy.txt"), "--cpt", "72148",
+                                   "--age", "52", "--request-date", "2026-03-02", "--html", str(out)])
+    assert res.exit_code == 0, res.output
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(out.as_uri())
+            page.locator('button[data-criterion="A.iv"]').first.click()
+            assert page.locator('button[data-criterion="A.iv"]').first.get_attribute("aria-pressed") == "true"
+            assert page.locator("mark.active").count() >= 4  # therapy, medications, failure marked
+            page.evaluate("window.scrollTo(0, 0)")
+            shot = tmp_path / "review-page.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("PRIORAUTH_SCREENSHOTS") == "docs":
+                shutil.copyfile(shot, root / "docs" / "review-page.png")
+        finally:
+            browser.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -18,11 +19,17 @@ from priorauth.service.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The worker's options, built apart from main so the docs test can list them."""
+    """The worker's options, built apart from main so the docs test can list them. Like `priorauth serve`, a
+    flag not given falls back to PRIORAUTH_DATA_DIR and PRIORAUTH_DATABASE_URL, so one environment configures
+    the server and its workers alike (else a worker quietly opened SQLite and never saw the server's jobs)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", type=Path, required=True)
-    ap.add_argument("--database-url", default=None)
-    ap.add_argument("--lease-seconds", type=float, default=300.0)
+    data_dir = os.environ.get("PRIORAUTH_DATA_DIR")
+    ap.add_argument("--data-dir", type=Path, default=Path(data_dir) if data_dir else None, required=not data_dir,
+                    help="uploads and the default SQLite database (else PRIORAUTH_DATA_DIR)")
+    ap.add_argument("--database-url", default=os.environ.get("PRIORAUTH_DATABASE_URL") or None,
+                    help="SQLAlchemy URL (else PRIORAUTH_DATABASE_URL, else SQLite in the data directory)")
+    ap.add_argument("--lease-seconds", type=float, default=300.0,
+                    help="how long a claimed job stays with a worker that stops renewing it (default 300)")
     return ap
 
 
