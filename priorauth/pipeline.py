@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from priorauth.extract.base import Extraction, Extractor
 from priorauth.extract.contrast import contrast_warnings
-from priorauth.extract.events import build_events
+from priorauth.extract.events import build_events, mark_weak
 from priorauth.extract.qualifiers import qualify, spec_for
 from priorauth.ingest.locate import locate
 from priorauth.codes import code_table
@@ -59,8 +59,10 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
         support = [s for f in present if f.code == code for s in f.evidence]
         if not any(not any(s.overlaps(x) for x in contested) for s in support):
             disputed.add(code)
-    facts = Facts.build(present, extraction.conservative_therapy, case.request, disputed,
-                        has_records=any(d.text.strip() for d in case.documents))
+    # the rules read the events: a finding counts through an event that counts, the strength check reads their attributes
+    events, timeline = build_events(case.documents, present, ruled_out)
+    facts = Facts.from_events(events, present, extraction.conservative_therapy, case.request, disputed,
+                              has_records=any(d.text.strip() for d in case.documents))
     decided = decide(facts)
     reasons = explain(decided.decision, decided.results, list(decided.reasons), facts)  # main reason first, adult-only lists
     if decided.decision != "meets_criteria":
@@ -70,7 +72,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
     warnings.extend(contrast_warnings(case))
     if case.request.has_standard_written_order is None:
         warnings.append("the request does not say whether a standard written order accompanies it")
-    events, timeline = build_events(case.documents, present, ruled_out, _weak_codes(facts))
+    mark_weak(events, _weak_codes(facts))
     return Review(
         case_id=case.id, decision=decided.decision, criteria=decided.criteria, findings=present,
         conservative_therapy=extraction.conservative_therapy, action=ACTION_FOR[decided.decision],

@@ -10,8 +10,9 @@ names are borrowed rather than invented, so a reader who knows them knows these:
 - medspaCy ConText stays the source of the assertions these are derived from (`Finding.reason`).
 
 Events are built once per review from the qualified findings (rules, LLM or gold extractor alike) and the documents'
-roles (`roles.py`); each keeps its exact evidence spans. The rule layer still reads `Facts`; other guidelines (and
-the review page) read events.
+roles (`roles.py`); each keeps its exact evidence spans. They are built before the decision: `Facts` counts a finding
+only through an event that `counts`, and the strength check (`rules/strength.py`) decides on the events' attributes,
+so the events a review carries are what the rules read.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _attributes(f: Finding, reason: Optional[str]) -> dict:
     else:
         modality, rel = "ACTUAL", "BEFORE" if history else "OVERLAP"
     return dict(polarity=-1 if reason == "negated" else 1, uncertainty=uncertain, subject=subject, history_of=history,
-                conditional=conditional, doc_time_rel=rel, modality=modality, attributes=sorted(names))
+                conditional=conditional, doc_time_rel=rel, modality=modality,
+                attributes=list(dict.fromkeys(q.name for q in f.qualifiers)))  # in reading order: the first weak one is said
 
 
 SIDE_RX = re.compile(r"(?i:\b(?P<bi>bilateral(?:ly)?|both|BLE|BUE)\b|\b(?P<l>left|lt)\b|\b(?P<r>right|rt)\b)|\b(?P<L>L)\b|\b(?P<R>R)\b")
@@ -80,7 +82,11 @@ def _side(text: str, spans: list[EvidenceSpan]) -> Optional[str]:
 
 def build_events(documents: list[Document], present: list[Finding], ruled_out: list[Finding],
                  weak: frozenset[str] = frozenset()) -> tuple[list[ClinicalEvent], list[TimelineEntry]]:
-    """Events per (finding, document), and the timeline of documents by date (undated last, in packet order)."""
+    """Events per (finding, document), and the timeline of documents by date (undated last, in packet order).
+
+    A span whose document is not in `documents` (a finding read without its packet, as in a unit test) still makes
+    an event: of a clinic note (the role a document gets when nothing says otherwise), undated, sideless.
+    """
     docs = {d.id: d for d in documents}
     roles = {d.id: document_role(d) for d in documents}
     effects = section_config()["effects"]
@@ -88,21 +94,35 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
     for f, counted in [(f, f.code not in weak) for f in present] + [(f, False) for f in ruled_out]:
         by_doc: dict[str, list[EvidenceSpan]] = {}
         for s in f.evidence:
-            if s.doc in docs:
-                by_doc.setdefault(s.doc, []).append(s)
+            by_doc.setdefault(s.doc, []).append(s)
         for doc_id, spans in by_doc.items():
             exam = any(effects.get(s.section or "", {}).get("exam") for s in spans)
+            d = docs.get(doc_id)
             events.append(ClinicalEvent(
-                code=f.code, kind=_kind(f.code), doc=doc_id, role=roles[doc_id], date=docs[doc_id].date,
+                code=f.code, kind=_kind(f.code), doc=doc_id, role=roles.get(doc_id, "clinic_note"),
+                date=d.date if d else None,
                 source="exam" if exam else "reported", counts=counted and f.present, cause=f.attributed_to,
                 region=f.region or next((str(q.value) for q in f.qualifiers if q.name == "region"), None),
-                side=_side(docs[doc_id].text, spans),
+                side=_side(d.text, spans) if d else None,
                 contradicted_by=[e for q in f.qualifiers if q.name == "contradicted" for e in q.evidence],
                 evidence=spans, **_attributes(f, f.reason)))
     order = {d.id: i for i, d in enumerate(documents)}
-    events.sort(key=lambda e: (order.get(e.doc, 0), e.evidence[0].start))
+    events.sort(key=lambda e: (order.get(e.doc, len(order)), e.evidence[0].start))
     timeline = []
     for d in sorted(documents, key=lambda d: (d.date is None, d.date or dt.date.min, order[d.id])):
         idx = [i for i, e in enumerate(events) if e.doc == d.id]
         timeline.append(TimelineEntry(doc=d.id, role=roles[d.id], date=d.date, events=idx))
     return events, timeline
+
+
+def events_of(f: Finding, events: list[ClinicalEvent]) -> list[ClinicalEvent]:
+    """The events that tell finding `f`: its code, and spans all among its own."""
+    keys = {(s.doc, s.start, s.end) for s in f.evidence}
+    return [e for e in events if e.code == f.code and all((s.doc, s.start, s.end) in keys for s in e.evidence)]
+
+
+def mark_weak(events: list[ClinicalEvent], weak: frozenset[str] | set[str]) -> None:
+    """Events of codes left without strong evidence no longer count (after the decision's strength check)."""
+    for e in events:
+        if e.code in weak:
+            e.counts = False

@@ -1,12 +1,16 @@
-"""A read-only view of a packet's present findings that criterion predicates query."""
+"""A read-only view of a packet's counted facts that criterion predicates query, read from its clinical events.
+
+A finding is a fact here only through an event (`extract/events.py`) that `counts`; the strength check reads the
+same events' attributes. Predicates keep querying by code and qualifier; the events are what they stand on.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
-from priorauth.models import ConservativeTherapy, EvidenceSpan, Finding, Qualifier, Request
+from priorauth.models import ClinicalEvent, ConservativeTherapy, Document, EvidenceSpan, Finding, Qualifier, Request
 from priorauth.guidelines import Study
 from priorauth.guidelines import get as get_guideline
 
@@ -15,22 +19,46 @@ PEDIATRIC_AGE = 18
 
 @dataclass
 class Facts:
-    """Present findings by code, the conservative-therapy summary and the request."""
+    """Counted findings by code (each with an event that counts), their events, the therapy summary and the request."""
 
     findings: dict[str, list[Finding]]
     therapy: Optional[ConservativeTherapy]
     request: Request
     conflicts: set[str] = field(default_factory=set)
     has_records: bool = True
+    events: list[ClinicalEvent] = field(default_factory=list)
 
     @classmethod
     def build(cls, findings: Iterable[Finding], therapy: Optional[ConservativeTherapy], request: Request,
-              conflicts: Iterable[str] = (), has_records: bool = True) -> "Facts":
+              conflicts: Iterable[str] = (), has_records: bool = True,
+              documents: Sequence[Document] = ()) -> "Facts":
+        """Facts of these findings read through their events (built here from the packet's `documents`)."""
+        from priorauth.extract.events import build_events
+
+        events, _ = build_events(list(documents), [f for f in findings if f.present], [])
+        return cls.from_events(events, findings, therapy, request, conflicts, has_records)
+
+    @classmethod
+    def from_events(cls, events: list[ClinicalEvent], findings: Iterable[Finding],
+                    therapy: Optional[ConservativeTherapy], request: Request, conflicts: Iterable[str] = (),
+                    has_records: bool = True) -> "Facts":
+        """A finding is counted when one of its events counts: a negated, ruled-out or not-counting one never is."""
+        from priorauth.extract.events import events_of
+
         by_code: dict[str, list[Finding]] = {}
+        kept: dict[int, ClinicalEvent] = {}
         for f in findings:
-            if f.present:
+            told = events_of(f, events)
+            if any(e.counts for e in told):
                 by_code.setdefault(f.code, []).append(f)
-        return cls(by_code, therapy, request, set(conflicts), has_records)
+                kept.update((id(e), e) for e in told)
+        return cls(by_code, therapy, request, set(conflicts), has_records, list(kept.values()))
+
+    def events_of(self, f: Finding) -> list[ClinicalEvent]:
+        """The events that tell the counted finding `f`."""
+        from priorauth.extract.events import events_of
+
+        return events_of(f, self.events)
 
     @property
     def age(self) -> Optional[int]:

@@ -5,7 +5,9 @@ current (not documented only before a spine surgery that has since been
 done), grounded (its spans match the note exactly or after case/space
 folding), not contradicted by a later document (a deficit on one exam and
 "strength 5/5 throughout" at a later one), and not found only in a templated
-review of systems. `weakness` is that threshold; the decision step removes
+review of systems. `weakness` is that threshold, read from the finding's clinical events (`extract/events.py`):
+their uncertainty, spans, `contradicted_by`, `history_of` and the qualifiers they carry (`attributes`), so the events
+a review shows are what decided it; the decision step removes
 weak findings and decides again before it approves, and says which evidence
 fell short when the approval does not survive.
 """
@@ -18,7 +20,7 @@ from typing import Optional
 from priorauth.codes import code_table
 from priorauth.extract.attribution import config as attribution_config
 from priorauth.extract.qualifiers import EXAMINED_FUNCTION
-from priorauth.models import Finding
+from priorauth.models import ClinicalEvent, Finding
 from priorauth.rules.facts import Facts
 
 STRONG_ALIGNMENTS = ("exact", "normalized")
@@ -37,18 +39,29 @@ def _times(f: Finding) -> str:
     return "once" if n == 1 else f"in {n} documents"
 
 
-def weakness(f: Finding) -> Optional[str]:
-    """Why a present finding cannot carry an approval, or None when it is strong evidence."""
+def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Optional[str]:
+    """Why a present finding cannot carry an approval, or None when it is strong evidence.
+
+    Decided on the events that tell `f` (built from `f` alone when not given); the qualifier of a contradiction is
+    read only for its wording (the date of the exam that contradicts it).
+    """
     if f.code in code_table().therapy:  # care is judged by its own summary (weeks, components, response)
         return None
+    if events is None:
+        from priorauth.extract.events import build_events
+
+        events = build_events([], [f], [])[0]
     label = _label(f.code)
-    if f.uncertain:
+    if events and all(e.uncertainty for e in events):
         return f"{label} is documented only as uncertain"
-    if not any(s.alignment in STRONG_ALIGNMENTS for s in f.evidence):
+    if not any(s.alignment in STRONG_ALIGNMENTS for e in events for s in e.evidence):
         return f"{label} rests only on approximate quotes"
-    for q in f.qualifiers:
-        if q.name == "contradicted":
-            said = f"'{q.evidence[0].text}'" if q.evidence else "it as normal"
+    told = dict.fromkeys(a for e in events for a in e.attributes)
+    for name in told:
+        if name == "contradicted":
+            by = next((s for e in events for s in e.contradicted_by), None)
+            said = f"'{by.text}'" if by else "it as normal"
+            q = next(q for q in f.qualifiers if q.name == "contradicted")
             who = "found on an earlier exam" if f.exam else \
                 ("reported by the patient or the history" if f.code in EXAMINED_FUNCTION else "documented earlier")
             if q.value == "same_sentence":
@@ -58,13 +71,13 @@ def weakness(f: Finding) -> Optional[str]:
             y, m, d = str(q.value).split("-")
             what = "exam" if f.code in EXAMINED_FUNCTION else "note"
             return f"{label} {who}; the {m}/{d}/{y} {what} documents {said}"
-        if q.name == "templated_ros":
+        if name == "templated_ros":
             return f"{label} appears only in a templated review of systems"
-        if q.name == "before_surgery":
+        if name == "before_surgery" and all(e.history_of for e in events):
             return f"{label} is documented only before the spine surgery (pre-operative indications, not current)"
-        if q.name == "procedure_indication":
+        if name == "procedure_indication":
             return f"{label} is documented only in an operative or procedure report (the state before that procedure)"
-        if q.name == "records_review":
+        if name == "records_review":
             return f"{label} is documented only in a records review, which narrates the past"
     return None
 
@@ -93,7 +106,7 @@ def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]
     explains = explained(facts)
     for code, fs in facts.findings.items():
         for f in fs:
-            why = weakness(f)
+            why = weakness(f, facts.events_of(f))
             if why is None and code in explains:
                 why = f"{_label(code)} in a patient with {explains[code]}"
             if why is None:
@@ -102,5 +115,7 @@ def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]
                 reason, spans = weak.setdefault(code, (why, set()))
                 spans |= {(s.doc, s.start, s.end) for s in f.evidence}
     weak = {c: w for c, w in weak.items() if c not in kept}
-    strong = Facts(kept, facts.therapy, facts.request, set(facts.conflicts), facts.has_records)
+    keep = {id(e) for fs in kept.values() for f in fs for e in facts.events_of(f)}
+    strong = Facts(kept, facts.therapy, facts.request, set(facts.conflicts), facts.has_records,
+                   [e for e in facts.events if id(e) in keep])
     return strong, weak
