@@ -95,8 +95,11 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
         by_doc: dict[str, list[EvidenceSpan]] = {}
         for s in f.evidence:
             by_doc.setdefault(s.doc, []).append(s)
+        placed = {d for d, spans in by_doc.items() if any(effects.get(s.section or "", {}).get("exam") for s in spans)}
         for doc_id, spans in by_doc.items():
-            exam = any(effects.get(s.section or "", {}).get("exam") for s in spans)
+            # found on examination: its words stand in an exam section, or the extractor read the finding as an exam
+            # finding (a strength grade '4/5' wherever it stands) and no section places it
+            exam = doc_id in placed or (f.exam and not placed)
             d = docs.get(doc_id)
             events.append(ClinicalEvent(
                 code=f.code, kind=_kind(f.code), doc=doc_id, role=roles.get(doc_id, "clinic_note"),

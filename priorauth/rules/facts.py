@@ -92,13 +92,17 @@ class Facts:
         return {q.value for f in self.findings[code] for q in f.qualifiers if q.name == name}
 
     def on_exam(self, code: str) -> bool:
-        return self.has(code) and any(f.exam for f in self.findings[code])
+        """Found on examination: one of its counted events has source `exam`."""
+        return self.has(code) and any(self.found_on_exam(f) for f in self.findings[code])
+
+    def found_on_exam(self, f: Finding) -> bool:
+        return any(e.source == "exam" for e in self.events_of(f))
 
     def spans(self, codes: Iterable[str], exam_only: bool = False) -> list[EvidenceSpan]:
         out: list[EvidenceSpan] = []
         for c in codes:
             for f in self.findings.get(c, []):
-                if exam_only and not f.exam:
+                if exam_only and not self.found_on_exam(f):
                     continue
                 out.extend(f.evidence)
         return out

@@ -34,8 +34,8 @@ def _label(code: str) -> str:
     return code_table().label(code)
 
 
-def _times(f: Finding) -> str:
-    n = len({s.doc for s in f.evidence})
+def _times(events: list[ClinicalEvent]) -> str:
+    n = len({e.doc for e in events})
     return "once" if n == 1 else f"in {n} documents"
 
 
@@ -62,10 +62,10 @@ def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Option
             by = next((s for e in events for s in e.contradicted_by), None)
             said = f"'{by.text}'" if by else "it as normal"
             q = next(q for q in f.qualifiers if q.name == "contradicted")
-            who = "found on an earlier exam" if f.exam else \
+            who = "found on an earlier exam" if any(e.source == "exam" for e in events) else \
                 ("reported by the patient or the history" if f.code in EXAMINED_FUNCTION else "documented earlier")
             if q.value == "same_sentence":
-                return f"{label} documented {_times(f)}, contradicted in the same exam ({said})"
+                return f"{label} documented {_times(events)}, contradicted in the same exam ({said})"
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(q.value)):
                 return f"{label} {who}; the same note's exam documents {said}"
             y, m, d = str(q.value).split("-")
