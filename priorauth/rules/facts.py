@@ -26,7 +26,8 @@ class Facts:
     request: Request
     conflicts: set[str] = field(default_factory=set)
     has_records: bool = True
-    events: list[ClinicalEvent] = field(default_factory=list)
+    told: dict[int, list[ClinicalEvent]] = field(default_factory=dict)
+    """id of each counted finding (held in `findings`, so the id stays its own) -> the events that tell it."""
 
     @classmethod
     def build(cls, findings: Iterable[Finding], therapy: Optional[ConservativeTherapy], request: Request,
@@ -45,20 +46,26 @@ class Facts:
         """A finding is counted when one of its events counts: a negated, ruled-out or not-counting one never is."""
         from priorauth.extract.events import events_of
 
+        by_event_code: dict[str, list[ClinicalEvent]] = {}
+        for e in events:
+            by_event_code.setdefault(e.code, []).append(e)
         by_code: dict[str, list[Finding]] = {}
-        kept: dict[int, ClinicalEvent] = {}
+        told: dict[int, list[ClinicalEvent]] = {}
         for f in findings:
-            told = events_of(f, events)
-            if any(e.counts for e in told):
+            mine = events_of(f, by_event_code.get(f.code, []))
+            if any(e.counts for e in mine):
                 by_code.setdefault(f.code, []).append(f)
-                kept.update((id(e), e) for e in told)
-        return cls(by_code, therapy, request, set(conflicts), has_records, list(kept.values()))
+                told[id(f)] = mine
+        return cls(by_code, therapy, request, set(conflicts), has_records, told)
+
+    @property
+    def events(self) -> list[ClinicalEvent]:
+        """The events of the counted findings, each once."""
+        return list({id(e): e for es in self.told.values() for e in es}.values())
 
     def events_of(self, f: Finding) -> list[ClinicalEvent]:
         """The events that tell the counted finding `f`."""
-        from priorauth.extract.events import events_of
-
-        return events_of(f, self.events)
+        return self.told.get(id(f), [])
 
     @property
     def age(self) -> Optional[int]:

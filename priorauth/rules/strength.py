@@ -115,7 +115,6 @@ def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]
                 reason, spans = weak.setdefault(code, (why, set()))
                 spans |= {(s.doc, s.start, s.end) for s in f.evidence}
     weak = {c: w for c, w in weak.items() if c not in kept}
-    keep = {id(e) for fs in kept.values() for f in fs for e in facts.events_of(f)}
     strong = Facts(kept, facts.therapy, facts.request, set(facts.conflicts), facts.has_records,
-                   [e for e in facts.events if id(e) in keep])
+                   {id(f): facts.events_of(f) for fs in kept.values() for f in fs})
     return strong, weak
