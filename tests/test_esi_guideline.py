@@ -387,3 +387,26 @@ def test_another_persons_injections_are_not_sessions():
                     "His brother had an epidural injection that did not help.")
     r = review(case(text))
     assert (r.decision, r.criteria) == ("meets_criteria", ["IND.1", "IND.9"])
+
+
+PLAN_TWO_REGIONS = """
+from datetime import date
+from priorauth.guidelines import using
+from priorauth.models import Case, Document, Request
+from priorauth.guidelines.cms_lcd_esi.reader import read_plan
+doc = Document(id="n", date=date(2026, 3, 1), text="Plan: epidural steroid injection at C7-T1 and L5-S1 under fluoroscopy.")
+case = Case(id="t", request=Request(cpt_codes=["62321"], request_date=date(2026, 3, 2)), documents=[doc])
+with using("cms-lcd-esi"):
+    print([q.value for f in read_plan(case, {"n": doc}) for q in f.qualifiers if q.name == "levels"])
+"""
+
+
+def test_a_plan_of_two_regions_reads_the_same_under_any_hash_seed():
+    """The levels of each region come in reading order: a review must not change from one run to the next."""
+    import os
+    import subprocess
+    import sys
+
+    outs = {subprocess.run([sys.executable, "-c", PLAN_TWO_REGIONS], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in (1, 2, 3, 4)}
+    assert outs == {"['cervical_thoracic:1', 'lumbar_sacral:1']"}

@@ -159,7 +159,9 @@ def read_plan(case: Case, docs: dict[str, Document]) -> list[Finding]:
                 m = _first(rx, doc, s, e)
                 if m:
                     add("approach", name, doc, s, m)
-            levels = {(m[1].upper() + m[2] + ("-" + (m[3] or m[1]).upper() + m[4] if m[4] else "")) for m in LEVEL.finditer(sent)}
+            # in reading order, each once (a set's order changes with the hash seed, and so would the review)
+            levels = list(dict.fromkeys(m[1].upper() + m[2] + ("-" + (m[3] or m[1]).upper() + m[4] if m[4] else "")
+                                        for m in LEVEL.finditer(sent)))
             regions = {("cervical_thoracic" if lv[0] in "CT" else "lumbar_sacral") for lv in levels}
             for r, rx in S.REGION_WORDS:
                 if re.search(r"\b(?:cervical|thoracic|lumbar|lumbosacral|sacral|caudal)\b", sent, re.I) and rx.search(sent):
