@@ -16,12 +16,17 @@ from priorauth.service.jobs import Worker
 from priorauth.service.settings import Settings
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The worker's options, built apart from main so the docs test can list them."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--lease-seconds", type=float, default=300.0)
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings(data_dir=args.data_dir, database_url=args.database_url, lease_seconds=args.lease_seconds)
     w = Worker(make_engine(settings.url), settings)
