@@ -232,3 +232,23 @@ def test_a_met_subitem_cites_its_own_words_from_criteria_data():
         r = _result(h, met(sub="H.metastatic.ii"), Facts.build([], None, case.request), spine.studies["72148"])
     assert r.subitem == "H.metastatic.ii" and r.citations[-1].text == words
     assert words not in h.quotes and all(spine.policy_text[c.start:c.end] == c.text for c in r.citations)
+
+
+
+def test_the_shared_rules_package_holds_only_predicates_every_shipped_guideline_names():
+    """A guideline's own predicates live in its folder; `priorauth/rules/` keeps only those every guideline uses."""
+    from priorauth.rules.catalog import PREDICATES
+
+    shipped = [g for gid in guidelines.installed() for g in guidelines.versions(gid) if SPINE.parent in Path(g.root).parents]
+    assert len({g.id for g in shipped}) >= 2
+    for g in shipped:
+        catalog.__wrapped__(g)  # registers the guideline's own predicates from its folder
+    shared = {i for i, fn in PREDICATES.items() if fn.__module__.startswith("priorauth.rules.")}
+    assert shared
+    for g in shipped:
+        criteria = json.loads(g.path("criteria.json").read_text())["criteria"]
+        uses = {spec.get("predicate") or cid for cid, spec in criteria.items()}
+        assert shared <= uses, (g.id, sorted(shared - uses))
+    spine = catalog("wps-mri-spine")
+    assert {c.test.__module__ for c in spine.indications + spine.repeat + spine.limitations} == {
+        "priorauth.guidelines.wps_mri_spine.indications", "priorauth.guidelines.wps_mri_spine.limitations"}

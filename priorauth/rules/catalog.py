@@ -96,9 +96,8 @@ class Catalog:
 
 
 def _load_predicates() -> None:
-    # The modules that hold the installed guidelines' predicates register them on import.
-    import priorauth.rules.indications  # noqa: F401
-    import priorauth.rules.limitations  # noqa: F401
+    # Only the predicates every guideline shares; a guideline's own are in its folder (Guideline.load_modules).
+    import priorauth.rules.documentation  # noqa: F401
 
 
 @per_guideline

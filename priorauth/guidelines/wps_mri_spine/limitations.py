@@ -1,12 +1,12 @@
-"""Limitations of coverage (LIM.E-K), repeat imaging (REPEAT.a-c) and documentation (DOC.*)."""
+"""Limitations of coverage (LIM.E-K), repeat imaging (REPEAT.a-c) and the standard written order (DOC.swo) of the MRI-spine guideline."""
 
 from __future__ import annotations
 
 from priorauth.rules.catalog import register_predicates
 from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
-from priorauth.rules.indications import DEFICITS, i, other_region
-from priorauth.guidelines import Study, studies_for
+from priorauth.guidelines import Study
+from priorauth.guidelines.wps_mri_spine.indications import DEFICITS, i, other_region
 
 SYMPTOMS = ("back_pain", "neck_pain", "radicular_pain", "symptoms_worsening", "infection_suspected",
             "csf_leak_suspected", "myelopathy_suspected", "saddle_anesthesia") + DEFICITS
@@ -113,15 +113,7 @@ def doc_swo(f: Facts, s: Study) -> Outcome:
     return met() if f.request.has_standard_written_order is not False else unmet("no standard written order accompanies the request")
 
 
-def doc_records(f: Facts, s: Study) -> Outcome:
-    return met() if f.has_records else unmet("the packet has no clinical document with text")
-
-
-def doc_coding(f: Facts, s: Study) -> Outcome:
-    return met() if studies_for(f.request.cpt_codes) else unmet("no requested code belongs to this policy")
-
-
 # The criteria themselves are data: guidelines/wps_mri_spine/criteria.json, keyed by these ids.
 register_predicates({"LIM.E": lim_e, "LIM.F": lim_f, "LIM.G": lim_g, "LIM.H": lim_h, "LIM.I": lim_i, "LIM.J": lim_j,
                      "LIM.K": lim_k, "REPEAT.a": rep_a, "REPEAT.b": rep_b, "REPEAT.c": rep_c,
-                     "DOC.swo": doc_swo, "DOC.records": doc_records, "DOC.coding": doc_coding})
+                     "DOC.swo": doc_swo})
