@@ -69,6 +69,7 @@ class Vocabulary(resources.Strict):
     normal_exam: dict[str, list[str]]
     operative_report: str
     inpatient_stay: str
+    operation_header: str
     preop_cues: str
     postop_cues: str
     past_surgery_cues: str
@@ -84,6 +85,7 @@ class Compiled:
     normal_exam: dict[str, list[re.Pattern]]
     operative: re.Pattern
     stay: re.Pattern
+    operation_header: re.Pattern
     preop: re.Pattern
     postop: re.Pattern
     past_surgery: re.Pattern
@@ -144,7 +146,7 @@ def vocabulary(g: Guideline) -> Compiled:
     return Compiled(
         vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},
         re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.inpatient_stay),
-        re.compile(vocab.preop_cues, re.I),
+        re.compile(vocab.operation_header), re.compile(vocab.preop_cues, re.I),
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
@@ -442,11 +444,33 @@ def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
             when = ref - timedelta(days=int(p.group(1)))
         lead = dt.doc.text[max(sent[0], s.start - 80):s.end]
         past = bool(c.past_surgery.search(lead)) or (when is not None and ref is not None and ref - when > PERIOPERATIVE)
-        here = (dt.operative and not past) or (not past and (dt.stay or when is not None))
+        here = (dt.operative and not past) or (not past and (dt.stay or when is not None)) or _own_surgery(dt, s)
         if when is None and here:
             when = ref
         out.append(Surgery(when, s.doc, here, span))
     return out
+
+
+COURSE_SECTIONS = ("treatment",)
+"""Sections that narrate what followed the visit (course, hospital course): a surgery told there came after it."""
+VISIT_SECTIONS = ("chief_complaint", "hpi", "exam")
+
+
+def _own_surgery(dt: DocText, s: EvidenceSpan) -> bool:
+    """The document tells this surgery as its own, whatever the dates say: a report or discharge summary names it
+    under its operation header ("OPERATION: ..."), or a note narrates it in its course after the visit it records
+    (a case history's "COURSE: ... he underwent L3-4 laminectomy"). Its complaints and exam are then the state
+    before the surgery (labeling.md LIM.H)."""
+    if (dt.operative or dt.stay) and vocabulary().operation_header.search(dt.doc.text, max(0, s.start - 80), s.start):
+        return True
+    return _in_course(dt, s)
+
+
+def _in_course(dt: DocText, s: EvidenceSpan) -> bool:
+    """The span stands in a course section that follows the visit's own complaint, history or exam."""
+    if dt.section(s.start) not in COURSE_SECTIONS:
+        return False
+    return any(name in VISIT_SECTIONS for start, name in dt.sections if start < s.start)
 
 
 def _doc_date(docs: dict[str, DocText], doc_id: str) -> Optional[date]:
@@ -459,12 +483,17 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
     c = vocabulary()
     when = max((x.when for x in surgeries if x.when), default=None)
     stays = {x.doc for x in surgeries if x.here}
+    # a surgery a note narrates in its course: what the course tells after it, in the order told, followed it
+    narrated = {}
+    for x in surgeries:
+        if x.here and x.doc in docs and _in_course(docs[x.doc], x.span):
+            narrated[x.doc] = min(narrated.get(x.doc, x.span.start), x.span.start)
     pre, post = [], []
     for s, dt, sent in _evidence_sentences(f, docs):
         text = dt.doc.text[sent[0]:sent[1]]
         lead = dt.doc.text[max(sent[0], s.start - 120):s.start]
         d = dt.doc.date
-        if c.postop.search(text):
+        if c.postop.search(text) or (s.doc in narrated and sent[0] > narrated[s.doc]):
             post.append(s)
         elif c.preop.search(lead) or s.doc in stays:
             pre.append(s)
@@ -691,7 +720,7 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
         for q in qs:  # model_copy does not validate: hold computed names to the vocabulary too
             check_qualifier(f.code, q.name, q.value)
         out.append(f.model_copy(update={"qualifiers": qs}))
-    return _packet_qualifiers(out, docs, request.request_date)
+    return _packet_qualifiers(out, docs, request.request_date, {x.doc for x in surgeries if x.here})
 
 
 CURRENT_EPISODE = tuple(c for c in SYMPTOM_CODES if c not in ("back_pain", "neck_pain", "radicular_pain"))
@@ -728,8 +757,13 @@ def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> li
     return [Qualifier(name="treated_within_year", value=True, evidence=spans[:MAX_SPANS])] if spans else []
 
 
-def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], request_date: Optional[date]) -> list[Finding]:
-    """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI."""
+def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], request_date: Optional[date],
+                       stays: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
+    """Qualifiers that relate two findings: post-operative symptoms, findings since a prior MRI.
+
+    In the document of the surgery's own stay (`stays`), a symptom after it counts only when called new or worse:
+    the arm pain a patient still has the day after her discectomy is the state the surgery left, not a new one.
+    """
     c = vocabulary()
     present = [f for f in findings if f.present]
     post_spans = []
@@ -741,7 +775,7 @@ def _packet_qualifiers(findings: list[Finding], docs: dict[str, DocText], reques
             if dt.operative:
                 continue  # an operative or procedure report narrates the state its own procedure treats
             sent = dt.doc.text[slice(*dt.sentence(s.start))]
-            since = bool(c.postop.search(sent))  # "numbness since the surgery": it arose after it
+            since = bool(c.postop.search(sent)) and s.doc not in stays  # "numbness since the surgery": it arose after it
             # labeling.md I: new or worse must be documented as such after the surgery; a remote surgery alone
             # does not make today's (ongoing) pain new
             if f.code in ("infection_suspected", "csf_leak_suspected", "symptoms_worsening") or c.new_or_worse.search(sent) \
