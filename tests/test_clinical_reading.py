@@ -382,3 +382,56 @@ def test_an_event_names_its_side_and_the_exam_that_contradicts_it(extractor):
     r = review(note_case(text), extractor)
     weak = next(e for e in r.events if e.code == "motor_weakness" and e.source == "reported")
     assert weak.side == "left" and weak.contradicted_by and "5/5" in weak.contradicted_by[0].text
+
+
+# --- written for the readings of operations, arthritis and narrated studies ------------------------------
+
+def test_decompression_of_a_hematoma_or_a_nerve_is_not_spine_surgery(extractor):
+    for sentence in ("She underwent surgical decompression and evacuation of the hematoma via a flank approach.",
+                     "He had emergent decompression of the ulnar nerve at the elbow last year."):
+        text = f"HPI: Low back pain for 5 weeks. {sentence}\nExam: Strength 5/5, sensation intact."
+        assert "prior_spine_surgery" not in present(extractor, note_case(text)), sentence
+    text = "HPI: Urgent decompression of a spinal epidural hematoma at T10 in 2024. Now new leg numbness since May."
+    assert "prior_spine_surgery" in present(extractor, note_case(text, cpt="72146"))
+
+
+def test_joint_pain_slowly_worsening_in_rheumatoid_arthritis_is_not_a_neurologic_sign():
+    """'Severity of condition is slowly worsening' in a new arthritis of the hands: the joints, not the nerves."""
+    from priorauth.models import Request
+
+    req = Request(cpt_codes=["72141"], patient_age=30, request_date=date(2026, 3, 2), has_standard_written_order=True)
+    d = decide(Facts.build([finding("rheumatoid_arthritis"), finding("symptoms_worsening")], None, req))
+    assert "W+.c" not in d.criteria and d.decision != "meets_criteria"
+    d = decide(Facts.build([finding("rheumatoid_arthritis"), finding("sensory_deficit", exam=True)], None, req))
+    assert "W+.c" in d.criteria
+
+
+def test_rheumatoid_arthritis_with_hand_numbness_and_weakness_on_exam_meets_w_c(extractor):
+    text = ("HPI: Long-standing rheumatoid arthritis. Two months of numbness in both hands and dropping objects.\n"
+            "Exam: Bilateral grip 4/5, decreased pinprick in both hands, Hoffmann sign positive bilaterally.\n"
+            "Assessment: Rheumatoid arthritis with possible atlantoaxial involvement.")
+    r = review(note_case(text, cpt="72141", age=61), extractor)
+    assert "W+.c" in r.criteria
+
+
+@pytest.mark.parametrize("sentence", ["The MRI L-spine revealed a large L4-5 herniation.",
+                                      "MRI C-spine showed a C5-6 protrusion without cord signal change."])
+def test_an_mri_named_by_its_region_and_what_it_showed_is_a_prior_study(extractor, sentence):
+    cpt = "72141" if "C-spine" in sentence else "72148"
+    text = f"HPI: Neck and back pain for 2 months, seen 01/05/2026.\n{sentence}\nPlan: follow up."
+    assert "prior_mri_same_region" in present(extractor, note_case(text, cpt=cpt))
+
+
+def test_a_course_naming_an_earlier_laminectomy_does_not_make_it_the_notes_own():
+    from priorauth.extract.qualifiers import DocText, _own_surgery
+    from priorauth.models import EvidenceSpan
+
+    text = ("CC: Weakness.\nHX: Progressive leg weakness.\nEXAM: Hip flexors 4/5.\n"
+            "COURSE: MRI showed a syrinx and evidence of prior cervical laminectomy at C6-T1. He underwent "
+            "laminectomy at T4.")
+    dt = DocText.build(doc("d", "2026-03-02", text, "consult"))
+
+    prior = text.index("cervical laminectomy")
+    assert not _own_surgery(dt, EvidenceSpan(doc="d", start=prior, end=prior + 20, text="cervical laminectomy"))
+    later = text.index("laminectomy at T4")
+    assert _own_surgery(dt, EvidenceSpan(doc="d", start=later, end=later + 11, text="laminectomy"))

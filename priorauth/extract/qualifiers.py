@@ -70,6 +70,7 @@ class Vocabulary(resources.Strict):
     operative_report: str
     inpatient_stay: str
     operation_header: str
+    earlier_surgery_cues: str
     preop_cues: str
     postop_cues: str
     past_surgery_cues: str
@@ -86,6 +87,7 @@ class Compiled:
     operative: re.Pattern
     stay: re.Pattern
     operation_header: re.Pattern
+    earlier_surgery: re.Pattern
     preop: re.Pattern
     postop: re.Pattern
     past_surgery: re.Pattern
@@ -146,7 +148,8 @@ def vocabulary(g: Guideline) -> Compiled:
     return Compiled(
         vocab, cues, {k: [re.compile(p, re.I) for p in v] for k, v in vocab.normal_exam.items()},
         re.compile(vocab.operative_report, re.I | re.M), re.compile(vocab.inpatient_stay),
-        re.compile(vocab.operation_header), re.compile(vocab.preop_cues, re.I),
+        re.compile(vocab.operation_header), re.compile(vocab.earlier_surgery_cues, re.I),
+        re.compile(vocab.preop_cues, re.I),
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
@@ -463,6 +466,9 @@ def _own_surgery(dt: DocText, s: EvidenceSpan) -> bool:
     before the surgery (labeling.md LIM.H)."""
     if (dt.operative or dt.stay) and vocabulary().operation_header.search(dt.doc.text, max(0, s.start - 80), s.start):
         return True
+    sent = dt.sentence(s.start)
+    if vocabulary().earlier_surgery.search(dt.doc.text, max(sent[0], s.start - 80), s.end):
+        return False  # "evidence of prior laminectomy": the course names an earlier surgery, not one that followed
     return _in_course(dt, s)
 
 

@@ -14,6 +14,8 @@ RED_FLAG_A = ("motor_weakness", "sensory_deficit", "cauda_equina_suspected", "in
 DEFICITS = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes", "bowel_bladder_dysfunction")
 FOCAL = ("motor_weakness", "sensory_deficit", "upper_motor_neuron_signs", "abnormal_reflexes")
 NEW_SYMPTOMS = DEFICITS + ("myelopathy_suspected", "symptoms_worsening", "radicular_pain", "saddle_anesthesia")
+RA_NEUROLOGIC = tuple(c for c in NEW_SYMPTOMS if c != "symptoms_worsening")
+"""W+.c asks for neurologic signs or symptoms: joints that are 'slowly worsening' are the arthritis, not the nerves."""
 # The components of conservative care (A.iv, A.v), in the order their evidence is listed.
 CARE = ("physical_therapy", "chiropractic", "home_exercise_program", "medication", "rest_ice_heat", "injection")
 NO_PAIN = "no back or neck pain for this region is documented"
@@ -487,7 +489,7 @@ def w_b(f: Facts, s: Study) -> Outcome:
 def w_c(f: Facts, s: Study) -> Outcome:
     if not f.has("rheumatoid_arthritis"):
         return unmet("no rheumatoid arthritis")
-    why = f.any(*NEW_SYMPTOMS)
+    why = f.any(*RA_NEUROLOGIC)
     return met("rheumatoid_arthritis", *why) if why else unmet("no neurologic signs or subluxation", "rheumatoid_arthritis")
 
 
