@@ -435,3 +435,13 @@ def test_a_course_naming_an_earlier_laminectomy_does_not_make_it_the_notes_own()
     assert not _own_surgery(dt, EvidenceSpan(doc="d", start=prior, end=prior + 20, text="cervical laminectomy"))
     later = text.index("laminectomy at T4")
     assert _own_surgery(dt, EvidenceSpan(doc="d", start=later, end=later + 11, text="laminectomy"))
+
+
+def test_gait_and_incontinence_put_down_to_hydrocephalus_are_not_myelopathy(extractor):
+    text = ("HPI: 78-year-old with a year of trouble with walking, urinary incontinence and memory loss.\n"
+            "Exam: Magnetic gait, strength 5/5.\nAssessment: Gait difficulty and incontinence, consistent with "
+            "normal pressure hydrocephalus. Plan: lumbar drain trial.")
+    r = review(note_case(text, cpt="72141", age=78), extractor)
+    assert r.decision != "meets_criteria" and "M" not in r.criteria
+    unexplained = text.replace(", consistent with normal pressure hydrocephalus", "")
+    assert "M" in review(note_case(unexplained, cpt="72141", age=78), extractor).criteria
