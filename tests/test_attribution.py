@@ -37,6 +37,8 @@ ATTRIBUTED = [
     ("myopathy", "Low back pain. Proximal leg weakness 4/5 consistent with statin myopathy.", "motor_weakness"),
     ("systemic", "Low back pain. Generalized weakness since the hospital stay.", "motor_weakness"),
     ("systemic", "Low back pain. Leg weakness attributed to deconditioning after three weeks in bed.", "motor_weakness"),
+    ("hydrocephalus", "Neck pain. Urinary incontinence consistent with normal pressure hydrocephalus.", "bowel_bladder_dysfunction"),
+    ("hydrocephalus", "Neck pain. Trouble with walking, which the enlarged ventricles explain.", "myelopathy_suspected"),
     ("pain_limited", "Low back pain. Hip flexion 4/5, limited by pain.", "motor_weakness"),
     ("pain_limited", "Low back pain. Give-way weakness of the left quadriceps.", "motor_weakness"),
     ("pain_limited", "Low back pain. When the pain is very bad, she has some subtle leg weakness.", "motor_weakness"),

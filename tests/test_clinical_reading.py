@@ -416,10 +416,14 @@ def test_rheumatoid_arthritis_with_hand_numbness_and_weakness_on_exam_meets_w_c(
 
 @pytest.mark.parametrize("sentence", ["The MRI L-spine revealed a large L4-5 herniation.",
                                       "MRI C-spine showed a C5-6 protrusion without cord signal change."])
-def test_an_mri_named_by_its_region_and_what_it_showed_is_a_prior_study(extractor, sentence):
+def test_an_mri_a_course_tells_by_its_region_and_what_it_showed_is_a_prior_study(extractor, sentence):
+    """Told in the course that followed the visit, the study is dated by it; undated in the history, its age
+    cannot be established (labeling.md) and it is left out."""
     cpt = "72141" if "C-spine" in sentence else "72148"
-    text = f"HPI: Neck and back pain for 2 months, seen 01/05/2026.\n{sentence}\nPlan: follow up."
-    assert "prior_mri_same_region" in present(extractor, note_case(text, cpt=cpt))
+    course = f"CC: Neck and back pain.\nHX: Two months of pain.\nEXAM: Strength 5/5.\nCOURSE: {sentence}"
+    assert "prior_mri_same_region" in present(extractor, note_case(course, cpt=cpt))
+    history = f"HPI: Neck and back pain for 2 months. {sentence}\nPlan: follow up."
+    assert "prior_mri_same_region" not in present(extractor, note_case(history, cpt=cpt))
 
 
 def test_a_course_naming_an_earlier_laminectomy_does_not_make_it_the_notes_own():
@@ -445,3 +449,20 @@ def test_gait_and_incontinence_put_down_to_hydrocephalus_are_not_myelopathy(extr
     assert r.decision != "meets_criteria" and "M" not in r.criteria
     unexplained = text.replace(", consistent with normal pressure hydrocephalus", "")
     assert "M" in review(note_case(unexplained, cpt="72141", age=78), extractor).criteria
+
+
+ARM_DEFICIT = ("HPI: Low back pain for 3 weeks after gardening. Also neck pain.\n"
+               "Exam: Left deltoid 4/5 and biceps 4/5. Decreased pinprick over the left thumb. {legs}\n"
+               "Assessment: Back pain, neck pain.")
+
+
+def test_an_arm_deficit_does_not_serve_a_lumbar_study(extractor):
+    r = review(note_case(ARM_DEFICIT.format(legs="Legs: strength not tested."), cpt="72148"), extractor)
+    assert not {"A.i", "A.ii"} & set(r.criteria) and r.decision != "meets_criteria"
+    cervical = review(note_case(ARM_DEFICIT.format(legs="Legs: strength not tested."), cpt="72141"), extractor)
+    assert "A.ii" in cervical.criteria
+
+
+def test_a_leg_deficit_beside_an_arm_one_still_serves_a_lumbar_study(extractor):
+    r = review(note_case(ARM_DEFICIT.format(legs="Left EHL 4/5 and ankle dorsiflexion 4/5."), cpt="72148"), extractor)
+    assert "A.ii" in r.criteria

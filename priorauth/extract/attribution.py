@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
 
 SEGMENT = re.compile(r"[^.\n]+")  # sentence-like pieces of the whole text (attributions may sit in sentences without mentions)
-ATTRIBUTABLE = frozenset({"motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs", "myelopathy_suspected"})
-
-
 class Cause(Strict):
     """One non-spinal cause: how it is named and which deficits it can explain."""
 
@@ -77,6 +74,8 @@ class Compiled:
     data: AttributionData
     rx: dict[str, re.Pattern[str]]
     causes: tuple[tuple[Cause, re.Pattern[str], Optional[re.Pattern[str]], Optional[re.Pattern[str]]], ...]
+    attributable: frozenset[str]
+    """The codes some cause can explain (the data's, not a list kept in code)."""
 
 
 @per_guideline
@@ -102,7 +101,7 @@ def config(g: Guideline) -> Compiled:
     rx["unilateral"] = re.compile(r"(?i:\b(?:left|right|unilateral(?:ly)?|left-sided|right-sided)\b)|\b[LR]\b")
     causes = tuple((c, re.compile(c.pattern, re.I), re.compile(c.self_pattern, re.I) if c.self_pattern else None,
                     re.compile(c.region, re.I) if c.region else None) for c in data.causes)
-    return Compiled(data, rx, causes)
+    return Compiled(data, rx, causes, frozenset(c for cause in data.causes for c in cause.codes))
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,7 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     cfg = config()
     rx = cfg.rx
     _diffuse_reflexes(text, mentions, rx)
-    if not any(m.reason is None and m.code in ATTRIBUTABLE for m in mentions):
+    if not any(m.reason is None and m.code in cfg.attributable for m in mentions):
         return
     attributions = find_attributions(text)
     if not attributions:
@@ -312,7 +311,7 @@ def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
     mentions by the same scope rules (diffuse, region, side, located).
     """
     cfg = config()
-    open_ = [m for m in mentions if m.reason is None and m.code in ATTRIBUTABLE]
+    open_ = [m for m in mentions if m.reason is None and m.code in config().attributable]
     if not open_:
         return
     found = {doc: a for doc, text in texts.items() if (a := [x for x in find_attributions(text) if x.cause.packet])}

@@ -136,6 +136,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
         if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
             continue
         section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char), document.text)
+        if rule.course_only and not resources.section_config()["effects"].get(section or "", {}).get("course"):
+            continue
         sent = span.sent
         m = Mention(code=code, doc_id=document.id, start=span.start_char, end=span.end_char, text=span.text,
                     sent_start=sent.start_char, sent_end=sent.end_char, section=section,

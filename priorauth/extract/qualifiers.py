@@ -454,8 +454,6 @@ def _surgeries(f: Finding, docs: dict[str, DocText]) -> list[Surgery]:
     return out
 
 
-COURSE_SECTIONS = ("treatment",)
-"""Sections that narrate what followed the visit (course, hospital course): a surgery told there came after it."""
 VISIT_SECTIONS = ("chief_complaint", "hpi", "exam")
 
 
@@ -474,8 +472,8 @@ def _own_surgery(dt: DocText, s: EvidenceSpan) -> bool:
 
 def _in_course(dt: DocText, s: EvidenceSpan) -> bool:
     """The span stands in a course section that follows the visit's own complaint, history or exam."""
-    if dt.section(s.start) not in COURSE_SECTIONS:
-        return False
+    if not resources.section_config()["effects"].get(dt.section(s.start) or "", {}).get("course"):
+        return False  # sections.json: a course narrates what followed the visit
     return any(name in VISIT_SECTIONS for start, name in dt.sections if start < s.start)
 
 
@@ -618,6 +616,26 @@ REGIONED = ("prior_spine_surgery", "emg_radiculopathy")
 REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
 
 
+TERRITORIAL = ("motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs")
+"""Deficits whose limb says which spinal region can explain them: an arm deficit does not serve a lumbar study."""
+TERRITORY_LEAD, TERRITORY_TAIL = 40, 30  # 'left deltoid 4/5', 'weakness of the left arm'
+
+
+def _territories(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `territory` qualifier per spinal region whose limb the deficit's words name, within its sentence."""
+    g = get_guideline()
+    found: dict[str, list[EvidenceSpan]] = {}
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        lo, hi = dt.sentence(s.start)
+        window = dt.doc.text[max(lo, s.start - TERRITORY_LEAD):min(max(hi, s.end), s.end + TERRITORY_TAIL)]
+        for region in g.limbs_of(window) | ({r} if (r := g.region_of(window)) else set()):
+            found.setdefault(region, []).append(s)
+    return [Qualifier(name="territory", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
+
+
 def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
     """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
     g = get_guideline()
@@ -708,6 +726,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
                 qs.append(q)
         if f.code in REGIONED and spec_for(f.code, "region"):
             qs += _regions(f, docs)
+        if f.code in TERRITORIAL and spec_for(f.code, "territory"):
+            qs += _territories(f, docs)
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):

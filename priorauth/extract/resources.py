@@ -49,6 +49,7 @@ class LexiconRuleSpec(Strict):
     procedure: bool = False
     emg_doc: bool = False
     operative_doc: bool = False
+    course_only: bool = False
 
     @model_validator(mode="after")
     def _one_form(self) -> "LexiconRuleSpec":
@@ -98,6 +99,9 @@ class SectionEffect(Strict):
     family: bool = False
     historical: bool = False
     hypothetical: bool = False
+    course: bool = Field(default=False, description=(
+        "The section narrates what followed the visit (a course, a hospital course): a study or surgery told there "
+        "came after the visit's complaints and exam."))
 
 
 class SectionsFile(Strict):
@@ -150,6 +154,7 @@ class LexiconRule:
     procedure: bool = False
     emg_doc: bool = False  # counts only in an EMG/nerve-conduction report
     operative_doc: bool = False  # counts only in an operative report
+    course_only: bool = False  # counts only in a section that narrates what followed the visit (effect 'course')
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,8 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
         rules = tuple(
             LexiconRule(code=code, pattern=r.pattern or r"\b" + re.escape(r.literal or "") + r"\b",
                         exam=r.exam, kind=r.kind, doc_kind=r.doc_kind, imaging_header=r.imaging_header,
-                        procedure=r.procedure, emg_doc=r.emg_doc, operative_doc=r.operative_doc)
+                        procedure=r.procedure, emg_doc=r.emg_doc, operative_doc=r.operative_doc,
+                        course_only=r.course_only)
             for r in data.rules)
         out[code] = Lexicon(code, rules, data.suspicion, data.history_supports, tuple(data.keep),
                             re.compile(data.not_if_near, re.I) if data.not_if_near else None,

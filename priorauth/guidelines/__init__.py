@@ -62,6 +62,9 @@ class Manifest(BaseModel):
     level_words: dict[str, str] = Field(default={}, description=(
         "Body region -> regex (case-sensitive) naming its levels or roots ('L4-5', 'C6', 'S1'): where a surgery or an "
         "EMG finding was, when the words name no region."))
+    limb_words: dict[str, str] = Field(default={}, description=(
+        "Spinal region -> regex naming the limb or root territory that region serves ('deltoid', 'grip', 'hand' for "
+        "cervical; 'EHL', 'foot drop', 'thigh' for lumbar): where a deficit is, read beside its words."))
     studies: dict[str, StudySpec]
     prior_study_code: Optional[str] = Field(
         default=None, description="The finding code that records a recent study of the same region; it brings in the repeat criteria.")
@@ -160,6 +163,14 @@ class Guideline:
     @cached_property
     def level_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
         return tuple((r, re.compile(p)) for r, p in self.manifest.level_words.items())
+
+    @cached_property
+    def limb_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((r, re.compile(p, re.I)) for r, p in self.manifest.limb_words.items())
+
+    def limbs_of(self, text: str) -> set[str]:
+        """The spinal regions whose limb territory `text` names ('left deltoid 4/5' -> cervical)."""
+        return {r for r, rx in self.limb_words if rx.search(text)}
 
     def region_of(self, text: str) -> Optional[str]:
         """The region `text` names by words or, failing that, by its levels; None when none or several levels do."""

@@ -58,8 +58,25 @@ def isolated_pain(f: Facts, s: Study) -> tuple[tuple[str, ...], str]:
     return assessed, ""
 
 
+def served(f: Facts, s: Study, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The deficits among `codes` that can come from the requested region: a deficit whose every mention names an arm
+    and no leg (its `territory` only cervical) does not serve a thoracic or lumbar study."""
+    if s.region not in ("thoracic", "lumbar"):
+        return codes
+    return tuple(c for c in codes if c not in FOCAL or not all(_arm_only(x) for x in f.findings.get(c, [])))
+
+
+def _arm_only(x) -> bool:
+    spans = {(e.doc, e.start) for e in x.evidence}
+    named: dict[str, set] = {}
+    for q in x.qualifiers:
+        if q.name == "territory":
+            named.setdefault(str(q.value), set()).update((e.doc, e.start) for e in q.evidence)
+    return bool(spans) and named.get("cervical", set()) >= spans and not named.get("lumbar") and not named.get("thoracic")
+
+
 def a_i(f: Facts, s: Study) -> Outcome:
-    flags = f.any(*RED_FLAG_A)
+    flags = served(f, s, f.any(*RED_FLAG_A))
     if f.age is not None and f.age <= 5 and isolated_pain(f, s)[0]:
         flags += ("age<=5",)
     inner = met(*[c for c in flags if c != "age<=5"], sub="A.i", text="red flag: " + _named(flags)) if flags \
@@ -68,7 +85,7 @@ def a_i(f: Facts, s: Study) -> Outcome:
 
 
 def a_ii(f: Facts, s: Study) -> Outcome:
-    found = tuple(c for c in DEFICITS if f.on_exam(c))
+    found = served(f, s, tuple(c for c in DEFICITS if f.on_exam(c)))
     inner = met(*found, sub="A.ii", text="deficit on exam: " + _named(found)) if found \
         else unmet("no new or worsening neurologic deficit is documented on physical exam")
     return _with_pain(f, s, inner)
