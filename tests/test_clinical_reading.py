@@ -466,3 +466,29 @@ def test_an_arm_deficit_does_not_serve_a_lumbar_study(extractor):
 def test_a_leg_deficit_beside_an_arm_one_still_serves_a_lumbar_study(extractor):
     r = review(note_case(ARM_DEFICIT.format(legs="Left EHL 4/5 and ankle dorsiflexion 4/5."), cpt="72148"), extractor)
     assert "A.ii" in r.criteria
+
+
+def test_a_later_exam_listing_the_muscles_at_full_strength_contradicts_an_earlier_weakness(extractor):
+    first = doc("uc", "2026-01-10", "Urgent care. Low back pain for 3 days after lifting a sofa.\n"
+                "Exam: Right great toe extension 4/5, right ankle dorsiflexion 4/5.\nDx: lumbar strain.")
+    later = doc("pcp", "2026-02-02", "Follow-up of low back pain, better.\n"
+                "Exam: Strength: hip flexion, knee extension, ankle dorsiflexion and plantarflexion, EHL 5/5 bilaterally."
+                "\nA: Improving lumbar strain, full strength today.")
+    r = review(packet_case(first, later, when="2026-02-06"), extractor)
+    assert r.decision != "meets_criteria" and "A.ii" not in r.criteria
+
+
+def test_care_tried_years_ago_is_not_part_of_the_current_trial(extractor):
+    text = ("HPI: Low back pain since early January, 9 weeks. Physical therapy twice a week since 01/12/2026 with no "
+            "change. She says she took ibuprofen once many years ago and it upset her stomach; she takes nothing now.\n"
+            "Exam: Strength 5/5, sensation intact.\nA: Axial low back pain, not improving with PT.")
+    r = review(note_case(text, when="2026-03-16"), extractor)
+    assert r.conservative_therapy is not None and not r.conservative_therapy.inactive
+    assert "A.iv" not in r.criteria
+
+
+@pytest.mark.parametrize("sentence", ["Pain rated 2/5 on the clinic's five-point scale.",
+                                      "Pain intensity 4/5 today, 3/5 last week.",
+                                      "Rates her back pain 3 out of 5."])
+def test_a_pain_rating_out_of_five_is_not_a_strength_grade(extractor, sentence):
+    assert "motor_weakness" not in present(extractor, note_case(f"Low back pain for 3 weeks. {sentence}"))

@@ -45,6 +45,7 @@ class CareData(Strict):
     general: Regex
     general_negated: Regex
     general_history: Regex
+    remote: Regex
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Cues:
     general: re.Pattern[str]
     general_negated: re.Pattern[str]
     general_history: re.Pattern[str]
+    remote: re.Pattern[str]
 
 
 @per_guideline

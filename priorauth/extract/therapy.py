@@ -148,6 +148,9 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             ended = max((docs[m.doc_id].date for m in ms if docs[m.doc_id].date), default=None)
         began = best.began if best and best.began else (ended - timedelta(days=best.days) if best and ended else None)
         within = None if ended is None or request_date is None else ended >= request_date - SIX_MONTHS
+        if all(_remote(m, docs) for m in ms) and not any(d.ended and request_date and d.ended >= request_date - SIX_MONTHS
+                                                        for d in durs):
+            within = False  # "tried naproxen once years ago": an earlier episode's care
         components.append(TherapyComponent(
             kind=kind, category=care[kind], weeks=round(best.days / 7, 1) if best else None,
             start=began, end=ended, within_6_months=within,
@@ -160,6 +163,15 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
                    + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general])
 
 
+def _remote(m: Mention, docs: dict[str, Document]) -> bool:
+    """The mention's clause dates it years back (care.json `remote`)."""
+    c = cues()
+    text = docs[m.doc_id].text
+    start = max((x.end() for x in c.clause_break.finditer(text, m.sent_start, m.start)), default=m.sent_start)
+    nxt = c.clause_break.search(text, m.end, m.sent_end)
+    return bool(c.remote.search(text, start, nxt.start() if nxt else m.sent_end))
+
+
 def summary(components: Sequence[TherapyComponent], response: Optional[str], other_weeks: Iterable[float] = (),
             general_evidence: Sequence[EvidenceSpan] = ()) -> ConservativeTherapy:
     """ConservativeTherapy's contract summary of its components, shared by the rules and LLM extractors.
@@ -169,10 +181,11 @@ def summary(components: Sequence[TherapyComponent], response: Optional[str], oth
     """
     longest = max([c.weeks for c in components if c.weeks is not None] + list(other_weeks), default=None)
     windows = [c.within_6_months for c in components if c.within_6_months is not None]
+    current = [c for c in components if c.within_6_months is not False]  # care that ended over 6 months ago is history
     return ConservativeTherapy(
         weeks=weeks(longest * 7) if longest is not None else None,
-        active=any(c.category == "active" for c in components),
-        inactive=any(c.category == "inactive" for c in components),
+        active=any(c.category == "active" for c in current),
+        inactive=any(c.category == "inactive" for c in current),
         within_6_months=any(windows) if windows else None,
         response=response,  # type: ignore[arg-type]
         components=list(components),
