@@ -492,3 +492,11 @@ def test_care_tried_years_ago_is_not_part_of_the_current_trial(extractor):
                                       "Rates her back pain 3 out of 5."])
 def test_a_pain_rating_out_of_five_is_not_a_strength_grade(extractor, sentence):
     assert "motor_weakness" not in present(extractor, note_case(f"Low back pain for 3 weeks. {sentence}"))
+
+
+def test_return_precautions_for_any_new_symptoms_are_not_a_relapse(extractor):
+    text = ("Neurology follow-up. Multiple sclerosis since 2018, stable on natalizumab. No new symptoms.\n"
+            "Exam: Strength 5/5, sensation intact, gait normal.\n"
+            "Plan: annual surveillance MRI of the cervical spine per protocol. Return sooner for any new symptoms.")
+    r = review(note_case(text, cpt="72141", age=40), extractor)
+    assert "G" not in r.criteria and r.decision != "meets_criteria"

@@ -65,6 +65,7 @@ class Vocabulary(resources.Strict):
     doc: str = Field(alias="_doc")
     skip_sections: list[str]
     negation_window: int = Field(ge=1, le=20)
+    hypothetical_cues: list[str] = Field(min_length=1)
     any_code: dict[str, QualifierSpec]
     normal_exam: dict[str, list[str]]
     operative_report: str
@@ -131,8 +132,6 @@ def vocabulary(g: Guideline) -> Compiled:
     def rx(words: list[str]) -> re.Pattern:
         return re.compile(rf"(?<![\w-])(?:{_alts(words)})(?![\w-])", re.I)
 
-    hypo = ["if", "should", "in case", "call if", "return if", "watch for", "monitor for", "precautions", "risk of",
-            "looking for", "evaluate for", "evaluation for", "to rule out", "rule out", "r/o", "screen for", "screening for"]
     sections = resources.section_config(g.id)["categories"]
     names, at_colon, at_line = [], [], []
     for i, (cat, spec) in enumerate(sections.items()):
@@ -152,7 +151,7 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.preop_cues, re.I),
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
-        rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(hypo),
+        rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(vocab.hypothetical_cues),
         re.compile(r"[;:]|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
         names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
 
