@@ -633,6 +633,27 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
     return [Qualifier(name="region", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
 
 
+LEVELED = ("prior_spine_surgery", "surgery_planned")
+"""Procedures whose levels the events show ('L4-5 laminectomy'); read in the window the region is read in."""
+LEVEL_TRAIL = 20  # how far after a span its level may stand ('laminectomy at L4-5')
+
+
+def _levels(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `level` qualifier per spinal level the finding's spans name just before or after them ('L4-5')."""
+    g = get_guideline()
+    found: dict[str, list[EvidenceSpan]] = {}
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            continue
+        sent = dt.sentence(s.start)
+        lo, hi = max(sent[0], s.start - REGION_LEAD), min(max(sent[1], s.end), s.end + LEVEL_TRAIL)
+        for _, rx in g.level_words:
+            for m in rx.finditer(dt.doc.text, lo, hi):
+                found.setdefault(re.sub(r"\s+", "", m.group(0)).upper(), []).append(s)
+    return [Qualifier(name="level", value=v, evidence=spans[:MAX_SPANS]) for v, spans in found.items()]
+
+
 ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
 
 
@@ -708,6 +729,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
                 qs.append(q)
         if f.code in REGIONED and spec_for(f.code, "region"):
             qs += _regions(f, docs)
+        if f.code in LEVELED and spec_for(f.code, "level"):
+            qs += _levels(f, docs)
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):

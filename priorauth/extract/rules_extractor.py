@@ -343,8 +343,10 @@ def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -
         regions = {m.prior_region for m in ms}
         dates = [m.prior_date for m in ms if m.prior_date]
         causes = sorted({m.cause for m in ms if m.cause})
+        refusals = {m.refusal for m in ms}  # said only when every mention of the group says the same
         out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
                            attributed_to="; ".join(causes) or None,
                            region=regions.pop() if len(regions) == 1 else None,
-                           mention_date=max(dates) if dates else None))
+                           mention_date=max(dates) if dates else None,
+                           refusal=refusals.pop() if len(refusals) == 1 else None))
     return out
