@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Iterator, Literal, Optional, Union
+from typing import Callable, Iterable, Iterator, Literal, Optional, Union
 
 from pydantic import Field
 
@@ -618,19 +618,27 @@ REGIONED = ("prior_spine_surgery", "emg_radiculopathy")
 REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
 
 
-def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
-    """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
-    g = get_guideline()
+def _around_spans(f: Finding, docs: dict[str, DocText], name: str,
+                  read: Callable[[DocText, EvidenceSpan], Iterable[str]]) -> list[Qualifier]:
+    """One `name` qualifier per value `read` finds around the finding's spans, with the spans that name it."""
     found: dict[str, list[EvidenceSpan]] = {}
     for s in f.evidence:
         dt = docs.get(s.doc)
-        if dt is None:
-            continue
+        if dt is not None:
+            for v in read(dt, s):
+                found.setdefault(v, []).append(s)
+    return [Qualifier(name=name, value=v, evidence=spans[:MAX_SPANS]) for v, spans in found.items()]
+
+
+def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
+    g = get_guideline()
+
+    def region(dt: DocText, s: EvidenceSpan) -> list[str]:
         lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
-        region = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
-        if region:
-            found.setdefault(region, []).append(s)
-    return [Qualifier(name="region", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
+        r = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
+        return [r] if r else []
+    return _around_spans(f, docs, "region", region)
 
 
 LEVELED = ("prior_spine_surgery", "surgery_planned")
@@ -641,17 +649,12 @@ LEVEL_TRAIL = 20  # how far after a span its level may stand ('laminectomy at L4
 def _levels(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
     """One `level` qualifier per spinal level the finding's spans name just before or after them ('L4-5')."""
     g = get_guideline()
-    found: dict[str, list[EvidenceSpan]] = {}
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
+
+    def levels(dt: DocText, s: EvidenceSpan) -> list[str]:
         sent = dt.sentence(s.start)
         lo, hi = max(sent[0], s.start - REGION_LEAD), min(max(sent[1], s.end), s.end + LEVEL_TRAIL)
-        for _, rx in g.level_words:
-            for m in rx.finditer(dt.doc.text, lo, hi):
-                found.setdefault(re.sub(r"\s+", "", m.group(0)).upper(), []).append(s)
-    return [Qualifier(name="level", value=v, evidence=spans[:MAX_SPANS]) for v, spans in found.items()]
+        return [re.sub(r"\s+", "", m.group(0)).upper() for _, rx in g.level_words for m in rx.finditer(dt.doc.text, lo, hi)]
+    return _around_spans(f, docs, "level", levels)
 
 
 ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
