@@ -195,6 +195,7 @@ class Finding(BaseModel):
     attributed_to: Optional[str] = None
     region: Optional[str] = None
     mention_date: Optional[dt.date] = None
+    refusal: Optional[Literal["declined", "contraindicated"]] = Field(default=None, description="A negated mention's ConText trigger says the patient declined it or it is contraindicated (allergy, intolerance), not only that it was not done.")
     source: str = "rules"
     qualifiers: list[Qualifier] = Field(default=[], description="Structured qualifiers from the closed vocabulary priorauth/guidelines/wps_mri_spine/qualifiers.json, each with its own evidence spans.")
 
@@ -413,6 +414,20 @@ EventKind = Literal["symptom", "sign", "care", "procedure", "imaging", "diagnosi
 DocTimeRel = Literal["BEFORE", "OVERLAP", "BEFORE_OVERLAP", "AFTER"]
 Modality = Literal["ACTUAL", "HYPOTHETICAL", "HEDGED", "GENERIC"]
 Subject = Literal["patient", "family_member", "other"]
+EventStatus = Literal["performed", "planned", "ordered", "received", "declined", "contraindicated", "reported", "found"]
+"""What happened to an event, read with its polarity (a negated `performed` surgery is one not done):
+
+- a procedure or study is `performed`, or `planned` (a surgery) / `ordered` (a study: ordered, requested,
+  recommended) when the note writes it as future or conditional;
+- care is `received`, `planned` (recommended, referred, "will start"), or `declined` / `contraindicated`
+  (ConText negation by refusal, allergy or intolerance: not simply "no PT");
+- a symptom, sign or diagnosis is `found` on examination or `reported` (by the patient or the history).
+
+Seven of THYME's and cTAKES' distinctions already live in the other fields; this one is the reviewer's question
+"did it happen, and who says so", which the criteria ask of care (received), surgery (performed) and deficits
+(found on exam).
+"""
+ImagingResult = Literal["normal", "finding", "indeterminate", "non_diagnostic"]
 
 
 class ClinicalEvent(BaseModel):
@@ -437,6 +452,11 @@ class ClinicalEvent(BaseModel):
     side: Optional[Literal["left", "right", "bilateral"]] = Field(default=None, description="The side its words name.")
     contradicted_by: list[EvidenceSpan] = Field(default=[], description="The exam or note that contradicts it, if any.")
     attributes: list[str] = Field(default=[], description="Its qualifiers (contradicted, before_surgery, assessed ...).")
+    values: dict[str, list[Union[bool, str]]] = Field(default={}, description="Each qualifier's value(s) by name, in reading order (a surgery's date and region, a contradiction's date, a disease's kind).")
+    status: Optional[EventStatus] = Field(default=None, description="What happened: performed, planned, ordered, received, declined, contraindicated, reported or found (read with `polarity`).")
+    when: Optional[dt.date] = Field(default=None, description="The event's own date when its document gives one (a surgery's or a study's date), distinct from `date`, the document's.")
+    levels: list[str] = Field(default=[], description="The spinal levels it names ('L4-5'), when a levels qualifier holds them.")
+    result: Optional[ImagingResult] = Field(default=None, description="An imaging study's or EMG's result when the reading knows it: normal, finding, indeterminate, non_diagnostic.")
     evidence: list[EvidenceSpan] = Field(min_length=1)
 
 

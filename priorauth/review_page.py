@@ -310,15 +310,27 @@ guideline: {escape(", ".join(f"{p.policy.number} {p.policy.version or ''}".strip
 """
 
 
+STATUS_WORDS = {"found": "found on exam", "reported": "reported"}
+
+
+def _event_head(e) -> str:
+    """'L4-5 prior spine surgery — performed 03/12/2019': its levels, what, its status and its own date."""
+    name = " ".join([*e.levels, e.code.replace("_", " ")])
+    status = STATUS_WORDS.get(e.status, e.status) if e.status else ("found on exam" if e.source == "exam" else "reported")
+    when = f" {e.when:%m/%d/%Y}" if e.when else ""
+    result = f", result {e.result.replace('_', ' ')}" if e.result else ""
+    return f"{name} — {status}{when}{result}"
+
+
 def _event_text(e) -> str:
-    what = [e.code.replace("_", " "), "on exam" if e.source == "exam" else "reported"]
-    if e.polarity < 0:
+    what = [_event_head(e)]
+    if e.polarity < 0 and e.status not in ("declined", "contraindicated"):
         what.append("negated")
     if e.subject != "patient":
         what.append(e.subject.replace("_", " "))
     if e.history_of:
         what.append("history")
-    if e.conditional:
+    if e.conditional and e.status not in ("planned", "ordered"):
         what.append("planned/hypothetical")
     if e.cause:
         what.append(f"explained by {e.cause}")

@@ -24,8 +24,8 @@ from typing import Optional
 from priorauth.codes import code_table
 from priorauth.extract.resources import section_config
 from priorauth.extract.roles import document_role
-from priorauth.models import (ClinicalEvent, DocTimeRel, Document, EventKind, EvidenceSpan, Finding, Modality, Subject,
-                              TimelineEntry)
+from priorauth.models import (ClinicalEvent, DocTimeRel, Document, EventKind, EventStatus, EvidenceSpan, Finding,
+                              ImagingResult, Modality, Subject, TimelineEntry)
 
 __all__ = ["ClinicalEvent", "DocTimeRel", "EventKind", "Modality", "Subject", "TimelineEntry", "build_events"]
 
@@ -37,6 +37,13 @@ KIND_BY_CODE: dict[str, EventKind] = {
 """Codes whose event kind their group does not say (a procedure, a study)."""
 KIND_BY_GROUP: dict[str, EventKind] = {"complaint": "symptom", "red_flag": "sign", "conservative": "care",
                                        "supporting": "diagnosis", "other": "diagnosis"}
+PLANNED_CODES = ("surgery_planned", "spinal_cord_stimulator")
+"""Procedure codes that are a plan by definition (preoperative planning, a planned stimulator)."""
+ORDERED_CODES = ("low_field_mri", "followup_imaging_recommended")
+"""Imaging codes that are the study requested or recommended, not one done."""
+RESULT_BY_CODE: dict[str, ImagingResult] = {"imaging_indeterminate": "indeterminate", "emg_radiculopathy": "finding"}
+RESULT_BY_QUALIFIER: dict[str, ImagingResult] = {"inconclusive": "indeterminate"}
+"""A study's result from its code or a qualifier already computed; otherwise the reading does not know it."""
 
 
 def _kind(code: str) -> EventKind:
@@ -61,9 +68,46 @@ def _attributes(f: Finding, reason: Optional[str]) -> dict:
         modality, rel = "GENERIC", "BEFORE_OVERLAP"
     else:
         modality, rel = "ACTUAL", "BEFORE" if history else "OVERLAP"
+    values: dict[str, list] = {}
+    for q in f.qualifiers:
+        if q.value not in values.setdefault(q.name, []):
+            values[q.name].append(q.value)
     return dict(polarity=-1 if reason == "negated" else 1, uncertainty=uncertain, subject=subject, history_of=history,
                 conditional=conditional, doc_time_rel=rel, modality=modality,
-                attributes=list(dict.fromkeys(q.name for q in f.qualifiers)))  # in reading order: the first weak one is said
+                attributes=list(values), values=values,  # in reading order: the first weak one is said
+                levels=[str(v) for v in values.get("level", [])])
+
+
+def _result(f: Finding, kind: EventKind) -> Optional[ImagingResult]:
+    """A study's result, from its code or a qualifier already computed; None when the reading does not know it."""
+    if kind != "imaging":
+        return None
+    return next((RESULT_BY_QUALIFIER[q.name] for q in f.qualifiers if q.name in RESULT_BY_QUALIFIER),
+                RESULT_BY_CODE.get(f.code))
+
+
+def _status(f: Finding, kind: EventKind, exam: bool) -> EventStatus:
+    """What happened, from the code, the ConText reason and trigger, and where it was found (see `EventStatus`)."""
+    future = f.reason == "hypothetical"
+    if f.code in code_table().therapy:
+        return f.refusal or ("planned" if future else "received")
+    if kind == "procedure":
+        return "planned" if future or f.code in PLANNED_CODES else "performed"
+    if kind == "imaging":
+        return "ordered" if future or f.code in ORDERED_CODES else "performed"
+    return "found" if exam else "reported"
+
+
+def _when(f: Finding, doc_id: str) -> Optional[dt.date]:
+    """The event's own date: a `date` qualifier (a surgery's, a prior study's) whose evidence lies in this document."""
+    dates = [q.value for q in f.qualifiers if q.name == "date" and isinstance(q.value, str)
+             and any(s.doc == doc_id for s in q.evidence)]
+    for v in sorted(dates, reverse=True):
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            continue
+    return None
 
 
 SIDE_RX = re.compile(r"(?i:\b(?P<bi>bilateral(?:ly)?|both|BLE|BUE)\b|\b(?P<l>left|lt)\b|\b(?P<r>right|rt)\b)|\b(?P<L>L)\b|\b(?P<R>R)\b")
@@ -101,13 +145,15 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
             # finding (a strength grade '4/5' wherever it stands) and no section places it
             exam = doc_id in placed or (f.exam and not placed)
             d = docs.get(doc_id)
+            kind = _kind(f.code)
             events.append(ClinicalEvent(
-                code=f.code, kind=_kind(f.code), doc=doc_id, role=roles.get(doc_id, "clinic_note"),
+                code=f.code, kind=kind, doc=doc_id, role=roles.get(doc_id, "clinic_note"),
                 date=d.date if d else None,
                 source="exam" if exam else "reported", counts=counted and f.present, cause=f.attributed_to,
                 region=f.region or next((str(q.value) for q in f.qualifiers if q.name == "region"), None),
                 side=_side(d.text, spans) if d else None,
                 contradicted_by=[e for q in f.qualifiers if q.name == "contradicted" for e in q.evidence],
+                status=_status(f, kind, exam), when=_when(f, doc_id), result=_result(f, kind),
                 evidence=spans, **_attributes(f, f.reason)))
     order = {d.id: i for i, d in enumerate(documents)}
     events.sort(key=lambda e: (order.get(e.doc, len(order)), e.evidence[0].start))

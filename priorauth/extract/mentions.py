@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from priorauth.extract import resources
 from priorauth.extract.attribution import attribute
 from priorauth.extract.care import is_operative_report, mark_planned_care
-from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, section_at
+from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, refusal_of, section_at
 from priorauth.models import Document, section_role
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class Mention:
     durations: list[Duration] = field(default_factory=list)  # durations: how long a therapy lasted, as stated
     planned: Optional[str] = None  # care: the cue that says the care is planned, not received
     cause: Optional[str] = None  # attribution: the non-spinal cause the note names for a deficit
+    refusal: Optional[str] = None  # negated by a refusal or contraindication ('declined', 'contraindicated')
 
 
 def resolve_reason(code: str, categories: set[str]) -> Optional[str]:
@@ -147,6 +148,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
+        if m.reason == "negated":
+            m.refusal = refusal_of(span)
         if _excluded_nearby(document.text, m):
             continue
         out.append(m)

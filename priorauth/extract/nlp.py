@@ -316,6 +316,16 @@ def _build_nlp(guideline: str) -> Language:
     return nlp
 
 
+def refusal_of(span) -> Optional[str]:
+    """'declined' or 'contraindicated' when a negation that reaches the target says so (context_rules.json
+    `refusal`), else None: "declined NSAIDs" is care offered and refused, "no PT" only care not had."""
+    for m in span._.modifiers:
+        start, end = m.modifier_span
+        if (end <= span.start or start >= span.end) and m.category == "NEGATED_EXISTENCE" and m.rule.metadata:
+            return m.rule.metadata.get("refusal")
+    return None
+
+
 def modifier_categories(span) -> set[str]:
     """ConText categories that reach a target, ignoring trigger words inside the target itself.
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Iterator, Literal, Optional, Union
+from typing import Callable, Iterable, Iterator, Literal, Optional, Union
 
 from pydantic import Field
 
@@ -615,39 +615,59 @@ REGIONED = ("prior_spine_surgery", "emg_radiculopathy")
 REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
 
 
+def _around_spans(f: Finding, docs: dict[str, DocText], name: str,
+                  read: Callable[[DocText, EvidenceSpan], Iterable[str]]) -> list[Qualifier]:
+    """One `name` qualifier per value `read` finds around the finding's spans, with the spans that name it."""
+    found: dict[str, list[EvidenceSpan]] = {}
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is not None:
+            for v in read(dt, s):
+                found.setdefault(v, []).append(s)
+    return [Qualifier(name=name, value=v, evidence=spans[:MAX_SPANS]) for v, spans in found.items()]
+
+
+def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
+    g = get_guideline()
+
+    def region(dt: DocText, s: EvidenceSpan) -> list[str]:
+        lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
+        r = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
+        return [r] if r else []
+    return _around_spans(f, docs, "region", region)
+
+
+LEVELED = ("prior_spine_surgery", "surgery_planned")
+"""Procedures whose levels the events show ('L4-5 laminectomy'); read in the window the region is read in."""
+LEVEL_TRAIL = 20  # how far after a span its level may stand ('laminectomy at L4-5')
+
+
+def _levels(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """One `level` qualifier per spinal level the finding's spans name just before or after them ('L4-5')."""
+    g = get_guideline()
+
+    def levels(dt: DocText, s: EvidenceSpan) -> list[str]:
+        sent = dt.sentence(s.start)
+        lo, hi = max(sent[0], s.start - REGION_LEAD), min(max(sent[1], s.end), s.end + LEVEL_TRAIL)
+        return [re.sub(r"\s+", "", m.group(0)).upper() for _, rx in g.level_words for m in rx.finditer(dt.doc.text, lo, hi)]
+    return _around_spans(f, docs, "level", levels)
+
+
 TERRITORIAL = ("motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs")
 """Deficits whose limb says which spinal region can explain them: an arm deficit does not serve a lumbar study."""
 TERRITORY_LEAD, TERRITORY_TAIL = 40, 30  # 'left deltoid 4/5', 'weakness of the left arm'
 
 
 def _territories(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
-    """One `territory` qualifier per spinal region whose limb the deficit's words name, within its sentence."""
+    """One `territory` qualifier per spinal region whose limb (or level) the deficit's words name, in its sentence."""
     g = get_guideline()
-    found: dict[str, list[EvidenceSpan]] = {}
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
+
+    def territory(dt: DocText, s: EvidenceSpan) -> set[str]:
         lo, hi = dt.sentence(s.start)
         window = dt.doc.text[max(lo, s.start - TERRITORY_LEAD):min(max(hi, s.end), s.end + TERRITORY_TAIL)]
-        for region in g.limbs_of(window) | ({r} if (r := g.region_of(window)) else set()):
-            found.setdefault(region, []).append(s)
-    return [Qualifier(name="territory", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
-
-
-def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
-    """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
-    g = get_guideline()
-    found: dict[str, list[EvidenceSpan]] = {}
-    for s in f.evidence:
-        dt = docs.get(s.doc)
-        if dt is None:
-            continue
-        lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
-        region = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
-        if region:
-            found.setdefault(region, []).append(s)
-    return [Qualifier(name="region", value=r, evidence=spans[:MAX_SPANS]) for r, spans in found.items()]
+        return g.limbs_of(window) | ({r} if (r := g.region_of(window)) else set())
+    return _around_spans(f, docs, "territory", territory)
 
 
 ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
@@ -727,6 +747,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs += _regions(f, docs)
         if f.code in TERRITORIAL and spec_for(f.code, "territory"):
             qs += _territories(f, docs)
+        if f.code in LEVELED and spec_for(f.code, "level"):
+            qs += _levels(f, docs)
         if f.code == "prior_mri_same_region" and f.region:
             qs.append(Qualifier(name="region", value=f.region, evidence=f.evidence[:1]))
         if f.code in ("prior_spine_surgery", "prior_mri_same_region"):

@@ -83,6 +83,8 @@ class ContextRuleSpec(Strict):
     allowed_types: Optional[list[str]] = None
     excluded_types: Optional[list[str]] = None
     terminated_by: Optional[list[str]] = None
+    refusal: Optional[Literal["declined", "contraindicated"]] = None
+    """A negation that says why: the patient declined the care, or it is contraindicated (events' `status`)."""
 
 
 class ContextFile(Strict):
@@ -222,6 +224,8 @@ def context_rules(guideline: str | None = None) -> list[ConTextRule]:
         for key in ("allowed_types", "excluded_types", "terminated_by"):
             if r.get(key):
                 kw[key] = set(r[key])
+        if r.get("refusal"):
+            kw["metadata"] = {"refusal": r["refusal"]}
         out.append(ConTextRule(literal=r["literal"], category=r["category"], direction=r["direction"], **kw))
     return out
 

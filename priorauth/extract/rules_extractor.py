@@ -327,12 +327,13 @@ def _care_window(mentions: list[Mention], docs: dict[str, Document], case: Case)
 
 
 def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -> list[Finding]:
-    """One finding per present code; one ruled-out entry per (code, reason)."""
-    groups: dict[tuple[str, Optional[str]], list[Mention]] = {}
+    """One finding per present code; one ruled-out entry per (code, reason), and per refusal when negated ('declined
+    NSAIDs' apart from 'ibuprofen is contraindicated' and 'no NSAIDs')."""
+    groups: dict[tuple[str, Optional[str], Optional[str]], list[Mention]] = {}
     for m in sorted(mentions, key=lambda m: (m.doc_id, m.start)):
-        groups.setdefault((m.code, m.reason), []).append(m)
+        groups.setdefault((m.code, m.reason, m.refusal), []).append(m)
     out = []
-    for (code, reason), ms in groups.items():
+    for (code, reason, refusal), ms in groups.items():
         spans, seen = [], set()
         for m in ms:
             key = (m.doc_id, m.start, m.end)
@@ -346,5 +347,6 @@ def aggregate(mentions: list[Mention], docs: dict[str, Document], source: str) -
         out.append(Finding(code=code, evidence=spans, exam=any(m.exam for m in ms), reason=reason, source=source,
                            attributed_to="; ".join(causes) or None,
                            region=regions.pop() if len(regions) == 1 else None,
-                           mention_date=max(dates) if dates else None))
+                           mention_date=max(dates) if dates else None,
+                           refusal=refusal))
     return out

@@ -98,6 +98,16 @@ class Facts:
             return set()
         return {q.value for f in self.findings[code] for q in f.qualifiers if q.name == name}
 
+    def event_values(self, code: str, name: str) -> set:
+        """Every value the events of the counted findings of `code` give qualifier `name` (their `values`)."""
+        if not self.has(code):
+            return set()
+        return {v for f in self.findings[code] for e in self.events_of(f) for v in e.values.get(name, ())}
+
+    def value_of(self, f: Finding, name: str) -> Optional[str]:
+        """The first value the events of the counted finding `f` give qualifier `name`, as text (None: none)."""
+        return next((str(e.values[name][0]) for e in self.events_of(f) if e.values.get(name)), None)
+
     def on_exam(self, code: str) -> bool:
         """Found on examination: one of its counted events has source `exam`."""
         return self.has(code) and any(self.found_on_exam(f) for f in self.findings[code])
@@ -123,4 +133,4 @@ class Facts:
         code = get_guideline().manifest.prior_study_code
         if code is None or not self.has(code):
             return False
-        return any(f.region in (None, study.region) for f in self.findings[code])
+        return any(e.region in (None, study.region) for f in self.findings[code] for e in self.events_of(f))

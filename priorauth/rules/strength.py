@@ -42,8 +42,8 @@ def _times(events: list[ClinicalEvent]) -> str:
 def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Optional[str]:
     """Why a present finding cannot carry an approval, or None when it is strong evidence.
 
-    Decided on the events that tell `f` (built from `f` alone when not given); the qualifier of a contradiction is
-    read only for its wording (the date of the exam that contradicts it).
+    Decided on the events that tell `f` (built from `f` alone when not given), the wording too: a contradiction's
+    date is the events' `values`.
     """
     if f.code in code_table().therapy:  # care is judged by its own summary (weeks, components, response)
         return None
@@ -61,14 +61,14 @@ def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Option
         if name == "contradicted":
             by = next((s for e in events for s in e.contradicted_by), None)
             said = f"'{by.text}'" if by else "it as normal"
-            q = next(q for q in f.qualifiers if q.name == "contradicted")
+            when = next(str(e.values["contradicted"][0]) for e in events if e.values.get("contradicted"))
             who = "found on an earlier exam" if any(e.source == "exam" for e in events) else \
                 ("reported by the patient or the history" if f.code in EXAMINED_FUNCTION else "documented earlier")
-            if q.value == "same_sentence":
+            if when == "same_sentence":
                 return f"{label} documented {_times(events)}, contradicted in the same exam ({said})"
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(q.value)):
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
                 return f"{label} {who}; the same note's exam documents {said}"
-            y, m, d = str(q.value).split("-")
+            y, m, d = when.split("-")
             what = "exam" if f.code in EXAMINED_FUNCTION else "note"
             return f"{label} {who}; the {m}/{d}/{y} {what} documents {said}"
         if name == "templated_ros":

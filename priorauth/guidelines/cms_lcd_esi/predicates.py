@@ -26,20 +26,11 @@ def _day(f: Facts) -> Optional[date]:
     return f.request.service_date or f.request.request_date
 
 
-def _q(x: Finding, name: str) -> Optional[Qualifier]:
-    return next((q for q in x.qualifiers if q.name == name), None)
-
-
-def _value(x: Finding, name: str) -> Optional[str]:
-    q = _q(x, name)
-    return None if q is None else str(q.value)
-
-
 def sessions(f: Facts, s: Study) -> list[Finding]:
     """Earlier dated sessions of this study's region (an unknown region counts as this one), oldest first."""
-    out = [x for x in f.findings.get("prior_esi", []) if _value(x, "date")
-           and (_value(x, "region") in (None, "", s.region) or s.region is None)]
-    return sorted(out, key=lambda x: _value(x, "date") or "")
+    out = [x for x in f.findings.get("prior_esi", []) if f.value_of(x, "date")
+           and (f.value_of(x, "region") in (None, "", s.region) or s.region is None)]
+    return sorted(out, key=lambda x: f.value_of(x, "date") or "")
 
 
 def recent(f: Facts, s: Study) -> list[Finding]:
@@ -47,7 +38,7 @@ def recent(f: Facts, s: Study) -> list[Finding]:
     day = _day(f)
     if day is None:
         return sessions(f, s)
-    return [x for x in sessions(f, s) if day - YEAR < date.fromisoformat(_value(x, "date") or "1900-01-01") <= day]
+    return [x for x in sessions(f, s) if day - YEAR < date.fromisoformat(f.value_of(x, "date") or "1900-01-01") <= day]
 
 
 def plan(f: Facts, name: str) -> list[Qualifier]:
@@ -115,7 +106,7 @@ def initial(f: Facts, s: Study) -> Outcome:
     """IND.1 without IND.9: an initial injection (no earlier one in the region in 12 months, none told undated)."""
     if recent(f, s):
         return unmet("an earlier ESI in this region in the last 12 months makes this a repeat (IND.6)", "prior_esi")
-    if any(_value(x, "undated") == "True" for x in f.findings.get("prior_esi", [])):
+    if any(f.value_of(x, "undated") == "True" for x in f.findings.get("prior_esi", [])):
         return unmet("an earlier epidural injection is mentioned without its date: whether this is a repeat (IND.6) "
                      "cannot be told", "prior_esi")
     return ind1_core(f, s)
@@ -139,18 +130,18 @@ def ind6_core(f: Facts, s: Study) -> Outcome:
     if not dx:
         return unmet("the diagnosis is no longer documented", "prior_esi")
     last = earlier[-1]
-    relief = float(_value(last, "relief") or 0)
-    months = float(_value(last, "relief_months") or 0)
+    relief = float(f.value_of(last, "relief") or 0)
+    months = float(f.value_of(last, "relief_months") or 0)
     baseline = {str(v) for v in f.values("pain_scale", "scale")}
     quals = [q for q in last.qualifiers if q.name in ("relief", "relief_months", "scale", "failed", "date")]
     if relief >= 50 and months >= 3:
-        if not same_scale(_value(last, "scale"), baseline):
+        if not same_scale(f.value_of(last, "scale"), baseline):
             return unmet(f"{relief:g}% relief is not measured on the same scale as the baseline", "prior_esi", *dx)
         return met("prior_esi", "pain_scale", *dx, sub="IND.6.relief", text=f"{relief:g}% relief for {months:g} months", quals=quals)
-    failed = _value(last, "failed") == "True" or (_value(last, "relief") is not None and relief < 50)
+    failed = f.value_of(last, "failed") == "True" or (f.value_of(last, "relief") is not None and relief < 50)
     if failed:
         day = _day(f)
-        when = date.fromisoformat(_value(last, "date") or "1900-01-01")
+        when = date.fromisoformat(f.value_of(last, "date") or "1900-01-01")
         if day is not None and (day - when).days < 14:
             return unmet("the failed injection was less than 14 days before this one", "prior_esi", *dx)
         why = plan(f, "rationale")
@@ -269,10 +260,10 @@ def lim13(f: Facts, s: Study) -> Outcome:
     past = sessions(f, s)
     if day is None or not past:  # read as labeling-esi.md writes it: from the first dated session, recent or not
         return unmet("no dated earlier session in this region")
-    first = date.fromisoformat(_value(past[0], "date") or "1900-01-01")
+    first = date.fromisoformat(f.value_of(past[0], "date") or "1900-01-01")
     if day - first <= YEAR:
         return unmet("treatment in this region began less than 12 months ago")
-    relief = any(float(_value(x, "relief") or 0) >= 50 for x in past)
+    relief = any(float(f.value_of(x, "relief") or 0) >= 50 for x in past)
     have = {"a": f.has("functional_impact"), "b": relief, "c": bool(plan(f, "continuation")), "d": f.has("pcp_notified")}
     missing = [k for k, v in have.items() if not v]
     if not missing:

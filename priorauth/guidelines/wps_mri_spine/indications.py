@@ -93,7 +93,7 @@ def a_ii(f: Facts, s: Study) -> Outcome:
 
 def other_region(f: Facts, code: str, s: Study) -> str:
     """The regions a fact names when none is the requested study's (labeling.md: I's surgery, A.iii's EMG)."""
-    regions = f.values(code, "region")
+    regions = f.event_values(code, "region")
     if not regions or s.region is None or s.region in regions:
         return ""
     return " and ".join(sorted(regions))
