@@ -500,3 +500,12 @@ def test_return_precautions_for_any_new_symptoms_are_not_a_relapse(extractor):
             "Plan: annual surveillance MRI of the cervical spine per protocol. Return sooner for any new symptoms.")
     r = review(note_case(text, cpt="72141", age=40), extractor)
     assert "G" not in r.criteria and r.decision != "meets_criteria"
+
+
+@pytest.mark.parametrize("sentence", ["EMG/NCS last week: length-dependent polyneuropathy, no radiculopathy.",
+                                      "Nerve conduction study consistent with neuropathy, not radiculopathy."])
+def test_an_emg_summary_that_names_radiculopathy_only_to_deny_it_is_not_one(extractor, sentence):
+    text = f"Low back pain for 5 weeks, numb feet. {sentence}"
+    assert "emg_radiculopathy" not in present(extractor, note_case(text))
+    assert "emg_radiculopathy" in present(extractor, note_case("Low back pain. EMG last week showed a left L5 "
+                                                                "radiculopathy."))
