@@ -509,3 +509,11 @@ def test_an_emg_summary_that_names_radiculopathy_only_to_deny_it_is_not_one(extr
     assert "emg_radiculopathy" not in present(extractor, note_case(text))
     assert "emg_radiculopathy" in present(extractor, note_case("Low back pain. EMG last week showed a left L5 "
                                                                 "radiculopathy."))
+
+
+def test_upper_motor_neuron_signs_the_author_puts_down_to_a_stroke_are_not_myelopathy(extractor):
+    text = ("Neck pain for 2 weeks after a long drive. Left thalamic stroke in 2023 with residual right-sided weakness.\n"
+            "Exam: Right hyperreflexia and right Babinski present (known, post-stroke). Right grip 4/5, unchanged.\n"
+            "Impression: Right UMN signs from the 2023 stroke, stable. Neck strain.")
+    r = review(note_case(text, cpt="72141", age=70), extractor)
+    assert not {"M", "A.ii", "A.i"} & set(r.criteria) and r.decision != "meets_criteria"
