@@ -517,3 +517,15 @@ def test_upper_motor_neuron_signs_the_author_puts_down_to_a_stroke_are_not_myelo
             "Impression: Right UMN signs from the 2023 stroke, stable. Neck strain.")
     r = review(note_case(text, cpt="72141", age=70), extractor)
     assert not {"M", "A.ii", "A.i"} & set(r.criteria) and r.decision != "meets_criteria"
+
+
+@pytest.mark.parametrize("exam", ["Left EHL 4/5 and decreased pinprick over the left calf, both chronic and unchanged "
+                                  "since his 2019 fusion.",
+                                  "Left foot dorsiflexion 4/5, his baseline for years."])
+def test_a_deficit_called_long_standing_and_unchanged_is_not_new(extractor, exam):
+    text = f"HPI: New low back pain for 2 weeks after raking leaves.\nExam: {exam}\nA: Lumbar strain."
+    r = review(note_case(text), extractor)
+    assert not {"A.i", "A.ii"} & set(r.criteria)
+    fresh = review(note_case("HPI: Low back pain for 2 weeks after raking leaves.\nExam: Left EHL 4/5 and decreased "
+                             "pinprick over the left calf.\nA: Lumbar strain with L5 weakness."), extractor)
+    assert "A.ii" in fresh.criteria

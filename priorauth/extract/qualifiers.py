@@ -77,6 +77,7 @@ class Vocabulary(resources.Strict):
     past_surgery_cues: str
     new_or_worse_cue: str
     ongoing_cue: str
+    chronic_deficit_cue: Optional[str] = None
     codes: dict[str, dict[str, QualifierSpec]]
 
 
@@ -94,6 +95,7 @@ class Compiled:
     past_surgery: re.Pattern
     new_or_worse: re.Pattern
     ongoing: re.Pattern
+    chronic_deficit: Optional[re.Pattern]
     forward: re.Pattern
     backward: re.Pattern
     hypothetical: re.Pattern
@@ -151,6 +153,7 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.preop_cues, re.I),
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
+        re.compile(vocab.chronic_deficit_cue, re.I) if vocab.chronic_deficit_cue else None,
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(vocab.hypothetical_cues),
         re.compile(r"[;:]|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
         names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
@@ -670,6 +673,27 @@ def _territories(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
     return _around_spans(f, docs, "territory", territory)
 
 
+CHRONIC_LEAD, CHRONIC_TAIL = 40, 60  # 'L EHL 4+/5 and decreased LT L lateral calf (both chronic, unchanged since 2022)'
+
+
+def _chronic(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """`chronic` when every span of the deficit is called long-standing and unchanged beside its words."""
+    rx = vocabulary().chronic_deficit
+    if rx is None:
+        return []
+    hits = []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None:
+            return []
+        lo, hi = dt.sentence(s.start)
+        m = rx.search(dt.doc.text, max(lo, s.start - CHRONIC_LEAD), min(max(hi, s.end), s.end + CHRONIC_TAIL))
+        if m is None:
+            return []
+        hits.append(_span(dt, m.start(), m.end()))
+    return [Qualifier(name="chronic", value=True, evidence=hits[:MAX_SPANS])] if hits else []
+
+
 ASSESSMENT_SECTIONS = ("assessment", "assessment_plan")
 
 
@@ -747,6 +771,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs += _regions(f, docs)
         if f.code in TERRITORIAL and spec_for(f.code, "territory"):
             qs += _territories(f, docs)
+        if f.code in TERRITORIAL and spec_for(f.code, "chronic"):
+            qs += _chronic(f, docs)
         if f.code in LEVELED and spec_for(f.code, "level"):
             qs += _levels(f, docs)
         if f.code == "prior_mri_same_region" and f.region:

@@ -59,8 +59,10 @@ def isolated_pain(f: Facts, s: Study) -> tuple[tuple[str, ...], str]:
 
 
 def served(f: Facts, s: Study, codes: tuple[str, ...]) -> tuple[str, ...]:
-    """The deficits among `codes` that can come from the requested region: a deficit whose every mention names an arm
+    """The deficits among `codes` that are new and can come from the requested region: a deficit every mention of which
+    is called long-standing and unchanged (`chronic`) is not new (A.i, A.ii), and one whose every mention names an arm
     and no leg (its `territory` only cervical) does not serve a thoracic or lumbar study."""
+    codes = tuple(c for c in codes if c not in FOCAL or not all(x.qualified("chronic") for x in f.findings.get(c, [])))
     if s.region not in ("thoracic", "lumbar"):
         return codes
     return tuple(c for c in codes if c not in FOCAL or not all(_arm_only(x) for x in f.findings.get(c, [])))
