@@ -529,3 +529,19 @@ def test_a_deficit_called_long_standing_and_unchanged_is_not_new(extractor, exam
     fresh = review(note_case("HPI: Low back pain for 2 weeks after raking leaves.\nExam: Left EHL 4/5 and decreased "
                              "pinprick over the left calf.\nA: Lumbar strain with L5 weakness."), extractor)
     assert "A.ii" in fresh.criteria
+
+
+@pytest.mark.parametrize("sentence", ["The MRI from January (01/22/2026, Lakeside Imaging) showed a small C6-7 bulge.",
+                                      "Her MRI of 01/22/2026 was read as mild foraminal narrowing.",
+                                      "An MRI in January 2026 showed mild spondylosis."])
+def test_a_dated_mri_in_ordinary_words_is_a_prior_study(extractor, sentence):
+    text = f"Neck pain since December. {sentence} PT for 8 weeks without change."
+    assert "prior_mri_same_region" in present(extractor, note_case(text, cpt="72141", when="2026-04-01"))
+    other = "Neck pain since December. The MRI from January of the shoulder showed a rotator cuff tear."
+    assert "prior_mri_same_region" not in present(extractor, note_case(other, cpt="72141", when="2026-04-01"))
+
+
+def test_a_deficit_set_beside_her_known_shoulder_disease_by_a_dash_is_explained(extractor):
+    text = ("Neck pain for 4 months.\nExam: Strength 5/5 in the arms except left shoulder abduction 4/5 with a painful "
+            "arc - her known left rotator cuff tendinopathy.")
+    assert "motor_weakness" not in present(extractor, note_case(text, cpt="72141"))
