@@ -471,9 +471,9 @@ def test_a_leg_deficit_beside_an_arm_one_still_serves_a_lumbar_study(extractor):
 def test_a_later_exam_listing_the_muscles_at_full_strength_contradicts_an_earlier_weakness(extractor):
     first = doc("uc", "2026-01-10", "Urgent care. Low back pain for 3 days after lifting a sofa.\n"
                 "Exam: Right great toe extension 4/5, right ankle dorsiflexion 4/5.\nDx: lumbar strain.")
-    later = doc("pcp", "2026-02-02", "Follow-up of low back pain, better.\n"
-                "Exam: Strength: hip flexion, knee extension, ankle dorsiflexion and plantarflexion, EHL 5/5 bilaterally."
-                "\nA: Improving lumbar strain, full strength today.")
+    later = doc("pcp", "2026-02-02", "Follow-up of low back pain, better. Urgent care noted 'R ankle DF 4/5'.\n"
+                "Exam: SLR neg B. Strength: hip flexion, knee extension, ankle DF/PF, EHL 5/5 bilaterally, heel/toe walk "
+                "normal.\nA: Improving lumbar strain.")
     r = review(packet_case(first, later, when="2026-02-06"), extractor)
     assert r.decision != "meets_criteria" and "A.ii" not in r.criteria
 

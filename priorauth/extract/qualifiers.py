@@ -99,7 +99,7 @@ class Compiled:
     forward: re.Pattern
     backward: re.Pattern
     hypothetical: re.Pattern
-    clause_stop: re.Pattern  # where a cue's clause ends: ';', ':' or a ConText terminate trigger
+    clause_stop: re.Pattern  # where a cue's clause ends: ';', ':', a period before a capital, or a ConText terminate trigger
     header_names: list[str]
     header_at_colon: re.Pattern
     header_at_line: re.Pattern
@@ -155,7 +155,7 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         re.compile(vocab.chronic_deficit_cue, re.I) if vocab.chronic_deficit_cue else None,
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(vocab.hypothetical_cues),
-        re.compile(r"[;:]|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
+        re.compile(r"[;:]|(?-i:\.\s+(?=[A-Z]))|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
         names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
 
 
@@ -279,10 +279,12 @@ def _sections(text: str) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
-def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
+def negated(text: str, sent: tuple[int, int], start: int, end: int, backward: bool = True) -> bool:
     """ConText-style: a negation (or 'if ...') trigger in the cue's clause, within a few words, rules the cue out.
 
     A long cue ("brain MRI ... lesions") is also ruled out by a negation inside it ("showed no lesions").
+    `backward=False` for a normal-exam phrase: a trigger after it ("5/5 bilaterally, heel/toe walk normal") is more
+    of the normal exam, not its negation.
     """
     c = vocabulary()
     inner = text[start:end]
@@ -296,6 +298,8 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
     window = " ".join(words)
     if c.forward.search(window) or c.hypothetical.search(window):
         return True
+    if not backward:
+        return False
     after = text[end:sent[1]]
     stop = c.clause_stop.search(after)
     after = after[:stop.start()] if stop else after
@@ -546,7 +550,8 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
         for rx in rxs:
             for m in dt.matches(rx):
                 sent = dt.sentence(m.start())
-                if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end()):
+                if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end(),
+                                                                                       backward=False):
                     later.append((dt.doc.date, _span(dt, m.start(), m.end())))
     if not later:
         return None
@@ -602,7 +607,8 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     for dt in docs.values():
         for rx in c.normal_exam.get(f.code, []):
             for m in dt.matches(rx):  # found once per document, shared with the later-document check
-                if _exam_section(dt, m.start()) and not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end()):
+                if _exam_section(dt, m.start()) and not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end(),
+                                                                    backward=False):
                     normal.append((when(dt.doc.id), _span(dt, m.start(), m.end())))
     if not normal:
         return None
