@@ -545,3 +545,11 @@ def test_a_deficit_set_beside_her_known_shoulder_disease_by_a_dash_is_explained(
     text = ("Neck pain for 4 months.\nExam: Strength 5/5 in the arms except left shoulder abduction 4/5 with a painful "
             "arc - her known left rotator cuff tendinopathy.")
     assert "motor_weakness" not in present(extractor, note_case(text, cpt="72141"))
+
+
+def test_a_prior_mri_dated_by_its_year_alone_is_years_old(extractor):
+    text = ("Neck pain since December, 10 weeks. Chiropractic 2x/week since 01/05/2026 and naproxen daily since "
+            "01/02/2026 with no improvement. Last MRI of the neck was in 2020, for an earlier episode.\n"
+            "Exam: Strength 5/5, reflexes 2+ symmetric.")
+    r = review(note_case(text, cpt="72141", when="2026-03-16"), extractor)
+    assert "A.iv" in r.criteria and r.decision == "meets_criteria"

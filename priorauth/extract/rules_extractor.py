@@ -197,6 +197,8 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         region = get_guideline().region_named(m.text)
         dm = DATE_RX.search(m.text) or _date_after(document.text, m)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
+        if d is None:
+            d = _year_after(document.text, m)
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
         if _requested_study(document.text, m):
@@ -221,6 +223,17 @@ def _requested_study(text: str, m: Mention) -> bool:
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
 DATE_LEAD = re.compile(r"\s*(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$", re.I)
+
+
+YEAR_AFTER = re.compile(r"\b(?:in|from|during|back in|dated) ((?:19|20)\d{2})\b(?![/-]\d)")
+YEAR_REACH = 40
+
+
+def _year_after(text: str, m: Mention) -> Optional[date]:
+    """A study dated by its year alone, written just after it ('Last MRI of the neck was in 2021'): mid-year, which
+    is enough to tell a study years old from a recent one."""
+    y = YEAR_AFTER.search(text, m.end, min(m.sent_end, m.end + YEAR_REACH))
+    return date(int(y.group(1)), 7, 1) if y else None
 
 
 def _date_after(text: str, m: Mention) -> Optional[re.Match[str]]:
