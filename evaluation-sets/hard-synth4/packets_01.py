@@ -62,7 +62,7 @@ DOS 05/19/26  61 yo M farmer
 f/u R leg pain. Onset ~3/1/26, no injury. PT 3/16-5/12 (8 wks, 15 visits) - per PT re-eval not getting better, ODI worse. Meloxicam 15 mg daily since 3/2, taking it daily (~11 wks). Offered gabapentin 4/14 - pt declined, worried about drowsiness on equipment. Ice/heat at home prn.
 Back pain 5/10, leg pain 7/10. No saddle anesthesia. Voiding nl. No wt loss, no fevers.
 
-Exam: lumbar TTP R, SLR + R 40 deg reproduces calf pain. Str 5/5 BLE. Sens intact. DTR 2+ knees, ankle 2+ L / 1+ R.
+Exam: lumbar TTP R, SLR + R 40 deg reproduces calf pain. Str 5/5 BLE. Sens intact. DTR 2+ sym knees/ankles.
 
 Imp: Lumbar radiculopathy, L5 vs S1, persistent despite 8 wks of PT and NSAIDs.
 Plan: MRI L-spine w/o. If disc, refer ESI. Cont meloxicam.
@@ -221,6 +221,7 @@ P: cont ocrelizumab. Annual MRI brain and C-spine w/wo for DMT monitoring. RTC 6
    ("upper_motor_neuron_signs", "historical", [("neuro-1", "Lhermitte's")]),
    ("sensory_deficit", "negated", [("neuro-1", "Denies new numbness")]),
    ("motor_weakness", "negated", [("neuro-1", "Str 5/5 x4")]),
+   ("upper_motor_neuron_signs", "historical", [("neuro-1", "DTR 3+ knees sym (baseline)")]),
    ("bowel_bladder_dysfunction", "negated", [("neuro-1", "bladder sx")]),
  ],
  "ct": None, "decision": "not_met", "criteria": ["LIM.G"]},
@@ -318,7 +319,7 @@ A/P:
    ("radicular_pain", "negated", [("pn-1", "No leg radiation")]),
    ("bowel_bladder_dysfunction", "negated", [("pn-1", "Denies bowel/bladder change")]),
  ],
- "ct": (11, True, True), "decision": "meets_criteria", "criteria": ["A.iv"]},
+ "ct": (10, True, True), "decision": "meets_criteria", "criteria": ["A.iv"]},
 
 # ---------------------------------------------------------------- hs4-10
 {"id": "hs4-10", "cpt": ["72148"], "icd": ["M54.16"], "age": 50, "date": "2026-11-10",

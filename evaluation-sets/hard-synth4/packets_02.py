@@ -165,7 +165,7 @@ EBL 25 mL. No complications. Dural integrity confirmed.
 """),
   ("pn-1", "progress_note", "2026-07-14", """Lindqvist Spine - post-op visit   07/14/2026   6 wks s/p R L4-5 microdiscectomy
 Doing well. R leg pain gone. Mild incisional soreness. Off narcotics, walking 2 mi/day.
-Exam: incision healed. R EHL 5-/5, TA 5/5 (improving from 3/5 pre-op). Sens intact. SLR neg.
+Exam: incision healed. R EHL 5/5, TA 5/5 (recovered from 3/5 pre-op). Sens intact. SLR neg.
 Plan: routine post-op MRI L-spine w/wo contrast to document decompression/recurrence baseline. Start PT for core. RTC 3 mo.
 """)],
  "findings": {
@@ -182,7 +182,7 @@ Plan: routine post-op MRI L-spine w/wo contrast to document decompression/recurr
  "ct": None, "decision": "not_met", "criteria": ["LIM.H"]},
 
 # ---------------------------------------------------------------- hs4-17
-{"id": "hs4-17", "cpt": ["72148"], "icd": ["M54.16", "M96.1"], "age": 52, "date": "2026-05-13",
+{"id": "hs4-17", "cpt": ["72158"], "icd": ["M54.16", "M96.1"], "age": 52, "date": "2026-05-13",
  "docs": [("op-1", "operative_report", "2026-02-10", """OPERATIVE NOTE - Basin Regional Med Ctr   02/10/2026
 Pt 52 F. Surgeon: A. Cho MD.
 Preoperative diagnosis: L S1 radiculopathy, L L5-S1 HNP, failed conservative tx.
