@@ -102,12 +102,13 @@ Plan: MRI L-spine w/o, then spine referral. Cont meloxicam.
 """),
   ("cards-1", "progress_note", "2026-07-20", """Mercy Plains Cardiology - f/u  07/20/26
 Mid-back pain evaluated: ECG unchanged, troponin neg x2, stress echo 7/15 no ischemia. Back pain not cardiac. Refer PCP/neuro.
+Thigh weakness/myalgias at rehab - likely atorvastatin myopathy, CK 890. Atorva 80 -> rosuvastatin 10.
 """),
   ("neuro-1", "consult_note", "2026-08-04", """PLAINS NEUROLOGY CONSULT  08/04/2026   63 yo M
 RFC: mid-back pain + legs "stiff and clumsy" x 5 wks
 HPI: band-like thoracic back pain at bra-strap level since ~late June, progressive. Over last 3 wks legs stiff, trips on curbs, can't do treadmill at rehab anymore (was improving). Urinary urgency new x 2 wks. Hands fine.
 Exam: MS: alert, fluent. UE: str 5/5, DTR 2+, Hoffmann neg. LE: hip flex 4/5 bilat, DF 4+/5 bilat; tone inc w/ spastic catch; patellar 4+ bilat, ankle 3+ w/ 5-6 beats clonus bilat; Babinski + bilat. Sensory level to pinprick at T8 bilat. Romberg +. Gait spastic, wide-based.
-Imp: Subacute thoracic myelopathy, sensory level T8. Not deconditioning (deficits are UMN and new), not cardiac.
+Imp: Subacute thoracic myelopathy, sensory level T8. Not deconditioning or statin myopathy (CK 110 on 8/1 after statin switch; deficits are UMN, distal as well as proximal, and new), not cardiac.
 Plan: MRI T-spine w/wo urgent. B12, copper, HIV, RPR, NMO/MOG Ab. Hold off PT.
 """)],
  "findings": {
@@ -194,27 +195,32 @@ Findings: L5-S1 extrusion compressing L S1 root, removed. No CSF leak.
 L leg pain resolved. Back sore but improving. Neuro: PF 5/5, sens intact. Walking daily.
 Plan: HEP, RTC prn.
 """),
+  ("tel-1", "telephone_note", "2026-04-21", """PHONE NOTE - Cho Spine Clinic - 04/21/2026 10:52 - RN K. Lutz
+Pt called: "pain is back but it's the other leg now" - R leg pain since yesterday, back worse too. No fever, incision fine, no B/B change.
+Per Dr. Cho: naproxen 500 bid x 2 wks, resume HEP, appt next avail (5/12). ED if weakness/numbness groin/B/B sx.
+"""),
   ("pn-2", "progress_note", "2026-05-12", """Cho Spine Clinic  05/12/26   52 F  unsched visit
-3 mo s/p L L5-S1 discectomy. Was pain free until ~4/20. Now NEW R leg pain down lateral calf to top of foot x 3 wks (other side from before surgery), and LBP worse since 4/20. R foot "slaps" on stairs. Naproxen + HEP since 4/20 - no better.
+3 mo s/p L L5-S1 discectomy. Was pain free until ~4/20. Now NEW R leg pain down lateral calf to top of foot x 3 wks (other side from before surgery), and LBP worse since 4/20. R foot "slaps" on stairs. Naproxen + HEP since 4/21 - no better.
 Exam: R EHL 4/5, R TA 4+/5, R heel walk weak. Dec LT/PP R L5 dermatome (dorsum foot). SLR + R 35 deg. L PF 5/5. DTRs 2+ sym. Incision well healed, no drainage, afebrile.
 A: New R L5 radiculopathy w/ weakness, post-op (new since surgery, contralateral) - r/o recurrent/contralateral HNP L4-5 or L5-S1.
 P: MRI L-spine w/wo contrast.
 """)],
  "findings": {
    "back_pain": [("pn-1", "Back sore but improving"), ("pn-2", "LBP worse since 4/20")],
-   "radicular_pain": [("pn-2", "NEW R leg pain down lateral calf to top of foot x 3 wks"), ("pn-2", "New R L5 radiculopathy")],
+   "radicular_pain": [("tel-1", "R leg pain since yesterday"), ("pn-2", "NEW R leg pain down lateral calf to top of foot x 3 wks"), ("pn-2", "New R L5 radiculopathy")],
    "prior_spine_surgery": [("op-1", "L L5-S1 laminotomy, discectomy"), ("pn-2", "3 mo s/p L L5-S1 discectomy")],
    "motor_weakness": [("pn-2", "R EHL 4/5, R TA 4+/5")],
    "sensory_deficit": [("pn-2", "Dec LT/PP R L5 dermatome (dorsum foot)")],
-   "medication": [("pn-2", "Naproxen")],
-   "home_exercise_program": [("pn-2", "HEP since 4/20")],
+   "medication": [("tel-1", "naproxen 500 bid x 2 wks"), ("pn-2", "Naproxen")],
+   "home_exercise_program": [("pn-2", "HEP since 4/21")],
    "no_response_to_treatment": [("pn-2", "no better")],
  },
  "distractors": [
    ("motor_weakness", "historical", [("op-1", "L plantarflexion 4/5")]),
    ("abnormal_reflexes", "historical", [("op-1", "absent L ankle jerk")]),
    ("radicular_pain", "historical", [("op-1", "4 mo L buttock/calf pain")]),
-   ("infection_suspected", "negated", [("pn-2", "no drainage, afebrile")]),
+   ("infection_suspected", "negated", [("pn-2", "no drainage, afebrile"), ("tel-1", "No fever")]),
+   ("bowel_bladder_dysfunction", "hypothetical", [("tel-1", "ED if weakness/numbness groin/B/B sx")]),
  ],
  "ct": (3, True, True), "decision": "meets_criteria", "criteria": ["A.i", "A.ii", "I"]},
 
