@@ -308,8 +308,11 @@ def test_hybrid_therapy_keeps_the_rules_care_named_without_its_kind():
                                 general_evidence=general)
     llm = ConservativeTherapy(weeks=6, active=True, inactive=True, response="improved", components=[
         TherapyComponent(kind="physical_therapy", category="active", weeks=1.0, evidence=[span("PT for 6 weeks")]),
-        TherapyComponent(kind="medication", category="inactive", weeks=2.0, within_6_months=False, evidence=[span("Naproxen")])])
+        TherapyComponent(kind="medication", category="inactive", weeks=2.0, evidence=[span("Naproxen")])])
     ct = _combine(rules, llm)
     assert ct.weeks == 13 and ct.general_evidence == general
     assert [(c.kind, c.weeks) for c in ct.components] == [("physical_therapy", 6.0), ("medication", 2.0)]
     assert ct.active and ct.inactive and ct.within_6_months is True and ct.response == "no_response"
+    # a component known to lie outside the six-month window is an earlier episode's care: it makes no trial inactive
+    old = llm.model_copy(update={"components": [llm.components[0], llm.components[1].model_copy(update={"within_6_months": False})]})
+    assert not _combine(rules, old).inactive
