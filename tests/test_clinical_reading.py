@@ -553,3 +553,12 @@ def test_a_prior_mri_dated_by_its_year_alone_is_years_old(extractor):
             "Exam: Strength 5/5, reflexes 2+ symmetric.")
     r = review(note_case(text, cpt="72141", when="2026-03-16"), extractor)
     assert "A.iv" in r.criteria and r.decision == "meets_criteria"
+
+
+def test_an_unticked_checkbox_is_not_a_symptom_and_a_ros_line_keeps_its_system_headers(extractor):
+    text = ("CC: low back pain x 5 wks.\nROS: [x] MSK: back pain  [x] Neuro: pt reports leg weakness  [ ] numbness\n"
+            "EXAM: Str 5/5 BLE. Sens intact.")
+    found = {f.code: f for f in extractor.extract(note_case(text)).findings}
+    assert not found["sensory_deficit"].present
+    assert found["motor_weakness"].evidence[0].section == "ros"
+    assert review(note_case(text), extractor).decision != "meets_criteria"
