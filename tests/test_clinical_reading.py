@@ -562,3 +562,15 @@ def test_an_unticked_checkbox_is_not_a_symptom_and_a_ros_line_keeps_its_system_h
     assert not found["sensory_deficit"].present
     assert found["motor_weakness"].evidence[0].section == "ros"
     assert review(note_case(text), extractor).decision != "meets_criteria"
+
+
+def test_a_later_exam_naming_the_muscle_at_full_strength_and_sensation_intact_undoes_the_deficit(extractor):
+    first = doc("uc", "2026-02-20", "Urgent care. Sharp low back pain into the left leg since yesterday.\n"
+                "Exam: L EHL 4/5. Sens dec L dorsum foot.\nDx: acute lumbar radiculopathy.")
+    later = doc("pcp", "2026-03-16", "F/u left sciatica, much better.\nExam: EHL 5/5 bilat, ankle DF/PF 5/5. Sens intact "
+                "LT/PP both feet.\nA/P: radiculopathy resolving.")
+    r = review(packet_case(first, later, when="2026-03-18"), extractor)
+    assert not {"A.i", "A.ii"} & set(r.criteria)
+    still = doc("pcp", "2026-03-16", "F/u left sciatica.\nExam: EHL 4/5 L, 5/5 R. Sens dec L dorsum foot.\nA/P: L5 "
+                "radiculopathy.")
+    assert "A.ii" in review(packet_case(first, still, when="2026-03-18"), extractor).criteria
