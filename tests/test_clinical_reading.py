@@ -574,3 +574,12 @@ def test_a_later_exam_naming_the_muscle_at_full_strength_and_sensation_intact_un
     still = doc("pcp", "2026-03-16", "F/u left sciatica.\nExam: EHL 4/5 L, 5/5 R. Sens dec L dorsum foot.\nA/P: L5 "
                 "radiculopathy.")
     assert "A.ii" in review(packet_case(first, still, when="2026-03-18"), extractor).criteria
+
+
+def test_a_differential_closed_by_a_later_note_no_longer_keeps_the_deficit_spinal(extractor):
+    first = doc("pcp1", "2026-01-10", "Neck pain x 3 wks. R hand numbness, dropping tools.\nExam: R FDI 4/5, dec LT R "
+                "5th digit.\nA: R hand numbness/weakness - r/o C8 radiculopathy vs ulnar neuropathy.")
+    later = doc("pcp2", "2026-02-09", "F/u. EMG: R ulnar neuropathy at the elbow. Hand numb + FDI weakness d/t ulnar "
+                "neuropathy. Neck still aches.")
+    r = review(packet_case(first, later, cpt="72141", when="2026-02-11"), extractor)
+    assert not {"A.i", "A.ii"} & set(r.criteria) and r.decision != "meets_criteria"

@@ -65,6 +65,9 @@ class AttributionData(Strict):
     diffuse_reflexes: Regex
     focal_reflexes: Regex
     located: Regex
+    differential_lead: Regex = Field(default=r"(?!x)x", description=(
+        "Words that make the root territory after them one side of a differential ('r/o C8 radiculopathy vs ulnar "
+        "neuropathy'): such a territory does not keep a cause named elsewhere from explaining the deficit."))
     causes: list[Cause]
     explained_by_diagnosis: list[DiagnosisExplains] = []
 
@@ -94,7 +97,7 @@ def config(g: Guideline) -> Compiled:
         if unknown:
             raise ValueError(f"attribution explained_by_diagnosis names unknown codes {sorted(unknown)}")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-            "diffuse_reflexes", "focal_reflexes", "located")
+            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead")
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
@@ -255,7 +258,7 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
     """An attribution elsewhere in the document (or the packet) reaches this mention by its cause's scope."""
     rx = cfg.rx
     sentence = text[m.sent_start:m.sent_end]
-    if rx["dermatomal"].search(sentence):
+    if _dermatomal(sentence, rx):
         return None
     for a in attributions:
         cause = a.cause
@@ -276,6 +279,12 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             if here is None and not _lateral(sentence, rx) or (a.side is not None and here == a.side):
                 return cause
     return None
+
+
+def _dermatomal(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:
+    """The sentence places the deficit in a root's territory, other than as one side of a differential ('r/o C8
+    radiculopathy vs ulnar neuropathy' leaves the question open, which a cause named elsewhere may close)."""
+    return any(not rx["differential_lead"].search(sentence[:d.start()]) for d in rx["dermatomal"].finditer(sentence))
 
 
 def _explained_codes(attributions: list[Attribution], mentions: list["Mention"]) -> dict[int, set[str]]:
