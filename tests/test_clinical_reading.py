@@ -583,3 +583,12 @@ def test_a_differential_closed_by_a_later_note_no_longer_keeps_the_deficit_spina
                 "neuropathy. Neck still aches.")
     r = review(packet_case(first, later, cpt="72141", when="2026-02-11"), extractor)
     assert not {"A.i", "A.ii"} & set(r.criteria) and r.decision != "meets_criteria"
+
+
+def test_a_dash_links_symptoms_and_their_cause_unless_the_cause_is_one_side_of_a_differential(extractor):
+    text = ("Low back pain for years, heat and acetaminophen.\nExam: magnetic gait. Str 5/5 BLE.\n"
+            "A/P: Incontinence + gait trouble - NPH per neurology, awaiting shunt.")
+    assert "bowel_bladder_dysfunction" not in present(extractor, note_case(text, age=78))
+    open_question = ("Low back pain for 3 weeks.\nExam: L EHL 4/5.\nA: Left leg weakness - stroke vs radiculopathy, "
+                     "work-up pending.")
+    assert "motor_weakness" in present(extractor, note_case(open_question, age=70))

@@ -175,10 +175,15 @@ def _scan_attributions(text: str) -> list[Attribution]:
     return found
 
 
+DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)", re.I)
+
+
 def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled) -> Optional[re.Match[str]]:
     """A cue before the cause ('due to his neuropathy') or after it ('her neuropathy explains'), unblocked."""
     rx, gap = cfg.rx, cfg.data.gap_max
     for cm in crx.finditer(clause):
+        if DIFFERENTIAL_AFTER.match(clause, cm.end()):
+            continue  # 'due to a stroke vs a radiculopathy': one side of a differential explains nothing yet
         for cue in rx["cue_before"].finditer(clause, max(0, cm.start() - gap - 30), cm.start()):
             between = clause[cue.end():cm.start()]
             if len(between) <= gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
