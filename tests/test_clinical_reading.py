@@ -592,3 +592,11 @@ def test_a_dash_links_symptoms_and_their_cause_unless_the_cause_is_one_side_of_a
     open_question = ("Low back pain for 3 weeks.\nExam: L EHL 4/5.\nA: Left leg weakness - stroke vs radiculopathy, "
                      "work-up pending.")
     assert "motor_weakness" in present(extractor, note_case(open_question, age=70))
+
+
+@pytest.mark.parametrize("sentence", ["Babinski equivocal on the right.", "SLR equivocal at 60 degrees."])
+def test_an_equivocal_exam_sign_is_not_indeterminate_imaging(extractor, sentence):
+    text = f"Tingling in both legs for 3 weeks.\nExam: Str 5/5 BLE. {sentence}"
+    assert "imaging_indeterminate" not in present(extractor, note_case(text))
+    assert "imaging_indeterminate" in present(extractor, note_case("Back pain. Lumbar MRI 02/2026: equivocal "
+                                                                   "enhancement at L3, indeterminate."))
