@@ -600,3 +600,13 @@ def test_an_equivocal_exam_sign_is_not_indeterminate_imaging(extractor, sentence
     assert "imaging_indeterminate" not in present(extractor, note_case(text))
     assert "imaging_indeterminate" in present(extractor, note_case("Back pain. Lumbar MRI 02/2026: equivocal "
                                                                    "enhancement at L3, indeterminate."))
+
+
+def test_an_mri_dated_relative_to_its_note_lets_new_findings_since_it_meet_repeat_b(extractor):
+    text = ("HPI: Low back and left leg pain since March. The lumbar MRI she had 5 weeks ago showed an L5-S1 protrusion "
+            "touching the left S1 root. PT since 04/20 and naproxen daily since 04/15.\nInterval: leg pain worse despite "
+            "PT and meds; since Monday her left foot is weak.\nExam: L plantarflexion 3/5, L Achilles absent.\n"
+            "A: New left S1 motor deficit since the MRI.\nP: repeat lumbar MRI now; the result decides surgery.")
+    r = review(note_case(text, when="2026-06-01"), extractor)
+    assert "prior_mri_same_region" in {f.code for f in r.findings}
+    assert r.decision == "meets_criteria" and "REPEAT.b" in r.criteria

@@ -198,7 +198,7 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         dm = DATE_RX.search(m.text) or _date_after(document.text, m)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         if d is None:
-            d = _year_after(document.text, m)
+            d = _year_after(document.text, m) or _ago_after(document.text, m, document.date)
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
         if _requested_study(document.text, m):
@@ -234,6 +234,23 @@ def _year_after(text: str, m: Mention) -> Optional[date]:
     is enough to tell a study years old from a recent one."""
     y = YEAR_AFTER.search(text, m.end, min(m.sent_end, m.end + YEAR_REACH))
     return date(int(y.group(1)), 7, 1) if y else None
+
+
+AGO_AFTER = re.compile(r"\b(?:(\d+|a|an|one|two|three|four|five|six|several|a few) (day|week|month)s? ago|last (week|month))\b",
+                       re.I)
+AGO_UNITS = {"day": 1, "week": 7, "month": 30}
+AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
+
+
+def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
+    """A study dated relative to its note, just after its words ('the MRI he had last month', '... 3 weeks ago')."""
+    a = AGO_AFTER.search(text, m.end, min(m.sent_end, m.end + YEAR_REACH))
+    if a is None or ref is None:
+        return None
+    if a.group(3):
+        return ref - timedelta(days=AGO_UNITS[a.group(3).lower()])
+    n = int(a.group(1)) if a.group(1).isdigit() else AGO_WORDS[a.group(1).lower()]
+    return ref - timedelta(days=n * AGO_UNITS[a.group(2).lower()])
 
 
 def _date_after(text: str, m: Mention) -> Optional[re.Match[str]]:
