@@ -610,3 +610,26 @@ def test_an_mri_dated_relative_to_its_note_lets_new_findings_since_it_meet_repea
     r = review(note_case(text, when="2026-06-01"), extractor)
     assert "prior_mri_same_region" in {f.code for f in r.findings}
     assert r.decision == "meets_criteria" and "REPEAT.b" in r.criteria
+
+
+def test_upper_motor_neuron_signs_do_not_serve_a_lumbar_study(extractor):
+    text = ("Chronic mild back ache, no care. Three months of stiff legs and tripping.\nExam: Reflexes 3+ at knees, ankle "
+            "clonus, Babinski up bilaterally, Hoffmann positive.\nA: Spastic gait, r/o myelopathy vs MS.\nP: MRI lumbar spine.")
+    r = review(note_case(text, cpt="72148"), extractor)
+    assert r.decision != "meets_criteria" and "A.ii" not in r.criteria
+
+
+def test_an_episode_a_letter_retells_from_two_years_ago_is_not_the_current_one(extractor):
+    text = ("SPINE CLINIC 02/02/2026\nDear Dr. Lane,\nIn April 2024 he developed left S1 radiculopathy with plantarflexion "
+            "weakness (4/5) and an "
+            "absent left ankle jerk; EMG in 05/2024 confirmed an acute left S1 radiculopathy. It resolved by late 2024.\n"
+            "He returns now with ten days of low back ache after moving house, no leg symptoms.\nOn examination today "
+            "plantarflexion is 5/5, ankle jerks are present and symmetric, sensation is intact.\nSincerely, Dr. Roe")
+    r = review(packet_case(doc("l", "2026-02-02", text, "letter"), when="2026-02-04"), extractor)
+    assert not {"A.i", "A.ii", "A.iii", "C"} & set(r.criteria) and r.decision != "meets_criteria"
+
+
+def test_an_indeterminate_lung_nodule_named_by_its_lobe_is_not_j(extractor):
+    text = ("CT chest: Indeterminate 6 mm solid nodule RUL; follow-up CT in 6 months per Fleischner. Mild thoracic "
+            "spondylosis.\nMid-back pain for 3 weeks after rowing.")
+    assert "imaging_indeterminate" not in present(extractor, note_case(text, cpt="72146"))

@@ -105,16 +105,17 @@ def test_red_flag_only_in_review_of_systems_routes(extractor):
 def test_a_sign_whose_own_words_read_normal_cannot_approve():
     from priorauth.extract.qualifiers import qualify
 
-    text = "Low back pain radiating to the left buttock.\nExam: reflexes 2+ symmetric. Babinski, toes are downgoing."
+    text = "Neck pain radiating to the left shoulder.\nExam: reflexes 2+ symmetric. Babinski, toes are downgoing."
     doc = Document(id="n", date=date(2026, 3, 1), text=text)
     at = text.index("Babinski")
     sign = Finding(code="upper_motor_neuron_signs", exam=True,
                    evidence=[EvidenceSpan(doc="n", start=at, end=at + 8, text="Babinski")])
-    pain = Finding(code="back_pain", evidence=[EvidenceSpan(doc="n", start=0, end=13, text="Low back pain")])
-    fs = qualify([doc], [pain, sign], REQ)
+    pain = Finding(code="neck_pain", evidence=[EvidenceSpan(doc="n", start=0, end=9, text="Neck pain")])
+    cervical = REQ.model_copy(update={"cpt_codes": ["72141"]})  # upper motor neuron signs serve a cervical study
+    fs = qualify([doc], [pain, sign], cervical)
     q = next(x for x in fs[1].qualifiers if x.name == "contradicted")
     assert q.value == "same_sentence" and q.evidence[0].text == "toes are downgoing"
-    d = decide(Facts.build(fs, None, REQ))
+    d = decide(Facts.build(fs, None, cervical))
     assert d.decision == "not_met"
     assert any("contradicted in the same exam ('toes are downgoing')" in x for x in d.reasons)
 

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
-from priorauth.extract.dates import DATE_RX, SIX_MONTHS, parse_date
+from priorauth.extract.dates import DATE_RX, SIX_MONTHS, note_clock, parse_date
 from priorauth.extract.roles import document_role
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.guidelines import get as get_guideline
@@ -759,6 +759,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
         if f.code in CURRENT_EPISODE:
             qs += _told_only_by(f, docs, roles, reoperations)
+        if f.code in CURRENT_EPISODE + ("emg_radiculopathy",) and spec_for(f.code, "long_ago"):
+            qs += _long_ago(f, docs)
         if f.code in CONTRADICTABLE:
             q = _contradiction(f, ruled_out, docs)
             if q:
@@ -826,6 +828,28 @@ def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
     if all(roles[s.doc] == "records_review" for s in held):
         return [Qualifier(name="records_review", value=True, evidence=held[:MAX_SPANS])]
     return []
+
+
+LONG_AGO = 365  # days: an event dated more than a year before its note belongs to an earlier episode
+
+
+def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+    """`long_ago` when every span's sentence is dated more than a year before its note's own time (issue: a records
+    review or a letter retelling a 2024 episode). The note's own time is its latest stated date when it was written
+    on an older clock than its document date (a transcription filed years later)."""
+    held = []
+    for s in f.evidence:
+        dt = docs.get(s.doc)
+        if dt is None or dt.doc.date is None:
+            return []
+        ref = note_clock(dt.doc.text, dt.doc.date) or dt.doc.date
+        sent = dt.sentence(s.start)
+        stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
+        stated += [date(int(y), 12, 31) for y in YEAR_IN_RX.findall(dt.doc.text[sent[0]:sent[1]])]
+        if not stated or (ref - max(stated)).days <= LONG_AGO:
+            return []
+        held.append(s)
+    return [Qualifier(name="long_ago", value=True, evidence=held[:MAX_SPANS])] if held else []
 
 
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:

@@ -26,7 +26,7 @@ from priorauth.rules.facts import Facts
 STRONG_ALIGNMENTS = ("exact", "normalized")
 """Span alignments that count as grounded for an approval."""
 
-WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery", "procedure_indication", "records_review")
+WEAK_QUALIFIERS = ("contradicted", "templated_ros", "before_surgery", "procedure_indication", "records_review", "long_ago")
 """Qualifiers (computed in priorauth/extract/qualifiers.py) that make a finding too weak to approve on."""
 
 
@@ -79,6 +79,8 @@ def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Option
             return f"{label} is documented only in an operative or procedure report (the state before that procedure)"
         if name == "records_review":
             return f"{label} is documented only in a records review, which narrates the past"
+        if name == "long_ago":
+            return f"{label} is documented only with dates more than a year before its note (an earlier episode)"
     return None
 
 

@@ -60,9 +60,12 @@ def isolated_pain(f: Facts, s: Study) -> tuple[tuple[str, ...], str]:
 
 def served(f: Facts, s: Study, codes: tuple[str, ...]) -> tuple[str, ...]:
     """The deficits among `codes` that are new and can come from the requested region: a deficit every mention of which
-    is called long-standing and unchanged (`chronic`) is not new (A.i, A.ii), and one whose every mention names an arm
-    and no leg (its `territory` only cervical) does not serve a thoracic or lumbar study."""
+    is called long-standing and unchanged (`chronic`) is not new (A.i, A.ii); upper motor neuron signs do not serve a
+    lumbar study (the cord ends above it); and a deficit whose every mention names an arm and no leg (its `territory`
+    only cervical) does not serve a thoracic or lumbar study."""
     codes = tuple(c for c in codes if c not in FOCAL or not all(x.qualified("chronic") for x in f.findings.get(c, [])))
+    if s.region == "lumbar":  # upper motor neuron signs come from the cord, above the lumbar canal (LIM.F's scope)
+        codes = tuple(c for c in codes if c != "upper_motor_neuron_signs")
     if s.region not in ("thoracic", "lumbar"):
         return codes
     return tuple(c for c in codes if c not in FOCAL or not all(_arm_only(x) for x in f.findings.get(c, [])))
