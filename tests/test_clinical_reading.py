@@ -633,3 +633,12 @@ def test_an_indeterminate_lung_nodule_named_by_its_lobe_is_not_j(extractor):
     text = ("CT chest: Indeterminate 6 mm solid nodule RUL; follow-up CT in 6 months per Fleischner. Mild thoracic "
             "spondylosis.\nMid-back pain for 3 weeks after rowing.")
     assert "imaging_indeterminate" not in present(extractor, note_case(text, cpt="72146"))
+
+
+def test_j_needs_the_indeterminate_study_placed_in_the_requested_region(extractor):
+    vague = "Mid-back pain for 3 weeks. Pt asks for an MRI 'since the scan found something indeterminate'."
+    assert "J" not in review(note_case(vague, cpt="72146"), extractor).criteria
+    placed = "Mid-back pain for 3 weeks. Thoracic spine CT: indeterminate sclerotic focus in the T9 body; MRI advised."
+    assert "J" in review(note_case(placed, cpt="72146"), extractor).criteria
+    other = "Neck pain. Lumbar MRI 02/2026: indeterminate enhancing focus at L3."
+    assert "J" not in review(note_case(other, cpt="72141"), extractor).criteria

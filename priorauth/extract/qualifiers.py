@@ -619,7 +619,7 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
 
-REGIONED = ("prior_spine_surgery", "emg_radiculopathy")
+REGIONED = ("prior_spine_surgery", "emg_radiculopathy", "imaging_indeterminate")
 """Facts whose region must match the requested study's for the criteria that use them (labeling.md I, A.iii, C)."""
 REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
 

@@ -368,7 +368,18 @@ def i(f: Facts, s: Study) -> Outcome:
 
 
 def j(f: Facts, s: Study) -> Outcome:
-    return met("imaging_indeterminate") if f.has("imaging_indeterminate") else unmet("no indeterminate prior imaging")
+    """labeling.md: the indeterminate study must be of the spine region requested. A region the words name must be the
+    requested one; with none named, the finding counts only from an imaging report (the study is the report's own)."""
+    code = "imaging_indeterminate"
+    if not f.has(code):
+        return unmet("no indeterminate prior imaging")
+    elsewhere = other_region(f, code, s)
+    if elsewhere:
+        return unmet(f"the indeterminate study is of the {elsewhere} spine, not the {s.region} spine requested", code)
+    if not f.values(code, "region") and not any(e.role == "imaging_report" for x in f.findings[code] for e in f.events_of(x)):
+        return unmet("the indeterminate finding is not placed in the spine region requested (no region or level named, "
+                     "and not in an imaging report)", code)
+    return met(code, quals=f.quals(code, "region"))
 
 
 K_SIGNS = {"fever": "fever", "labs": "abnormal laboratory findings", "imaging": "suggestive imaging"}
