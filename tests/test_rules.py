@@ -17,7 +17,11 @@ def q(name, value=True):
 
 
 def run(codes=(), exam=(), ct=None, cpt=("72148",), age=50, swo=True, records=True, prior_region=None, quals=None):
-    quals = quals or {}
+    quals = dict(quals or {})
+    if "imaging_indeterminate" in codes and "imaging_indeterminate" not in quals:
+        # J needs the indeterminate study placed in the requested region (labeling.md): these packets say so
+        region = {"72141": "cervical", "72146": "thoracic", "72148": "lumbar"}.get(cpt[0], "lumbar")
+        quals["imaging_indeterminate"] = [q("region", region)]
     fs = [finding(c, exam=c in exam, qualifiers=quals.get(c, [])) for c in codes]
     fs += [finding(c, exam=True) for c in exam if c not in codes]
     if prior_region is not None:
