@@ -642,3 +642,12 @@ def test_j_needs_the_indeterminate_study_placed_in_the_requested_region(extracto
     assert "J" in review(note_case(placed, cpt="72146"), extractor).criteria
     other = "Neck pain. Lumbar MRI 02/2026: indeterminate enhancing focus at L3."
     assert "J" not in review(note_case(other, cpt="72141"), extractor).criteria
+
+
+def test_a_patients_later_report_of_weakness_does_not_outweigh_the_latest_exam(extractor):
+    exam = doc("pt", "2026-09-10", "PT daily note. Neck 30% better.\nO: MMT C5-T1 myotomes 5/5 bilat. Grip symmetric. "
+               "Sensation intact.")
+    call = doc("tel", "2026-09-14", "Telephone encounter. Pt called: 'my hand still feels weak', wants a neck MRI.")
+    first = doc("uc", "2026-08-20", "Urgent care. Neck pain x 10 days. R hand feels weak.\nExam: Grip R 4/5.")
+    r = review(packet_case(first, exam, call, cpt="72141", when="2026-09-15"), extractor)
+    assert not {"A.i", "A.ii"} & set(r.criteria) and r.decision != "meets_criteria"

@@ -613,8 +613,8 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     if not normal:
         return None
     newest = max(d for d, _ in normal)
-    if (found and max(found) >= newest) or max(when(s.doc) for s in f.evidence) > newest:
-        return None
+    if found and max(found) >= newest:
+        return None  # an exam at that time or later finds the deficit; a later report of it is no exam
     spans = [s for d, s in normal if d == newest][:MAX_SPANS]
     return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
