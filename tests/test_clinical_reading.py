@@ -651,3 +651,9 @@ def test_a_patients_later_report_of_weakness_does_not_outweigh_the_latest_exam(e
     first = doc("uc", "2026-08-20", "Urgent care. Neck pain x 10 days. R hand feels weak.\nExam: Grip R 4/5.")
     r = review(packet_case(first, exam, call, cpt="72141", when="2026-09-15"), extractor)
     assert not {"A.i", "A.ii"} & set(r.criteria) and r.decision != "meets_criteria"
+
+
+def test_an_mri_last_fall_is_recent_in_january_and_of_unknown_age_in_march(extractor):
+    text = "Low back pain since November. MRI of the lumbar spine last fall showed a mild L4-5 bulge."
+    assert "prior_mri_same_region" in present(extractor, note_case(text, when="2026-01-20"))
+    assert "prior_mri_same_region" not in present(extractor, note_case(text, when="2026-04-20"))

@@ -194,11 +194,18 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         if m.code != "prior_mri_same_region" or m.reason is not None:
             continue
         document = docs[m.doc_id]
-        region = get_guideline().region_named(m.text)
+        region = get_guideline().region_named(m.text) or ("cervical" if NECK_RX.search(m.text) else None)
         dm = DATE_RX.search(m.text) or _date_after(document.text, m)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         if d is None:
             d = _year_after(document.text, m) or _ago_after(document.text, m, document.date)
+        season = SEASON_RX.search(m.text)
+        if season and d is None and document.date is not None:
+            first, last = _season(season.group(1).lower(), document.date)
+            if when is not None and (when - first) > SIX_MONTHS and (when - last) <= SIX_MONTHS:
+                drop.append(m)  # 'last fall' straddles the six months: its age cannot be established
+                continue
+            d = last
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
         if _requested_study(document.text, m):
@@ -251,6 +258,23 @@ def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
         return ref - timedelta(days=AGO_UNITS[a.group(3).lower()])
     n = int(a.group(1)) if a.group(1).isdigit() else AGO_WORDS[a.group(1).lower()]
     return ref - timedelta(days=n * AGO_UNITS[a.group(2).lower()])
+
+
+NECK_RX = re.compile(r"\bneck\b", re.I)  # 'MRI of the neck': the cervical spine, for a study's region only
+SEASON_RX = re.compile(r"\b(?:last|this past) (fall|autumn|spring|summer|winter)\b", re.I)
+SEASONS = {"spring": (3, 20, 6, 20), "summer": (6, 21, 9, 21), "fall": (9, 22, 12, 20), "autumn": (9, 22, 12, 20),
+           "winter": (12, 21, 3, 19)}
+
+
+def _season(name: str, ref: date) -> tuple[date, date]:
+    """The first and last day of the most recent `name` season that ended before `ref` ('last fall' in January is
+    the fall of the year before)."""
+    m1, d1, m2, d2 = SEASONS[name]
+    for year in (ref.year, ref.year - 1, ref.year - 2):
+        end = date(year + (1 if m2 < m1 else 0), m2, d2)
+        if end < ref:
+            return date(year, m1, d1), end
+    return date(ref.year - 2, m1, d1), date(ref.year - 2 + (1 if m2 < m1 else 0), m2, d2)
 
 
 def _date_after(text: str, m: Mention) -> Optional[re.Match[str]]:
