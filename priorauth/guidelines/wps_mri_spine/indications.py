@@ -347,13 +347,21 @@ def h(f: Facts, s: Study) -> Outcome:
                  "progression on labs or imaging, or lesion needing clarification", code)
 
 
-def i(f: Facts, s: Study) -> Outcome:
-    code = "prior_spine_surgery"
+def _elsewhere(f: Facts, code: str, s: Study, missing: str, what: str) -> Outcome | None:
+    """Unmet when the fact is missing or names only another region than the requested study's (labeling.md I, J)."""
     if not f.has(code):
-        return unmet("no prior spine surgery is documented")
+        return unmet(missing)
     elsewhere = other_region(f, code, s)
     if elsewhere:
-        return unmet(f"the spine surgery was of the {elsewhere} spine, not the {s.region} spine requested", code)
+        return unmet(f"{what} of the {elsewhere} spine, not the {s.region} spine requested", code)
+    return None
+
+
+def i(f: Facts, s: Study) -> Outcome:
+    code = "prior_spine_surgery"
+    out = _elsewhere(f, code, s, "no prior spine surgery is documented", "the spine surgery was")
+    if out is not None:
+        return out
     csf = f.quals(code, "csf_leak")
     if csf or f.has("csf_leak_suspected"):
         return met(code, *f.any("csf_leak_suspected"), sub="I.csf_leak", text="clinical findings suggesting a CSF leak", quals=csf)
@@ -371,11 +379,9 @@ def j(f: Facts, s: Study) -> Outcome:
     """labeling.md: the indeterminate study must be of the spine region requested. A region the words name must be the
     requested one; with none named, the finding counts only from an imaging report (the study is the report's own)."""
     code = "imaging_indeterminate"
-    if not f.has(code):
-        return unmet("no indeterminate prior imaging")
-    elsewhere = other_region(f, code, s)
-    if elsewhere:
-        return unmet(f"the indeterminate study is of the {elsewhere} spine, not the {s.region} spine requested", code)
+    out = _elsewhere(f, code, s, "no indeterminate prior imaging", "the indeterminate study is")
+    if out is not None:
+        return out
     if not f.values(code, "region") and not any(e.role == "imaging_report" for x in f.findings[code] for e in f.events_of(x)):
         return unmet("the indeterminate finding is not placed in the spine region requested (no region or level named, "
                      "and not in an imaging report)", code)
