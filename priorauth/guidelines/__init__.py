@@ -192,6 +192,7 @@ class Guideline:
 _MODULES: dict[str, ModuleType] = {}  # sha256 of a guideline module's source -> the module imported from it
 _INSTALLED: dict[str, list[Guideline]] = {}  # id -> its installed versions, oldest first
 _ACTIVE: ContextVar[str] = ContextVar("priorauth_guideline", default=DEFAULT)
+_GENERATION = 0  # bumped by register(): a name may then mean another version
 
 
 def load(root: Path) -> Guideline:
@@ -206,9 +207,11 @@ def register(root: Path) -> Guideline:
 
     Another version of an installed id is added beside it; the same version again replaces it.
     """
+    global _GENERATION
     g = load(root)
     kept = [v for v in _INSTALLED.get(g.id, []) if v.version != g.version]
     _INSTALLED[g.id] = sorted(kept + [g], key=lambda v: v.starts)
+    _GENERATION += 1  # per_guideline's fast lookups name guidelines as they were installed
     for v in _INSTALLED[g.id]:
         v.__dict__.pop("identity", None)  # its effective_until may change
     return g
@@ -331,9 +334,15 @@ def per_guideline(load_fn: Callable[[Guideline], T]) -> Callable[..., T]:
     The loader runs with its guideline active, so loaders it calls by id read the same version.
     """
     cache: dict[str, T] = {}
+    named: dict[tuple[Optional[str], str, int], T] = {}  # (argument, active guideline, generation) -> value
 
     @functools.wraps(load_fn)
     def wrapper(guideline: Optional[str] = None) -> T:
+        # the rules ask for their data tens of thousands of times per packet set: resolve each name once
+        key = (guideline, _ACTIVE.get(), _GENERATION)
+        hit = named.get(key)
+        if hit is not None:
+            return hit
         g = get(guideline)
         if g.ref not in cache:
             token = _ACTIVE.set(g.ref)
@@ -341,6 +350,7 @@ def per_guideline(load_fn: Callable[[Guideline], T]) -> Callable[..., T]:
                 cache[g.ref] = load_fn(g)
             finally:
                 _ACTIVE.reset(token)
+        named[key] = cache[g.ref]
         return cache[g.ref]
 
     wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
