@@ -39,6 +39,9 @@ ATTRIBUTED = [
     ("systemic", "Low back pain. Leg weakness attributed to deconditioning after three weeks in bed.", "motor_weakness"),
     ("hydrocephalus", "Neck pain. Urinary incontinence consistent with normal pressure hydrocephalus.", "bowel_bladder_dysfunction"),
     ("hydrocephalus", "Neck pain. Trouble with walking, which the enlarged ventricles explain.", "myelopathy_suspected"),
+    ("myopathy", "Neck pain. Proximal arm weakness, concern for myelopathy, fully explained by her polymyositis.", "myelopathy_suspected"),
+    ("visceral", "Low back ache for 3 weeks, which I feel is referred from constipation.", "back_pain"),
+    ("visceral", "Neck pain and headache for 2 days, consistent with a viral syndrome.", "neck_pain"),
     ("pain_limited", "Low back pain. Hip flexion 4/5, limited by pain.", "motor_weakness"),
     ("pain_limited", "Low back pain. Give-way weakness of the left quadriceps.", "motor_weakness"),
     ("pain_limited", "Low back pain. When the pain is very bad, she has some subtle leg weakness.", "motor_weakness"),
@@ -57,6 +60,15 @@ def test_each_cause_rules_the_deficit_out_and_names_itself(extractor, cause, tex
 
 def test_every_cause_in_the_data_is_tested():
     assert {c.id for c in config().data.causes} == {c for c, _, _ in ATTRIBUTED}
+
+
+@pytest.mark.parametrize("text", [
+    "Low back pain for 8 weeks despite PT. UTI last month, treated with nitrofurantoin.",
+    "Low back pain for 8 weeks. Kidney stone ruled out on CT.",
+    "Low back pain for 8 weeks, not from constipation: bowels are regular.",
+])
+def test_back_pain_beside_an_unlinked_or_excluded_organ_cause_stays(extractor, text):
+    assert "back_pain" in present(extractor, text)
 
 
 def test_neuropathy_keeps_its_own_assertion(extractor):

@@ -657,3 +657,15 @@ def test_an_mri_last_fall_is_recent_in_january_and_of_unknown_age_in_march(extra
     text = "Low back pain since November. MRI of the lumbar spine last fall showed a mild L4-5 bulge."
     assert "prior_mri_same_region" in present(extractor, note_case(text, when="2026-01-20"))
     assert "prior_mri_same_region" not in present(extractor, note_case(text, when="2026-04-20"))
+
+
+# --- 8. what was new long ago is not new now -------------------------------------------------------------------
+
+def test_a_metastasis_new_more_than_a_year_ago_is_not_new_now(extractor):
+    old = ("Oncologic history: 11/2024 new T7 lesion with epidural extension, treated with SBRT.\n"
+           "Interval: feels well, no back pain.\nExam: strength 5/5, sensation intact.\n"
+           "Assessment: metastatic breast cancer, stable on therapy.\nPlan: surveillance MRI thoracic spine.")
+    r = review(note_case(old, cpt="72146", age=60), extractor)
+    assert r.decision == "not_met" and "H" not in r.criteria
+    recent = old.replace("11/2024", "01/2026").replace("stable on therapy", "new lesion on bone scan")
+    assert "H" in review(note_case(recent, cpt="72146", age=60), extractor).criteria
