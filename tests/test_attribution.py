@@ -30,6 +30,7 @@ ATTRIBUTED = [
     ("entrapment_neuropathy", "Neck pain. Hand clumsiness attributed to bilateral carpal tunnel syndrome.", "myelopathy_suspected"),
     ("stroke", "Neck pain. Residual right arm weakness 4/5 after a left MCA stroke.", "motor_weakness"),
     ("stroke", "Neck pain. Positive Babinski on the left, related to his prior CVA.", "upper_motor_neuron_signs"),
+    ("stroke", "Low back pain. Urinary urgency since his stroke last year, unchanged.", "bowel_bladder_dysfunction"),
     ("shoulder", "Neck pain. Weakness of shoulder abduction 4/5 due to a rotator cuff tear.", "motor_weakness"),
     ("shoulder", "Neck pain. Arm weakness consistent with adhesive capsulitis.", "motor_weakness"),
     ("hip_knee", "Low back pain. Hip flexion 4/5 secondary to severe hip osteoarthritis.", "motor_weakness"),
@@ -153,3 +154,20 @@ def test_a_cause_named_with_a_body_part_explains_deficits_of_that_part(extractor
     assert "sensory_deficit" in present(extractor, other_side)
     dermatomal = "Low back pain. Numbness of the left foot in an L5 dermatome. Peripheral neuropathy of her left foot."
     assert "sensory_deficit" in present(extractor, dermatomal)
+
+
+def test_an_entrapment_explains_every_deficit_of_its_region_in_its_own_note(extractor):
+    text = ("Low back pain improving with PT.\nExam: Left ankle dorsiflexion 3/5. Sensation reduced over the dorsum of "
+            "the left foot. Tinel positive at the fibular head.\n"
+            "Impression: The foot drop is fully explained by a left peroneal neuropathy at the fibular head.")
+    assert not present(extractor, text) & {"motor_weakness", "sensory_deficit"}
+    kept = text.replace("Sensation reduced over the dorsum of the left foot", "Sensation reduced in the left L5 dermatome")
+    assert "sensory_deficit" in present(extractor, kept)
+
+
+def test_a_deficits_own_side_decides_not_the_lesions_side_in_the_same_sentence(extractor):
+    text = ("Low back pain for 3 weeks. He had a left MCA stroke in 2024 and has since walked with a cane because of "
+            "residual right-sided weakness.\nAssessment: right hemiparesis from the stroke, unchanged.")
+    assert "motor_weakness" not in present(extractor, text)
+    other = text.replace("residual right-sided weakness", "new left-sided weakness")
+    assert "motor_weakness" in present(extractor, other)

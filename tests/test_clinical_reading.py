@@ -669,3 +669,11 @@ def test_a_metastasis_new_more_than_a_year_ago_is_not_new_now(extractor):
     assert r.decision == "not_met" and "H" not in r.criteria
     recent = old.replace("11/2024", "01/2026").replace("stable on therapy", "new lesion on bone scan")
     assert "H" in review(note_case(recent, cpt="72146", age=60), extractor).criteria
+
+
+def test_a_worsening_the_author_calls_perceived_is_not_worsening(extractor):
+    text = ("Low back pain for 9 weeks despite 7 weeks of PT and naproxen. His wife feels he is worse; the perceived "
+            "worsening reflects a bad night's sleep.\nExam: strength 5/5, sensation intact.")
+    assert "symptoms_worsening" not in present(extractor, note_case(text))
+    assert "symptoms_worsening" in present(extractor, note_case(text.replace("the perceived worsening reflects",
+                                                                              "the worsening despite therapy, not")))

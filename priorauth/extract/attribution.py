@@ -170,11 +170,13 @@ def _scan_attributions(text: str) -> list[Attribution]:
                 hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg)
                 if hit:
                     # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
-                    rest = clause[:max(0, hit.start() - 25)] + " " + clause[hit.end():]
+                    rest = LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(rest)))
     return found
 
 
+# the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
+LESION_SIDE = re.compile(r"(?i)\b(?:left|right)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
 DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)", re.I)
 
 
@@ -209,6 +211,12 @@ def _side(sentence: str) -> Optional[str]:
     return sides.pop() if len(sides) == 1 else None
 
 
+def _own_side(text: str, m: "Mention") -> Optional[str]:
+    """The side written with the mention itself ('residual right-sided weakness'), before any other side its sentence
+    names (the lesion's: 'after a left MCA stroke ... right-sided weakness')."""
+    return _side(text[max(m.sent_start, m.start - 25):m.end])
+
+
 def attribute(text: str, mentions: list["Mention"]) -> None:
     """Rule out the mentions a note explains by a non-spinal cause; name the cause on each."""
     cfg = config()
@@ -220,6 +228,9 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     if not attributions:
         return
     explains = _explained_codes(attributions, mentions)
+    # A cause bound to a body region explains every code it can explain written of that region, in its own note as
+    # across the packet: 'foot drop explained by the peroneal neuropathy' also explains the numbness of that foot.
+    explains.update({id(a): set(a.cause.codes) for a in attributions if a.cause.scope == "region"})
     for m in mentions:
         if m.reason is not None:
             continue
@@ -280,7 +291,7 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             if region is not None and region.search(sentence):
                 return cause
         if cause.scope == "side":
-            here = _side(sentence)
+            here = _own_side(text, m) or _side(sentence)
             if here is None and not _lateral(sentence, rx) or (a.side is not None and here == a.side):
                 return cause
     return None
