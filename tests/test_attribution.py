@@ -171,3 +171,13 @@ def test_a_deficits_own_side_decides_not_the_lesions_side_in_the_same_sentence(e
     assert "motor_weakness" not in present(extractor, text)
     other = text.replace("residual right-sided weakness", "new left-sided weakness")
     assert "motor_weakness" in present(extractor, other)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Neck pain 4 weeks.\nExam: R biceps/triceps 3+ with spread (post-stroke, unchanged per neuro notes), L 2+.",
+     "upper_motor_neuron_signs"),
+    ("Low back pain.\nExam: left ankle dorsiflexion 2/5. Numbness of the dorsum of the left foot.\n"
+     "Impression: The foot drop and foot numbness are fully explained by the peroneal lesion.", "motor_weakness"),
+])
+def test_a_cause_in_parentheses_or_named_as_a_nerve_lesion_explains(extractor, text, code):
+    assert code not in present(extractor, text, "72141" if text.startswith("Neck") else "72148")

@@ -677,3 +677,8 @@ def test_a_worsening_the_author_calls_perceived_is_not_worsening(extractor):
     assert "symptoms_worsening" not in present(extractor, note_case(text))
     assert "symptoms_worsening" in present(extractor, note_case(text.replace("the perceived worsening reflects",
                                                                               "the worsening despite therapy, not")))
+
+
+@pytest.mark.parametrize("line", ["Hoffmann neg L, Babinski neg", "Hoffmann neg R. Toes down.", "Hoffmann neg\nPlan: PT"])
+def test_neg_after_a_sign_and_its_side_negates_it(extractor, line):
+    assert "upper_motor_neuron_signs" not in present(extractor, note_case("Neck pain 4 weeks.\nExam: " + line, cpt="72141"))

@@ -186,7 +186,10 @@ def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled) -> Optional[re.Mat
     for cm in crx.finditer(clause):
         if DIFFERENTIAL_AFTER.match(clause, cm.end()):
             continue  # 'due to a stroke vs a radiculopathy': one side of a differential explains nothing yet
-        for cue in rx["cue_before"].finditer(clause, max(0, cm.start() - gap - 30), cm.start()):
+        # the cue's lookahead ('post-' before a word) reads into the cause itself, so the window reaches its first letter
+        for cue in rx["cue_before"].finditer(clause, max(0, cm.start() - gap - 30), min(len(clause), cm.start() + 1)):
+            if cue.end() > cm.start():
+                continue
             between = clause[cue.end():cm.start()]
             if len(between) <= gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
                 return cm
