@@ -682,3 +682,13 @@ def test_a_worsening_the_author_calls_perceived_is_not_worsening(extractor):
 @pytest.mark.parametrize("line", ["Hoffmann neg L, Babinski neg", "Hoffmann neg R. Toes down.", "Hoffmann neg\nPlan: PT"])
 def test_neg_after_a_sign_and_its_side_negates_it(extractor, line):
     assert "upper_motor_neuron_signs" not in present(extractor, note_case("Neck pain 4 weeks.\nExam: " + line, cpt="72141"))
+
+
+def test_a_post_operative_symptom_the_latest_exam_finds_recovered_does_not_make_i(extractor):
+    op = doc("op", "2026-01-10", "OPERATIVE REPORT\nIndications: left foot drop (TA 2/5) from an L4-5 extrusion.\n"
+             "Procedure: left L4-5 microdiscectomy.", "operative_report")
+    plan = "\nToday: no weakness.\nExam: strength 5/5 in both legs including dorsiflexion.\nPlan: routine post-op MRI lumbar."
+    for told in ("PMH: L4-5 microdiscectomy 01/10/2026 for L foot drop.",
+                 "Problem list carried forward: L foot drop (L5) - pre-op; recovered post-op."):
+        r = review(packet_case(op, doc("f", "2026-05-02", "Follow-up.\n" + told + plan), when="2026-05-04"), extractor)
+        assert r.decision != "meets_criteria" and "I" not in r.criteria, (told, r.decision, r.criteria)

@@ -146,3 +146,16 @@ def test_an_approval_on_other_grounds_still_shows_which_criterion_was_weak():
     assert d.decision == "meets_criteria"
     a_i = next(r for r in d.results if r.id == "A.i")
     assert a_i.status == "not_met" and "templated review of systems" in a_i.reason
+
+
+def test_a_surgerys_new_symptom_that_a_later_exam_contradicts_does_not_carry_i(extractor):
+    def note(i: str, when: str, text: str) -> Document:
+        return Document(id=i, type="progress_note", date=date.fromisoformat(when), text=text)
+    phone = note("a", "2026-03-01", "Phone note: s/p L4-5 microdiscectomy 01/10/2026. Since the surgery she reports a new "
+                 "left foot drop. Will see in clinic.")
+    clinic = note("b", "2026-04-20", "Clinic. s/p L4-5 microdiscectomy 01/10/2026.\nExam: strength 5/5 in both legs "
+                  "including dorsiflexion and EHL.\nPlan: MRI lumbar spine.")
+    r = review(Case(id="t", request=REQ.model_copy(update={"request_date": date(2026, 4, 22)}), documents=[phone, clinic]),
+               extractor)
+    assert r.decision != "meets_criteria" and "I" not in r.criteria
+    assert any("04/20/2026 exam documents" in x for x in r.reasons), r.reasons

@@ -105,6 +105,7 @@ def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]
     """Facts without weak findings, and per code left without strong support: the reason and its spans."""
     kept: dict[str, list[Finding]] = {}
     weak: dict[str, tuple[str, set[Span]]] = {}
+    weak_spans: set[tuple[str, int]] = set()
     explains = explained(facts)
     for code, fs in facts.findings.items():
         for f in fs:
@@ -116,7 +117,20 @@ def split_strong(facts: Facts) -> tuple[Facts, dict[str, tuple[str, set[Span]]]]
             else:
                 reason, spans = weak.setdefault(code, (why, set()))
                 spans |= {(s.doc, s.start, s.end) for s in f.evidence}
+                weak_spans |= {(s.doc, s.start) for s in f.evidence}
     weak = {c: w for c, w in weak.items() if c not in kept}
-    strong = Facts(kept, facts.therapy, facts.request, set(facts.conflicts), facts.has_records,
-                   {id(f): facts.events_of(f) for fs in kept.values() for f in fs})
+    events = {}
+    for code, fs in kept.items():
+        kept[code] = [_without_weak_qualifiers(f, weak_spans) for f in fs]
+        events.update({id(g): facts.events_of(f) for f, g in zip(fs, kept[code])})
+    strong = Facts(kept, facts.therapy, facts.request, set(facts.conflicts), facts.has_records, events)
     return strong, weak
+
+
+def _without_weak_qualifiers(f: Finding, weak_spans: set[tuple[str, int]]) -> Finding:
+    """A qualifier resting only on the words of a weak finding is weak too: a surgery's 'new symptom' that is the
+    foot drop the latest exam finds recovered does not make the surgery's I hold."""
+    own = {(s.doc, s.start) for s in f.evidence}
+    keep = [q for q in f.qualifiers
+            if not q.evidence or not all((s.doc, s.start) in weak_spans and (s.doc, s.start) not in own for s in q.evidence)]
+    return f if len(keep) == len(f.qualifiers) else f.model_copy(update={"qualifiers": keep})
