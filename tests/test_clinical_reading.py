@@ -692,3 +692,13 @@ def test_a_post_operative_symptom_the_latest_exam_finds_recovered_does_not_make_
                  "Problem list carried forward: L foot drop (L5) - pre-op; recovered post-op."):
         r = review(packet_case(op, doc("f", "2026-05-02", "Follow-up.\n" + told + plan), when="2026-05-04"), extractor)
         assert r.decision != "meets_criteria" and "I" not in r.criteria, (told, r.decision, r.criteria)
+
+
+def test_a_symptom_dated_before_the_surgery_in_a_later_summary_is_pre_operative(extractor):
+    text = ("ANNUAL SPINE FOLLOW-UP SUMMARY\nShe first came in 02/2024 with progressive mid-back pain, a T8 sensory level "
+            "and leg weakness (4/5). She underwent T7-8 discectomy and fusion on 03/15/2024. Post-operatively the leg "
+            "strength returned to 5/5 by 06/2024.\nInterval history (since 03/2025): no new complaints.\n"
+            "Exam: strength 5/5, sensation intact, gait normal.\n"
+            "Plan: surveillance MRI of the thoracic spine for annual follow-up of the 2024 decompression.")
+    r = review(note_case(text, cpt="72146", age=60, when="2026-03-02"), extractor)
+    assert r.decision != "meets_criteria" and "I" not in r.criteria, (r.decision, r.criteria)

@@ -507,6 +507,8 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
             post.append(s)
         elif c.preop.search(lead) or s.doc in stays:
             pre.append(s)
+        elif when and (told := [x for x, _ in _dates_in(dt, sent)]) and max(told) < when:
+            pre.append(s)  # the sentence's own date precedes the surgery ('first presented in 09/2023 with ...')
         elif when and d:
             (post if d > when else pre).append(s)
         else:
