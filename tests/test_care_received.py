@@ -307,3 +307,20 @@ def test_care_named_without_its_kind_is_care_for_the_response(extractor):
     text = "Low back pain from an L3 compression fracture. She was treated conservatively but did not improve."
     codes = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
     assert "no_response_to_treatment" in codes
+
+
+@pytest.mark.parametrize("line", [
+    "Meds:\n acetaminophen - says she does not believe in it; has not taken any\n",
+    "Medication list:\n - lidocaine patch: prescribed in January, never picked up (cost)\n",
+    "Medication reconciliation:\n gabapentin 300 mg - never filled\n",
+    "Lidocaine patch prescribed on 02/16, never picked up.\n",
+])
+def test_a_drug_never_taken_is_not_care_received(extractor, line):
+    text = "Low back pain for 9 weeks.\n" + line + "Exam: strength 5/5."
+    fs = extractor.extract(note_case(text)).findings
+    assert not [f for f in fs if f.code == "medication" and f.present], [f.evidence[0].text for f in fs if f.present]
+
+
+def test_a_listed_drug_taken_stays_care_received(extractor):
+    text = "Low back pain for 9 weeks.\nMeds:\n naproxen 500 mg BID - taking since January, helps a little\nExam: normal."
+    assert [f for f in extractor.extract(note_case(text)).findings if f.code == "medication" and f.present]

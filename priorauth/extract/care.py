@@ -46,6 +46,7 @@ class CareData(Strict):
     general_negated: Regex
     general_history: Regex
     remote: Regex
+    not_taken: Regex
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Cues:
     general_negated: re.Pattern[str]
     general_history: re.Pattern[str]
     remote: re.Pattern[str]
+    not_taken: re.Pattern[str]
 
 
 @per_guideline
@@ -121,10 +123,24 @@ def not_care(text: str, m: "Mention") -> bool:
     return m.code == "rest_ice_heat" and bool(c.relieving_factor.search(before))
 
 
+LIST_ITEM = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?$")  # only indentation or a bullet before the drug on its line
+
+
+def never_taken(text: str, m: "Mention") -> bool:
+    """A medication-list line whose drug, by the words anywhere after it on the line, was never taken."""
+    if m.code != "medication":
+        return False
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return bool(LIST_ITEM.match(text[line_start:m.start])) and bool(cues().not_taken.search(text, m.end, line_end))
+
+
 def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
-    """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped."""
+    """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped,
+    and so is a listed drug its line says was never taken."""
     care = code_table().therapy
-    for m in [m for m in mentions if m.code in care and m.reason is None and not_care(text, m)]:
+    for m in [m for m in mentions if m.code in care and m.reason is None and (not_care(text, m) or never_taken(text, m))]:
         mentions.remove(m)
     for m in mentions:
         if m.code in care and m.reason is None:
