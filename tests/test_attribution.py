@@ -176,6 +176,7 @@ def test_a_deficits_own_side_decides_not_the_lesions_side_in_the_same_sentence(e
 @pytest.mark.parametrize("text,code", [
     ("Neck pain 4 weeks.\nExam: R biceps/triceps 3+ with spread (post-stroke, unchanged per neuro notes), L 2+.",
      "upper_motor_neuron_signs"),
+    ("Neck pain 3 weeks.\nNeuro: R biceps/triceps reflexes 3+ vs 2+ L (unchanged post-stroke).", "upper_motor_neuron_signs"),
     ("Low back pain.\nExam: left ankle dorsiflexion 2/5. Numbness of the dorsum of the left foot.\n"
      "Impression: The foot drop and foot numbness are fully explained by the peroneal lesion.", "motor_weakness"),
 ])

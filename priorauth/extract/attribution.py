@@ -200,8 +200,10 @@ def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled) -> Optional[re.Mat
 
 
 def _negated_cue(clause: str, at: int, rx: dict[str, re.Pattern[str]]) -> bool:
-    """'not due to', 'unlikely to be from', 'rather than' just before the link."""
-    return bool(rx["blocker"].search(clause[max(0, at - 25):at]))
+    """'not due to', 'unlikely to be from', 'rather than' just before the link, within its own phrase: a bracket or comma
+    opens a new one ('3+ vs 2+ L (unchanged post-stroke)')."""
+    window = re.split(r"[(,;:]", clause[max(0, at - 25):at])[-1]
+    return bool(rx["blocker"].search(window))
 
 
 def _lateral(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:
