@@ -24,6 +24,7 @@ def ruled(extractor, text: str, code: str, cpt: str = "72148") -> list[str]:
 ATTRIBUTED = [
     ("peripheral_neuropathy", "Low back pain for 2 months. Numbness of both feet due to diabetic peripheral neuropathy.", "sensory_deficit"),
     ("peripheral_neuropathy", "Neck pain. Tingling in the toes, which his long-standing neuropathy explains.", "sensory_deficit"),
+    ("peripheral_neuropathy", "Low back pain. Sensation intact apart from reduced vibration at the toes (diabetic).", "sensory_deficit"),
     ("polyneuropathy", "Back pain. Leg weakness 4/5 secondary to Guillain-Barre syndrome, slowly recovering.", "motor_weakness"),
     ("polyneuropathy", "Back pain. Areflexia consistent with her CIDP.", "abnormal_reflexes"),
     ("entrapment_neuropathy", "Neck pain. Numbness of the thumb and index finger from carpal tunnel syndrome.", "sensory_deficit"),

@@ -702,3 +702,10 @@ def test_a_symptom_dated_before_the_surgery_in_a_later_summary_is_pre_operative(
             "Plan: surveillance MRI of the thoracic spine for annual follow-up of the 2024 decompression.")
     r = review(note_case(text, cpt="72146", age=60, when="2026-03-02"), extractor)
     assert r.decision != "meets_criteria" and "I" not in r.criteria, (r.decision, r.criteria)
+
+
+def test_reasons_an_author_cites_from_someone_elses_order_are_not_findings(extractor):
+    text = ("Neck pain for 3 weeks, no arm symptoms.\nExam: strength 5/5, sensation intact, Spurling negative.\n"
+            "Plan: the PCP ordered an MRI C-spine citing \"prior EMG radiculopathy\"; I explained this does not apply.")
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert r.decision != "meets_criteria" and not {"A.iii", "C"} & set(r.criteria), (r.decision, r.criteria)
