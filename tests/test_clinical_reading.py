@@ -709,3 +709,13 @@ def test_reasons_an_author_cites_from_someone_elses_order_are_not_findings(extra
             "Plan: the PCP ordered an MRI C-spine citing \"prior EMG radiculopathy\"; I explained this does not apply.")
     r = review(note_case(text, cpt="72141"), extractor)
     assert r.decision != "meets_criteria" and not {"A.iii", "C"} & set(r.criteria), (r.decision, r.criteria)
+
+
+@pytest.mark.parametrize("text", [
+    "24-year-old man, s/p T11-L2 pedicle screw fixation 04/2025 for an L1 burst fracture.\nSubjective: occasional "
+    "stiffness after a shift.\nObjective: Full strength. CT 03/2026: L1 fracture healed, no loss of height since 2025.\n"
+    "Assessment: Healed L1 burst fracture after fixation, asymptomatic.\nPlan: routine 1-year postoperative MRI lumbar spine.",
+])
+def test_a_healed_fracture_is_history_not_a_fracture_to_evaluate(extractor, text):
+    r = review(note_case(text, age=24), extractor)
+    assert r.decision != "meets_criteria" and "D" not in r.criteria, (r.decision, r.criteria)
