@@ -69,6 +69,8 @@ def test_every_cause_in_the_data_is_tested():
     "Low back pain for 8 weeks despite PT. UTI last month, treated with nitrofurantoin.",
     "Low back pain for 8 weeks. Kidney stone ruled out on CT.",
     "Low back pain for 8 weeks, not from constipation: bowels are regular.",
+    "Low back pain for 8 weeks. Seen in the ED for RLQ pain - normal appendix, small ovarian cyst.",
+    "Low back pain for 8 weeks. UA today: 0-2 WBC - UTI resolved.",
 ])
 def test_back_pain_beside_an_unlinked_or_excluded_organ_cause_stays(extractor, text):
     assert "back_pain" in present(extractor, text)

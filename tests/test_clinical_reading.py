@@ -679,9 +679,11 @@ def test_a_worsening_the_author_calls_perceived_is_not_worsening(extractor):
                                                                               "the worsening despite therapy, not")))
 
 
-@pytest.mark.parametrize("line", ["Hoffmann neg L, Babinski neg", "Hoffmann neg R. Toes down.", "Hoffmann neg\nPlan: PT"])
+@pytest.mark.parametrize("line", ["Hoffmann neg L, Babinski neg R", "Hoffmann neg R. Toes down.", "Hoffmann neg L\nPlan: PT"])
 def test_neg_after_a_sign_and_its_side_negates_it(extractor, line):
     assert "upper_motor_neuron_signs" not in present(extractor, note_case("Neck pain 4 weeks.\nExam: " + line, cpt="72141"))
+    ros = "Neck pain 4 weeks.\nROS: neg fever, bowel/bladder sx, saddle anesthesia.\nExam: " + line
+    assert not {"bowel_bladder_dysfunction", "saddle_anesthesia"} & set(present(extractor, note_case(ros, cpt="72141")))
 
 
 def test_a_post_operative_symptom_the_latest_exam_finds_recovered_does_not_make_i(extractor):

@@ -40,6 +40,8 @@ class Cause(Strict):
     region: Optional[Regex] = None
     codes: list[str] = Field(min_length=1)
     packet: bool = Field(default=True, description="Once named, it explains the same findings in the packet's other documents.")
+    dash: bool = Field(default=True, description="Whether a dash links it ('weakness - old stroke'); a list's dash "
+                       "('RLQ pain - normal appendix, ovarian cyst') is no cause for the pain before it.")
 
 
 class DiagnosisExplains(Strict):
@@ -167,7 +169,7 @@ def _scan_attributions(text: str) -> list[Attribution]:
                     if loc and cause.scope in ("diffuse", "region"):
                         found.append(Attribution(cause, cs, ce, s0, e0, loc["side"] if loc["side"] != "bilateral" else None,
                                                  _part(loc["part"])))
-                hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg)
+                hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg, cause.dash)
                 if hit:
                     # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
                     rest = LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
@@ -180,20 +182,25 @@ LESION_SIDE = re.compile(r"(?i)\b(?:left|right)\s+(?:(?!(?:from|after|due|to|of|
 DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)", re.I)
 
 
-def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled) -> Optional[re.Match[str]]:
+def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled, dash: bool = True) -> Optional[re.Match[str]]:
     """A cue before the cause ('due to his neuropathy') or after it ('her neuropathy explains'), unblocked."""
     rx, gap = cfg.rx, cfg.data.gap_max
+
+    def dashed(cue: re.Match[str]) -> bool:
+        return not dash and cue.group(0).lstrip()[:1] in "-\u2013\u2014"
     for cm in crx.finditer(clause):
         if DIFFERENTIAL_AFTER.match(clause, cm.end()):
             continue  # 'due to a stroke vs a radiculopathy': one side of a differential explains nothing yet
         # the cue's lookahead ('post-' before a word) reads into the cause itself, so the window reaches its first letter
         for cue in rx["cue_before"].finditer(clause, max(0, cm.start() - gap - 30), min(len(clause), cm.start() + 1)):
-            if cue.end() > cm.start():
+            if cue.end() > cm.start() or dashed(cue):
                 continue
             between = clause[cue.end():cm.start()]
             if len(between) <= gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
                 return cm
         for cue in rx["cue_after"].finditer(clause, cm.end(), min(len(clause), cm.end() + gap)):
+            if dashed(cue):
+                continue
             if not rx["blocker"].search(clause[cm.end():cue.start()]) and not _negated_cue(clause, cm.start(), rx):
                 return cm
     return None
