@@ -721,3 +721,16 @@ def test_reasons_an_author_cites_from_someone_elses_order_are_not_findings(extra
 def test_a_healed_fracture_is_history_not_a_fracture_to_evaluate(extractor, text):
     r = review(note_case(text, age=24), extractor)
     assert r.decision != "meets_criteria" and "D" not in r.criteria, (r.decision, r.criteria)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Low back pain 8 weeks. Microdiscectomy offered; she declined.", "prior_spine_surgery"),
+    ("Low back pain 8 weeks. Offered a microdiscectomy.", "prior_spine_surgery"),
+    ("Low back pain 8 weeks. Physical therapy offered.", "physical_therapy"),
+    ("Low back pain 8 weeks. Offered physical therapy.", "physical_therapy"),
+    ("Low back pain 8 weeks. Foot drop 3 years ago.", "motor_weakness"),
+    ("Low back pain 8 weeks. Years ago he had a foot drop.", "motor_weakness"),
+])
+def test_a_trigger_written_both_before_and_after_its_target_reaches_either(extractor, text, code):
+    """context_rules.json writes some triggers twice, forward and backward; both must apply."""
+    assert code not in present(extractor, note_case(text))

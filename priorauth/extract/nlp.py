@@ -200,9 +200,9 @@ class SentenceConText(ConText):
             sent_of[sent.start:sent.end] = k
         by_sent: dict[int, tuple[list, list]] = {}
         for match_id, start, end in matcher(doc):
-            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
-            by_sent.setdefault(int(sent_of[start]), ([], []))[0].append(
-                ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
+            for rule in self._same_words(matcher, self.nlp.vocab[match_id].text):
+                by_sent.setdefault(int(sent_of[start]), ([], []))[0].append(
+                    ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
         for target in spans:
             by_sent.setdefault(int(sent_of[target.start]), ([], []))[1].append(target)
         edges = []
@@ -219,6 +219,21 @@ class SentenceConText(ConText):
         if self.context_attributes_mapping:
             self.set_context_attributes(edges)
         return doc
+
+
+    def _same_words(self, matcher, rule_id: str) -> list:
+        """The matched rule and every other rule of the same words: 'offered' is written both as a forward and as a
+        backward trigger, and the matcher keeps one match per span, so without this only one of them (which, depended
+        on the rules' numbering) ever applied."""
+        siblings = getattr(self, "_siblings", None)
+        if siblings is None:
+            by_words: dict[str, list] = {}
+            for rule in matcher.rule_map.values():
+                if rule.pattern is None:
+                    by_words.setdefault(rule.literal.lower(), []).append(rule)
+            siblings = self._siblings = {r._rule_id: group for group in by_words.values() for r in group}
+        rule = matcher.rule_map[rule_id]
+        return siblings.get(rule_id, [rule])
 
 
 @Language.factory("priorauth_context", default_config={"guideline": DEFAULT, "span_group_name": SPAN_GROUP})
