@@ -734,3 +734,12 @@ def test_a_healed_fracture_is_history_not_a_fracture_to_evaluate(extractor, text
 def test_a_trigger_written_both_before_and_after_its_target_reaches_either(extractor, text, code):
     """context_rules.json writes some triggers twice, forward and backward; both must apply."""
     assert code not in present(extractor, note_case(text))
+
+
+def test_an_inline_history_header_holds_its_own_line_only(extractor):
+    text = ("PMH: hypothyroidism, obesity, anxiety.\nLBP with left calf pain for 5 weeks; the EMG of 06/10 confirms an "
+            "active left S1 radiculopathy.\nExam: SLR positive on the left.")
+    r = review(note_case(text), extractor)
+    assert r.decision == "meets_criteria" and "A.iii" in r.criteria, (r.decision, r.criteria, r.reasons[:2])
+    listed = "PMH: hypothyroidism, obesity,\nlow back pain, anxiety.\nExam: normal."
+    assert "back_pain" not in present(extractor, note_case(listed))

@@ -113,16 +113,43 @@ class SectionsFile(Strict):
     line_reads_as: dict[str, Regex] = Field(default={}, description=(
         "Section -> a pattern for a line that belongs to it whatever header it stands under: 'Neurological: "
         "Positive for weakness' is a review-of-systems line even where 'Neurological:' heads an exam."))
+    one_line_when_inline: list[str] = Field(default=[], description=(
+        "Sections whose header, written with its content on the same line ('PMH: HTN, DM.'), holds that line only: "
+        "the next line, when it starts a new sentence and is no list item, is the visit's own narrative again."))
 
 
 @per_guideline
 def line_overrides(g: Guideline) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The compiled `line_reads_as` patterns of the guideline's sections file."""
     data = load_model(SectionsFile, g.path("sections.json"))
-    unknown = set(data.line_reads_as) - set(data.categories)
+    unknown = (set(data.line_reads_as) | set(data.one_line_when_inline)) - set(data.categories)
     if unknown:
-        raise ValueError(f"sections.json line_reads_as names unknown sections {sorted(unknown)}")
+        raise ValueError(f"sections.json line_reads_as or one_line_when_inline names unknown sections {sorted(unknown)}")
     return tuple((k, re.compile(v, re.I)) for k, v in data.line_reads_as.items())
+
+
+@per_guideline
+def inline_headers(g: Guideline) -> dict[str, re.Pattern[str]]:
+    """Per `one_line_when_inline` section: a header of it followed on its line by content."""
+    data = load_model(SectionsFile, g.path("sections.json"))
+    out = {}
+    for name in data.one_line_when_inline:
+        h = data.categories[name]
+        words = "|".join(re.escape(w) for w in sorted(h.long + h.short, key=len, reverse=True))
+        out[name] = re.compile(rf"[ \t]*(?:{words})[ \t]*:[ \t]*\S", re.I)
+    return out
+
+
+NEW_SENTENCE_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z]")  # not a bullet, number, or a wrapped lower-case continuation
+
+
+def _after_inline_header(text: str, line_start: int, section: Optional[str]) -> bool:
+    """The line follows, directly, a one-line section's inline header line, and starts a new sentence."""
+    rx = inline_headers().get(section or "")
+    if rx is None or line_start == 0 or not NEW_SENTENCE_LINE.match(text, line_start):
+        return False
+    prev = text.rfind("\n", 0, line_start - 1) + 1
+    return bool(rx.match(text, prev)) and line_start - prev <= LINE_LOOKBACK
 
 
 LINE_LOOKBACK = 300  # characters: a line longer than this before the position is read by its header
@@ -131,7 +158,7 @@ LINE_LOOKBACK = 300  # characters: a line longer than this before the position i
 def line_section(text: str, at: int, section: Optional[str]) -> Optional[str]:
     """The section a position's line reads as (`line_reads_as`), else the header's section."""
     rules = line_overrides()
-    if not rules:
+    if not rules and not inline_headers():
         return section
     # a line read as another section is a short one; look back a bounded way (transcriptions without line breaks
     # would otherwise make every lookup scan the note back to its start)
@@ -142,6 +169,8 @@ def line_section(text: str, at: int, section: Optional[str]) -> Optional[str]:
     for name, rx in rules:
         if rx.match(text, start):
             return name
+    if _after_inline_header(text, start, section):
+        return None
     return section
 
 
