@@ -743,3 +743,10 @@ def test_an_inline_history_header_holds_its_own_line_only(extractor):
     assert r.decision == "meets_criteria" and "A.iii" in r.criteria, (r.decision, r.criteria, r.reasons[:2])
     listed = "PMH: hypothyroidism, obesity,\nlow back pain, anxiety.\nExam: normal."
     assert "back_pain" not in present(extractor, note_case(listed))
+
+
+def test_a_primary_spinal_tumor_irradiated_this_year_is_followed_up_under_h(extractor):
+    text = ("PMH: solitary plasmacytoma of C6 s/p RT (completed 04/2026).\nNo new symptoms. Exam normal.\n"
+            "A/P: Plasmacytoma - routine surveillance. Ordering the 6-month post-RT MRI cervical spine.")
+    r = review(note_case(text, cpt="72141", age=72, when="2026-10-14"), extractor)
+    assert r.decision == "meets_criteria" and "H" in r.criteria, (r.decision, r.reasons[:2])

@@ -40,8 +40,8 @@ MAX_SPANS = 3
 CONTRADICTABLE = DEFICIT_CODES + ("infection_suspected",)
 """Findings a later note can undo: a deficit by a normal exam, a suspected infection by 'no concern for infection'."""
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
-TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|chemotherapy|surgery|treated|debulk\w*|"
-                          r"laminectomy)\b", re.I)
+TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|(?-i:RT|XRT)|irradiat\w*|radiated|proton|\d+ Gy|"
+                          r"chemotherapy|surgery|treated|debulk\w*|laminectomy)\b", re.I)
 
 
 class QualifierSpec(resources.Strict):
