@@ -39,6 +39,7 @@ ATTRIBUTED = [
     ("systemic", "Low back pain. Weakness in her legs from anemia after the GI bleed.", "motor_weakness"),
     ("myopathy", "Low back pain. Proximal leg weakness 4/5 consistent with statin myopathy.", "motor_weakness"),
     ("systemic", "Low back pain. Generalized weakness since the hospital stay.", "motor_weakness"),
+    ("systemic", "Low back pain. He has weakness of both legs since his MI and the ICU stay.", "motor_weakness"),
     ("systemic", "Low back pain. Leg weakness attributed to deconditioning after three weeks in bed.", "motor_weakness"),
     ("hydrocephalus", "Neck pain. Urinary incontinence consistent with normal pressure hydrocephalus.", "bowel_bladder_dysfunction"),
     ("hydrocephalus", "Neck pain. Trouble with walking, which the enlarged ventricles explain.", "myelopathy_suspected"),

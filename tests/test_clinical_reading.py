@@ -750,3 +750,12 @@ def test_a_primary_spinal_tumor_irradiated_this_year_is_followed_up_under_h(extr
             "A/P: Plasmacytoma - routine surveillance. Ordering the 6-month post-RT MRI cervical spine.")
     r = review(note_case(text, cpt="72141", age=72, when="2026-10-14"), extractor)
     assert r.decision == "meets_criteria" and "H" in r.criteria, (r.decision, r.reasons[:2])
+
+
+@pytest.mark.parametrize("text,worse", [
+    ("Neck pain for 6 weeks on naproxen. She came in for worsening abdominal pain.", False),
+    ("Neck pain for 6 weeks on naproxen and PT. Worsening headaches this week.", False),
+    ("Neck pain for 6 weeks on naproxen and PT, worsening despite both.", True),
+])
+def test_worsening_of_another_body_part_is_not_a_worsening_spine_symptom(extractor, text, worse):
+    assert ("symptoms_worsening" in present(extractor, note_case(text, cpt="72141"))) is worse
