@@ -759,3 +759,11 @@ def test_a_primary_spinal_tumor_irradiated_this_year_is_followed_up_under_h(extr
 ])
 def test_worsening_of_another_body_part_is_not_a_worsening_spine_symptom(extractor, text, worse):
     assert ("symptoms_worsening" in present(extractor, note_case(text, cpt="72141"))) is worse
+
+
+def test_a_syndrome_the_assessment_puts_to_hydrocephalus_is_not_a_myelopathy(extractor):
+    text = ("HPI: He has trouble with walking and balance, with bladder control, and with memory for three years.\n"
+            "Exam: strength normal, no Hoffmann sign.\nImaging: brain MRI with enlarged ventricles.\n"
+            "ASSESSMENT: The patient has a clinical syndrome that raises the question of normal pressure hydrocephalus.")
+    r = review(note_case(text, cpt="72141", age=76), extractor)
+    assert r.decision != "meets_criteria" and "M" not in r.criteria, (r.decision, r.criteria)
