@@ -755,6 +755,7 @@ def test_a_primary_spinal_tumor_irradiated_this_year_is_followed_up_under_h(extr
 @pytest.mark.parametrize("text,worse", [
     ("Neck pain for 6 weeks on naproxen. She came in for worsening abdominal pain.", False),
     ("Neck pain for 6 weeks on naproxen and PT. Worsening headaches this week.", False),
+    ("Neck pain for 6 weeks on naproxen. Two months of worsening balance before the shunt revision.", False),
     ("Neck pain for 6 weeks on naproxen and PT, worsening despite both.", True),
 ])
 def test_worsening_of_another_body_part_is_not_a_worsening_spine_symptom(extractor, text, worse):
