@@ -768,3 +768,12 @@ def test_a_syndrome_the_assessment_puts_to_hydrocephalus_is_not_a_myelopathy(ext
             "ASSESSMENT: The patient has a clinical syndrome that raises the question of normal pressure hydrocephalus.")
     r = review(note_case(text, cpt="72141", age=76), extractor)
     assert r.decision != "meets_criteria" and "M" not in r.criteria, (r.decision, r.criteria)
+
+
+def test_a_referral_question_the_note_answers_is_not_a_suspicion(extractor):
+    text = ("Referred by PCP: \"gait decline, r/o thoracic myelopathy; mid-back pain.\"\n"
+            "Exam: strength 5/5, reflexes 2+ symmetric, no Hoffmann, no sensory level.\n"
+            "Assessment: normal pressure hydrocephalus with gait apraxia. No myelopathic signs.")
+    r = review(note_case(text, cpt="72146", age=76), extractor)
+    assert r.decision != "meets_criteria" and "M" not in r.criteria, (r.decision, r.criteria)
+    assert any("answered in the same note" in x for x in r.reasons), r.reasons

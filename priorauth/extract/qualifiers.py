@@ -37,8 +37,9 @@ SYMPTOM_CODES = ("back_pain", "neck_pain", "radicular_pain", "myelopathy_suspect
                  "cauda_equina_suspected", "symptoms_worsening", "no_response_to_treatment", "infection_suspected",
                  "csf_leak_suspected", "spasticity", "ed_visit_radicular_pain") + DEFICIT_CODES
 MAX_SPANS = 3
-CONTRADICTABLE = DEFICIT_CODES + ("infection_suspected",)
-"""Findings a later note can undo: a deficit by a normal exam, a suspected infection by 'no concern for infection'."""
+CONTRADICTABLE = DEFICIT_CODES + ("infection_suspected", "myelopathy_suspected", "cauda_equina_suspected")
+"""Findings a later note can undo: a deficit by a normal exam, a suspected infection by 'no concern for infection';
+a suspicion also by the same note's answer to it."""
 AGE_RX = re.compile(r"\b(\d{1,2})[- ](day|week|wk|month|mo)s?[- ]old\b", re.I)
 TREATMENT_RX = re.compile(r"\b(?:resect\w*|excis\w*|radiation|radiotherapy|SBRT|(?-i:RT|XRT)|irradiat\w*|radiated|proton|\d+ Gy|"
                           r"chemotherapy|surgery|treated|debulk\w*|laminectomy)\b", re.I)
@@ -534,7 +535,7 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     if own:
         dt, hit = own[-1]
         return Qualifier(name="contradicted", value="same_sentence", evidence=[_span(dt, hit.start(), hit.end())])
-    same = _latest_exam_normal(f, ruled_out, docs)
+    same = _latest_exam_normal(f, ruled_out, docs) or _suspicion_answered(f, ruled_out, docs)
     if same is not None:
         return same
     dates = [_doc_date(docs, s.doc) for s in f.evidence]
@@ -560,6 +561,26 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     newest = max(d for d, _ in later)
     spans = [s for d, s in later if d == newest][:MAX_SPANS]
     return Qualifier(name="contradicted", value=newest.isoformat(), evidence=spans)
+
+
+SUSPICIONS = ("myelopathy_suspected", "infection_suspected", "cauda_equina_suspected")
+"""Codes a referral's question ('r/o thoracic myelopathy') carries, which the author may answer later in the note."""
+
+
+def _suspicion_answered(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
+    """Every document that raises the suspicion answers it after raising it ('No myelopathic signs'): the question of
+    the referral was asked and answered no."""
+    if f.code not in SUSPICIONS:
+        return None
+    answers = [s for r in ruled_out if r.code == f.code and r.reason == "negated" for s in r.evidence]
+    spans = []
+    for doc_id in dict.fromkeys(s.doc for s in f.evidence):
+        last = max(s.start for s in f.evidence if s.doc == doc_id)
+        after = [s for s in answers if s.doc == doc_id and s.start > last]
+        if not after or doc_id not in docs:
+            return None
+        spans.append(_with_negation(docs[doc_id], after[0]))
+    return Qualifier(name="contradicted", value="same_note", evidence=spans[:MAX_SPANS]) if spans else None
 
 
 EXAMINED_FUNCTION = ("motor_weakness", "sensory_deficit", "abnormal_reflexes")

@@ -66,6 +66,8 @@ def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Option
                 ("reported by the patient or the history" if f.code in EXAMINED_FUNCTION else "documented earlier")
             if when == "same_sentence":
                 return f"{label} documented {_times(events)}, contradicted in the same exam ({said})"
+            if when == "same_note" and f.code not in EXAMINED_FUNCTION:
+                return f"{label} raised as a question and answered in the same note ({said})"
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
                 return f"{label} {who}; the same note's exam documents {said}"
             y, m, d = when.split("-")
