@@ -563,7 +563,7 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     return Qualifier(name="contradicted", value=newest.isoformat(), evidence=spans)
 
 
-SUSPICIONS = ("myelopathy_suspected", "infection_suspected", "cauda_equina_suspected")
+SUSPICIONS = ("myelopathy_suspected", "cauda_equina_suspected")
 """Codes a referral's question ('r/o thoracic myelopathy') carries, which the author may answer later in the note."""
 
 
