@@ -188,3 +188,11 @@ def test_a_deficits_own_side_decides_not_the_lesions_side_in_the_same_sentence(e
 ])
 def test_a_cause_in_parentheses_or_named_as_a_nerve_lesion_explains(extractor, text, code):
     assert code not in present(extractor, text, "72141" if text.startswith("Neck") else "72148")
+
+
+def test_a_joint_explains_weakness_on_its_own_side_only(extractor):
+    text = ("Low back pain with right leg pain.\nPSH: Post left hip arthroplasty.\n"
+            "Exam: grade weakness of her right hip flexors, as compared to the left.")
+    assert "motor_weakness" in present(extractor, text)
+    same = text.replace("right hip flexors", "left hip flexors").replace("compared to the left", "compared to the right")
+    assert "motor_weakness" not in present(extractor, same)

@@ -172,7 +172,10 @@ def _scan_attributions(text: str) -> list[Attribution]:
                 hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg, cause.dash)
                 if hit:
                     # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
-                    rest = LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
+                    # a stroke's side is the lesion's, opposite the deficit ('right weakness after a left MCA stroke'); a
+                    # joint's or a nerve's side is the deficit's own ('post left hip arthroplasty')
+                    rest = clause if cause.scope != "side" else \
+                        LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(rest)))
     return found
 
@@ -226,7 +229,7 @@ def _side(sentence: str) -> Optional[str]:
 def _own_side(text: str, m: "Mention") -> Optional[str]:
     """The side written with the mention itself ('residual right-sided weakness'), before any other side its sentence
     names (the lesion's: 'after a left MCA stroke ... right-sided weakness')."""
-    return _side(text[max(m.sent_start, m.start - 25):m.end])
+    return _side(text[max(m.sent_start, m.start - 25):m.end]) or _side(text[m.end:min(m.sent_end, m.end + 25)])
 
 
 def attribute(text: str, mentions: list["Mention"]) -> None:
@@ -300,7 +303,8 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             return cause
         if cause.scope == "region":
             region = next(r for c, _, _, r in cfg.causes if c.id == cause.id)
-            if region is not None and region.search(sentence):
+            here = _own_side(text, m) or _side(sentence)
+            if region is not None and region.search(sentence) and not (a.side and here and here != a.side):
                 return cause
         if cause.scope == "side":
             here = _own_side(text, m) or _side(sentence)
