@@ -324,3 +324,21 @@ def test_a_drug_never_taken_is_not_care_received(extractor, line):
 def test_a_listed_drug_taken_stays_care_received(extractor):
     text = "Low back pain for 9 weeks.\nMeds:\n naproxen 500 mg BID - taking since January, helps a little\nExam: normal."
     assert [f for f in extractor.extract(note_case(text)).findings if f.code == "medication" and f.present]
+
+
+def test_undated_care_in_a_paragraph_narrating_an_old_episode_is_that_episodes_care(extractor):
+    from priorauth.pipeline import review
+
+    text = ("In March 2024 he developed a left S1 radiculopathy; EMG in 04/2024 confirmed it. He failed 8 weeks of "
+            "physical therapy and naproxen, and declined surgery.\n"
+            "He returns now with two weeks of low back ache after gardening, no leg symptoms.\n"
+            "Exam: strength 5/5, reflexes symmetric.")
+    case = note_case(text, when="2026-01-15")
+    r = review(case, extractor)
+    pt = [c for c in r.conservative_therapy.components if c.kind == "physical_therapy"]
+    assert pt and pt[0].within_6_months is False and pt[0].end and pt[0].end.year == 2024, pt
+    assert "A.iv" not in r.criteria
+    recent = text.replace("In March 2024", "In October 2025").replace("04/2024", "11/2025")
+    pt = [c for c in review(note_case(recent, when="2026-01-15"), extractor).conservative_therapy.components
+          if c.kind == "physical_therapy"]
+    assert pt and pt[0].within_6_months is True

@@ -9,7 +9,7 @@ from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
-from priorauth.extract.dates import SIX_MONTHS, Duration, date_bounds, find_durations, note_clock, weeks
+from priorauth.extract.dates import SIX_MONTHS, Duration, date_bounds, find_durations, note_clock, stated_dates, weeks
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
@@ -145,7 +145,7 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
         best = max(durs, key=lambda d: d.days, default=None)
         ended = best.ended if best and best.ended else None
         if best and ended is None:
-            ended = max((docs[m.doc_id].date for m in ms if docs[m.doc_id].date), default=None)
+            ended = max((_told_at(m, docs) for m in ms if _told_at(m, docs)), default=None)
         began = best.began if best and best.began else (ended - timedelta(days=best.days) if best and ended else None)
         within = None if ended is None or request_date is None else ended >= request_date - SIX_MONTHS
         if all(_remote(m, docs) for m in ms) and not any(d.ended and request_date and d.ended >= request_date - SIX_MONTHS
@@ -161,6 +161,20 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
     return summary(components, response, other_weeks=[round(d.days / 7, 1) for *_, d in general],
                    general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
                    + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general])
+
+
+def _told_at(m: Mention, docs: dict[str, Document]) -> Optional[date]:
+    """When an undated care mention happened on its note's timeline: the document's date, unless its paragraph
+    narrates an older time ('in March 2024 he developed ... He failed 8 weeks of PT'): then the latest date the
+    paragraph states before it (THYME's narrative container), when that is over six months before the note."""
+    doc = docs[m.doc_id]
+    if doc.date is None:
+        return None
+    para = doc.text.rfind("\n", 0, m.sent_start) + 1
+    told = [d for s, _, d in stated_dates(doc.text, doc.date) if para <= s < m.sent_end]
+    if told and doc.date - max(told) > SIX_MONTHS:
+        return max(told)
+    return doc.date
 
 
 def _remote(m: Mention, docs: dict[str, Document]) -> bool:
