@@ -777,3 +777,14 @@ def test_a_referral_question_the_note_answers_is_not_a_suspicion(extractor):
     r = review(note_case(text, cpt="72146", age=76), extractor)
     assert r.decision != "meets_criteria" and "M" not in r.criteria, (r.decision, r.criteria)
     assert any("answered in the same note" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("line,prior", [
+    ("Imaging: MRI L-spine last fall (Open Imaging, October, ordered by her gyn for pelvic pain) - mild L4-5 bulge.", True),
+    ("Imaging: MRI L-spine 12/02/2025, ordered by urgent care - mild L4-5 bulge, no stenosis.", True),
+    ("Plan: MRI L-spine ordered today.", False),
+])
+def test_a_study_someone_ordered_months_ago_is_a_prior_study(extractor, line, prior):
+    text = "LBP since November, no leg pain. Chiro weekly and meloxicam for 10 weeks, no better.\n" + line
+    found = "prior_mri_same_region" in present(extractor, note_case(text, when="2026-01-26"))
+    assert found is prior

@@ -208,7 +208,8 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
             d = last
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
-        if _requested_study(document.text, m):
+        past = d is not None and document.date is not None and document.date - d > RECENT_ORDER
+        if _requested_study(document.text, m) and not past:  # an order dated in the past ordered an earlier study
             m.reason = "hypothetical"  # labeling.md: the requested study itself is never a prior study
         elif (region and regions and region not in regions) or clock is UNKNOWN:
             drop.append(m)  # another region, or an age that cannot be established on the note's timeline
@@ -219,6 +220,7 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
 
 
 UNKNOWN = date.min
+RECENT_ORDER = timedelta(days=21)  # a study dated this long before its note, 'ordered by her gyn', was done by now
 ORDERED = re.compile(r"\b(?:ordered|requested|request(?:ing)?|scheduled|pending|awaiting|to be (?:obtained|done|scheduled)|"
                      r"will (?:be )?(?:obtain(?:ed)?|order(?:ed)?|schedule(?:d)?)|submitted|for (?:prior )?authori[sz]ation)\b", re.I)
 PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonstrates|was (?:done|performed|obtained|completed)|"
