@@ -788,3 +788,13 @@ def test_a_study_someone_ordered_months_ago_is_a_prior_study(extractor, line, pr
     text = "LBP since November, no leg pain. Chiro weekly and meloxicam for 10 weeks, no better.\n" + line
     found = "prior_mri_same_region" in present(extractor, note_case(text, when="2026-01-26"))
     assert found is prior
+
+
+def test_a_treatment_started_years_ago_is_no_treatment_change(extractor):
+    text = ("Dx: relapsing-remitting multiple sclerosis (dx 2019).\nInterval: no relapses since 2021. Started ocrelizumab "
+            "01/2022, last infusion 12/2025, tolerating. No new symptoms.\nExam: normal.\n"
+            "A/P: RRMS, stable. Surveillance MRI thoracic spine; ordered.")
+    r = review(note_case(text, cpt="72157", age=38, when="2026-02-11"), extractor)
+    assert r.decision != "meets_criteria" and "G" not in r.criteria, (r.decision, r.criteria)
+    switched = text.replace("Started ocrelizumab 01/2022", "Switching to ocrelizumab now").replace(", last infusion 12/2025", "")
+    assert "G" in review(note_case(switched, cpt="72157", age=38, when="2026-02-11"), extractor).criteria

@@ -371,7 +371,7 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
                         continue
                     if negated(text, dt.sents[i], m.start(), m.end()):
                         continue
-                    if spec.stale_after_days and _stale(dt, dt.sents[i], spec.stale_after_days):
+                    if spec.stale_after_days and _stale(dt, dt.sents[i], spec.stale_after_days, (m.start(), m.end())):
                         continue
                     spans = found.setdefault(value, [])
                     if len(spans) < MAX_SPANS and all((x.doc, x.start) != (dt.doc.id, m.start()) for x in spans):
@@ -385,14 +385,24 @@ RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re
 YEAR_IN_RX = re.compile(r"\b(?:in|of)\s+((?:19|20)\d{2})\b")
 
 
-def _stale(dt: DocText, sent: tuple[int, int], days: int) -> bool:
-    """The sentence places its event long before the note (a date or 'in 2015'), or calls it resolved."""
+CLAUSE_EDGE = re.compile(r"[,;]")
+
+
+def _stale(dt: DocText, sent: tuple[int, int], days: int, cue: Optional[tuple[int, int]] = None) -> bool:
+    """The sentence places its event long before the note (a date or 'in 2015'), or calls it resolved. The cue's own
+    clause, when it states a date, dates it ('Started ocrelizumab 01/2022, last infusion 12/2025')."""
     text = dt.doc.text[sent[0]:sent[1]]
     if RESOLVED_RX.search(text):
         return True
     ref = dt.doc.date
     if ref is None:
         return False
+    if cue is not None:
+        lo = max((x.end() for x in CLAUSE_EDGE.finditer(dt.doc.text, sent[0], cue[0])), default=sent[0])
+        nxt = CLAUSE_EDGE.search(dt.doc.text, cue[1], sent[1])
+        own = [d for d, _ in _dates_in(dt, (lo, nxt.start() if nxt else sent[1]))]
+        if own:
+            return (ref - max(own)).days > days
     # 'since 2019' dates the disease, not the event the cue names
     stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
     stated += [date(int(y), 12, 31) for y in YEAR_IN_RX.findall(text)]
