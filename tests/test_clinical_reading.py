@@ -798,3 +798,12 @@ def test_a_treatment_started_years_ago_is_no_treatment_change(extractor):
     assert r.decision != "meets_criteria" and "G" not in r.criteria, (r.decision, r.criteria)
     switched = text.replace("Started ocrelizumab 01/2022", "Switching to ocrelizumab now").replace(", last infusion 12/2025", "")
     assert "G" in review(note_case(switched, cpt="72157", age=38, when="2026-02-11"), extractor).criteria
+
+
+def test_a_fall_on_a_post_stroke_baseline_is_trauma_without_a_new_deficit(extractor):
+    text = ("79 F slid off her bed onto the floor this AM. Now upper lumbar back pain.\n"
+            "PMH: L MCA stroke 2024 with residual R hemiparesis, osteoporosis.\n"
+            "Neuro: R arm 3/5, R leg 4/5 with R Babinski - baseline per daughter (unchanged since 2024). L side 5/5.\n"
+            "XR L-spine: L1 compression fracture, 25% height loss, osteopenia, most consistent with osteoporotic fracture.")
+    r = review(note_case(text, age=79), extractor)
+    assert r.decision != "meets_criteria" and not {"D", "F", "A.i", "A.ii"} & set(r.criteria), (r.decision, r.criteria)

@@ -181,7 +181,7 @@ def _scan_attributions(text: str) -> list[Attribution]:
 
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
-LESION_SIDE = re.compile(r"(?i)\b(?:left|right)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
+LESION_SIDE = re.compile(r"(?i)\b(?:left|right|L|R)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
 DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)", re.I)
 
 

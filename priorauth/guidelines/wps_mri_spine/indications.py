@@ -208,7 +208,7 @@ def d(f: Facts, s: Study) -> Outcome:
             why.append(f"the fracture{osteo} is not pathologic or complex, and no further evaluation is asked of the x-ray/CT findings")
     if f.has("trauma"):
         acute = f.quals("trauma", "acute")
-        deficit = f.any(*DEFICITS)
+        deficit = served(f, s, f.any(*DEFICITS))  # a baseline deficit is not the trauma's (served: new, of the region)
         if acute and deficit:
             return met("trauma", *deficit, sub="D.note.a", text="acute trauma with an associated neurologic deficit", quals=acute)
         if acute and f.has("obtunded"):
@@ -248,7 +248,7 @@ def f_(f: Facts, s: Study) -> Outcome:
     spread = f.quals("malignancy", "kind", "metastatic")
     if q or (spread and not f.quals("fracture", "osteoporotic_benign")):
         return met("fracture", *f.any("malignancy"), sub="F.i", text="benign versus metastatic question", quals=base + q + spread)
-    deficit = f.any(*FOCAL)
+    deficit = served(f, s, f.any(*FOCAL))
     if deficit:
         return met("fracture", *deficit, sub="F.ii", text="new focal neurologic deficit", quals=base)
     for name, sub, text in (("fragment_position", "F.iii", "position of fracture fragments"),
