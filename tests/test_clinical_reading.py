@@ -807,3 +807,12 @@ def test_a_fall_on_a_post_stroke_baseline_is_trauma_without_a_new_deficit(extrac
             "XR L-spine: L1 compression fracture, 25% height loss, osteopenia, most consistent with osteoporotic fracture.")
     r = review(note_case(text, age=79), extractor)
     assert r.decision != "meets_criteria" and not {"D", "F", "A.i", "A.ii"} & set(r.criteria), (r.decision, r.criteria)
+
+
+@pytest.mark.parametrize("text,code,cpt", [
+    ("Back + R leg pain since 03/02/2026.", "back_pain", "72148"),
+    ("Low back and left buttock pain for 9 weeks.", "back_pain", "72148"),
+    ("Neck/right arm pain for 2 months.", "neck_pain", "72141"),
+])
+def test_the_spine_and_its_limb_named_together_is_spine_pain(extractor, text, code, cpt):
+    assert code in present(extractor, note_case(text, cpt=cpt))
