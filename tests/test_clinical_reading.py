@@ -816,3 +816,15 @@ def test_a_fall_on_a_post_stroke_baseline_is_trauma_without_a_new_deficit(extrac
 ])
 def test_the_spine_and_its_limb_named_together_is_spine_pain(extractor, text, code, cpt):
     assert code in present(extractor, note_case(text, cpt=cpt))
+
+
+def test_a_surgery_dated_after_its_note_or_still_to_be_chosen_is_planned_not_prior(extractor):
+    letter = doc("o", "2026-09-14", "Neck and bilateral arm pain for over a year, failed PT and two injections in 2025. "
+                 "We have scheduled a C5-6 ACDF for 10/19/2026. Her only cervical MRI is from 11/2025. I need current "
+                 "detail to decide between a two-level fusion and a hybrid construct, and have ordered an MRI of the "
+                 "cervical spine for preoperative planning.\nExam: strength 5/5, Hoffmann negative.")
+    clearance = doc("c", "2026-09-21", "PRE-OP CLEARANCE\n55 F for C5-6 ACDF 10/19/2026. Neck pain ongoing. "
+                    "Assessment: acceptable risk for planned surgery.", "consult_note")
+    r = review(packet_case(letter, clearance, cpt="72141", when="2026-09-22"), extractor)
+    assert not [f for f in r.findings if f.code == "prior_spine_surgery" and f.present]
+    assert r.decision == "meets_criteria" and "U" in r.criteria, (r.decision, r.criteria)

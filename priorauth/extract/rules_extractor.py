@@ -100,6 +100,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("prior_mri", lambda ms, docs, case: _prior_mri(ms, docs, case),
          ("prior-MRI mentions", "document text and date", "requested CPT codes"),
          frozenset({"reason", "prior_region", "prior_date", "remove"})),
+    Pass("future_surgery", lambda ms, docs, case: _future_surgery(ms, docs),
+         ("spine-surgery mentions", "document text and date"), frozenset({"reason"})),
     Pass("durations", _durations, ("therapy mentions", "document text and date"), frozenset({"durations"})),
     Pass("same_day_procedure", lambda ms, docs, case: _same_day_procedure(ms, docs),
          ("injection mentions and their durations", "procedure report title and date"), frozenset({"durations"})),
@@ -130,6 +132,25 @@ def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[st
         for m in [m for m in mentions if m.code == "no_response_to_treatment" and m.reason is None]:
             mentions.remove(m)
     return latest
+
+
+SURGERY_DATE_LEAD = re.compile(r"\s*(?:(?:is|was|on|for|scheduled|planned|booked|set)\s+){0,3}\(?$", re.I)
+
+
+def _future_surgery(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """A spine surgery dated after its own note ('for C5-6 ACDF 10/19/2026' in a pre-operative clearance) is planned,
+    not done: no prior surgery for I or LIM.H."""
+    for m in mentions:
+        document = docs[m.doc_id]
+        if m.code != "prior_spine_surgery" or m.reason is not None or document.date is None:
+            continue
+        window = document.text[m.end:min(m.sent_end, m.end + 30)]
+        dm = DATE_RX.search(window)
+        if dm is None or not SURGERY_DATE_LEAD.match(window[:dm.start()]):
+            continue
+        d = parse_date(dm.group(0), document.date)
+        if d is not None and d > document.date:
+            m.reason = "hypothetical"
 
 
 def _present(mentions: Iterable[Mention], code: str) -> bool:
