@@ -757,6 +757,7 @@ def test_a_primary_spinal_tumor_irradiated_this_year_is_followed_up_under_h(extr
     ("Neck pain for 6 weeks on naproxen and PT. Worsening headaches this week.", False),
     ("Neck pain for 6 weeks on naproxen. Two months of worsening balance before the shunt revision.", False),
     ("Neck pain for 6 weeks on naproxen and PT, worsening despite both.", True),
+    ("Neck pain for 6 weeks on naproxen. His son feels his walking has gotten worse over the summer.", False),
 ])
 def test_worsening_of_another_body_part_is_not_a_worsening_spine_symptom(extractor, text, worse):
     assert ("symptoms_worsening" in present(extractor, note_case(text, cpt="72141"))) is worse
