@@ -829,3 +829,10 @@ def test_a_surgery_dated_after_its_note_or_still_to_be_chosen_is_planned_not_pri
     r = review(packet_case(letter, clearance, cpt="72141", when="2026-09-22"), extractor)
     assert not [f for f in r.findings if f.code == "prior_spine_surgery" and f.present]
     assert r.decision == "meets_criteria" and "U" in r.criteria, (r.decision, r.criteria)
+
+
+@pytest.mark.parametrize("line", ["A: LBP, 7 wks, no response to OMT + HEP + NSAIDs + heat.", 'In her words: "honestly, no different."',
+                                  '"It has not budged."', "The exercises made no difference."])
+def test_plain_words_for_no_response_are_no_response(extractor, line):
+    text = "LBP 8 weeks. PT twice a week and naproxen for 8 weeks.\n" + line
+    assert "no_response_to_treatment" in present(extractor, note_case(text))
