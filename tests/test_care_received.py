@@ -342,3 +342,12 @@ def test_undated_care_in_a_paragraph_narrating_an_old_episode_is_that_episodes_c
     pt = [c for c in review(note_case(recent, when="2026-01-15"), extractor).conservative_therapy.components
           if c.kind == "physical_therapy"]
     assert pt and pt[0].within_6_months is True
+
+
+def test_a_bare_length_right_after_the_care_measures_it(extractor):
+    from priorauth.pipeline import review
+
+    r = review(note_case("Neck pain 10 weeks. PT 6 weeks and naproxen 8 weeks, no improvement.", cpt="72141"), extractor)
+    weeks = {c.kind: c.weeks for c in r.conservative_therapy.components}
+    assert weeks == {"physical_therapy": 6.0, "medication": 8.0}, weeks
+    assert r.decision == "meets_criteria" and "A.iv" in r.criteria

@@ -129,6 +129,18 @@ def _unit_days(u: str) -> float:
     return UNIT_DAYS.get(u, UNIT_DAYS.get(u[:2], UNIT_DAYS.get(u[:1], 0)))
 
 
+BARE_LENGTH = re.compile(rf"[ \t]+(?P<n>{NUM_RE})\s*(?P<u>weeks?|wks?|months?|mos?)\b(?!\s+(?:ago|old|later|before|after|of)\b)", re.I)
+
+
+def bare_length(text: str, at: int, ref: Optional[date]) -> Optional[Duration]:
+    """A length written bare right after the care it measures ("PT 6 weeks", "naproxen 8 wks"), ending at `ref`."""
+    m = BARE_LENGTH.match(text, at)
+    if m is None:
+        return None
+    days = _num(m["n"]) * _unit_days(m["u"])
+    return Duration(m.start("n"), m.end(), days, False) if days > 0 else None
+
+
 def find_durations(text: str, base: int, ref: Optional[date], clock: Optional[date] = None) -> list[Duration]:
     """Every duration expression in `text` (offsets shifted by `base`); overlapping ones keep the first pattern.
 

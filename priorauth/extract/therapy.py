@@ -9,7 +9,8 @@ from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
-from priorauth.extract.dates import SIX_MONTHS, Duration, date_bounds, find_durations, note_clock, stated_dates, weeks
+from priorauth.extract.dates import (SIX_MONTHS, Duration, bare_length, date_bounds, find_durations, note_clock,
+                                     stated_dates, weeks)
 from priorauth.extract.mentions import Mention
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
@@ -82,6 +83,19 @@ def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], epi
                 d = Duration(d.start, d.end, episode, False, began=ref - timedelta(days=episode) if ref else None, ended=ref)
             target.durations.append(d)
         _follow_on(text, starts, ms[-1], e, ref)
+        for m in ms:  # "PT 6 weeks and naproxen 8 weeks": a bare length written right after the care names it
+            if not m.durations and (d := _bare_length_after(text, m, ref)) is not None:
+                m.durations.append(d)
+
+
+TRAILING_NUMBER = re.compile(r"\s\d+(?:\.\d+)?$")
+
+
+def _bare_length_after(text: str, m: Mention, ref: Optional[date]) -> Optional[Duration]:
+    """The bare length after a care mention; a drug matched with a number it took for a dose ('naproxen 8' of
+    'naproxen 8 weeks') gives the number back."""
+    tail = TRAILING_NUMBER.search(text, m.start, m.end)
+    return (bare_length(text, tail.start(), ref) if tail else None) or bare_length(text, m.end, ref)
 
 
 NEXT_SENTENCE = re.compile(r"[\s.,;]*(?P<s>[^.\n;]+)")
