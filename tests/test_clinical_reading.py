@@ -836,3 +836,10 @@ def test_a_surgery_dated_after_its_note_or_still_to_be_chosen_is_planned_not_pri
 def test_plain_words_for_no_response_are_no_response(extractor, line):
     text = "LBP 8 weeks. PT twice a week and naproxen for 8 weeks.\n" + line
     assert "no_response_to_treatment" in present(extractor, note_case(text))
+
+
+@pytest.mark.parametrize("line", ["A: Subjective R leg weakness not reproduced on exam.", "Reported numbness, not confirmed on exam.",
+                                  "Weakness of the right leg was not elicited today."])
+def test_a_deficit_the_exam_did_not_reproduce_is_not_a_deficit(extractor, line):
+    text = "Back pain for 7 weeks after moving.\n" + line
+    assert not {"motor_weakness", "sensory_deficit"} & set(present(extractor, note_case(text)))
