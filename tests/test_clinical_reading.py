@@ -843,3 +843,9 @@ def test_plain_words_for_no_response_are_no_response(extractor, line):
 def test_a_deficit_the_exam_did_not_reproduce_is_not_a_deficit(extractor, line):
     text = "Back pain for 7 weeks after moving.\n" + line
     assert not {"motor_weakness", "sensory_deficit"} & set(present(extractor, note_case(text)))
+
+
+def test_return_precautions_written_mid_line_are_hypothetical(extractor):
+    text = ("LBP flare 3 weeks, improving.\nExam: strength 5/5.\n"
+            "Plan: MRI lumbar. Return precautions reviewed: new foot weakness, numbness, bladder sx -> call/ED.")
+    assert not {"motor_weakness", "bowel_bladder_dysfunction"} & set(present(extractor, note_case(text)))
