@@ -849,3 +849,12 @@ def test_return_precautions_written_mid_line_are_hypothetical(extractor):
     text = ("LBP flare 3 weeks, improving.\nExam: strength 5/5.\n"
             "Plan: MRI lumbar. Return precautions reviewed: new foot weakness, numbness, bladder sx -> call/ED.")
     assert not {"motor_weakness", "bowel_bladder_dysfunction"} & set(present(extractor, note_case(text)))
+
+
+def test_an_exam_told_in_a_letters_prose_is_an_exam(extractor):
+    text = ("In March 2024 he had severe right sciatica and a right foot drop.\nAt present he describes a low back ache "
+            "after long drives, 2/10.\nOn examination his gait is normal. Power is 5/5 throughout both legs, sensation "
+            "is intact and reflexes are symmetric.")
+    r = review(note_case(text, age=61), extractor)
+    assert r.decision != "meets_criteria" and "A.i" not in r.criteria, (r.decision, r.criteria)
+    assert any("5/5" in x for x in r.reasons), r.reasons
