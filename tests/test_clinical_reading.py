@@ -858,3 +858,10 @@ def test_an_exam_told_in_a_letters_prose_is_an_exam(extractor):
     r = review(note_case(text, age=61), extractor)
     assert r.decision != "meets_criteria" and "A.i" not in r.criteria, (r.decision, r.criteria)
     assert any("5/5" in x for x in r.reasons), r.reasons
+
+
+def test_a_deficit_called_much_improved_is_not_a_new_deficit(extractor):
+    text = "Neck pain for 3 months.\nInterval: right hand numbness much improved with PT.\nExam: strength 5/5."
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert "A.i" not in r.criteria, (r.decision, r.criteria)
+    assert "A.i" in review(note_case(text.replace("much improved with PT", "worse this week"), cpt="72141"), extractor).criteria
