@@ -29,6 +29,7 @@ ATTRIBUTED = [
     ("polyneuropathy", "Back pain. Areflexia consistent with her CIDP.", "abnormal_reflexes"),
     ("entrapment_neuropathy", "Neck pain. Numbness of the thumb and index finger from carpal tunnel syndrome.", "sensory_deficit"),
     ("entrapment_neuropathy", "Neck pain. Hand clumsiness attributed to bilateral carpal tunnel syndrome.", "myelopathy_suspected"),
+    ("entrapment_neuropathy", "Neck pain. Interossei 4/5 L, ADM 4/5 L, FDI 4/5.\nTelephone: the ulnar neuropathy at the elbow explains the hand weakness.", "motor_weakness"),
     ("entrapment_neuropathy", "Low back pain. R TA 3/5, EHL 3/5, peroneus longus 3/5.\nImpression: a peroneal neuropathy at the fibular head explains the foot drop.", "motor_weakness"),
     ("stroke", "Neck pain. Residual right arm weakness 4/5 after a left MCA stroke.", "motor_weakness"),
     ("stroke", "Neck pain. Positive Babinski on the left, related to his prior CVA.", "upper_motor_neuron_signs"),
