@@ -865,3 +865,13 @@ def test_a_deficit_called_much_improved_is_not_a_new_deficit(extractor):
     r = review(note_case(text, cpt="72141"), extractor)
     assert "A.i" not in r.criteria, (r.decision, r.criteria)
     assert "A.i" in review(note_case(text.replace("much improved with PT", "worse this week"), cpt="72141"), extractor).criteria
+
+
+def test_a_later_specialist_who_does_not_suspect_myelopathy_answers_the_referral(extractor):
+    pcp = doc("p", "2026-04-06", "79 F, walking is off x 6 mo, urinary leaks, forgetful.\nExam: strength 5/5, Hoffmann neg.\n"
+              "Imp: ? NPH vs cervical spondylotic myelopathy.\nPlan: MRI C-spine to r/o myelopathy (submitted).")
+    neuro = doc("n", "2026-04-20", "NEUROLOGY CONSULT\nExam: no Hoffmann, no Babinski, no sensory level.\n"
+                "Assessment: probable normal pressure hydrocephalus. No UMN signs; cervical myelopathy is not suspected "
+                "clinically.", "consult_note")
+    r = review(packet_case(pcp, neuro, cpt="72141", age=79, when="2026-04-22"), extractor)
+    assert r.decision != "meets_criteria" and "M" not in r.criteria, (r.decision, r.criteria)
