@@ -45,6 +45,7 @@ ATTRIBUTED = [
     ("systemic", "Low back pain. Leg weakness attributed to deconditioning after three weeks in bed.", "motor_weakness"),
     ("hydrocephalus", "Neck pain. Urinary incontinence consistent with normal pressure hydrocephalus.", "bowel_bladder_dysfunction"),
     ("hydrocephalus", "Neck pain. Trouble with walking, which the enlarged ventricles explain.", "myelopathy_suspected"),
+    ("hydrocephalus", "Low back pain. Impression: normal pressure hydrocephalus, with the classic triad of gait apraxia, urinary incontinence and cognitive decline.", "bowel_bladder_dysfunction"),
     ("myopathy", "Neck pain. Proximal arm weakness, concern for myelopathy, fully explained by her polymyositis.", "myelopathy_suspected"),
     ("visceral", "Low back ache for 3 weeks, which I feel is referred from constipation.", "back_pain"),
     ("visceral", "Neck pain and headache for 2 days, consistent with a viral syndrome.", "neck_pain"),
