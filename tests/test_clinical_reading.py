@@ -875,3 +875,13 @@ def test_a_later_specialist_who_does_not_suspect_myelopathy_answers_the_referral
                 "clinically.", "consult_note")
     r = review(packet_case(pcp, neuro, cpt="72141", age=79, when="2026-04-22"), extractor)
     assert r.decision != "meets_criteria" and "M" not in r.criteria, (r.decision, r.criteria)
+
+
+def test_a_later_exam_that_explains_the_weakness_supersedes_an_unexplained_one(extractor):
+    pcp = doc("p", "2026-09-02", "Pt 69 F c/o low back pain and R leg weakness x 3 wks. Exam: R hip flexion weak.")
+    ortho = doc("o", "2026-09-10", "EXAMINATION: Right hip flexion 4/5, limited by groin pain with give-way, the remainder "
+                "of the right leg 5/5, left leg 5/5. Sensation intact.\nASSESSMENT: Severe right hip osteoarthritis; the "
+                "weak hip flexion is from the hip joint, not the spine.", "consult_note")
+    r = review(packet_case(pcp, ortho, age=69, when="2026-09-11"), extractor)
+    assert r.decision != "meets_criteria" and not {"A.i", "A.ii"} & set(r.criteria), (r.decision, r.criteria)
+    assert any("limited by groin pain" in x for x in r.reasons), r.reasons

@@ -612,6 +612,17 @@ def _with_negation(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
     return _span(dt, start, s.end)
 
 
+CAUSE_REACH = 60  # characters after an explained grade where its explanation ('limited by groin pain') is read
+
+
+def _with_cause(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
+    """An explained grade quoted with the words after it up to its sentence's next clause ('Right hip flexion 4/5,
+    limited by groin pain with give-way'), so a reviewer sees why the exam does not count it."""
+    end = min(dt.sentence(s.start)[1], s.end + CAUSE_REACH)
+    stop = re.compile(r"[;.]|,(?=\s*(?:the |[A-Z]|\w+ \d/5))").search(dt.doc.text, s.end + 1, end)
+    return _span(dt, s.start, stop.start() if stop else end)
+
+
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
     """The most recent exam of the function finds it normal, and no exam at that time or later finds the deficit.
 
@@ -631,12 +642,16 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)]
     normal: list[tuple[date, EvidenceSpan]] = []
     for r in ruled_out:
-        if r.code == f.code and r.reason == "negated":
+        # an exam that finds the function normal, or that finds the weakness and explains it (pain-limited give-way, a
+        # hip): either way the latest exam finds no spinal deficit of that function
+        explained = (r.reason or "").startswith("attributed_to")
+        if r.code == f.code and (r.reason == "negated" or explained):
             for s in r.evidence:
                 dt = docs.get(s.doc)
                 sec = dt.section(s.start) if dt else None
-                if dt and sec not in skip and (_exam_section(dt, s.start) or sec in ("assessment", "assessment_plan")):
-                    normal.append((when(s.doc), _with_negation(dt, s)))
+                if dt and sec not in skip and (_exam_section(dt, s.start) or
+                                               (not explained and sec in ("assessment", "assessment_plan"))):
+                    normal.append((when(s.doc), _with_cause(dt, s) if explained else _with_negation(dt, s)))
     for dt in docs.values():
         for rx in c.normal_exam.get(f.code, []):
             for m in dt.matches(rx):  # found once per document, shared with the later-document check
