@@ -885,3 +885,10 @@ def test_a_later_exam_that_explains_the_weakness_supersedes_an_unexplained_one(e
     r = review(packet_case(pcp, ortho, age=69, when="2026-09-11"), extractor)
     assert r.decision != "meets_criteria" and not {"A.i", "A.ii"} & set(r.criteria), (r.decision, r.criteria)
     assert any("limited by groin pain" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("line", ["Plan: routine 3-month postop MRI C-spine per the myelopathy pathway. No new complaints.",
+                                  "Doing well s/p ACDF for cervical spondylotic myelopathy. Plan: routine postop MRI."])
+def test_a_myelopathy_named_as_a_pathway_or_a_past_operations_reason_is_no_suspicion(extractor, line):
+    text = "3 MONTH POSTOP.\nNo neck pain, no arm pain. Hand function back to normal.\nExam: Str 5/5, Hoffmann neg.\n" + line
+    assert "myelopathy_suspected" not in present(extractor, note_case(text, cpt="72141"))
