@@ -892,3 +892,11 @@ def test_a_later_exam_that_explains_the_weakness_supersedes_an_unexplained_one(e
 def test_a_myelopathy_named_as_a_pathway_or_a_past_operations_reason_is_no_suspicion(extractor, line):
     text = "3 MONTH POSTOP.\nNo neck pain, no arm pain. Hand function back to normal.\nExam: Str 5/5, Hoffmann neg.\n" + line
     assert "myelopathy_suspected" not in present(extractor, note_case(text, cpt="72141"))
+
+
+def test_an_emg_the_patient_cites_is_the_packets_known_one_not_the_requested_region(extractor):
+    text = ("CC: neck pain x 3 wks, no arm symptoms.\nPMH: HTN. Known lumbar radiculopathy (EMG proven), stable.\n"
+            "Exam: UE strength 5/5, sensation intact, Hoffmann neg.\n"
+            "P: Pt requesting MRI of the neck because \"I have EMG-proven radiculopathy\" - request submitted.")
+    r = review(note_case(text, cpt="72141", age=56), extractor)
+    assert r.decision != "meets_criteria" and not {"A.iii", "C"} & set(r.criteria), (r.decision, r.criteria)

@@ -690,9 +690,33 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
 
     def region(dt: DocText, s: EvidenceSpan) -> list[str]:
         lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
-        r = g.region_of(s.text) or g.region_of(dt.doc.text[lo:s.end])
+        lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), dt.doc.text[lo:s.start])
+        r = g.region_of(s.text) or g.region_of(lead + s.text)
         return [r] if r else []
     return _around_spans(f, docs, "region", region)
+
+
+EMG_WORDS = re.compile(r"\b(?:EMG|NCS|NCV|EMG/NCS|electrodiagnostic\w*|nerve conduction)\b", re.I)
+
+
+def _electrodiagnosed_regions(findings: list[Finding], docs: dict[str, DocText]) -> list[Qualifier]:
+    """An EMG finding whose words name no region ('I have EMG-proven radiculopathy') is of the region the packet's
+    other electrodiagnosed radiculopathy names ('Known lumbar radiculopathy (EMG proven)'), present or past: the
+    EMG the patient means is that one."""
+    told = [x for x in findings if x.code in ("emg_radiculopathy", "radicular_pain")]
+    spans = [s for x in told for s in x.evidence
+             if s.doc in docs and EMG_WORDS.search(docs[s.doc].doc.text, *docs[s.doc].sentence(s.start))]
+    if not spans:
+        return []
+    return _regions(Finding(code="emg_radiculopathy", evidence=spans), docs)
+
+
+# a study named before a fact ('requesting MRI of the neck because "I have EMG-proven radiculopathy"') is the request's
+# region, not the fact's
+STUDY_NAMED = re.compile(r"\b(?:MRI|MR|CT|imaging|scan|x-?rays?|films?)\s+(?:of\s+(?:the\s+|his\s+|her\s+)?)?"
+                         r"(?:neck|back|cervical|c-?spine|thoracic|t-?spine|lumbar|l-?spine|lumbosacral)(?:\s+spine)?\b|"
+                         r"\b(?:neck|cervical|c-?spine|thoracic|t-?spine|lumbar|l-?spine)\s+(?:spine\s+)?(?:MRI|MR|CT|imaging)\b",
+                         re.I)
 
 
 LEVELED = ("prior_spine_surgery", "surgery_planned")
@@ -824,7 +848,10 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             if q:
                 qs.append(q)
         if f.code in REGIONED and spec_for(f.code, "region"):
-            qs += _regions(f, docs)
+            regions = _regions(f, docs)
+            if not regions and f.code == "emg_radiculopathy":
+                regions = _electrodiagnosed_regions(findings, docs)
+            qs += regions
         if f.code in TERRITORIAL and spec_for(f.code, "territory"):
             qs += _territories(f, docs)
         if f.code in TERRITORIAL and spec_for(f.code, "chronic"):
