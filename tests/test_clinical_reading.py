@@ -900,3 +900,11 @@ def test_an_emg_the_patient_cites_is_the_packets_known_one_not_the_requested_reg
             "P: Pt requesting MRI of the neck because \"I have EMG-proven radiculopathy\" - request submitted.")
     r = review(note_case(text, cpt="72141", age=56), extractor)
     assert r.decision != "meets_criteria" and not {"A.iii", "C"} & set(r.criteria), (r.decision, r.criteria)
+
+
+def test_subjective_tingling_with_intact_light_touch_and_pinprick_is_no_sensory_deficit(extractor):
+    text = ("S: Neck pain with R arm tingling since mid Feb.\nO: Spurling + on R, reproducing tingling to the thumb. "
+            "Strength 5/5 C5-T1 bilat. Sensation: subjective tingling R thumb, LT and PP intact. Reflexes 2+ =.")
+    r = review(note_case(text, cpt="72141", age=67), extractor)
+    assert r.decision != "meets_criteria" and not {"A.i", "A.ii"} & set(r.criteria), (r.decision, r.criteria)
+    assert any("LT and PP intact" in x for x in r.reasons), r.reasons

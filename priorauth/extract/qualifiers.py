@@ -623,6 +623,10 @@ def _with_cause(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
     return _span(dt, s.start, stop.start() if stop else end)
 
 
+SUBJECTIVE = re.compile(r"\b(?:subjective(?:ly)?|reports?|reported|complains? of|c/o|feels?)\b[^.;,]*$", re.I)
+"""An exam line's 'subjective tingling R thumb' is what the patient tells, not what the exam finds."""
+
+
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
     """The most recent exam of the function finds it normal, and no exam at that time or later finds the deficit.
 
@@ -639,7 +643,8 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     def when(doc_id: str) -> date:
         return _doc_date(docs, doc_id) or date.min
 
-    found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)]
+    found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)
+             and not SUBJECTIVE.search(docs[s.doc].doc.text, max(0, s.start - 20), s.start)]
     normal: list[tuple[date, EvidenceSpan]] = []
     for r in ruled_out:
         # an exam that finds the function normal, or that finds the weakness and explains it (pain-limited give-way, a
