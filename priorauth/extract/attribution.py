@@ -14,7 +14,7 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import TYPE_CHECKING, Iterable, Literal, Optional
 
 from pydantic import Field
 
@@ -131,18 +131,22 @@ def _clauses(text: str, s: int, e: int, brk: re.Pattern[str]) -> list[tuple[int,
     return out
 
 
-def find_attributions(text: str) -> list[Attribution]:
-    """Every clause that links a deficit to a named non-spinal cause (cue and cause, nothing negating between)."""
-    return list(_find_attributions(text, get_guideline().id))
+def find_attributions(text: str, codes: Optional[Iterable[str]] = None) -> list[Attribution]:
+    """Every clause that links a deficit to a named non-spinal cause (cue and cause, nothing negating between); with
+    `codes`, only the causes that can explain one of them (a note with only back pain open is not scanned for the
+    causes of weakness)."""
+    causes = config().causes
+    wanted = frozenset(c.id for c, *_ in causes if codes is None or set(c.codes) & set(codes))
+    return list(_find_attributions(text, get_guideline().id, wanted)) if wanted else []
 
 
 @functools.lru_cache(maxsize=32)
-def _find_attributions(text: str, guideline: str) -> tuple[Attribution, ...]:
-    """Read once per document text and guideline: the document pass and the packet pass both ask."""
-    return tuple(_scan_attributions(text))
+def _find_attributions(text: str, guideline: str, wanted: frozenset[str]) -> tuple[Attribution, ...]:
+    """Read once per document text, guideline and causes asked for: the document pass and the packet pass both ask."""
+    return tuple(_scan_attributions(text, wanted))
 
 
-def _scan_attributions(text: str) -> list[Attribution]:
+def _scan_attributions(text: str, wanted: frozenset[str]) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []
@@ -153,7 +157,7 @@ def _scan_attributions(text: str) -> list[Attribution]:
     def names(rx: Optional[re.Pattern[str]]) -> bool:
         return rx is not None and may_match(rx, lower) and rx.search(text) is not None
 
-    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if names(crx) or names(srx)]
+    named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if c.id in wanted and (names(crx) or names(srx))]
     if not named:
         return found
     for seg in SEGMENT.finditer(text):
@@ -239,7 +243,7 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     _diffuse_reflexes(text, mentions, rx)
     if not any(m.reason is None and m.code in cfg.attributable for m in mentions):
         return
-    attributions = find_attributions(text)
+    attributions = find_attributions(text, {m.code for m in mentions if m.reason is None and m.code in cfg.attributable})
     if not attributions:
         return
     explains = _explained_codes(attributions, mentions)
@@ -355,7 +359,10 @@ def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
     open_ = [m for m in mentions if m.reason is None and m.code in config().attributable]
     if not open_:
         return
-    found = {doc: a for doc, text in texts.items() if (a := [x for x in find_attributions(text) if x.cause.packet])}
+    if len(texts) < 2:
+        return  # a single document's attributions were applied when it was read
+    codes = {m.code for m in open_}
+    found = {doc: a for doc, text in texts.items() if (a := [x for x in find_attributions(text, codes) if x.cause.packet])}
     if not found:
         return
     by_doc: dict[str, list["Mention"]] = {}

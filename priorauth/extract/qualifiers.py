@@ -695,7 +695,9 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
 
     def region(dt: DocText, s: EvidenceSpan) -> list[str]:
         lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
-        lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), dt.doc.text[lo:s.start])
+        lead = dt.doc.text[lo:s.start]
+        if f.code != "imaging_indeterminate":  # a study's own region is named with it; another fact's is not
+            lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), lead)
         r = g.region_of(s.text) or g.region_of(lead + s.text)
         return [r] if r else []
     return _around_spans(f, docs, "region", region)
