@@ -198,3 +198,12 @@ def test_a_joint_explains_weakness_on_its_own_side_only(extractor):
     assert "motor_weakness" in present(extractor, text)
     same = text.replace("right hip flexors", "left hip flexors").replace("compared to the left", "compared to the right")
     assert "motor_weakness" not in present(extractor, same)
+
+
+@pytest.mark.parametrize("phrase", ["residua of", "sequelae of", "late effects of"])
+def test_residua_or_sequelae_of_a_cause_explain_the_deficits(extractor, phrase):
+    text = ("Neck pain for three weeks after painting a ceiling.\n"
+            "Exam: right grip 4/5, right triceps reflex 3+, right Hoffmann present.\n"
+            f"Impression: right arm weakness, hyperreflexia and Hoffmann sign are {phrase} his 2023 left hemispheric stroke, unchanged.")
+    found = present(extractor, text, "72141")
+    assert not {"motor_weakness", "upper_motor_neuron_signs"} & found, found
