@@ -34,6 +34,9 @@ def therapy_codes(extractor, text: str, when: str = "2026-03-02") -> dict[str, s
     ("Low back pain for 8 weeks. She would benefit from skilled physical therapy.", "physical_therapy"),
     ("Low back pain for 8 weeks. ED course: discharged home with a prescription for naproxen.", "medication"),
     ("Low back pain for 8 weeks. Follow up with physical therapy next week.", "physical_therapy"),
+    ("Low back pain for 8 weeks.\nPlan: she will continue walking daily, revisit medication options at the next visit.",
+     "medication"),
+    ("Low back pain for 8 weeks. Gave him a handout on medication choices.", "medication"),
 ])
 def test_planned_care_is_hypothetical(extractor, text, code):
     assert therapy_codes(extractor, text).get(code) == "hypothetical"
@@ -319,6 +322,11 @@ def test_a_drug_never_taken_is_not_care_received(extractor, line):
     text = "Low back pain for 9 weeks.\n" + line + "Exam: strength 5/5."
     fs = extractor.extract(note_case(text)).findings
     assert not [f for f in fs if f.code == "medication" and f.present], [f.evidence[0].text for f in fs if f.present]
+
+
+def test_care_tried_among_several_options_stays_received(extractor):
+    text = "Low back pain for 9 weeks. She has tried naproxen and two other medication options without relief."
+    assert therapy_codes(extractor, text).get("medication", "missing") is None
 
 
 def test_a_listed_drug_taken_stays_care_received(extractor):

@@ -38,6 +38,7 @@ class CareData(Strict):
     improved_blocker: Regex
     transient: Regex
     dominant_planned: Regex
+    dominant_after: Regex
     allergy: Regex
     relieving_factor: Regex
     past: Regex
@@ -61,6 +62,7 @@ class Cues:
     improved_blocker: re.Pattern[str]
     transient: re.Pattern[str]
     dominant_planned: re.Pattern[str]
+    dominant_after: re.Pattern[str]
     allergy: re.Pattern[str]
     relieving_factor: re.Pattern[str]
     past: re.Pattern[str]
@@ -100,8 +102,10 @@ def planned_cue(text: str, m: "Mention") -> Optional[str]:
     last_plan = max((x for x in c.planned_before.finditer(before)), key=lambda x: x.start(), default=None)
     last_recv = max((x for x in c.received.finditer(before)), key=lambda x: x.start(), default=None)
     dominant = c.dominant_planned.search(before)
+    if dominant is None and last_recv is None:  # 'medication options'; but 'has tried several medication options' was received
+        dominant = c.dominant_after.match(text, m.end, m.sent_end)
     if dominant is not None:
-        return dominant.group(0)
+        return dominant.group(0).strip()
     if last_plan is not None and (last_recv is None or last_plan.start() > last_recv.start()):
         return last_plan.group(0)
     after = c.planned_after.match(text, m.end, min(m.sent_end, m.end + 60))
