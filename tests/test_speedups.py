@@ -23,8 +23,16 @@ def test_anchored_matching_equals_full_scans():
     mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
     texts += list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:150]
     texts.append("İstanbul résumé: LBP x 6 wks, naproxen; DTRs 2+ sym except absent L achilles.")  # length-changing lower()
+    # a rule's lookahead reads past its match: the window must reach the words it needs
+    texts.append("Seen by ortho in Nov - they got an MRI of her low back at Lakeside Imaging right before Thanksgiving: "
+                 "mild L4-5 disc bulge, no stenosis.")
     for t in texts:
         assert _spans(fast, nlp, t) == _spans(slow, nlp, t)
+
+
+def test_max_width_counts_what_lookarounds_read():
+    assert max_width(r"foo(?=.{0,10}bar)") == 16 and max_width(r"(?<!ab)foo") == 5
+    assert max_width(r"(?:x(?=y))+") is None and max_width(r"foo(?=.*bar)") is None
 
 
 def test_required_literals():

@@ -85,13 +85,56 @@ def may_match(rx: re.Pattern[str], lower: str) -> bool:
     return anchors is None or any(a in lower for a in anchors)
 
 
+ASSERTS = (C.ASSERT, C.ASSERT_NOT)
+
+
+def _look_reach(items, repeated: bool = False) -> Optional[int]:
+    """How far past the match (or before it) the pattern's lookarounds may read: the sum of their widths, an upper
+    bound; None when a lookaround sits inside a repeat or is itself unbounded."""
+    total = 0
+    for op, av in items:
+        subs: list = []
+        if op in ASSERTS:
+            if repeated:
+                return None
+            _lo, hi = av[1].getwidth()
+            inner = _look_reach(av[1])
+            if inner is None:
+                return None
+            total += hi + inner
+            continue
+        if op is C.SUBPATTERN:
+            subs = [av[-1]]
+        elif op is C.BRANCH:
+            subs = list(av[1])
+        elif op in REPEATS:
+            sub = _look_reach(av[2], repeated or av[1] > 1)
+            if sub is None:
+                return None
+            total += sub
+            continue
+        for sub in subs:
+            reach = _look_reach(sub, repeated)
+            if reach is None:
+                return None
+            total += reach
+    return total
+
+
 def max_width(pattern: str, limit: int = 1000) -> Optional[int]:
-    """The longest match `pattern` can make, or None when unbounded (or longer than `limit`)."""
+    """The widest stretch of text a match of `pattern` depends on, or None when unbounded (or wider than `limit`).
+
+    That is the match's own width plus what its lookarounds read beyond it: a window cut at the match's width
+    would hide the words a lookahead needs ('an MRI of her low back ...: mild disc bulge')."""
     try:
-        _lo, hi = sre_parse.parse(pattern, re.I).getwidth()
+        tree = sre_parse.parse(pattern, re.I)
+        _lo, hi = tree.getwidth()
     except re.error:
         return None
-    return hi if hi <= limit else None
+    reach = _look_reach(list(tree))
+    if reach is None:
+        return None
+    return hi + reach if hi + reach <= limit else None
 
 
 def merge_windows(occurrences: list[tuple[int, int]], width: int, limit: int, slack: int = 16) -> list[tuple[int, int]]:
