@@ -135,6 +135,15 @@ def test_a_prior_mri_dated_after_its_words_is_dated(extractor):
     assert not mri, "an MRI a year old is not within 6 months"
 
 
+@pytest.mark.parametrize("cpt,counts", [("72148", True), ("72141", False)])
+def test_a_study_named_by_body_words_with_its_result_is_a_prior_mri_of_that_region(extractor, cpt, counts):
+    text = ("Back and neck ache since the fall.\nHer chiropractor sent her for an MRI of the lower back at an outside "
+            "center a few weeks before the holidays: small L5-S1 protrusion, no stenosis.\nExam: strength 5/5.")
+    r = review(note_case(text, cpt=cpt, when="2026-02-10"), extractor)
+    mri = [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+    assert bool(mri) is counts, [f.evidence[0].text for f in mri]
+
+
 # --- 4. limitations are lifted only from outside their scope -------------------------------------------------
 
 def test_limitation_scopes_are_declared_in_the_criteria():

@@ -215,7 +215,7 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         if m.code != "prior_mri_same_region" or m.reason is not None:
             continue
         document = docs[m.doc_id]
-        region = get_guideline().region_named(m.text) or ("cervical" if NECK_RX.search(m.text) else None)
+        region = get_guideline().study_region_named(m.text)
         dm = DATE_RX.search(m.text) or _date_after(document.text, m)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         if d is None:
@@ -283,7 +283,6 @@ def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
     return ref - timedelta(days=n * AGO_UNITS[a.group(2).lower()])
 
 
-NECK_RX = re.compile(r"\bneck\b", re.I)  # 'MRI of the neck': the cervical spine, for a study's region only
 SEASON_RX = re.compile(r"\b(?:last|this past) (fall|autumn|spring|summer|winter)\b", re.I)
 SEASONS = {"spring": (3, 20, 6, 20), "summer": (6, 21, 9, 21), "fall": (9, 22, 12, 20), "autumn": (9, 22, 12, 20),
            "winter": (12, 21, 3, 19)}

@@ -59,6 +59,9 @@ class Manifest(BaseModel):
     modules: list[str] = Field(default=[], description="Python files in the folder that register the guideline's own predicates and readers.")
     policy_file: str = "policy.txt"
     region_words: dict[str, str] = Field(default={}, description="Body region -> regex naming it in a note, tried in order.")
+    study_body_words: dict[str, str] = Field(default={}, description=(
+        "Body region -> regex of the plain body words a study is named by ('an MRI of her neck', 'of his low back'): "
+        "read only in a study's own words, where 'back' cannot be a pain elsewhere."))
     level_words: dict[str, str] = Field(default={}, description=(
         "Body region -> regex (case-sensitive) naming its levels or roots ('L4-5', 'C6', 'S1'): where a surgery or an "
         "EMG finding was, when the words name no region."))
@@ -159,6 +162,14 @@ class Guideline:
     def region_named(self, text: str) -> Optional[str]:
         """The first region whose words occur in `text`."""
         return next((r for r, rx in self.region_words if rx.search(text)), None)
+
+    @cached_property
+    def study_body_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((r, re.compile(p, re.I)) for r, p in self.manifest.study_body_words.items())
+
+    def study_region_named(self, text: str) -> Optional[str]:
+        """The region a study's own words name, by region words first, then by plain body words."""
+        return self.region_named(text) or next((r for r, rx in self.study_body_words if rx.search(text)), None)
 
     @cached_property
     def level_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
