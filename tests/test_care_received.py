@@ -324,6 +324,14 @@ def test_a_drug_never_taken_is_not_care_received(extractor, line):
     assert not [f for f in fs if f.code == "medication" and f.present], [f.evidence[0].text for f in fs if f.present]
 
 
+@pytest.mark.parametrize("line", ["Meds: warfarin, metoprolol. NSAIDs avoided (on warfarin).",
+                                  "He cannot take ibuprofen or naproxen because of his stage 4 CKD.",
+                                  "She is unable to take NSAIDs since her GI bleed."])
+def test_a_drug_avoided_or_that_cannot_be_taken_is_not_care_received(extractor, line):
+    text = f"Low back pain for 9 weeks, PT for 8 weeks with no improvement.\n{line}\nExam: strength 5/5."
+    assert therapy_codes(extractor, text).get("medication") is not None
+
+
 def test_care_tried_among_several_options_stays_received(extractor):
     text = "Low back pain for 9 weeks. She has tried naproxen and two other medication options without relief."
     assert therapy_codes(extractor, text).get("medication", "missing") is None
