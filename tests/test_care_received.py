@@ -332,6 +332,11 @@ def test_a_drug_avoided_or_that_cannot_be_taken_is_not_care_received(extractor, 
     assert therapy_codes(extractor, text).get("medication") is not None
 
 
+def test_care_taken_beside_a_drug_avoided_stays_received(extractor):
+    text = "Low back pain for 9 weeks.\nMeds: Acetaminophen prn (NSAIDs avoided - on warfarin)."
+    assert therapy_codes(extractor, text).get("medication", "missing") is None
+
+
 def test_care_tried_among_several_options_stays_received(extractor):
     text = "Low back pain for 9 weeks. She has tried naproxen and two other medication options without relief."
     assert therapy_codes(extractor, text).get("medication", "missing") is None
