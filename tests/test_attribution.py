@@ -207,3 +207,12 @@ def test_residua_or_sequelae_of_a_cause_explain_the_deficits(extractor, phrase):
             f"Impression: right arm weakness, hyperreflexia and Hoffmann sign are {phrase} his 2023 left hemispheric stroke, unchanged.")
     found = present(extractor, text, "72141")
     assert not {"motor_weakness", "upper_motor_neuron_signs"} & found, found
+
+
+def test_a_deficit_the_author_says_is_a_nerve_palsy_is_explained_but_not_one_far_from_the_copula(extractor):
+    said = ("Low back pain for 6 weeks.\nExam: L ankle dorsiflexion 4/5, EHL 4/5, numb dorsum of the L foot.\n"
+            "A: the foot drop is a common peroneal (fibular) nerve palsy at the knee, not from his back.")
+    assert "motor_weakness" not in present(extractor, said)
+    far = ("Low back pain for 6 weeks.\nExam: L ankle dorsiflexion 4/5, EHL 4/5.\n"
+           "A: the foot drop is a new and worrying finding in a man whose right peroneal nerve palsy healed years ago.")
+    assert "motor_weakness" in present(extractor, far)

@@ -70,6 +70,10 @@ class AttributionData(Strict):
     differential_lead: Regex = Field(default=r"(?!x)x", description=(
         "Words that make the root territory after them one side of a differential ('r/o C8 radiculopathy vs ulnar "
         "neuropathy'): such a territory does not keep a cause named elsewhere from explaining the deficit."))
+    cue_copula: Regex = Field(default=r"(?!x)x", description=(
+        "A copula that names what a deficit is ('the foot drop is a peroneal palsy'): a link only when the cause "
+        "follows within `copula_gap` characters, since 'is a' far from a cause says nothing about it."))
+    copula_gap: int = 12
     causes: list[Cause]
     explained_by_diagnosis: list[DiagnosisExplains] = []
 
@@ -99,7 +103,7 @@ def config(g: Guideline) -> Compiled:
         if unknown:
             raise ValueError(f"attribution explained_by_diagnosis names unknown codes {sorted(unknown)}")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead")
+            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead", "cue_copula")
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
@@ -204,6 +208,10 @@ def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled, dash: bool = True)
                 continue
             between = clause[cue.end():cm.start()]
             if len(between) <= gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
+                return cm
+        for cue in rx["cue_copula"].finditer(clause, max(0, cm.start() - cfg.data.copula_gap - 20), cm.start()):
+            between = clause[cue.end():cm.start()]
+            if len(between) <= cfg.data.copula_gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
                 return cm
         for cue in rx["cue_after"].finditer(clause, cm.end(), min(len(clause), cm.end() + gap)):
             if dashed(cue):
