@@ -337,6 +337,21 @@ def test_care_taken_beside_a_drug_avoided_stays_received(extractor):
     assert therapy_codes(extractor, text).get("medication", "missing") is None
 
 
+@pytest.mark.parametrize("line", ["PT referred in August - never went (cost).",
+                                  "Physical therapy was ordered, but she cancelled her initial evaluation twice.",
+                                  "Referred to chiropractic; he did not go."])
+def test_care_that_never_began_is_not_received(extractor, line):
+    codes = therapy_codes(extractor, f"Low back pain for 12 weeks. {line} Naproxen daily since August.")
+    assert not [k for k, v in codes.items() if v is None and k in ("physical_therapy", "chiropractic")], codes
+
+
+@pytest.mark.parametrize("line", ["PT 8 weeks, never went back after the insurance ran out.",
+                                  "Completed physical therapy and did not go back once discharged."])
+def test_care_had_and_then_stopped_stays_received(extractor, line):
+    codes = therapy_codes(extractor, f"Low back pain for 12 weeks. {line}")
+    assert codes.get("physical_therapy", "missing") is None, codes
+
+
 def test_care_tried_among_several_options_stays_received(extractor):
     text = "Low back pain for 9 weeks. She has tried naproxen and two other medication options without relief."
     assert therapy_codes(extractor, text).get("medication", "missing") is None

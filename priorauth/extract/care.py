@@ -48,6 +48,7 @@ class CareData(Strict):
     general_history: Regex
     remote: Regex
     not_taken: Regex
+    not_attended: Regex
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Cues:
     general_history: re.Pattern[str]
     remote: re.Pattern[str]
     not_taken: re.Pattern[str]
+    not_attended: re.Pattern[str]
 
 
 @per_guideline
@@ -140,11 +142,29 @@ def never_taken(text: str, m: "Mention") -> bool:
     return bool(LIST_ITEM.match(text[line_start:m.start])) and bool(cues().not_taken.search(text, m.end, line_end))
 
 
+NOT_ATTENDED_REACH = 120
+
+
+def never_attended(text: str, m: "Mention") -> bool:
+    """Care whose own sentence says, after it and with no received cue between, that it never began."""
+    c = cues()
+    end = min(m.sent_end, m.end + NOT_ATTENDED_REACH)
+    hit = c.not_attended.search(text, m.end, end)
+    if hit is None:
+        return False
+    between = text[m.end:hit.start()]
+    return not c.received.search(between) and not DONE_AMOUNT.search(between)
+
+
+DONE_AMOUNT = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:visits?|sessions?|weeks?|wks?|months?|mos?)\b|"
+                         r"\bx\s*\d+", re.I)  # 'PT 8 weeks, never went back': a course was had
+
+
 def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
     """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped,
-    and so is a listed drug its line says was never taken."""
+    and so is a listed drug its line says was never taken, and care its sentence says never began."""
     care = code_table().therapy
-    for m in [m for m in mentions if m.code in care and m.reason is None and (not_care(text, m) or never_taken(text, m))]:
+    for m in [m for m in mentions if m.code in care and m.reason is None and (not_care(text, m) or never_taken(text, m) or never_attended(text, m))]:
         mentions.remove(m)
     for m in mentions:
         if m.code in care and m.reason is None:
