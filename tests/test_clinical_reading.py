@@ -101,6 +101,21 @@ def test_an_indeterminate_finding_of_another_organ_is_not_J(extractor):
     assert "imaging_indeterminate" not in present(extractor, note_case(text))
 
 
+def test_words_pointing_back_at_another_organs_indeterminate_finding_are_not_J(extractor):
+    text = ("CT abdomen for flank pain: 2 cm left renal cyst, indeterminate on this study.\n"
+            "Low back pain for 3 weeks, no deficits.\n"
+            "Plan: MRI lumbar spine ordered to address the indeterminate CT finding and the back pain together.")
+    assert "imaging_indeterminate" not in present(extractor, note_case(text))
+
+
+@pytest.mark.parametrize("text", [
+    "CT: 1.2 cm lytic lesion of the L2 vertebral body, indeterminate.\nPlan: MRI lumbar spine to address this indeterminate finding.",
+    "Plan: MRI lumbar spine to characterize the indeterminate L2 lesion seen on the outside CT.",
+])
+def test_words_pointing_back_at_a_spine_finding_still_count(extractor, text):
+    assert "imaging_indeterminate" in present(extractor, note_case(text))
+
+
 def test_a_nephews_condition_is_family_history(extractor):
     text = "Mild back ache. Her nephew was born with a tethered cord and had surgery as a baby."
     assert "chiari_or_tethered_cord" not in present(extractor, note_case(text))

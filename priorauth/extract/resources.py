@@ -71,6 +71,11 @@ class LexiconFile(Strict):
     not_if_near: Optional[str] = None
     near_scope: Literal["clause", "sentence"] = "clause"
     needs_new: Optional[str] = None
+    anaphor: Optional[Regex] = Field(default=None, description=(
+        "Words just before a mention that make it point back at a finding described elsewhere ('to address the "
+        "indeterminate CT finding'): such a mention counts only beside a mention of the code that describes it."))
+    anaphor_unless: Optional[Regex] = Field(default=None, description=(
+        "Words just after an anaphoric mention that describe the finding after all ('the indeterminate L3 lesion')."))
 
 
 class ContextRuleSpec(Strict):
@@ -199,6 +204,8 @@ class Lexicon:
     near_scope: str = "clause"  # or "sentence": how far `not_if_near` reaches
     needs_new: re.Pattern[str] | None = None  # the code means a new condition: words that say a mention is new
     shadows: tuple[str, ...] = ()
+    anaphor: re.Pattern[str] | None = None  # a mention after these words points back at a finding named elsewhere
+    anaphor_unless: re.Pattern[str] | None = None  # unless these words after it describe the finding itself
 
 
 @per_guideline
@@ -219,7 +226,9 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
         out[code] = Lexicon(code, rules, data.suspicion, data.history_supports, tuple(data.keep),
                             re.compile(data.not_if_near, re.I) if data.not_if_near else None,
                             data.near_scope,
-                            re.compile(data.needs_new, re.I) if data.needs_new else None, tuple(data.shadows))
+                            re.compile(data.needs_new, re.I) if data.needs_new else None, tuple(data.shadows),
+                            re.compile(data.anaphor, re.I) if data.anaphor else None,
+                            re.compile(data.anaphor_unless, re.I) if data.anaphor_unless else None)
     unnamed = sorted(set(out) - set(code_table(g.id).by_code))
     if unnamed:
         raise DataFileError(f"{g.path('lexicon')}: lexicons for codes not in codes.json {unnamed}")

@@ -93,6 +93,8 @@ class Pass:
 PASSES: tuple[Pass, ...] = (
     Pass("packet_attribution", lambda ms, docs, case: attribute_packet({i: d.text for i, d in docs.items()}, ms),
          ("deficit mentions", "attributions in every document"), frozenset({"reason", "cause"})),
+    Pass("anaphora", lambda ms, docs, case: _anaphora(ms, docs),
+         ("mentions of codes whose lexicon declares an anaphor", "document text"), frozenset({"remove"})),
     Pass("episode_filter", lambda ms, docs, case: _episode_filter(ms, docs),
          ("mention dates and words", "document text and date"), frozenset({"reason"})),
     Pass("case_rules", lambda ms, docs, case: _case_rules(ms, case, any(general_care(d.text) for d in docs.values())),
@@ -151,6 +153,30 @@ def _future_surgery(mentions: list[Mention], docs: dict[str, Document]) -> None:
         d = parse_date(dm.group(0), document.date)
         if d is not None and d > document.date:
             m.reason = "hypothetical"
+
+
+ANAPHOR_REACH = 40
+
+
+def _anaphoric(text: str, m: Mention, lex: resources.Lexicon) -> bool:
+    before = text[max(m.sent_start, m.start - ANAPHOR_REACH):m.start]
+    after = text[m.end:min(m.sent_end, m.end + ANAPHOR_REACH)]
+    return bool(lex.anaphor.search(before)) and not (lex.anaphor_unless and lex.anaphor_unless.search(after))
+
+
+def _anaphora(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """'MRI ordered to address the indeterminate CT finding': the words point back at a finding described elsewhere,
+    so they count only when the packet holds a mention that describes it (one another organ's words kept out of the
+    code does not); alone they would stand for a finding no one can check."""
+    lex = resources.lexicons()
+    drop = []
+    for code in {m.code for m in mentions if lex[m.code].anaphor is not None}:
+        own = [m for m in mentions if m.code == code and m.reason is None]
+        pointing = [m for m in own if _anaphoric(docs[m.doc_id].text, m, lex[code])]
+        if pointing and len(pointing) == len(own):
+            drop.extend(pointing)
+    for m in drop:
+        mentions.remove(m)
 
 
 def _present(mentions: Iterable[Mention], code: str) -> bool:
