@@ -329,7 +329,7 @@ def test_a_drug_never_taken_is_not_care_received(extractor, line):
                                   "She is unable to take NSAIDs since her GI bleed."])
 def test_a_drug_avoided_or_that_cannot_be_taken_is_not_care_received(extractor, line):
     text = f"Low back pain for 9 weeks, PT for 8 weeks with no improvement.\n{line}\nExam: strength 5/5."
-    assert therapy_codes(extractor, text).get("medication") is not None
+    assert therapy_codes(extractor, text).get("medication", "not found") is not None
 
 
 def test_care_taken_beside_a_drug_avoided_stays_received(extractor):
@@ -343,6 +343,12 @@ def test_care_taken_beside_a_drug_avoided_stays_received(extractor):
 def test_care_that_never_began_is_not_received(extractor, line):
     codes = therapy_codes(extractor, f"Low back pain for 12 weeks. {line} Naproxen daily since August.")
     assert not [k for k, v in codes.items() if v is None and k in ("physical_therapy", "chiropractic")], codes
+
+
+def test_a_prescription_never_filled_is_not_care_received(extractor):
+    text = ("Low back pain for 7 weeks. Her family physician prescribed celecoxib 200 mg daily on 08/02/2026 but she "
+            "never filled it because her sister had a stomach bleed on it. PT for 6 weeks.")
+    assert therapy_codes(extractor, text).get("medication", "not found") is not None
 
 
 @pytest.mark.parametrize("line", ["PT 8 weeks, never went back after the insurance ran out.",

@@ -60,7 +60,9 @@ def test_numbness_with_intact_sensation_on_exam_is_not_a_sensory_deficit(extract
     assert any("sensory deficit" in x.lower() and "exam documents" in x for x in r.reasons), r.reasons
 
 
-@pytest.mark.parametrize("line", ["Waddell signs 3/5 (overreaction, distraction).", "Pain 4/5 with flexion."])
+@pytest.mark.parametrize("line", ["Waddell signs 3/5 (overreaction, distraction).", "Pain 4/5 with flexion.",
+                                  "Straight leg raise on the right brings on calf pain at 60 degrees, graded 3/5 by "
+                                  "the patient on the clinic's five-point provocation scale."])
 def test_a_number_that_is_not_a_strength_grade_is_not_weakness(extractor, line):
     assert "motor_weakness" not in present(extractor, note_case(f"Low back pain. Exam: {line}"))
 

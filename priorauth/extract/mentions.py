@@ -209,8 +209,9 @@ def _excluded_nearby(text: str, m: Mention) -> bool:
     if lex.near_scope == "sentence":
         return bool(rx.search(text, m.sent_start, m.sent_end))
     left = max([m.sent_start, m.start - 60] + [x.end() for x in CLAUSE_EDGE.finditer(text, max(m.sent_start, m.start - 60), m.start)])
-    nxt = CLAUSE_EDGE.search(text, m.end, min(m.sent_end, m.end + 40))
-    return bool(rx.search(text, left, nxt.start() if nxt else min(m.sent_end, m.end + 40)))
+    reach = min(m.sent_end, m.end + lex.near_after)
+    nxt = CLAUSE_EDGE.search(text, m.end, reach)
+    return bool(rx.search(text, left, nxt.start() if nxt else reach))
 
 
 GENERIC_SURGERY = re.compile(r"^(?:spine|spinal|back|neck|lumbar|cervical) surgery$", re.I)
