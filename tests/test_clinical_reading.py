@@ -118,6 +118,15 @@ def test_words_pointing_back_at_a_spine_finding_still_count(extractor, text):
     assert "imaging_indeterminate" in present(extractor, note_case(text))
 
 
+@pytest.mark.parametrize("line", ["RTC 3 months, sooner for new leg pain, weakness or fever.",
+                                  "Follow up in 6 weeks, or sooner if weakness or numbness develops."])
+def test_a_follow_up_sooner_for_symptoms_is_a_precaution_not_a_symptom(extractor, line):
+    text = ("Six weeks after an L4-5 microdiscectomy: doing well, leg pain resolved, strength 5/5.\n"
+            f"Plan: baseline post-op MRI per my routine. {line}")
+    found = present(extractor, note_case(text))
+    assert not {"motor_weakness", "radicular_pain", "sensory_deficit"} & set(found), found
+
+
 def test_a_nephews_condition_is_family_history(extractor):
     text = "Mild back ache. Her nephew was born with a tethered cord and had surgery as a baby."
     assert "chiari_or_tethered_cord" not in present(extractor, note_case(text))
