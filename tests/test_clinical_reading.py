@@ -170,6 +170,32 @@ def test_a_study_named_by_body_words_with_its_result_is_a_prior_mri_of_that_regi
     assert bool(mri) is counts, [f.evidence[0].text for f in mri]
 
 
+@pytest.mark.parametrize("when,counts", [("2026-09-01", True), ("2027-01-20", False)])
+def test_a_study_the_patient_had_is_dated_past_the_place_it_was_done(extractor, when, counts):
+    text = ("Follow-up. Seen in May after her cervical MRI at Northside Open Imaging in early May (C5-6 bulge, no cord "
+            "compression). Neck pain unchanged since.")
+    r = review(note_case(text, cpt="72141", when=when), extractor)
+    mri = [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+    assert bool(mri) is counts, [(f.evidence[0].text, f.mention_date) for f in mri]
+
+
+@pytest.mark.parametrize("text", ["Since early May constant neck pain; PT since May 12.",
+                                  "SEEN IN MAY FOR NECK PAIN; PT SINCE MAY 12."])
+def test_may_the_month_is_no_modal(extractor, text):
+    assert "neck_pain" in present(extractor, note_case(text, cpt="72141"))
+
+
+def test_this_may_is_still_a_modal(extractor):
+    text = "Neck pain for 2 weeks.\nRisks: bleeding in the epidural space. This may result in weakness of both arms."
+    assert "motor_weakness" not in present(extractor, note_case(text, cpt="72141"))
+
+
+def test_a_possessive_study_still_being_scheduled_is_the_requested_one(extractor):
+    text = "Neck pain for 8 weeks.\nPlan: his cervical MRI is being scheduled at Northside Open Imaging."
+    r = review(note_case(text, cpt="72141"), extractor)
+    assert not [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+
+
 # --- 4. limitations are lifted only from outside their scope -------------------------------------------------
 
 def test_limitation_scopes_are_declared_in_the_criteria():
