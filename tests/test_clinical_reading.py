@@ -969,3 +969,21 @@ def test_subjective_tingling_with_intact_light_touch_and_pinprick_is_no_sensory_
     r = review(note_case(text, cpt="72141", age=67), extractor)
     assert r.decision != "meets_criteria" and not {"A.i", "A.ii"} & set(r.criteria), (r.decision, r.criteria)
     assert any("LT and PP intact" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("impression,counts", [
+    ("Active denervation in the C6 myotome with paraspinal fibrillations, localizing to the right C6 nerve root.", True),
+    ("Findings consistent with a left C7 root lesion, acute.", True),
+    ("Normal study; the C6 nerve root was spared and there is no evidence of radiculopathy.", False),
+])
+def test_an_emg_that_localizes_to_a_root_indicates_radiculopathy(extractor, impression, counts):
+    emg = Document(id="emg", type="emg_report", date=date(2026, 2, 20),
+                   text=f"ELECTRODIAGNOSTIC REPORT 02/20/2026\nNeedle EMG of the right arm.\nImpression: {impression}")
+    visit = doc("v", "2026-02-25", "Neck pain with right arm pain for 5 weeks. EMG reviewed.")
+    r = review(packet_case(emg, visit, cpt="72141", when="2026-02-26"), extractor)
+    assert ("A.iii" in r.criteria) is counts, (r.decision, r.criteria)
+
+
+def test_radicular_pain_not_yet_confirmed_by_emg_is_no_emg_finding(extractor):
+    text = "Neck pain with right arm radicular pain, not yet electrodiagnostically confirmed; EMG ordered."
+    assert "emg_radiculopathy" not in present(extractor, note_case(text, cpt="72141"))
