@@ -388,6 +388,16 @@ def test_a_deficit_told_only_by_a_document_of_another_time_routes_with_that_reas
     assert any(words in x for x in r.reasons), r.reasons
 
 
+def test_a_records_review_that_dates_the_current_episode_tells_the_present(extractor):
+    text = ("INDEPENDENT MEDICAL EXAMINATION / RECORDS REVIEW\nDate of injury: 09/02/2025.\n"
+            "PRIOR HISTORY: a 2021 lumbar strain treated with chiropractic; it resolved fully by 2022.\n"
+            "CURRENT INJURY: PT 09/15/2025-11/14/2025, 18 visits, and meloxicam daily since 09/05/2025. At PT discharge on "
+            "11/14/2025 pain 6/10 unchanged from the evaluation, no meaningful change.\n"
+            "OPINION: low back pain without response to an adequate course of therapy.")
+    r = review(packet_case(doc("ime", "2026-01-12", text, "ime_report"), when="2026-01-20"), extractor)
+    assert r.decision == "meets_criteria" and "A.iv" in r.criteria, (r.decision, r.reasons[:2])
+
+
 def test_a_reoperation_report_tells_the_complication_of_the_earlier_surgery(extractor):
     text = ("OPERATIVE REPORT\nProcedure: Evacuation of cervical epidural hematoma.\nIndications: Ten days after a "
             "C4-C6 laminectomy she developed new bilateral arm weakness; biceps 2/5 bilaterally on exam.\n"

@@ -907,9 +907,22 @@ def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
         return []
     if all(roles[s.doc] in PROCEDURE_ROLES and s.doc not in reoperations for s in held):
         return [Qualifier(name="procedure_indication", value=True, evidence=held[:MAX_SPANS])]
-    if all(roles[s.doc] == "records_review" for s in held):
+    if all(roles[s.doc] == "records_review" for s in held) and not any(_dated_recent(docs[s.doc], s) for s in held):
         return [Qualifier(name="records_review", value=True, evidence=held[:MAX_SPANS])]
     return []
+
+
+RECENT_NARRATIVE = 183  # days: what a review's sentence dates within this of the review is the current episode
+
+
+def _dated_recent(dt: DocText, s: EvidenceSpan) -> bool:
+    """A records review's sentence that dates what it tells within six months of the review ('PT 04/20-06/12, pain 7/10
+    at discharge') narrates the current episode, not the past."""
+    ref = note_clock(dt.doc.text, dt.doc.date) if dt.doc.date else None
+    ref = ref or dt.doc.date
+    if ref is None:
+        return False
+    return any(timedelta(0) <= ref - d <= timedelta(days=RECENT_NARRATIVE) for d, _sp in _dates_in(dt, dt.sentence(s.start)))
 
 
 LONG_AGO = 365  # days: an event dated more than a year before its note belongs to an earlier episode
