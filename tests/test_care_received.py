@@ -103,6 +103,16 @@ def test_improvement_phrases(text, improved):
     assert bool(improvements("n", text)) is improved
 
 
+@pytest.mark.parametrize("text,improved", [
+    ("The 2023 radiculopathy resolved completely and is not part of this claim.", False),
+    ("After the 04/2022 injections she was much better.", False),
+    ("Since the 10/2025 injection she is much better.", True),
+    ("She is much better this month.", True),
+])
+def test_an_earlier_episodes_improvement_is_not_this_ones(text, improved):
+    assert bool(improvements("n", text, date(2026, 1, 15))) is improved
+
+
 def test_improvement_is_not_no_response(extractor):
     text = ("Low back pain for 10 weeks. Completed 6 weeks of PT and takes naproxen; at first no improvement. "
             "Today she is much better, about 30% improved.")

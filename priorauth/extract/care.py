@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Optional
 
 from pydantic import Field
 
 from priorauth.codes import code_table
 from priorauth.extract.anchors import may_match
+from priorauth.extract.dates import DATE_RX, parse_date
 from priorauth.extract.resources import Regex, Strict
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
@@ -186,15 +188,29 @@ class Improvement:
 SENTENCE = re.compile(r"[^.\n;]+")
 
 
-def improvements(doc_id: str, text: str) -> list[Improvement]:
-    """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient."""
+OLD_EPISODE = timedelta(days=365)
+YEAR_RX = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _dated_long_ago(text: str, s0: int, e0: int, ref: Optional[date]) -> bool:
+    """The sentence dates what it tells only more than a year before its note ('the 2023 radiculopathy resolved')."""
+    if ref is None:
+        return False
+    found = [parse_date(m.group(0), ref) for m in DATE_RX.finditer(text, s0, e0)]
+    found = [d for d in found if d] + [date(int(y), 12, 31) for y in YEAR_RX.findall(text, s0, e0)]
+    return bool(found) and all(ref - d > OLD_EPISODE for d in found)
+
+
+def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Improvement]:
+    """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient,
+    and not an earlier episode's ('the 2023 radiculopathy resolved', read on a note dated `ref`)."""
     c = cues()
     out: list[Improvement] = []
     if not may_match(c.improved, text.lower()):
         return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
-        if c.transient.search(text, s0, e0):
+        if c.transient.search(text, s0, e0) or _dated_long_ago(text, s0, e0, ref):
             continue
         for m in c.improved.finditer(text, s0, e0):
             if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()]):

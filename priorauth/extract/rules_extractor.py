@@ -126,7 +126,7 @@ def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[st
     events = [(order[m.doc_id], m.start, "no_response") for m in mentions
               if m.code == "no_response_to_treatment" and m.reason is None]
     if any(m.code in code_table().therapy and m.reason is None for m in mentions):
-        events += [(order[i.doc_id], i.start, "improved") for d in docs.values() for i in improvements(d.id, d.text)]
+        events += [(order[i.doc_id], i.start, "improved") for d in docs.values() for i in improvements(d.id, d.text, d.date)]
     if not events:
         return None
     latest = max(events)[2]
