@@ -190,6 +190,16 @@ def test_this_may_is_still_a_modal(extractor):
     assert "motor_weakness" not in present(extractor, note_case(text, cpt="72141"))
 
 
+@pytest.mark.parametrize("cpt,when,counts", [("72146", "2026-01-10", False), ("72148", "2026-01-10", True),
+                                              ("72148", "2026-09-10", False)])
+def test_a_studys_region_and_date_written_after_it_are_read(extractor, cpt, when, counts):
+    text = ("Chronic pain after a 2021 fusion; SCS trial done.\nHer most recent spine MRI was of the lumbar region in "
+            "October 2025. Thoracic MRI requested for lead planning.")
+    r = review(note_case(text, cpt=cpt, when=when), extractor)
+    mri = [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+    assert bool(mri) is counts, [(f.evidence[0].text, f.mention_date) for f in mri]
+
+
 def test_a_possessive_study_still_being_scheduled_is_the_requested_one(extractor):
     text = "Neck pain for 8 weeks.\nPlan: his cervical MRI is being scheduled at Northside Open Imaging."
     r = review(note_case(text, cpt="72141"), extractor)

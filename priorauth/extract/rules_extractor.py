@@ -242,7 +242,10 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
             continue
         document = docs[m.doc_id]
         region = get_guideline().study_region_named(m.text)
-        dm = DATE_RX.search(m.text) or _date_after(document.text, m)
+        told = REGION_AFTER.match(document.text, m.end, m.sent_end) if region is None else None
+        if told is not None:  # 'her most recent spine MRI was of the lumbar region in October 2025'
+            region = get_guideline().study_region_named(told.group("words"))
+        dm = DATE_RX.search(m.text) or _date_after(document.text, m, told.end() if told and region else m.end)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         if d is None:
             d = _year_after(document.text, m) or _ago_after(document.text, m, document.date)
@@ -326,13 +329,19 @@ def _season(name: str, ref: date) -> tuple[date, date]:
     return date(ref.year - 2, m1, d1), date(ref.year - 2 + (1 if m2 < m1 else 0), m2, d2)
 
 
-def _date_after(text: str, m: Mention) -> Optional[re.Match[str]]:
-    """A study's date written after the words that name it: 'most recent MRI is from 06/2025', 'prior MRI (01/16/26)'."""
-    window = text[m.end:min(m.sent_end, m.end + 40)]
+REGION_AFTER = re.compile(r"\s*,?\s*(?:(?:was|is|were)\s+)?(?:of|for)\s+(?:the\s+|his\s+|her\s+|their\s+)?"
+                          r"(?P<words>[\w-]+(?:\s+[\w-]+)?(?:\s+(?:spine|region|area))?)", re.I)
+
+
+def _date_after(text: str, m: Mention, start: Optional[int] = None) -> Optional[re.Match[str]]:
+    """A study's date written after the words that name it: 'most recent MRI is from 06/2025', 'prior MRI (01/16/26)'
+    (after `start` when the words that follow first name its region)."""
+    at = m.end if start is None else start
+    window = text[at:min(m.sent_end, at + 40)]
     dm = DATE_RX.search(window)
     if dm is None or not DATE_LEAD.match(window[:dm.start()]):
         return None
-    return DATE_RX.search(text, m.end + dm.start(), m.end + dm.end())
+    return DATE_RX.search(text, at + dm.start(), at + dm.end())
 
 
 def _note_clock(document: Document, when: Optional[date], own: tuple[int, int]) -> Optional[date]:
