@@ -1007,3 +1007,21 @@ def test_an_emg_that_localizes_to_a_root_indicates_radiculopathy(extractor, impr
 def test_radicular_pain_not_yet_confirmed_by_emg_is_no_emg_finding(extractor):
     text = "Neck pain with right arm radicular pain, not yet electrodiagnostically confirmed; EMG ordered."
     assert "emg_radiculopathy" not in present(extractor, note_case(text, cpt="72141"))
+
+
+@pytest.mark.parametrize("text,counts", [
+    ("Known RRMS. Assessment: new cervical cord symptoms in known MS - likely a new relapse with a C-spine lesion.", False),
+    ("Breast cancer in 2020. Her cancer has relapsed with a new spine lesion at T9 on the bone scan.", True),
+])
+def test_a_spine_lesion_in_a_sentence_about_ms_is_a_plaque(extractor, text, counts):
+    assert ("malignancy" in present(extractor, note_case(text, cpt="72156"))) is counts
+
+
+def test_a_study_list_after_the_mri_names_its_regions_and_date(extractor):
+    text = ("MS clinic 11/12/2026.\nRelapsing MS since 2018, on natalizumab, last infusion 10/2026. Last MRI brain + C-spine "
+            "+ T-spine {when}: stable, no enhancing lesions.\nInterval: new Lhermitte sign for 3 weeks.\n"
+            "Exam: R Hoffmann present, R biceps 3+.")
+    old = review(note_case(text.format(when="09/2025"), cpt="72156", when="2026-11-16"), extractor)
+    assert not [f for f in old.findings if f.code == "prior_mri_same_region" and f.present]
+    recent = review(note_case(text.format(when="09/2026"), cpt="72156", when="2026-11-16"), extractor)
+    assert [f for f in recent.findings if f.code == "prior_mri_same_region" and f.present]

@@ -203,6 +203,8 @@ CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
 def _excluded_nearby(text: str, m: Mention) -> bool:
     """The lexicon's `not_if_near` words in the mention's clause ("a benign lipoma", "basal cell carcinoma")."""
     lex = resources.lexicons()[m.code]
+    if lex.not_in_sentence is not None and lex.not_in_sentence.search(text, m.sent_start, m.sent_end):
+        return True
     rx = lex.not_if_near
     if rx is None:
         return False

@@ -70,6 +70,9 @@ class LexiconFile(Strict):
     keep: list[str] = []
     not_if_near: Optional[str] = None
     near_scope: Literal["clause", "sentence"] = "clause"
+    not_in_sentence: Optional[Regex] = Field(default=None, description=(
+        "Words anywhere in the mention's sentence that make it another concept ('a new relapse with a C-spine lesion': "
+        "a demyelinating plaque, not a tumor), beside the clause-scoped `not_if_near`."))
     near_after: int = Field(default=40, ge=0, le=200, description=(
         "How many characters after a mention a clause-scoped `not_if_near` reads ('graded 4/5 by the patient on our "
         "five-point provocation scale' needs more than the default)."))
@@ -206,6 +209,7 @@ class Lexicon:
     not_if_near: re.Pattern[str] | None = None  # a mention with this within its clause is not the code (a benign tumour)
     near_scope: str = "clause"  # or "sentence": how far `not_if_near` reaches
     near_after: int = 40  # characters after the mention a clause-scoped `not_if_near` reads
+    not_in_sentence: re.Pattern[str] | None = None  # words anywhere in the sentence that make it another concept
     needs_new: re.Pattern[str] | None = None  # the code means a new condition: words that say a mention is new
     shadows: tuple[str, ...] = ()
     anaphor: re.Pattern[str] | None = None  # a mention after these words points back at a finding named elsewhere
@@ -230,6 +234,7 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
         out[code] = Lexicon(code, rules, data.suspicion, data.history_supports, tuple(data.keep),
                             re.compile(data.not_if_near, re.I) if data.not_if_near else None,
                             data.near_scope, data.near_after,
+                            re.compile(data.not_in_sentence, re.I) if data.not_in_sentence else None,
                             re.compile(data.needs_new, re.I) if data.needs_new else None, tuple(data.shadows),
                             re.compile(data.anaphor, re.I) if data.anaphor else None,
                             re.compile(data.anaphor_unless, re.I) if data.anaphor_unless else None)

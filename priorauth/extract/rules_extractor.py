@@ -242,10 +242,10 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
             continue
         document = docs[m.doc_id]
         region = get_guideline().study_region_named(m.text)
-        told = REGION_AFTER.match(document.text, m.end, m.sent_end) if region is None else None
-        if told is not None:  # 'her most recent spine MRI was of the lumbar region in October 2025'
-            region = get_guideline().study_region_named(told.group("words"))
-        dm = DATE_RX.search(m.text) or _date_after(document.text, m, told.end() if told and region else m.end)
+        after, named_end = _regions_after(document.text, m) if region is None else ([], m.end)
+        if after:  # 'her most recent spine MRI was of the lumbar region in October 2025', 'MRI brain + C-spine 09/2025'
+            region = next((r for r in after if r in regions), after[0])
+        dm = DATE_RX.search(m.text) or _date_after(document.text, m, named_end)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         if d is None:
             d = _year_after(document.text, m) or _ago_after(document.text, m, document.date)
@@ -329,8 +329,36 @@ def _season(name: str, ref: date) -> tuple[date, date]:
     return date(ref.year - 2, m1, d1), date(ref.year - 2 + (1 if m2 < m1 else 0), m2, d2)
 
 
-REGION_AFTER = re.compile(r"\s*,?\s*(?:(?:was|is|were)\s+)?(?:of|for)\s+(?:the\s+|his\s+|her\s+|their\s+)?"
-                          r"(?P<words>[\w-]+(?:\s+[\w-]+)?(?:\s+(?:spine|region|area))?)", re.I)
+STUDY_TOKEN = re.compile(r"\s*([\w-]+|[+,/&])")
+STUDY_JOINERS = frozenset({"of", "for", "the", "his", "her", "their", "was", "is", "were", "and", "+", "&", "/", ",",
+                           "brain", "head", "orbits", "spine", "region", "area", "scan"})
+
+
+def _regions_after(text: str, m: Mention) -> tuple[list[str], int]:
+    """Regions the words right after a study name before anything else is said ('was of the lumbar region', 'brain +
+    C-spine + T-spine'), with where they end; none when other words come first."""
+    g = get_guideline()
+    at, end, found = m.end, m.end, []
+    while len(found) < 6:
+        t = STUDY_TOKEN.match(text, at, m.sent_end)
+        if t is None:
+            break
+        word = t.group(1)
+        pair = STUDY_TOKEN.match(text, t.end(), m.sent_end)
+        region = g.study_region_named(word)
+        if region is None and pair is not None:
+            region = g.study_region_named(f"{word} {pair.group(1)}")
+            if region is not None:
+                t = pair
+        if region is not None:
+            found.append(region)
+            end = t.end()
+        elif word.lower() not in STUDY_JOINERS:
+            break
+        elif found:
+            end = t.end()  # 'the lumbar region': the region's own nouns
+        at = t.end()
+    return found, end
 
 
 def _date_after(text: str, m: Mention, start: Optional[int] = None) -> Optional[re.Match[str]]:
