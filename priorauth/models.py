@@ -275,6 +275,9 @@ class TherapyComponent(BaseModel):
     within_6_months: Optional[bool] = None
     evidence: list[EvidenceSpan] = []
     duration_evidence: list[EvidenceSpan] = []
+    named_only: bool = Field(default=False, description=(
+        "Only named: no length, date, dose, frequency, visits, received verb or response beside any of its mentions, "
+        "outside a medication list and a note of its own kind. Too little to approve a trial on."))
 
 
 class ConservativeTherapy(BaseModel):

@@ -403,3 +403,23 @@ def test_a_bare_length_right_after_the_care_measures_it(extractor):
     weeks = {c.kind: c.weeks for c in r.conservative_therapy.components}
     assert weeks == {"physical_therapy": 6.0, "medication": 8.0}, weeks
     assert r.decision == "meets_criteria" and "A.iv" in r.criteria
+
+
+@pytest.mark.parametrize("line,approved", [("NSAIDs.", False), ("NSAIDs daily since January.", True),
+                                          ("Ibuprofen helps a little.", True)])
+def test_care_only_named_is_too_little_to_approve_a_trial_on(extractor, line, approved):
+    from priorauth.pipeline import review
+
+    text = f"Low back pain since January. PT twice weekly for 8 weeks, no better.\n{line}\nExam: strength 5/5."
+    r = review(note_case(text), extractor)
+    assert (r.decision == "meets_criteria") is approved, (r.decision, r.reasons[:2])
+    if not approved:
+        assert any("only named ('NSAIDs')" in x for x in r.reasons), r.reasons
+
+
+@pytest.mark.parametrize("line,received", [("Chiro 2x/wk since 01/05.", True), ("Chiro not covered by her plan.", False),
+                                          ("PT was denied by insurance.", False)])
+def test_chiro_is_chiropractic_and_care_not_covered_was_not_had(extractor, line, received):
+    codes = therapy_codes(extractor, f"Low back pain for 10 weeks. {line}")
+    kind = "chiropractic" if "Chiro" in line else "physical_therapy"
+    assert (codes.get(kind, "not found") is None) is received, codes

@@ -51,6 +51,7 @@ class CareData(Strict):
     remote: Regex
     not_taken: Regex
     not_attended: Regex
+    substantiated: Regex
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Cues:
     remote: re.Pattern[str]
     not_taken: re.Pattern[str]
     not_attended: re.Pattern[str]
+    substantiated: re.Pattern[str]
 
 
 @per_guideline

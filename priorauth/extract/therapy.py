@@ -9,9 +9,11 @@ from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
 from priorauth.extract.care import cues, general_care
+from priorauth.extract.dates import DATE_RX
 from priorauth.extract.dates import (SIX_MONTHS, Duration, bare_length, date_bounds, find_durations, note_clock,
                                      stated_dates, weeks)
 from priorauth.extract.mentions import Mention
+from priorauth.extract.roles import document_role
 from priorauth.models import ConservativeTherapy, Document, EvidenceSpan, TherapyComponent
 
 PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+)?\w+(?:ed|en|ne)\b", re.I)  # "has attended", "have been"
@@ -171,10 +173,25 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
             evidence=[_span(m, docs) for m in ms],
             duration_evidence=[EvidenceSpan(doc=m.doc_id, start=d.start, end=d.end, text=docs[m.doc_id].text[d.start:d.end])
                                for m in ms for d in m.durations],
+            named_only=best is None and all(_named_only(m, docs) for m in ms),
         ))
     return summary(components, response, other_weeks=[round(d.days / 7, 1) for *_, d in general],
                    general_evidence=[EvidenceSpan(doc=i, start=a, end=b, text=docs[i].text[a:b]) for i, a, b, _ in general]
                    + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general])
+
+
+LIST_SECTIONS = ("medications",)
+
+
+def _named_only(m: Mention, docs: dict[str, Document]) -> bool:
+    """Care its sentence only names ('No analgesics: NSAIDs avoided'): nothing beside it says it was had, and it is
+    neither on a medication list nor told by a note of its own kind (a PT note is itself PT received)."""
+    doc = docs[m.doc_id]
+    if m.section in LIST_SECTIONS or document_role(doc) == "therapy_note":
+        return False
+    c = cues()
+    return not (c.substantiated.search(doc.text, m.sent_start, m.sent_end) or c.received.search(doc.text, m.sent_start, m.sent_end)
+                or DATE_RX.search(doc.text, m.sent_start, m.sent_end))
 
 
 def _told_at(m: Mention, docs: dict[str, Document]) -> Optional[date]:

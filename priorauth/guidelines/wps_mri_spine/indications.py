@@ -114,6 +114,14 @@ def a_iii(f: Facts, s: Study) -> Outcome:
     return _with_pain(f, s, inner)
 
 
+def _only_named(t, category: str) -> str:
+    """The quoted words of a category whose current components are all only named, or '' when one shows it was had."""
+    comps = [c for c in t.components if c.category == category and c.within_6_months is not False]
+    if not comps or not all(c.named_only for c in comps):
+        return ""
+    return ", ".join(f"'{e.text}'" for c in comps for e in c.evidence[:2])
+
+
 def a_iv(f: Facts, s: Study) -> Outcome:
     t = f.therapy
     if t is None:
@@ -125,6 +133,11 @@ def a_iv(f: Facts, s: Study) -> Outcome:
         problems.append("no active component (physical therapy, chiropractic/osteopathic manipulation, home exercise program)")
     if not t.inactive:
         problems.append("no inactive component (medication, rest/ice/heat, injection)")
+    for category in ("active", "inactive"):
+        named = _only_named(t, category)
+        if named:
+            problems.append(f"the {category} component is only named ({named}), with no length, date, dose, visits or "
+                            "response beside it to show it was received")
     if t.within_6_months is False:
         problems.append("the trial is not within the last 6 months")
     if not f.has("no_response_to_treatment"):
