@@ -216,3 +216,25 @@ def test_a_deficit_the_author_says_is_a_nerve_palsy_is_explained_but_not_one_far
     far = ("Low back pain for 6 weeks.\nExam: L ankle dorsiflexion 4/5, EHL 4/5.\n"
            "A: the foot drop is a new and worrying finding in a man whose right peroneal nerve palsy healed years ago.")
     assert "motor_weakness" in present(extractor, far)
+
+
+@pytest.mark.parametrize("impression,explained", [
+    ("Right common peroneal neuropathy at the fibular head, consistent with compression. No evidence of L5 radiculopathy.",
+     True),
+    ("Acute right L5 radiculopathy. Incidental mild right peroneal neuropathy at the fibular head.", False),
+    ("Right L5 radiculopathy versus peroneal neuropathy; no plexopathy.", False),
+])
+def test_an_emg_that_rules_the_spine_out_explains_its_regions_deficits_across_the_packet(extractor, impression, explained):
+    from datetime import date
+
+    from priorauth.models import Document
+    from priorauth.pipeline import review
+    from tests.conftest import packet_case
+
+    visit = Document(id="v", type="progress_note", date=date(2026, 2, 10),
+                     text="Low back ache for years. New right foot drop for 2 weeks.\nExam: R ankle DF 2/5, EHL 2/5, "
+                          "numb dorsum of the R foot.\nPlan: EMG.")
+    emg = Document(id="e", type="emg_report", date=date(2026, 2, 20), text=f"EMG/NCS right leg.\nImpression: {impression}")
+    r = review(packet_case(visit, emg, when="2026-02-24"), extractor)
+    weak = [f for f in r.findings if f.code == "motor_weakness"]
+    assert (not weak) is explained, (r.decision, [f.evidence[0].text for f in weak])

@@ -74,6 +74,10 @@ class AttributionData(Strict):
         "A copula that names what a deficit is ('the foot drop is a peroneal palsy'): a link only when the cause "
         "follows within `copula_gap` characters, since 'is a' far from a cause says nothing about it."))
     copula_gap: int = 12
+    spine_excluded: Regex = Field(default=r"(?!x)x", description=(
+        "Words by which a document rules the spine out ('No lumbosacral radiculopathy', 'not from his back'): in such a "
+        "document a region-bound cause it names (a peroneal neuropathy at the fibular head) is its account of the "
+        "region's deficits, with or without a cue linking them."))
     causes: list[Cause]
     explained_by_diagnosis: list[DiagnosisExplains] = []
 
@@ -103,7 +107,7 @@ def config(g: Guideline) -> Compiled:
         if unknown:
             raise ValueError(f"attribution explained_by_diagnosis names unknown codes {sorted(unknown)}")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead", "cue_copula")
+            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead", "cue_copula", "spine_excluded")
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
@@ -164,6 +168,7 @@ def _scan_attributions(text: str, wanted: frozenset[str]) -> list[Attribution]:
     named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if c.id in wanted and (names(crx) or names(srx))]
     if not named:
         return found
+    excluded = names(rx["spine_excluded"])  # the document rules the spine out: its region-bound causes account for it
     for seg in SEGMENT.finditer(text):
         s0, e0 = seg.span()
         here = [(c, crx, srx, r) for c, crx, srx, r in named if crx.search(text, s0, e0) or (srx and srx.search(text, s0, e0))]
@@ -185,7 +190,19 @@ def _scan_attributions(text: str, wanted: frozenset[str]) -> list[Attribution]:
                     rest = clause if cause.scope != "side" else \
                         LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(rest)))
+                elif cause.scope == "region" and excluded and _stated(clause, crx, rx):
+                    found.append(Attribution(cause, cs, ce, s0, e0, _side(clause)))
     return found
+
+
+def _stated(clause: str, crx: re.Pattern[str], rx: dict[str, re.Pattern[str]]) -> bool:
+    """The cause is stated as a finding: not negated just before it, nor one side of a differential."""
+    for cm in crx.finditer(clause):
+        if DIFFERENTIAL_AFTER.match(clause, cm.end()) or rx["differential_lead"].search(clause[:cm.start()]):
+            continue
+        if not _negated_cue(clause, cm.start(), rx):
+            return True
+    return False
 
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
