@@ -34,6 +34,8 @@ ATTRIBUTED = [
     ("stroke", "Neck pain. Residual right arm weakness 4/5 after a left MCA stroke.", "motor_weakness"),
     ("stroke", "Neck pain. Positive Babinski on the left, related to his prior CVA.", "upper_motor_neuron_signs"),
     ("stroke", "Low back pain. Urinary urgency since his stroke last year, unchanged.", "bowel_bladder_dysfunction"),
+    ("stroke", "Low back pain. Left leg weakness 4/5, explained by an acute right internal capsule infarct on MRI.",
+     "motor_weakness"),
     ("shoulder", "Neck pain. Weakness of shoulder abduction 4/5 due to a rotator cuff tear.", "motor_weakness"),
     ("shoulder", "Neck pain. Arm weakness consistent with adhesive capsulitis.", "motor_weakness"),
     ("hip_knee", "Low back pain. Hip flexion 4/5 secondary to severe hip osteoarthritis.", "motor_weakness"),
