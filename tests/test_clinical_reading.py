@@ -1025,3 +1025,18 @@ def test_a_study_list_after_the_mri_names_its_regions_and_date(extractor):
     assert not [f for f in old.findings if f.code == "prior_mri_same_region" and f.present]
     recent = review(note_case(text.format(when="09/2026"), cpt="72156", when="2026-11-16"), extractor)
     assert [f for f in recent.findings if f.code == "prior_mri_same_region" and f.present]
+
+
+@pytest.mark.parametrize("line,indeterminate", [
+    ("XR: 20% anterior wedge compression of T8, age-indeterminate; no destructive lesion.", False),
+    ("XR: T8 compression deformity of indeterminate age.", False),
+    ("CT: 1.5 cm T8 vertebral body lesion, indeterminate; MRI recommended.", True),
+])
+def test_a_fracture_of_indeterminate_age_is_no_indeterminate_finding(extractor, line, indeterminate):
+    found = present(extractor, note_case(f"Mid-back pain for 4 weeks.\n{line}", cpt="72146", age=81))
+    assert ("imaging_indeterminate" in found) is indeterminate, found
+
+
+def test_no_change_in_plan_is_no_lack_of_response(extractor):
+    text = "Low back pain for 8 weeks, much better on naproxen.\nPlan: MRI at family request; no change in plan expected."
+    assert "no_response_to_treatment" not in present(extractor, note_case(text))
