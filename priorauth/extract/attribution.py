@@ -27,7 +27,9 @@ from priorauth.validate import load_model
 if TYPE_CHECKING:
     from priorauth.extract.mentions import Mention
 
-SEGMENT = re.compile(r"[^.\n]+")  # sentence-like pieces of the whole text (attributions may sit in sentences without mentions)
+# sentence-like pieces of the whole text (attributions may sit in sentences without mentions); a decimal point
+# ('fever 39.1', 'WBC 17.2') or an abbreviation's ('E. coli', 'Dr. Lee') ends no sentence
+SEGMENT = re.compile(r"(?:[^.\n]|\.(?=\d)|(?<=\b[A-Z])\.(?= [a-z])|(?<=\bDr)\.|(?<=\bvs)\.)+")
 class Cause(Strict):
     """One non-spinal cause: how it is named and which deficits it can explain."""
 
