@@ -36,6 +36,8 @@ ATTRIBUTED = [
     ("stroke", "Low back pain. Urinary urgency since his stroke last year, unchanged.", "bowel_bladder_dysfunction"),
     ("stroke", "Low back pain. Left leg weakness 4/5, explained by an acute right internal capsule infarct on MRI.",
      "motor_weakness"),
+    ("infection_elsewhere", "Mid-back pain.\nAssessment: fever 39.1 and WBC 17.2 due to right pyelonephritis.",
+     "infection_suspected"),
     ("shoulder", "Neck pain. Weakness of shoulder abduction 4/5 due to a rotator cuff tear.", "motor_weakness"),
     ("shoulder", "Neck pain. Arm weakness consistent with adhesive capsulitis.", "motor_weakness"),
     ("hip_knee", "Low back pain. Hip flexion 4/5 secondary to severe hip osteoarthritis.", "motor_weakness"),
@@ -240,3 +242,13 @@ def test_an_emg_that_rules_the_spine_out_explains_its_regions_deficits_across_th
     r = review(packet_case(visit, emg, when="2026-02-24"), extractor)
     weak = [f for f in r.findings if f.code == "motor_weakness"]
     assert (not weak) is explained, (r.decision, [f.evidence[0].text for f in weak])
+
+
+@pytest.mark.parametrize("line,suspected", [
+    ("Mother is worried about a spinal infection like her cousin had.", False),
+    ("Pt concerned about cancer; no weight loss.", False),
+    ("I am concerned about an epidural abscess given fever 39 and ESR 88.", True),
+])
+def test_a_patients_or_familys_worry_is_no_suspicion(extractor, line, suspected):
+    found = present(extractor, f"Mid-back pain for 2 weeks. {line}", "72146")
+    assert bool({"infection_suspected", "malignancy"} & found) is suspected, found
