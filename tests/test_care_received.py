@@ -423,3 +423,17 @@ def test_chiro_is_chiropractic_and_care_not_covered_was_not_had(extractor, line,
     codes = therapy_codes(extractor, f"Low back pain for 10 weeks. {line}")
     kind = "chiropractic" if "Chiro" in line else "physical_therapy"
     assert (codes.get(kind, "not found") is None) is received, codes
+
+
+@pytest.mark.parametrize("line,no_response", [
+    ("Outcome: pain 6/10 -> 6/10; she is the same as day one.", True),
+    ("She says honestly none of it has made a dent.", True),
+    ("Pt has not progressed; subjective and objective measures unchanged at 7 weeks.", True),
+    ("Not getting anywhere per pt.", True),
+    ("Pain 7/10 -> 3/10.", False),
+    ("Her weakness has not progressed.", False),
+])
+def test_more_ways_to_say_care_did_not_help(extractor, line, no_response):
+    text = f"Low back pain for 9 weeks. PT twice weekly and naproxen daily for 8 weeks. {line}"
+    found = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
+    assert ("no_response_to_treatment" in found) is no_response, found
