@@ -437,3 +437,24 @@ def test_more_ways_to_say_care_did_not_help(extractor, line, no_response):
     text = f"Low back pain for 9 weeks. PT twice weekly and naproxen daily for 8 weeks. {line}"
     found = {f.code for f in extractor.extract(note_case(text)).findings if f.present}
     assert ("no_response_to_treatment" in found) is no_response, found
+
+
+@pytest.mark.parametrize("later,weeks", [
+    ("Follow-up 03/02/2026. Has done the home exercises twice daily since last visit; still taking celecoxib daily. "
+     "Pain unchanged, no improvement.", 8),
+    ("Follow-up 03/02/2026. Pain unchanged, no improvement.", None),
+])
+def test_care_a_later_note_says_is_still_going_on_began_at_the_earlier_note(extractor, later, weeks):
+    from priorauth.models import Document
+    from tests.conftest import packet_case
+
+    first = Document(id="a", type="progress_note", date=date(2026, 1, 5),
+                     text="Low back pain for 1 week.\nPlan: start celecoxib 200 mg daily; home exercise program handout, "
+                          "to do twice daily.")
+    second = Document(id="b", type="progress_note", date=date(2026, 3, 2), text=later)
+    t = extractor.extract(packet_case(first, second, when="2026-03-03")).conservative_therapy
+    assert (t.weeks if t else None) == weeks, t
+
+
+def test_flex_distraction_is_chiropractic(extractor):
+    assert therapy_codes(extractor, "Low back pain for 9 weeks. Flex-distraction adjustments 2x/wk since 01/05.")

@@ -52,6 +52,7 @@ class CareData(Strict):
     not_taken: Regex
     not_attended: Regex
     substantiated: Regex
+    carried: Regex
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Cues:
     not_taken: re.Pattern[str]
     not_attended: re.Pattern[str]
     substantiated: re.Pattern[str]
+    carried: re.Pattern[str]
 
 
 @per_guideline

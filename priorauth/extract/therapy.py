@@ -131,6 +131,39 @@ def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
     return not (c.past.search(text, start, end) or PERFECT.search(text, start, end))
 
 
+CARRIED_REACH = timedelta(days=183)
+
+
+def carry_forward(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """Care a later note says is still going on ('still taking the naproxen', 'has done the HEP since last visit') began
+    when an earlier note of the packet started or prescribed it: the interval between the two dated notes is its
+    length (labeling.md: intervals between dated events)."""
+    c = cues()
+    care = code_table().therapy
+    dated = {i: d.date for i, d in docs.items() if d.date}
+    for m in mentions:
+        if m.code not in care or m.reason is not None or m.durations or m.doc_id not in dated:
+            continue
+        text = docs[m.doc_id].text
+        cue = c.carried.search(text, m.sent_start, m.sent_end)
+        if cue is None:
+            continue
+        later = dated[m.doc_id]
+        earlier = [dated[o.doc_id] for o in mentions if o.code == m.code and o.doc_id in dated
+                   and timedelta(0) < later - dated[o.doc_id] <= CARRIED_REACH and _same_care(o, m)
+                   and (o.reason is None or o.planned is not None)]
+        if earlier:
+            began = min(earlier)
+            m.durations.append(Duration(cue.start(), cue.end(), float((later - began).days), False, began=began, ended=later))
+
+
+def _same_care(a: Mention, b: Mention) -> bool:
+    """Two mentions of one care: any of its kind, but for a drug the same drug's name (its first word)."""
+    if a.code != "medication":
+        return True
+    return a.text.split()[0].lower() == b.text.split()[0].lower()
+
+
 def general_durations(docs: dict[str, Document]) -> list[tuple[str, int, int, Duration]]:
     """Durations of care named without its kind ("treated conservatively over several months"), per document."""
     out = []
