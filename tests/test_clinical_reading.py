@@ -1040,3 +1040,12 @@ def test_a_fracture_of_indeterminate_age_is_no_indeterminate_finding(extractor, 
 def test_no_change_in_plan_is_no_lack_of_response(extractor):
     text = "Low back pain for 8 weeks, much better on naproxen.\nPlan: MRI at family request; no change in plan expected."
     assert "no_response_to_treatment" not in present(extractor, note_case(text))
+
+
+@pytest.mark.parametrize("line,counts", [("Last MRI T-spine: 2023 (outside facility, normal).", False),
+                                        ("Last MRI T-spine: 07/2026, normal.", True)])
+def test_a_studys_date_after_a_colon_is_its_date(extractor, line, counts):
+    text = ("Pain management 09/02/2026. SCS trial 08/10-08/17 with 70% relief; permanent thoracic paddle planned.\n"
+            f"Imaging history: {line}")
+    r = review(note_case(text, cpt="72146", age=63, when="2026-09-08"), extractor)
+    assert bool([f for f in r.findings if f.code == "prior_mri_same_region" and f.present]) is counts
