@@ -1049,3 +1049,12 @@ def test_a_studys_date_after_a_colon_is_its_date(extractor, line, counts):
             f"Imaging history: {line}")
     r = review(note_case(text, cpt="72146", age=63, when="2026-09-08"), extractor)
     assert bool([f for f in r.findings if f.code == "prior_mri_same_region" and f.present]) is counts
+
+
+@pytest.mark.parametrize("opening,counts", [("At that time, he had", False), ("Since the operation he has had", True)])
+def test_a_sentence_pointing_back_in_time_is_dated_by_the_one_before(extractor, opening, counts):
+    text = ("Neurology follow-up 11/20/2026.\nI first saw him on March 3, 2026. "
+            f"{opening} a steady deterioration of his gait and new hand clumsiness. "
+            "Dr. Ames performed a C4-C6 laminectomy and fusion on June 2, 2026.\nExam: strength 5/5, no Hoffmann.")
+    r = review(note_case(text, cpt="72141", age=70, when="2026-11-24"), extractor)
+    assert ("I" in r.criteria) is counts, (r.decision, r.criteria)

@@ -79,6 +79,8 @@ class Vocabulary(resources.Strict):
     new_or_worse_cue: str
     ongoing_cue: str
     chronic_deficit_cue: Optional[str] = None
+    time_anaphor: Optional[str] = Field(default=None, description=(
+        "Words opening a sentence that date it by the sentence before ('At that time, he had had a deterioration')."))
     codes: dict[str, dict[str, QualifierSpec]]
 
 
@@ -104,6 +106,7 @@ class Compiled:
     header_names: list[str]
     header_at_colon: re.Pattern
     header_at_line: re.Pattern
+    time_anaphor: Optional[re.Pattern] = None
 
 
 def _alts(words: Iterable[str]) -> str:
@@ -157,7 +160,8 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.chronic_deficit_cue, re.I) if vocab.chronic_deficit_cue else None,
         rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(vocab.hypothetical_cues),
         re.compile(r"[;:]|(?-i:\.\s+(?=[A-Z]))|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
-        names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I))
+        names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I),
+        re.compile(vocab.time_anaphor, re.I) if vocab.time_anaphor else None)
 
 
 def spec_for(code: str, name: str) -> Optional[QualifierSpec]:
@@ -499,6 +503,16 @@ def _doc_date(docs: dict[str, DocText], doc_id: str) -> Optional[date]:
     return dt.doc.date if dt else None
 
 
+def _told_dates(dt: DocText, sent: tuple[int, int], anaphor: Optional[re.Pattern]) -> list[date]:
+    """The dates a sentence tells: its own, or, when it opens by pointing back in time ('At that time, ...'), those of
+    the sentence before it (a narrative container)."""
+    own = [x for x, _ in _dates_in(dt, sent)]
+    if own or anaphor is None or not anaphor.match(dt.doc.text, sent[0], sent[1]) or sent[0] < 2:
+        return own
+    back = len(dt.doc.text[:sent[0]].rstrip()) - 2  # inside the sentence before, past the space and its full stop
+    return [x for x, _ in _dates_in(dt, dt.sentence(back))] if back > 0 else []
+
+
 def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> tuple[list[EvidenceSpan], list[EvidenceSpan]]:
     """Split a finding's spans into those before the (latest) surgery and those after it."""
     c = vocabulary()
@@ -518,7 +532,7 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
             post.append(s)
         elif c.preop.search(lead) or s.doc in stays:
             pre.append(s)
-        elif when and (told := [x for x, _ in _dates_in(dt, sent)]) and max(told) < when:
+        elif when and (told := _told_dates(dt, sent, c.time_anaphor)) and max(told) < when:
             pre.append(s)  # the sentence's own date precedes the surgery ('first presented in 09/2023 with ...')
         elif when and d:
             (post if d > when else pre).append(s)
