@@ -113,6 +113,18 @@ def test_an_earlier_episodes_improvement_is_not_this_ones(text, improved):
     assert bool(improvements("n", text, date(2026, 1, 15))) is improved
 
 
+@pytest.mark.parametrize("text,improved", [
+    ("A: steady progress toward goals, pain 3/10 (from 7/10).", True),
+    ("Leg pain now 3/10, was 7-8/10 in June.", True),
+    ("Outcome: NPRS 8/10 -> 4/10; ODI 52% -> 30%.", True),
+    ("She says she is 'not getting better' - but she is about half better on questioning.", True),
+    ("Pain 6/10 -> 5/10.", False),
+    ("PT helped at first but the pain came back.", False),
+])
+def test_improvement_told_by_scores_and_plain_words(text, improved):
+    assert bool(improvements("n", text)) is improved
+
+
 def test_improvement_is_not_no_response(extractor):
     text = ("Low back pain for 10 weeks. Completed 6 weeks of PT and takes naproxen; at first no improvement. "
             "Today she is much better, about 30% improved.")
@@ -458,3 +470,16 @@ def test_care_a_later_note_says_is_still_going_on_began_at_the_earlier_note(extr
 
 def test_flex_distraction_is_chiropractic(extractor):
     assert therapy_codes(extractor, "Low back pain for 9 weeks. Flex-distraction adjustments 2x/wk since 01/05.")
+
+
+def test_a_later_note_that_says_care_never_began_undoes_an_earlier_claim(extractor):
+    from priorauth.models import Document
+    from tests.conftest import packet_case
+
+    visit = Document(id="v", type="progress_note", date=date(2026, 2, 20),
+                     text="Low back pain since early January. Ibuprofen 800 mg TID since 01/08. Pt reports he has been "
+                          "doing PT. Not getting better.")
+    call = Document(id="t", type="telephone_note", date=date(2026, 3, 1),
+                    text="Checked referral: Lakeview PT states the patient never scheduled, 0 visits.")
+    t = extractor.extract(packet_case(visit, call, when="2026-03-02")).conservative_therapy
+    assert t is not None and not t.active, t

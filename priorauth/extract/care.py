@@ -53,6 +53,8 @@ class CareData(Strict):
     not_attended: Regex
     substantiated: Regex
     carried: Regex
+    score_change: list[Regex] = []
+    score_improved: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,17 @@ class Cues:
     not_attended: re.Pattern[str]
     substantiated: re.Pattern[str]
     carried: re.Pattern[str]
+    score_change: tuple[re.Pattern[str], ...] = ()
+    score_improved: float = 0.3
 
 
 @per_guideline
 def cues(g: Guideline) -> Cues:
     """The validated cue data, compiled case-insensitive."""
     data = load_model(CareData, g.path("care.json")).model_dump(exclude={"doc"})
-    return Cues(**{k: frozenset(v) if k == "plan_sections" else re.compile(v, re.I) for k, v in data.items()})
+    lists = {"plan_sections": frozenset, "score_change": lambda v: tuple(re.compile(x, re.I) for x in v)}
+    return Cues(**{k: lists[k](v) if k in lists else v if k == "score_improved" else re.compile(v, re.I)
+                   for k, v in data.items()})
 
 
 def is_operative_report(document: "Document") -> bool:
@@ -170,8 +176,12 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
     """Therapy written as a plan is hypothetical (the cue is kept for reviewers); allergies and relieving factors are dropped,
     and so is a listed drug its line says was never taken, and care its sentence says never began."""
     care = code_table().therapy
-    for m in [m for m in mentions if m.code in care and m.reason is None and (not_care(text, m) or never_taken(text, m) or never_attended(text, m))]:
+    for m in [m for m in mentions if m.code in care and m.reason is None and (not_care(text, m) or never_taken(text, m))]:
         mentions.remove(m)
+    for m in mentions:  # kept, so a later note's 'never went' can undo what an earlier note called received
+        if m.code in care and m.reason in (None, "hypothetical") and never_attended(text, m):
+            m.reason = m.reason or "negated"
+            m.not_had = True
     for m in mentions:
         if m.code in care and m.reason is None:
             cue = planned_cue(text, m)
@@ -210,15 +220,30 @@ def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Imp
     and not an earlier episode's ('the 2023 radiculopathy resolved', read on a note dated `ref`)."""
     c = cues()
     out: list[Improvement] = []
-    if not may_match(c.improved, text.lower()):
+    if not may_match(c.improved, text.lower()) and not any(rx.search(text) for rx in c.score_change):
         return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
-        if c.transient.search(text, s0, e0) or _dated_long_ago(text, s0, e0, ref):
+        if _dated_long_ago(text, s0, e0, ref):
             continue
-        for m in c.improved.finditer(text, s0, e0):
-            if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()]):
-                out.append(Improvement(doc_id, m.start(), m.end()))
+        found = [(m.start(), m.end()) for m in c.improved.finditer(text, s0, e0)
+                 if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()])] + _score_drops(text, s0, e0, c)
+        for start, end in found:
+            # 'helped at first but came back' is transient; 'not getting better - but she is 40% better' is not
+            if not any(t.group(0).lower() != "but" or t.start() > start for t in c.transient.finditer(text, s0, e0)):
+                out.append(Improvement(doc_id, start, end))
+    return out
+
+
+def _score_drops(text: str, s0: int, e0: int, c: Cues) -> list[tuple[int, int]]:
+    """A pain or disability score that fell by at least `score_improved` of itself ('pain 3/10 (from 7/10)', '7/10 ->
+    3/10', 'ODI 52% -> 30%'): labeling reads '30% improved' as improvement, not as no response."""
+    out = []
+    for rx in c.score_change:
+        for m in rx.finditer(text, s0, e0):
+            a, b = int(m.group("a")), int(m.group("b"))
+            if a > 0 and (a - b) / a >= c.score_improved:
+                out.append((m.start(), m.end()))
     return out
 
 

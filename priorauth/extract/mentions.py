@@ -61,6 +61,7 @@ class Mention:
     planned: Optional[str] = None  # care: the cue that says the care is planned, not received
     cause: Optional[str] = None  # attribution: the non-spinal cause the note names for a deficit
     refusal: Optional[str] = None  # negated by a refusal or contraindication ('declined', 'contraindicated')
+    not_had: bool = False  # care: its sentence says it never began ('PT referred - never went', '0 visits')
 
 
 def resolve_reason(code: str, categories: set[str]) -> Optional[str]:

@@ -17,7 +17,7 @@ from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
 from priorauth.extract.pieces import shift, split_documents
-from priorauth.extract.therapy import assign_durations, carry_forward, episode_days, summarize
+from priorauth.extract.therapy import assign_durations, care_not_had, carry_forward, episode_days, summarize
 from priorauth.models import Case, Document, EvidenceSpan, Finding
 from priorauth.guidelines import get as get_guideline
 from priorauth.guidelines import studies_for, using
@@ -105,6 +105,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("future_surgery", lambda ms, docs, case: _future_surgery(ms, docs),
          ("spine-surgery mentions", "document text and date"), frozenset({"reason"})),
     Pass("durations", _durations, ("therapy mentions", "document text and date"), frozenset({"durations"})),
+    Pass("care_not_had", lambda ms, docs, case: care_not_had(ms, docs),
+         ("therapy mentions a note says never began", "document dates"), frozenset({"reason"})),
     Pass("carry_forward", lambda ms, docs, case: carry_forward(ms, docs),
          ("therapy mentions and their durations", "document dates"), frozenset({"durations"})),
     Pass("same_day_procedure", lambda ms, docs, case: _same_day_procedure(ms, docs),

@@ -131,6 +131,21 @@ def _prescribed_schedule(text: str, m: Mention, d: Duration) -> bool:
     return not (c.past.search(text, start, end) or PERFECT.search(text, start, end))
 
 
+def care_not_had(mentions: list[Mention], docs: dict[str, Document]) -> None:
+    """A note saying care never began ('Summit PT states pt never scheduled, 0 visits') undoes what a note of the same
+    day or before it called received ('Pt reports he has been doing PT'): a later note's contradiction, as labeling
+    reads deficits."""
+    care = code_table().therapy
+    for kind in {m.code for m in mentions if m.not_had and m.code in care}:
+        latest = max((docs[m.doc_id].date for m in mentions if m.code == kind and m.not_had and docs[m.doc_id].date),
+                     default=None)
+        if latest is None:
+            continue
+        for m in mentions:
+            if m.code == kind and m.reason is None and docs[m.doc_id].date and docs[m.doc_id].date <= latest:
+                m.reason = "negated"
+
+
 CARRIED_REACH = timedelta(days=183)
 
 
