@@ -252,3 +252,12 @@ def test_an_emg_that_rules_the_spine_out_explains_its_regions_deficits_across_th
 def test_a_patients_or_familys_worry_is_no_suspicion(extractor, line, suspected):
     found = present(extractor, f"Mid-back pain for 2 weeks. {line}", "72146")
     assert bool({"infection_suspected", "malignancy"} & found) is suspected, found
+
+
+@pytest.mark.parametrize("ct,explained", [("CT abdomen: right perinephric stranding, no abscess; spine unremarkable.", True),
+                                         ("CT abdomen: right perinephric stranding; L2-L3 endplate erosion.", False)])
+def test_a_summary_that_clears_the_spine_puts_its_fever_down_to_the_infection_it_names(extractor, ct, explained):
+    text = ("DISCHARGE SUMMARY\nPrincipal diagnosis: acute pyelonephritis, right.\nHPI: right flank and low back pain, "
+            f"fever 39.0, dysuria. WBC 16.8, CRP 120.\n{ct}\nTreated with ceftriaxone; afebrile since day 2.")
+    found = present(extractor, text)
+    assert ("infection_suspected" not in found) is explained, found
