@@ -483,3 +483,15 @@ def test_a_later_note_that_says_care_never_began_undoes_an_earlier_claim(extract
                     text="Checked referral: Lakeview PT states the patient never scheduled, 0 visits.")
     t = extractor.extract(packet_case(visit, call, when="2026-03-02")).conservative_therapy
     assert t is not None and not t.active, t
+
+
+@pytest.mark.parametrize("text,days", [("physio 15/09/2026 to 03/11/2026, 6 sessions", 49), ("PT 09/15/2026 to 11/03/2026", 49),
+                                      ("since 25/08/2026", 79)])
+def test_dates_written_day_first_are_read_when_only_that_reading_works(text, days):
+    found = [d for d in find_durations(text, 0, date(2026, 11, 12)) if d.days]
+    assert found and found[0].days == days, found
+
+
+def test_physio_is_physical_therapy(extractor):
+    assert therapy_codes(extractor, "Low back pain for 10 weeks. She completed a course of physio, 9 sessions.") \
+        .get("physical_therapy", "missing") is None

@@ -1058,3 +1058,11 @@ def test_a_sentence_pointing_back_in_time_is_dated_by_the_one_before(extractor, 
             "Dr. Ames performed a C4-C6 laminectomy and fusion on June 2, 2026.\nExam: strength 5/5, no Hoffmann.")
     r = review(note_case(text, cpt="72141", age=70, when="2026-11-24"), extractor)
     assert ("I" in r.criteria) is counts, (r.decision, r.criteria)
+
+
+def test_a_heading_answered_none_negates_it(extractor):
+    text = ("Pain clinic 09/02/2026. SCS trial with 70% relief; permanent thoracic leads planned.\n"
+            "Last thoracic imaging: none. Lumbar MRI 04/2026 reviewed: stable fusion.")
+    r = review(note_case(text, cpt="72146", age=60, when="2026-09-08"), extractor)
+    assert not [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+    assert "P" in r.criteria, (r.decision, r.criteria)

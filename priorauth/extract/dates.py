@@ -38,7 +38,10 @@ def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
     t = text.strip().lower().rstrip(".,")
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", t)
     if m:
-        return _safe(_year(m[3]), int(m[1]), int(m[2]))
+        first, second = int(m[1]), int(m[2])
+        if first > 12 >= second:  # '15/09/2026' can only be day first, as British and Australian notes write it
+            return _safe(_year(m[3]), second, first)
+        return _safe(_year(m[3]), first, second)
     m = re.fullmatch(r"(\d{1,2})/(\d{4})", t)
     if m:
         return _safe(int(m[2]), int(m[1]), 15)
@@ -55,6 +58,13 @@ def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
             return _safe(int(m[4]), month, day)
         return _before(ref, month, day) if ref else None
     return None
+
+
+def _day_first(text: str) -> str:
+    """'03/11/2026' rewritten month first as day first would read it ('11/03/2026'), for a range that only reads
+    forward that way."""
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})(/\d{2,4})?\s*", text)
+    return f"{m[2]}/{m[1]}{m[3] or ''}" if m else text
 
 
 def _safe(y: int, mo: int, d: int) -> Optional[date]:
@@ -196,6 +206,8 @@ def _to_duration(m: re.Match[str], kind: str, fwd: bool, base: int, ref: Optiona
     if kind == "range":
         d2 = parse_date(m["d2"], ref)
         d1 = parse_date(m["d1"], d2 or ref)
+        if d1 is not None and d2 is not None and d2 < d1:  # '15/09/2026 to 03/11/2026': the end is day first too
+            d2 = parse_date(_day_first(m["d2"]), ref) or d2
         if d1 is None or d2 is None or d2 < d1 or (d2 - d1).days > 3 * 365:
             return None
         return Duration(s, e, float((d2 - d1).days), fwd, began=d1, ended=d2)
