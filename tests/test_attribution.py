@@ -261,3 +261,11 @@ def test_a_summary_that_clears_the_spine_puts_its_fever_down_to_the_infection_it
             f"fever 39.0, dysuria. WBC 16.8, CRP 120.\n{ct}\nTreated with ceftriaxone; afebrile since day 2.")
     found = present(extractor, text)
     assert ("infection_suspected" not in found) is explained, found
+
+
+def test_a_deficit_the_author_says_cannot_be_explained_by_the_neuropathy_stays(extractor):
+    text = ("Known diabetic polyneuropathy with burning in both soles.\nLow back pain with left leg pain for 5 weeks.\n"
+            "Exam: pinprick is clearly decreased on the outer border of the left foot, S1 territory, which cannot be explained "
+            "by the neuropathy because it is one-sided; the left ankle reflex is now absent.")
+    found = present(extractor, text)
+    assert {"sensory_deficit", "abnormal_reflexes"} <= found, found
