@@ -361,7 +361,8 @@ def test_care_taken_beside_a_drug_avoided_stays_received(extractor):
 
 @pytest.mark.parametrize("line", ["PT referred in August - never went (cost).",
                                   "Physical therapy was ordered, but she cancelled her initial evaluation twice.",
-                                  "Referred to chiropractic; he did not go."])
+                                  "Referred to chiropractic; he did not go.",
+                                  "PT never happened - no transportation, and the referral expired."])
 def test_care_that_never_began_is_not_received(extractor, line):
     codes = therapy_codes(extractor, f"Low back pain for 12 weeks. {line} Naproxen daily since August.")
     assert not [k for k, v in codes.items() if v is None and k in ("physical_therapy", "chiropractic")], codes

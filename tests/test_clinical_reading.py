@@ -61,6 +61,7 @@ def test_numbness_with_intact_sensation_on_exam_is_not_a_sensory_deficit(extract
 
 
 @pytest.mark.parametrize("line", ["Waddell signs 3/5 (overreaction, distraction).", "Pain 4/5 with flexion.",
+                                  "5x sit-to-stand: completed 4/5 reps, stopped for back pain.", "Goals met: 1/5.",
                                   "Straight leg raise on the right brings on calf pain at 60 degrees, graded 3/5 by "
                                   "the patient on the clinic's five-point provocation scale."])
 def test_a_number_that_is_not_a_strength_grade_is_not_weakness(extractor, line):
@@ -1066,3 +1067,16 @@ def test_a_heading_answered_none_negates_it(extractor):
     r = review(note_case(text, cpt="72146", age=60, when="2026-09-08"), extractor)
     assert not [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
     assert "P" in r.criteria, (r.decision, r.criteria)
+
+
+@pytest.mark.parametrize("line,counts", [
+    ("Imaging: she had the MRI at the imaging center by her work in early September (L4-5 protrusion).", True),
+    ("She had the MRI of her low back done in late August at Summit Imaging; report reviewed.", True),
+    ("She had an MRI of the left knee in September.", False),
+    ("She had the MRI scheduled for next week.", False),
+    ('He says he had an MRI of his back "once, somewhere" but cannot say when.', False),
+])
+def test_a_study_the_patient_had_is_a_prior_study(extractor, line, counts):
+    text = f"Low back pain since June, PT and naproxen without relief.\n{line}\nPlan: MRI lumbar spine."
+    r = review(note_case(text, when="2026-11-20"), extractor)
+    assert bool([f for f in r.findings if f.code == "prior_mri_same_region" and f.present]) is counts

@@ -253,7 +253,8 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
         if d is None:
             d = _year_after(document.text, m) or _ago_after(document.text, m, document.date)
-        season = SEASON_RX.search(m.text)
+        season = SEASON_RX.search(m.text) or (SEASON_RX.match(document.text, named_end, min(m.sent_end, named_end + DATE_REACH))
+                                              if d is None else None)  # 'SHE HAD AN MRI OF THE LUMBAR SPINE LAST SPRING'
         if season and d is None and document.date is not None:
             first, last = _season(season.group(1).lower(), document.date)
             if when is not None and (when - first) > SIX_MONTHS and (when - last) <= SIX_MONTHS:
@@ -285,7 +286,7 @@ def _requested_study(text: str, m: Mention) -> bool:
     """The study the words name is the one being ordered or requested, not one already done."""
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
-DATE_LEAD = re.compile(r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,4}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$",
+DATE_LEAD = re.compile(r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$",
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first
 
 
@@ -317,7 +318,7 @@ def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
     return ref - timedelta(days=n * AGO_UNITS[a.group(2).lower()])
 
 
-SEASON_RX = re.compile(r"\b(?:last|this past) (fall|autumn|spring|summer|winter)\b", re.I)
+SEASON_RX = re.compile(r"(?:\s*(?:done|obtained|performed|taken)?\s*)?\b(?:last|this past) (fall|autumn|spring|summer|winter)\b", re.I)
 SEASONS = {"spring": (3, 20, 6, 20), "summer": (6, 21, 9, 21), "fall": (9, 22, 12, 20), "autumn": (9, 22, 12, 20),
            "winter": (12, 21, 3, 19)}
 
@@ -365,11 +366,14 @@ def _regions_after(text: str, m: Mention) -> tuple[list[str], int]:
     return found, end
 
 
+DATE_REACH = 64  # 'she had the MRI at the imaging center by her work in early September'
+
+
 def _date_after(text: str, m: Mention, start: Optional[int] = None) -> Optional[re.Match[str]]:
     """A study's date written after the words that name it: 'most recent MRI is from 06/2025', 'prior MRI (01/16/26)'
     (after `start` when the words that follow first name its region)."""
     at = m.end if start is None else start
-    window = text[at:min(m.sent_end, at + 40)]
+    window = text[at:min(m.sent_end, at + DATE_REACH)]
     dm = DATE_RX.search(window)
     if dm is None or not DATE_LEAD.match(window[:dm.start()]):
         return None
