@@ -1080,3 +1080,35 @@ def test_a_study_the_patient_had_is_a_prior_study(extractor, line, counts):
     text = f"Low back pain since June, PT and naproxen without relief.\n{line}\nPlan: MRI lumbar spine."
     r = review(note_case(text, when="2026-11-20"), extractor)
     assert bool([f for f in r.findings if f.code == "prior_mri_same_region" and f.present]) is counts
+
+
+@pytest.mark.parametrize("text,when", [
+    ("Records reviewed:\n- late spring (05/2026) MRI lumbar spine, Valley Imaging: mild L4-5 bulge, no stenosis.",
+     "2026-09-20"),
+    ("The MRI he had in January (lumbar, 01/28/2026 at Valley Imaging) showed a small L4-5 protrusion.", "2026-05-20"),
+    ("Exam unchanged since the 5/2026 MRI, which showed a mild L4-5 bulge.", "2026-09-20"),
+])
+def test_more_ordinary_ways_of_naming_a_dated_prior_mri(extractor, text, when):
+    full = f"Low back pain since March, PT and naproxen since April without change.\n{text}\nPlan: MRI lumbar spine."
+    r = review(note_case(full, when=when), extractor)
+    assert [f for f in r.findings if f.code == "prior_mri_same_region" and f.present], r.findings
+
+
+def test_a_report_headed_by_its_facility_and_study_is_a_prior_study(extractor):
+    report = doc("mri", "2026-07-28", "VALLEY IMAGING - MRI LUMBAR SPINE WITHOUT CONTRAST\nFindings: small L4-5 protrusion.",
+                 "imaging_report")
+    visit = doc("v", "2026-09-18", "Low back pain since June, PT 8 weeks and meloxicam daily since June, no change.")
+    r = review(packet_case(report, visit, when="2026-09-20"), extractor)
+    assert [f for f in r.findings if f.code == "prior_mri_same_region" and f.present]
+
+
+@pytest.mark.parametrize("text", ["Long hx of on/off low back pain (worse past 2 months). New L foot drop for 10 days.",
+                                  "LBP since ~8/20/26 with L calf pain; 4 days of L lateral foot numbness."])
+def test_pain_with_a_long_history_and_a_current_flare_is_current(extractor, text):
+    assert "back_pain" in present(extractor, note_case(text + "\nExam: L EHL 3/5.", when="2026-10-01"))
+
+
+def test_a_date_a_finding_is_compared_with_does_not_date_the_finding(extractor):
+    text = ("Since 02/09 new R S1 radicular pain with low back pain, 4 months after an L5-S1 microdiscectomy.\n"
+            "Exam: R ankle jerk absent (was 1+ 12/2025), R gastroc 4/5.")
+    assert "abnormal_reflexes" in present(extractor, note_case(text, when="2026-02-24"))

@@ -108,7 +108,7 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (rf"\b(?P<n>{NUM_RE})\s+visits?\s+over\s+(?P<n2>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len2"),
     (r"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
-    (rf"\bsince\s+(?:about\s+|around\s+)?(?P<d>{ANY_DATE})", False, "since"),
+    (rf"\bsince\s+(?:about\s+|around\s+|approx(?:imately|\.)?\s+|roughly\s+|~\s?)?(?P<d>{ANY_DATE})", False, "since"),
     # "since 2007": a bare year reads low, from the end of that year
     (r"\bsince\s+(?:about\s+|around\s+)?(?P<y>(?:19|20)\d{2})\b(?![/-])", False, "since_year"),
     # a dated start written before its verb: "on 4/2/2025 she came under the care of a chiropractor"

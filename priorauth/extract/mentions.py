@@ -113,6 +113,8 @@ def span_context(span: Span, coded: Optional[str] = None, text: Optional[str] = 
     cats = modifier_categories(span)
     if coded == "problems" and _INACTIVE_PROBLEM.search(_line(text, span.start_char)):
         cats.add("HISTORICAL")  # a problem-list entry whose status is resolved ("Pneumonia : Status - Resolved")
+    if "CURRENT" in cats:  # 'long hx of on/off low back pain (worse past 2 months)': the history goes on now
+        cats.discard("HISTORICAL")
     for key, cat in (("family", "FAMILY"), ("historical", "HISTORICAL"), ("hypothetical", "HYPOTHETICAL")):
         # a history section does not make history of what its own sentence calls current ("currently takes")
         if eff.get(key) and not (cat == "HISTORICAL" and "CURRENT" in cats):

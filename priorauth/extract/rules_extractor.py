@@ -187,6 +187,12 @@ def _present(mentions: Iterable[Mention], code: str) -> bool:
     return any(m.code == code and m.reason is None for m in mentions)
 
 
+# a date the sentence compares with or counts from ('R ankle jerk absent (was 1+ 12/2025)', 'since 02/09') does not
+# date the finding itself
+BASELINE_LEAD = re.compile(r"\b(?:was|were|previously|prior|compared (?:to|with)|vs\.?|versus|from|since|than)\b[^.;\n]{0,8}$",
+                           re.I)
+
+
 def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
     """Symptoms and care documented before the current episode began are history, not this episode."""
     onset = None
@@ -205,7 +211,9 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
             continue
         document = docs[m.doc_id]
         d = document.date
-        stated = [parse_date(x.group(0), d) for x in NUMERIC_DATE_RX.finditer(document.text[m.sent_start:m.sent_end])]
+        sentence = document.text[m.sent_start:m.sent_end]
+        stated = [parse_date(x.group(0), d) for x in NUMERIC_DATE_RX.finditer(sentence)
+                  if not BASELINE_LEAD.search(sentence, max(0, x.start() - 16), x.start())]
         stated = [x for x in stated if x]
         if (d and d < onset - slack) or (stated and max(stated) < onset - slack):
             m.reason = "historical"
