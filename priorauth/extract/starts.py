@@ -217,16 +217,23 @@ class HeadIndex:
         """Where a match of each pattern may start in the note; None when it is not ASCII (heads are sound only there)."""
         if not len(self.automaton) or not text.isascii():
             return None
-        out: Starts = {}
+        where: dict[str, list[int]] = {}
         for end, word in self.automaton.iter(lower):
-            q = end - len(word) + 1
+            where.setdefault(word, []).append(end - len(word) + 1)
+        out: Starts = {}
+        for word, qs in where.items():
             for rx, line, skip in self.by_word[word]:
                 at = out.setdefault(rx, set())
                 if line or skip:
-                    at.update(starts_at(text, q, line, skip))
+                    at.update(k for q in qs for k in starts_at(text, q, line, skip))
                 else:
-                    at.add(q)
+                    at.update(qs)
         return out
+
+    def finditer(self, rx: re.Pattern[str], text: str, at: Optional[Starts]) -> Iterable[re.Match[str]]:
+        """`rx.finditer(text)`: tried at its leading words when that is cheaper, else scanned."""
+        found = self.matches(rx, text, at)
+        return found if found is not None else rx.finditer(text)
 
     def matches(self, rx: re.Pattern[str], text: str, at: Optional[Starts]) -> Optional[Iterable[re.Match[str]]]:
         """`rx.finditer(text)`, tried only where a match may start; None when that is not cheaper (no heads, dense)."""
