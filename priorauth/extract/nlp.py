@@ -215,7 +215,8 @@ class SentenceConText(ConText):
     A modifier's scope never leaves its sentence, so comparing modifiers and
     targets of different sentences (what the stock graph does, all pairs) can
     never add an edge; grouping by sentence gives the same edges and makes the
-    cost grow linearly with note length instead of quadratically.
+    cost grow linearly with note length instead of quadratically. A match in a
+    sentence without targets builds no modifier at all.
     """
 
     def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
@@ -224,19 +225,20 @@ class SentenceConText(ConText):
         sent_of = numpy.zeros(len(doc), dtype="int64")
         for k, sent in enumerate(doc.sents):
             sent_of[sent.start:sent.end] = k
-        by_sent: dict[int, tuple[list, list]] = {}
-        for match_id, start, end in matcher(doc):
-            for rule in self._same_words(matcher, self.nlp.vocab[match_id].text):
-                by_sent.setdefault(int(sent_of[start]), ([], []))[0].append(
-                    ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
+        targets_in: dict[int, list] = {}
         for target in spans:
-            by_sent.setdefault(int(sent_of[target.start]), ([], []))[1].append(target)
+            targets_in.setdefault(int(sent_of[target.start]), []).append(target)
+        modifiers_in: dict[int, list] = {}
+        for match_id, start, end in matcher(doc):
+            k = int(sent_of[start])
+            if k not in targets_in:
+                continue  # a modifier reaches nothing in a sentence without targets: not built (its scope costs)
+            for rule in self._same_words(matcher, self.nlp.vocab[match_id].text):
+                modifiers_in.setdefault(k, []).append(ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
         edges = []
-        for modifiers, sent_targets in by_sent.values():
-            if not modifiers or not sent_targets:
-                continue
+        for k, modifiers in modifiers_in.items():
             graph = ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
-            graph.targets, graph.modifiers = sent_targets, modifiers
+            graph.targets, graph.modifiers = targets_in[k], modifiers
             graph.update_scopes()
             graph.apply_modifiers()
             edges.extend(graph.edges)
