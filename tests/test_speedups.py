@@ -126,3 +126,39 @@ def test_cue_prefilter_skips_no_match():
                 skipped += 1
                 assert rx.search(t) is None, rx.pattern
     assert skipped  # the prefilter does skip cues
+
+
+def test_heads_read_the_words_a_match_opens_with():
+    from priorauth.extract.starts import Head, heads
+
+    assert heads(re.compile(r"(?i)\b(?:ibuprofen|advil)\s+\d+")) == (Head(False, frozenset(), "advil"),
+                                                                      Head(False, frozenset(), "ibuprofen"))
+    line, = heads(re.compile(r"(?m:^[ \t]*HPI[ \t]*:)"))
+    assert line.line and line.skip == frozenset(" \t") and line.word == "hpi"
+    assert {h.word for h in heads(re.compile(r"(?i)\b[LS]\d nerve"))} == {f"{c}{d} nerve" for c in "ls" for d in range(10)}
+    assert {h.word for h in heads(re.compile(r"(?i)\bT\s*:?\s*3[89]"))} >= {"t38", "t:3", "t: ", "t "}
+    assert heads(re.compile(r"(?i)\w+ pain")) is None  # opens with any word: scanned
+    assert heads(re.compile(r"(?i)\b(?:L|R) leg")) is not None and heads(re.compile(r"(?i)\b[LR]\w*")) is None  # 'l' alone
+    assert heads(re.compile(r"(?i)(?:foo)?")) is None  # can match empty
+
+
+def test_tries_at_leading_words_equal_full_scans():
+    """Every target and section pattern of every guideline finds by its leading words what finditer finds."""
+    from priorauth.extract.nlp import medspacy_private
+    from priorauth.extract.starts import HeadIndex
+
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    texts += ["HPI:\nx\n \tHistory :\nhistory\n:\n\x1cPlan: T 38.5 C\nt:39C, L5-S1 laminectomy; s/p fall; ED course:",
+              "Exam\nPE: 4/5 L EHL\n  Assessment\tand  plan:\nA:\n" * 3]
+    for guideline in ("wps-mri-spine", "cms-lcd-esi"):
+        nlp = build_nlp(guideline)
+        sections = medspacy_private(nlp.get_pipe("medspacy_sectionizer"), "regex_matcher")._patterns.values()
+        for patterns in ([rx for _, rx, _, _ in nlp.get_pipe("priorauth_targets").rules], [p for ps in sections for p in ps]):
+            index = HeadIndex(patterns)
+            assert sum(index.heads[rx] is not None for rx in patterns) > 0.8 * len(patterns)
+            for t in texts:
+                at = index.read(t, t.lower())
+                for rx in patterns:
+                    found = index.matches(rx, t, at)
+                    if found is not None:
+                        assert [m.span() for m in found] == [m.span() for m in rx.finditer(t)], rx.pattern

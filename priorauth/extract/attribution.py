@@ -20,6 +20,7 @@ from pydantic import Field
 
 from priorauth.extract.anchors import may_match
 from priorauth.extract.resources import Regex, Strict, lexicons
+from priorauth.extract.starts import HeadIndex
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
@@ -153,19 +154,27 @@ def find_attributions(text: str, codes: Optional[Iterable[str]] = None) -> list[
 @functools.lru_cache(maxsize=32)
 def _find_attributions(text: str, guideline: str, wanted: frozenset[str]) -> tuple[Attribution, ...]:
     """Read once per document text, guideline and causes asked for: the document pass and the packet pass both ask."""
-    return tuple(_scan_attributions(text, wanted))
+    return tuple(_scan_attributions(text, wanted, guideline))
 
 
-def _scan_attributions(text: str, wanted: frozenset[str]) -> list[Attribution]:
+@functools.lru_cache(maxsize=None)
+def _cause_heads(guideline: str) -> HeadIndex:
+    """The causes' patterns by the words their matches open with (starts.py), for a guideline (the active one)."""
+    return HeadIndex(rx for _, crx, srx, _ in config().causes for rx in (crx, srx) if rx is not None)
+
+
+def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> list[Attribution]:
     cfg = config()
     rx = cfg.rx
     found: list[Attribution] = []
-    # only the causes the note names at all (one scan each, none when the note lacks the words a match needs),
-    # then only the sentences that name them
+    # only the causes the note names at all (none when the note lacks the words a match needs; else tried only where
+    # the words a match opens with stand, all found in one pass), then only the sentences that name them
     lower = text.lower()
+    heads = _cause_heads(guideline)
+    at = heads.read(text, lower)
 
     def names(rx: Optional[re.Pattern[str]]) -> bool:
-        return rx is not None and may_match(rx, lower) and rx.search(text) is not None
+        return rx is not None and may_match(rx, lower) and next(iter(heads.finditer(rx, text, at)), None) is not None
 
     named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if c.id in wanted and (names(crx) or names(srx))]
     if not named:

@@ -7,7 +7,7 @@ import re
 import warnings
 from functools import lru_cache
 
-from typing import Optional
+from typing import Iterable, Optional
 
 import ahocorasick
 import numpy
@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import max_width, may_match, merge_windows
+from priorauth.extract.starts import HeadIndex
 from priorauth.guidelines import DEFAULT
 from priorauth.guidelines import get as get_guideline
 
@@ -77,7 +78,8 @@ class RegexTargets:
     medspaCy's TargetMatcher rebuilds `doc.text_with_ws` for every regex rule,
     which made matching ~80% of the time per note; this component keeps its rule
     objects (`span._.target_rule`) and output (a span group, overlaps kept),
-    reads the text once, and skips a rule whose required literals are absent.
+    reads the text once, tries a rule only where its leading words stand
+    (starts.py), and skips a rule whose required literals are absent.
     """
 
     def __init__(self, use_anchors: bool = True, guideline: str = DEFAULT) -> None:
@@ -90,29 +92,22 @@ class RegexTargets:
             for a in anchors or ():
                 self.automaton.add_word(a, a)
         self.automaton.make_automaton()
+        self.heads = HeadIndex(rx for _, rx, _, _ in self.rules)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         lower = text.lower()
-        exact_offsets = len(lower) == len(text)  # a few Unicode letters change length when lower-cased
-        found: dict[str, list[tuple[int, int]]] = {}
-        if self.use_anchors and len(self.automaton):
-            for end, a in self.automaton.iter(lower):
-                found.setdefault(a, []).append((end - len(a) + 1, len(a)))
+        at = self.heads.read(text, lower) if self.use_anchors else None
+        found: Optional[dict[str, list[tuple[int, int]]]] = None
         spans = []
         seen = set()
         for rule, rx, anchors, width in self.rules:
-            # Every match of the rule contains one of its anchors (anchors.py): no anchor, no scan;
-            # a bounded rule is scanned only in windows around its anchors.
-            if self.use_anchors and anchors:
-                occurrences = [o for a in anchors for o in found.get(a, ())]
-                if not occurrences:
-                    continue
-                ranges = (merge_windows(occurrences, width, len(text)) if width is not None and exact_offsets
-                          else [(0, len(text))])
-            else:
-                ranges = [(0, len(text))]
-            for m in (m for s, e in ranges for m in rx.finditer(text, s, e)):
+            # A rule opening with known words is tried only where they stand (starts.py); the others are scanned.
+            matches = self.heads.matches(rx, text, at)
+            if matches is None:
+                found = self._anchors_in(lower) if found is None else found
+                matches = self._scan(rx, anchors, width, text, lower, found)
+            for m in matches:
                 span = doc.char_span(m.start(), m.end(), label=rule.category, alignment_mode="expand")
                 if span is None or not len(span) or (span.start, span.end, rule.category) in seen:
                     continue
@@ -121,6 +116,26 @@ class RegexTargets:
                 spans.append(span)
         doc.spans[SPAN_GROUP] = sorted(spans, key=lambda s: (s.start, s.end))
         return doc
+
+    def _anchors_in(self, lower: str) -> dict[str, list[tuple[int, int]]]:
+        """(start, length) of every anchor of every rule in the lower-cased note, in one pass."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        if self.use_anchors and len(self.automaton):
+            for end, a in self.automaton.iter(lower):
+                found.setdefault(a, []).append((end - len(a) + 1, len(a)))
+        return found
+
+    def _scan(self, rx: re.Pattern[str], anchors, width: Optional[int], text: str, lower: str,
+              found: dict[str, list[tuple[int, int]]]) -> Iterable[re.Match[str]]:
+        """A rule's matches by scanning: none without one of its anchors (anchors.py); a bounded rule only in windows
+        around its anchors (when lower-casing kept the offsets: a few Unicode letters change length)."""
+        if self.use_anchors and anchors:
+            occurrences = [o for a in anchors for o in found.get(a, ())]
+            if not occurrences:
+                return ()
+            if width is not None and len(lower) == len(text):
+                return (m for s, e in merge_windows(occurrences, width, len(text)) for m in rx.finditer(text, s, e))
+        return rx.finditer(text)
 
 
 TEXT_KEY = "priorauth_text"
@@ -158,19 +173,23 @@ class TextOnceRegexMatcher(RegexMatcher):
     """medspaCy's RegexMatcher, reading `doc.text_with_ws` once per document instead of once per rule.
 
     Same matches, same order, same callbacks; the original rebuilt the text for
-    every rule, which was most of the sectionizer's time on long notes.
+    every rule, which was most of the sectionizer's time on long notes. A header
+    pattern is then tried only where its words stand (starts.py), not scanned.
     """
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         text = doc_text(doc)
         lower = text.lower()
+        index = self._head_index()
+        at = index.read(text, lower)
         matches: list[tuple[int, int, int]] = []
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
-                if not may_match(pattern, lower):
+                found = index.matches(pattern, text, at)
+                if found is None and not may_match(pattern, lower):
                     continue
-                for m in pattern.finditer(text):
+                for m in found if found is not None else pattern.finditer(text):
                     span = doc.char_span(m.start(), m.end())
                     if span is None:
                         start = get_token_for_char(doc, m.start(), resolve=self.resolve_start)
@@ -182,6 +201,13 @@ class TextOnceRegexMatcher(RegexMatcher):
                         on_match(self, doc, len(matches) - 1, matches)
         return matches
 
+    def _head_index(self) -> HeadIndex:
+        """Built on first use: this class is swapped onto medspaCy's instance, so it has no constructor of its own."""
+        index = self.__dict__.get("_heads")
+        if index is None:
+            index = self._heads = HeadIndex(p for ps in self._patterns.values() for p in ps)
+        return index
+
 
 class SentenceConText(ConText):
     """medspaCy's ConText, with its graph built per sentence instead of per document.
@@ -189,7 +215,8 @@ class SentenceConText(ConText):
     A modifier's scope never leaves its sentence, so comparing modifiers and
     targets of different sentences (what the stock graph does, all pairs) can
     never add an edge; grouping by sentence gives the same edges and makes the
-    cost grow linearly with note length instead of quadratically.
+    cost grow linearly with note length instead of quadratically. A match in a
+    sentence without targets builds no modifier at all.
     """
 
     def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
@@ -198,19 +225,20 @@ class SentenceConText(ConText):
         sent_of = numpy.zeros(len(doc), dtype="int64")
         for k, sent in enumerate(doc.sents):
             sent_of[sent.start:sent.end] = k
-        by_sent: dict[int, tuple[list, list]] = {}
-        for match_id, start, end in matcher(doc):
-            for rule in self._same_words(matcher, self.nlp.vocab[match_id].text):
-                by_sent.setdefault(int(sent_of[start]), ([], []))[0].append(
-                    ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
+        targets_in: dict[int, list] = {}
         for target in spans:
-            by_sent.setdefault(int(sent_of[target.start]), ([], []))[1].append(target)
+            targets_in.setdefault(int(sent_of[target.start]), []).append(target)
+        modifiers_in: dict[int, list] = {}
+        for match_id, start, end in matcher(doc):
+            k = int(sent_of[start])
+            if k not in targets_in:
+                continue  # a modifier reaches nothing in a sentence without targets: not built (its scope costs)
+            for rule in self._same_words(matcher, self.nlp.vocab[match_id].text):
+                modifiers_in.setdefault(k, []).append(ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
         edges = []
-        for modifiers, sent_targets in by_sent.values():
-            if not modifiers or not sent_targets:
-                continue
+        for k, modifiers in modifiers_in.items():
             graph = ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
-            graph.targets, graph.modifiers = sent_targets, modifiers
+            graph.targets, graph.modifiers = targets_in[k], modifiers
             graph.update_scopes()
             graph.apply_modifiers()
             edges.extend(graph.edges)

@@ -13,6 +13,7 @@ extractor's findings (rules, LLM, gold) because it needs only spans and text.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,6 +27,7 @@ from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, SIX_MONTHS, note_clock, parse_date
 from priorauth.extract.roles import document_role
+from priorauth.extract.starts import HeadIndex
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
@@ -200,6 +202,13 @@ def check_qualifier(code: str, name: str, value: Union[bool, str]) -> None:
         raise ValueError(f"qualifier {code}.{name} is true or false, not {value!r}")
 
 
+@functools.lru_cache(maxsize=None)
+def cue_heads(guideline: str) -> HeadIndex:
+    """The whole-text cues (qualifier cues, normal-exam phrases) of a guideline (the active one) by their openings."""
+    c = vocabulary()
+    return HeadIndex([rx for lst in c.cues.values() for _, rx in lst] + [rx for lst in c.normal_exam.values() for rx in lst])
+
+
 # --- text structure -----------------------------------------------------------------------------
 
 SENT_RX = re.compile(r"[^\n]+")
@@ -220,6 +229,7 @@ class DocText:
     _matches: dict = field(default_factory=dict)
     lower: str = ""
     sent_sections: list[Optional[str]] = field(default_factory=list)  # the section of each sentence (by its start)
+    _heads_at: Optional[tuple] = None  # (where the cues may start,), once read
 
     def __post_init__(self) -> None:
         self._starts = [s for s, _ in self.sents]
@@ -234,8 +244,16 @@ class DocText:
     def matches(self, rx: re.Pattern) -> list[re.Match]:
         """Every match of a cue in the whole text, found once."""
         if rx not in self._matches:
-            self._matches[rx] = [m for m in rx.finditer(self.doc.text) if m.end() > m.start()] if self.may_match(rx) else []
+            self._matches[rx] = [m for m in self._finditer(rx) if m.end() > m.start()] if self.may_match(rx) else []
         return self._matches[rx]
+
+    def _finditer(self, rx: re.Pattern) -> Iterable[re.Match]:
+        """A cue tried only where the words its matches open with stand (starts.py), all read in one pass when first
+        asked; a cue whose openings cannot be read is scanned."""
+        index = cue_heads(get_guideline().id)
+        if self._heads_at is None:
+            self._heads_at = (index.read(self.doc.text, self.lower),)
+        return index.finditer(rx, self.doc.text, self._heads_at[0])
 
     @classmethod
     def build(cls, doc: Document) -> "DocText":
