@@ -1112,3 +1112,24 @@ def test_a_date_a_finding_is_compared_with_does_not_date_the_finding(extractor):
     text = ("Since 02/09 new R S1 radicular pain with low back pain, 4 months after an L5-S1 microdiscectomy.\n"
             "Exam: R ankle jerk absent (was 1+ 12/2025), R gastroc 4/5.")
     assert "abnormal_reflexes" in present(extractor, note_case(text, when="2026-02-24"))
+
+
+TWO_TERRITORIES = """
+from tests.conftest import note_case
+from priorauth.pipeline import review
+text = ("Neck and low back pain.\\nExam: weakness of the left deltoid and left EHL 4/5; decreased pinprick left thumb "
+        "and left foot.")
+r = review(note_case(text, cpt="72141"))
+print([q.value for f in r.findings if f.code == "sensory_deficit" for q in f.qualifiers if q.name == "territory"])
+"""
+
+
+def test_a_deficits_territories_read_the_same_under_any_hash_seed():
+    """A review must not change from one run to the next: values read into a set come out sorted."""
+    import os
+    import subprocess
+    import sys
+
+    outs = {subprocess.run([sys.executable, "-c", TWO_TERRITORIES], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(1, 9)}
+    assert outs == {"['cervical', 'lumbar']"}, outs

@@ -716,7 +716,7 @@ def _around_spans(f: Finding, docs: dict[str, DocText], name: str,
     for s in f.evidence:
         dt = docs.get(s.doc)
         if dt is not None:
-            for v in read(dt, s):
+            for v in sorted(read(dt, s)):  # a set's order follows the hash seed: reviews must not
                 found.setdefault(v, []).append(s)
     return [Qualifier(name=name, value=v, evidence=spans[:MAX_SPANS]) for v, spans in found.items()]
 
