@@ -35,6 +35,7 @@ class CareData(Strict):
     received: Regex
     clause_break: Regex
     plan_sections: list[str]
+    list_sections: list[str] = []
     operative_header: Regex
     improved: Regex
     improved_blocker: Regex
@@ -84,13 +85,15 @@ class Cues:
     carried: re.Pattern[str]
     score_change: tuple[re.Pattern[str], ...] = ()
     score_improved: float = 0.3
+    list_sections: frozenset[str] = frozenset()
 
 
 @per_guideline
 def cues(g: Guideline) -> Cues:
     """The validated cue data, compiled case-insensitive."""
     data = load_model(CareData, g.path("care.json")).model_dump(exclude={"doc"})
-    lists = {"plan_sections": frozenset, "score_change": lambda v: tuple(re.compile(x, re.I) for x in v)}
+    lists = {"plan_sections": frozenset, "list_sections": frozenset,
+             "score_change": lambda v: tuple(re.compile(x, re.I) for x in v)}
     return Cues(**{k: lists[k](v) if k in lists else v if k == "score_improved" else re.compile(v, re.I)
                    for k, v in data.items()})
 

@@ -343,9 +343,6 @@ def _season(name: str, ref: date) -> tuple[date, date]:
 
 
 STUDY_TOKEN = re.compile(r"\s*([\w-]+|[+,/&])")
-STUDY_JOINERS = frozenset({"of", "for", "the", "his", "her", "their", "was", "is", "were", "and", "+", "&", "/", ",",
-                           "brain", "head", "orbits", "spine", "region", "area", "scan"})
-
 
 def _regions_after(text: str, m: Mention) -> tuple[list[str], int]:
     """Regions the words right after a study name before anything else is said ('was of the lumbar region', 'brain +
@@ -366,7 +363,7 @@ def _regions_after(text: str, m: Mention) -> tuple[list[str], int]:
         if region is not None:
             found.append(region)
             end = t.end()
-        elif word.lower() not in STUDY_JOINERS:
+        elif word.lower() not in g.study_joiners:
             break
         elif found:
             end = t.end()  # 'the lumbar region': the region's own nouns

@@ -228,14 +228,11 @@ def summarize(mentions: list[Mention], docs: dict[str, Document], request_date: 
                    + [EvidenceSpan(doc=i, start=d.start, end=d.end, text=docs[i].text[d.start:d.end]) for i, _, _, d in general])
 
 
-LIST_SECTIONS = ("medications",)
-
-
 def _named_only(m: Mention, docs: dict[str, Document]) -> bool:
     """Care its sentence only names ('No analgesics: NSAIDs avoided'): nothing beside it says it was had, and it is
     neither on a medication list nor told by a note of its own kind (a PT note is itself PT received)."""
     doc = docs[m.doc_id]
-    if m.section in LIST_SECTIONS or document_role(doc) == "therapy_note":
+    if m.section in cues().list_sections or document_role(doc) == "therapy_note":
         return False
     c = cues()
     return not (c.substantiated.search(doc.text, m.sent_start, m.sent_end) or c.received.search(doc.text, m.sent_start, m.sent_end)

@@ -62,6 +62,9 @@ class Manifest(BaseModel):
     study_body_words: dict[str, str] = Field(default={}, description=(
         "Body region -> regex of the plain body words a study is named by ('an MRI of her neck', 'of his low back'): "
         "read only in a study's own words, where 'back' cannot be a pain elsewhere."))
+    study_joiners: list[str] = Field(default=[], description=(
+        "Words that may stand between a study's name and the regions written after it ('was of the lumbar region', "
+        "'MRI brain + C-spine + T-spine'): anything else ends the list."))
     level_words: dict[str, str] = Field(default={}, description=(
         "Body region -> regex (case-sensitive) naming its levels or roots ('L4-5', 'C6', 'S1'): where a surgery or an "
         "EMG finding was, when the words name no region."))
@@ -166,6 +169,10 @@ class Guideline:
     @cached_property
     def study_body_words(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
         return tuple((r, re.compile(p, re.I)) for r, p in self.manifest.study_body_words.items())
+
+    @cached_property
+    def study_joiners(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.manifest.study_joiners)
 
     def study_region_named(self, text: str) -> Optional[str]:
         """The region a study's own words name, by region words first, then by plain body words."""
