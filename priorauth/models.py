@@ -460,6 +460,11 @@ class ClinicalEvent(BaseModel):
     when: Optional[dt.date] = Field(default=None, description="The event's own date when its document gives one (a surgery's or a study's date), distinct from `date`, the document's.")
     levels: list[str] = Field(default=[], description="The spinal levels it names ('L4-5'), when a levels qualifier holds them.")
     result: Optional[ImagingResult] = Field(default=None, description="An imaging study's or EMG's result when the reading knows it: normal, finding, indeterminate, non_diagnostic.")
+    began: Optional[dt.date] = Field(default=None, description="When it began, as its document states or counts back from its own date: care's start, a symptom's onset ('for 3 months', 'since March').")
+    ended: Optional[dt.date] = Field(default=None, description="When care ended or was last told of as ongoing, when its document says.")
+    weeks: Optional[float] = Field(default=None, description="How long it lasted so far: care's length, a symptom's duration, in weeks.")
+    response: Optional[Literal["no_response", "improved", "worsening"]] = Field(default=None, description="For care received: how the symptoms responded, as the packet's latest word on it says (worsening wins).")
+    timing: list[EvidenceSpan] = Field(default=[], description="The words its dates and length were read from ('for 3 months', '20 August to 30 October').")
     evidence: list[EvidenceSpan] = Field(min_length=1)
 
 

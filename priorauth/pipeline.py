@@ -60,7 +60,7 @@ def decide_extraction(case: Case, extraction: Extraction) -> Review:
         if not any(not any(s.overlaps(x) for x in contested) for s in support):
             disputed.add(code)
     # the rules read the events: a finding counts through an event that counts, the strength check reads their attributes
-    events, timeline = build_events(case.documents, present, ruled_out)
+    events, timeline = build_events(case.documents, present, ruled_out, therapy=extraction.conservative_therapy)
     facts = Facts.from_events(events, present, extraction.conservative_therapy, case.request, disputed,
                               has_records=any(d.text.strip() for d in case.documents))
     decided = decide(facts)

@@ -319,7 +319,21 @@ def _event_head(e) -> str:
     status = STATUS_WORDS.get(e.status, e.status) if e.status else ("found on exam" if e.source == "exam" else "reported")
     when = f" {e.when:%m/%d/%Y}" if e.when else ""
     result = f", result {e.result.replace('_', ' ')}" if e.result else ""
-    return f"{name} — {status}{when}{result}"
+    return f"{name} — {status}{when}{result}{_span_words(e)}"
+
+
+def _span_words(e) -> str:
+    """', 08/20/2026 to 10/30/2026, 10.1 weeks, no response': when care ran or a symptom began, how long, its response."""
+    bits = []
+    if e.began and e.ended:
+        bits.append(f"{e.began:%m/%d/%Y} to {e.ended:%m/%d/%Y}")
+    elif e.began:
+        bits.append(f"since {e.began:%m/%d/%Y}")
+    if e.weeks is not None:
+        bits.append(f"{e.weeks:g} weeks")
+    if e.response:
+        bits.append(e.response.replace("_", " "))
+    return "".join(f", {b}" for b in bits)
 
 
 def _event_text(e) -> str:

@@ -24,6 +24,9 @@ NUM_RE = r"(?:(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|
 UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
 NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
 TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
+# day first in words, as British and many dictated notes write it ("20 August", "3rd of March 2026"); "May" only capitalised
+DAY_MONTH = (r"\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:(?:january|february|march|april|june|july|august|september|october|"
+             r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?|(?-i:May))(?!\w)(?:,? \d{4})?")
 ANY_DATE = rf"(?:{NUMERIC_DATE}|{TEXT_DATE})"
 DATE_RX = re.compile(ANY_DATE, re.I)
 
@@ -48,6 +51,14 @@ def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", t)
     if m and ref:
         return _before(ref, int(m[1]), int(m[2]))
+    m = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({MONTH_RE})(?:,? (\d{{4}}))?", t)
+    if m:  # '20 august', '3rd of march 2026'
+        month = MONTHS.get(m[2].rstrip("."))
+        if month is None:
+            return None
+        if m[3]:
+            return _safe(int(m[3]), month, int(m[1]))
+        return _before(ref, month, int(m[1])) if ref else None
     m = re.fullmatch(rf"(?:(early|mid|late|end of|beginning of)[- ])?({MONTH_RE})(?: (\d{{1,2}})(?:st|nd|rd|th)?,?)?(?: (\d{{4}}))?", t)
     if m:
         month = MONTHS.get(m[2].rstrip("."))
@@ -115,7 +126,7 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (rf"(?P<d>{STRICT_DATE}),?[^.;\n]{{0,100}}?\b(?:came under (?:the |his |her )?care|began|started|initiated|commenced)\b", False, "since"),
     # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"
     (rf"\b(?:began|begun|started|starting|initiated|commenced|beginning)\b[^.;\n]{{0,40}}?(?:\b(?:on|in)\s+)?(?P<d>{STRICT_DATE})", False, "since"),
-    (rf"(?P<d1>{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through)\s*(?P<d2>{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
+    (rf"(?P<d1>{DAY_MONTH}|{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through|until)\s*(?P<d2>{DAY_MONTH}|{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
     # the same care on two dated occasions: "in October 2024 and again in December 2024" spans the interval
     (rf"\b(?:in|on)\s+(?P<d1>{STRICT_DATE})\s*(?:,\s*)?(?:and|as well as)\s+(?:again\s+)?(?:(?:in|on)\s+)?(?P<d2>{STRICT_DATE})", False, "range"),
     # a dose given at a clock time in this encounter ("received morphine at 18:40"): care of this day, 0 days so far

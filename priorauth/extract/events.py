@@ -22,10 +22,11 @@ import re
 from typing import Optional
 
 from priorauth.codes import code_table
+from priorauth.extract.dates import find_durations
 from priorauth.extract.resources import section_config
 from priorauth.extract.roles import document_role
-from priorauth.models import (ClinicalEvent, DocTimeRel, Document, EventKind, EventStatus, EvidenceSpan, Finding,
-                              ImagingResult, Modality, Subject, TimelineEntry)
+from priorauth.models import (ClinicalEvent, ConservativeTherapy, DocTimeRel, Document, EventKind, EventStatus,
+                              EvidenceSpan, Finding, ImagingResult, Modality, Subject, TherapyComponent, TimelineEntry)
 
 __all__ = ["ClinicalEvent", "DocTimeRel", "EventKind", "Modality", "Subject", "TimelineEntry", "build_events"]
 
@@ -124,9 +125,54 @@ def _side(text: str, spans: list[EvidenceSpan]) -> Optional[str]:
     return sides.pop() if len(sides) == 1 else ("bilateral" if {"left", "right"} <= sides else None)
 
 
+SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+CLAUSE_BREAK = re.compile(r";|,\s|\bbut\b", re.I)
+"""A symptom's duration is read in its own clause: 'back pain for 3 months; PT for 6 weeks' gives the pain 3 months."""
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around text[start:end], within its sentence."""
+    lo = max((m.end() for m in SENTENCE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
+    hi_m = SENTENCE_END.search(text, end, end + 200)
+    hi = hi_m.start() if hi_m else min(len(text), end + 200)
+    lo = max((m.end() for m in CLAUSE_BREAK.finditer(text, lo, start)), default=lo)
+    nxt = CLAUSE_BREAK.search(text, end, hi)
+    return lo, nxt.start() if nxt else hi
+
+
+def _onset(d: Optional[Document], spans: list[EvidenceSpan]) -> Optional[dict]:
+    """A symptom's onset and duration, from a length or start date written in its own clause ('low back pain for
+    3 months', 'leg pain since 9/1/2026', 'began 6 weeks ago'): counted back from the document's date."""
+    if d is None:
+        return None
+    for s in spans:
+        lo, hi = _clause(d.text, s.start, s.end)
+        found = [x for x in find_durations(d.text[lo:hi], lo, d.date) if x.days > 0 and not x.episode]
+        if not found:
+            continue
+        x = min(found, key=lambda x: min(abs(x.start - s.end), abs(s.start - x.end)))
+        began = x.began or (d.date - dt.timedelta(days=x.days) if d.date else None)
+        return dict(began=began, weeks=round(x.days / 7, 1),
+                    timing=[EvidenceSpan(doc=d.id, start=x.start, end=x.end, text=d.text[x.start:x.end])])
+    return None
+
+
+def _care_timing(component: Optional[TherapyComponent], doc_id: str, response: Optional[str]) -> dict:
+    """Care received takes its component's reading: start, end, length (the longest documented), the words they
+    were read from (this document's first), and the packet's response to care."""
+    if component is None:
+        return dict(response=response)
+    words = sorted(component.duration_evidence, key=lambda e: e.doc != doc_id)
+    return dict(began=component.start, ended=component.end, weeks=component.weeks, response=response, timing=words)
+
+
 def build_events(documents: list[Document], present: list[Finding], ruled_out: list[Finding],
-                 weak: frozenset[str] = frozenset()) -> tuple[list[ClinicalEvent], list[TimelineEntry]]:
+                 weak: frozenset[str] = frozenset(), therapy: Optional[ConservativeTherapy] = None,
+                 ) -> tuple[list[ClinicalEvent], list[TimelineEntry]]:
     """Events per (finding, document), and the timeline of documents by date (undated last, in packet order).
+
+    Care received carries its dates, length and response from `therapy` (the extraction's care reading); a present
+    symptom carries its onset and duration from its own clause.
 
     A span whose document is not in `documents` (a finding read without its packet, as in a unit test) still makes
     an event: of a clinic note (the role a document gets when nothing says otherwise), undated, sideless.
@@ -134,6 +180,7 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
     docs = {d.id: d for d in documents}
     roles = {d.id: document_role(d) for d in documents}
     effects = section_config()["effects"]
+    components = {c.kind: c for c in (therapy.components if therapy else [])}
     events: list[ClinicalEvent] = []
     for f, counted in [(f, f.code not in weak) for f in present] + [(f, False) for f in ruled_out]:
         by_doc: dict[str, list[EvidenceSpan]] = {}
@@ -146,6 +193,12 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
             exam = doc_id in placed or (f.exam and not placed)
             d = docs.get(doc_id)
             kind = _kind(f.code)
+            status = _status(f, kind, exam)
+            timing: dict = {}
+            if kind == "care" and status == "received" and f.present and therapy is not None:
+                timing = _care_timing(components.get(f.code), doc_id, therapy.response)
+            elif kind in ("symptom", "sign") and f.present and f.reason is None:
+                timing = _onset(d, spans) or {}
             events.append(ClinicalEvent(
                 code=f.code, kind=kind, doc=doc_id, role=roles.get(doc_id, "clinic_note"),
                 date=d.date if d else None,
@@ -153,8 +206,8 @@ def build_events(documents: list[Document], present: list[Finding], ruled_out: l
                 region=f.region or next((str(q.value) for q in f.qualifiers if q.name == "region"), None),
                 side=_side(d.text, spans) if d else None,
                 contradicted_by=[e for q in f.qualifiers if q.name == "contradicted" for e in q.evidence],
-                status=_status(f, kind, exam), when=_when(f, doc_id), result=_result(f, kind),
-                evidence=spans, **_attributes(f, f.reason)))
+                status=status, when=_when(f, doc_id), result=_result(f, kind),
+                evidence=spans, **timing, **_attributes(f, f.reason)))
     order = {d.id: i for i, d in enumerate(documents)}
     events.sort(key=lambda e: (order.get(e.doc, len(order)), e.evidence[0].start))
     timeline = []
