@@ -43,6 +43,9 @@ class Cause(Strict):
     region: Optional[Regex] = None
     codes: list[str] = Field(min_length=1)
     packet: bool = Field(default=True, description="Once named, it explains the same findings in the packet's other documents.")
+    crossed: bool = Field(default=False, description="Its lesion's side is opposite the deficits it explains (a "
+                          "hemisphere's stroke): a side written before it names the lesion, and, alone, the deficits' "
+                          "other side.")
     dash: bool = Field(default=True, description="Whether a dash links it ('weakness - old stroke'); a list's dash "
                        "('RLQ pain - normal appendix, ovarian cyst') is no cause for the pain before it.")
 
@@ -77,6 +80,9 @@ class AttributionData(Strict):
         "A copula that names what a deficit is ('the foot drop is a peroneal palsy'): a link only when the cause "
         "follows within `copula_gap` characters, since 'is a' far from a cause says nothing about it."))
     copula_gap: int = 12
+    cue_anaphor: Regex = Field(default=r"(?!x)x", description=(
+        "A clause that opens by pointing back ('This fully accounts for his L hand weakness', 'These findings explain'): "
+        "followed by an after-cue, it links the causes the sentence before states to the deficits it names."))
     spine_excluded: Regex = Field(default=r"(?!x)x", description=(
         "Words by which a document rules the spine out ('No lumbosacral radiculopathy', 'not from his back'): in such a "
         "document a region-bound cause it names (a peroneal neuropathy at the fibular head) is its account of the "
@@ -110,11 +116,12 @@ def config(g: Guideline) -> Compiled:
         if unknown:
             raise ValueError(f"attribution explained_by_diagnosis names unknown codes {sorted(unknown)}")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
-            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead", "cue_copula", "spine_excluded")
+            "diffuse_reflexes", "focal_reflexes", "located", "differential_lead", "cue_copula", "spine_excluded",
+            "cue_anaphor")
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
-    rx["unilateral"] = re.compile(r"(?i:\b(?:left|right|unilateral(?:ly)?|left-sided|right-sided)\b)|\b[LR]\b")
+    rx["unilateral"] = re.compile(r"(?i:\b(?:left|right|unilateral(?:ly)?|left-sided|right-sided)\b)|" + SIDE_LETTER)
     causes = tuple((c, re.compile(c.pattern, re.I), re.compile(c.self_pattern, re.I) if c.self_pattern else None,
                     re.compile(c.region, re.I) if c.region else None) for c in data.causes)
     return Compiled(data, rx, causes, frozenset(c for cause in data.causes for c in cause.codes))
@@ -180,9 +187,12 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
     if not named:
         return found
     excluded = names(rx["spine_excluded"])  # the document rules the spine out: its region-bound causes account for it
+    before: list[Cause] = []  # the causes the sentence before states, for a clause that points back at them
     for seg in SEGMENT.finditer(text):
         s0, e0 = seg.span()
         here = [(c, crx, srx, r) for c, crx, srx, r in named if crx.search(text, s0, e0) or (srx and srx.search(text, s0, e0))]
+        found.extend(_pointed_back(text, s0, e0, before, rx))
+        before = [c for c, crx, _, _ in here if _stated(text[s0:e0], crx, rx)]
         if not here:
             continue
         for cs, ce in _clauses(text, s0, e0, rx["clause_break"]):
@@ -198,12 +208,35 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                     # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
                     # a stroke's side is the lesion's, opposite the deficit ('right weakness after a left MCA stroke'); a
                     # joint's or a nerve's side is the deficit's own ('post left hip arthroplasty')
-                    rest = clause if cause.scope != "side" else \
+                    rest = clause if not cause.crossed else \
                         LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
-                    found.append(Attribution(cause, cs, ce, s0, e0, _side(rest)))
+                    found.append(Attribution(cause, cs, ce, s0, e0, _side(rest) or _crossed(clause[:hit.start()], cause)))
                 elif cause.scope == "region" and excluded and _stated(clause, crx, rx):
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(clause)))
     return found
+
+
+def _pointed_back(text: str, s0: int, e0: int, causes: list[Cause], rx: dict[str, re.Pattern[str]]) -> list[Attribution]:
+    """'MRI brain: acute embolic infarcts. This fully accounts for his L hand weakness.': a sentence that opens by
+    pointing back, with an after-cue, attributes its deficits to the causes the sentence before states."""
+    if not causes:
+        return []
+    cs, ce = _clauses(text, s0, e0, rx["clause_break"])[0]
+    clause = text[cs:ce]
+    lead = rx["cue_anaphor"].match(clause)
+    if lead is None or not rx["cue_after"].match(clause, lead.end()):
+        return []
+    return [Attribution(c, cs, ce, s0, e0, _side(clause)) for c in causes]
+
+
+def _crossed(lead: str, cause: Cause) -> Optional[str]:
+    """The deficits' side from the lesion's alone, for a cause whose deficits lie opposite it ('after admission for R
+    cortical stroke' explains left-sided deficits); None when the lesion's side is not written or does not cross."""
+    m = LESION_SIDE.search(lead) if cause.crossed else None
+    if m is None:
+        return None
+    lesion = _side(m.group(0))
+    return {"left": "right", "right": "left"}.get(lesion or "")
 
 
 def _stated(clause: str, crx: re.Pattern[str], rx: dict[str, re.Pattern[str]]) -> bool:
@@ -215,6 +248,9 @@ def _stated(clause: str, crx: re.Pattern[str], rx: dict[str, re.Pattern[str]]) -
             return True
     return False
 
+
+SIDE_LETTER = r"\b[LR]\b(?!-(?:spine|S\b|sp\b))"
+"""'L' or 'R' alone is a side, but not the L of 'L-spine' or 'L-S spine'."""
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
 LESION_SIDE = re.compile(r"(?i)\b(?:left|right|L|R)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
@@ -262,7 +298,7 @@ def _lateral(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:
 
 def _side(sentence: str) -> Optional[str]:
     sides = {("left" if w.lower() in ("left", "l", "left-sided") else "right")
-             for w in re.findall(r"(?i:\b(?:left|right|left-sided|right-sided)\b)|\b[LR]\b", sentence)}
+             for w in re.findall(r"(?i:\b(?:left|right|left-sided|right-sided)\b)|" + SIDE_LETTER, sentence)}
     return sides.pop() if len(sides) == 1 else None
 
 
