@@ -139,7 +139,8 @@ def test_lumbar_study_for_myelopathy_is_limited():
     d = run(["myelopathy_suspected"], cpt=["72148"])
     assert (d.decision, d.criteria) == ("not_met", ["LIM.F"])
     # another lumbar indication lifts LIM.F
-    assert run(["myelopathy_suspected", "back_pain", "motor_weakness"], cpt=["72148"]).criteria == ["A.i"]
+    # a deficit with no side is the myelopathy's own sign, not a lumbar indication of its own (LIM.F own_findings)
+    assert run(["myelopathy_suspected", "back_pain", "motor_weakness"], cpt=["72148"]).criteria == ["LIM.F"]
 
 
 def test_repeat_within_six_months_without_and_with_reason():

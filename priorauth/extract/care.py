@@ -56,6 +56,7 @@ class CareData(Strict):
     carried: Regex
     score_change: list[Regex] = []
     score_improved: float = 0.3
+    score_rise: int = 2
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Cues:
     carried: re.Pattern[str]
     score_change: tuple[re.Pattern[str], ...] = ()
     score_improved: float = 0.3
+    score_rise: int = 2
     list_sections: frozenset[str] = frozenset()
 
 
@@ -94,7 +96,7 @@ def cues(g: Guideline) -> Cues:
     data = load_model(CareData, g.path("care.json")).model_dump(exclude={"doc"})
     lists = {"plan_sections": frozenset, "list_sections": frozenset,
              "score_change": lambda v: tuple(re.compile(x, re.I) for x in v)}
-    return Cues(**{k: lists[k](v) if k in lists else v if k == "score_improved" else re.compile(v, re.I)
+    return Cues(**{k: lists[k](v) if k in lists else v if k in ("score_improved", "score_rise") else re.compile(v, re.I)
                    for k, v in data.items()})
 
 

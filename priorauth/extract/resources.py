@@ -50,6 +50,14 @@ class LexiconRuleSpec(Strict):
     emg_doc: bool = False
     operative_doc: bool = False
     course_only: bool = False
+    done_only: bool = Field(default=False, description=(
+        "A study named by its region in any order of words: it is a prior study only where its sentence says it was "
+        "done (a date before its note, a result, a verb of having had it) and not that it is being ordered; "
+        "elsewhere it is no mention at all."))
+
+    score_rise: bool = Field(default=False, description=(
+        "A score change ('3 -> 8/10') with groups `a` and `b`: a mention only when it rose by at least care.json's "
+        "`score_rise` points."))
 
     @model_validator(mode="after")
     def _one_form(self) -> "LexiconRuleSpec":
@@ -197,6 +205,8 @@ class LexiconRule:
     emg_doc: bool = False  # counts only in an EMG/nerve-conduction report
     operative_doc: bool = False  # counts only in an operative report
     course_only: bool = False  # counts only in a section that narrates what followed the visit (effect 'course')
+    done_only: bool = False  # a study named anyhow: kept only where its sentence says it was done (rules_extractor)
+    score_rise: bool = False  # a score change: kept only when it rose (rules_extractor)
 
 
 @dataclass(frozen=True)
@@ -229,7 +239,8 @@ def lexicons(g: Guideline) -> dict[str, Lexicon]:
             LexiconRule(code=code, pattern=r.pattern or r"\b" + re.escape(r.literal or "") + r"\b",
                         exam=r.exam, kind=r.kind, doc_kind=r.doc_kind, imaging_header=r.imaging_header,
                         procedure=r.procedure, emg_doc=r.emg_doc, operative_doc=r.operative_doc,
-                        course_only=r.course_only)
+                        course_only=r.course_only, done_only=r.done_only,
+                        score_rise=r.score_rise)
             for r in data.rules)
         out[code] = Lexicon(code, rules, data.suspicion, data.history_supports, tuple(data.keep),
                             re.compile(data.not_if_near, re.I) if data.not_if_near else None,

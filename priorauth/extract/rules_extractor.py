@@ -11,7 +11,7 @@ from priorauth.codes import code_table
 from priorauth.extract import readers, resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.attribution import attribute_packet
-from priorauth.extract.care import general_care, improvements, is_operative_report
+from priorauth.extract.care import cues, general_care, improvements, is_operative_report
 from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
                                      note_clock, parse_date)
 from priorauth.extract.mentions import Mention, document_mentions
@@ -113,6 +113,8 @@ PASSES: tuple[Pass, ...] = (
          ("injection mentions and their durations", "procedure report title and date"), frozenset({"durations"})),
     Pass("care_window", lambda ms, docs, case: _care_window(ms, docs, case),
          ("therapy mentions with durations", "request date"), frozenset({"reason"})),
+    Pass("score_rise", lambda ms, docs, case: _score_rise(ms),
+         ("score-change mentions of lexicon rules with `score_rise`",), frozenset({"remove"})),
     Pass("acute_trauma", lambda ms, docs, case: _acute_trauma(ms, docs),
          ("trauma mentions", "document text and date"), frozenset({"reason"})),
 )
@@ -259,6 +261,8 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
             region = next((r for r in after if r in regions), after[0])
         dm = DATE_RX.search(m.text) or _date_after(document.text, m, named_end)
         d = parse_date(dm.group(0), document.date) if dm else (document.date if m.rule.imaging_header else None)
+        if dm is not None and d is not None and document.date is not None:
+            d = _last_year(document.text, dm, d, document.date)
         if d is None:
             d = _year_after(document.text, m) or _ago_after(document.text, m, document.date)
         season = SEASON_RX.search(m.text) or (SEASON_RX.match(document.text, named_end, min(m.sent_end, named_end + DATE_REACH))
@@ -269,6 +273,11 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
                 drop.append(m)  # 'last fall' straddles the six months: its age cannot be established
                 continue
             d = last
+        if m.rule.done_only and d is None:
+            d = _date_before(document, m)
+        if m.rule.done_only and not _done(document, m, region, d):
+            drop.append(m)  # a study named in passing, the requested one, or one whose having been done is unsaid
+            continue
         m.prior_region, m.prior_date = region, d
         clock = _note_clock(document, when, (m.sent_start, m.sent_end))
         past = d is not None and document.date is not None and document.date - d > RECENT_ORDER
@@ -290,6 +299,49 @@ PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonst
                        r"performed|findings|impression|reviewed)\b", re.I)
 
 
+DONE = re.compile(r"\b(?:had|has had|got|underwent|showed|shows|revealed|reveals|demonstrated|demonstrates|read as|"
+                  r"reported as|interpreted as|was (?:done|performed|obtained|completed|normal|unremarkable|negative))\b", re.I)
+DONE_REACH = 60  # characters around the study's words that may say it was had or give its result
+
+
+LEAD_YEAR = re.compile(r"\b((?:19|20)\d{2})\b(?![/-]\d)")
+
+
+def _date_before(document: Document, m: Mention) -> Optional[date]:
+    """A date leading the study's own clause ('In September she had a lumbar MRI', '2017 lumbar MRI: ...'): the last
+    one within DONE_REACH characters before it, with no clause break between; a year alone reads mid-year."""
+    lo = max(m.sent_start, m.start - DONE_REACH)
+    lead = document.text[lo:m.start]
+    lead = lead[max(lead.rfind(";"), lead.rfind(","), -1) + 1:]
+    dates = list(DATE_RX.finditer(lead))
+    if dates:
+        return parse_date(dates[-1].group(0), document.date)
+    years = list(LEAD_YEAR.finditer(lead))
+    return date(int(years[-1].group(1)), 7, 1) if years else None
+
+
+def _done(document: Document, m: Mention, region: Optional[str], d: Optional[date]) -> bool:
+    """A study named by its region is one already done when its sentence dates it before its note (a study without a
+    date has no age: 'he had an MRI once' says nothing of the last six months) and either the date is weeks old or
+    the words around it say it was had or give its result; never when its sentence orders it (guideline lexicon
+    rules with `done_only`)."""
+    if region is None or d is None or document.date is None or d > document.date or _requested_study(document.text, m):
+        return False
+    if document.date - d > RECENT_ORDER:
+        return True
+    return bool(DONE.search(document.text, max(m.sent_start, m.start - DONE_REACH), min(m.sent_end, m.end + DONE_REACH)))
+
+
+def _score_rise(mentions: list[Mention]) -> None:
+    """A score change is a worsening only when it rose by care.json's `score_rise` points ('NPRS 5->8'); a fall
+    ('7 -> 3/10') or a step is no mention at all."""
+    rise = cues().score_rise
+    for m in [m for m in mentions if m.rule.score_rise]:
+        g = re.search(m.rule.pattern, m.text, re.I)
+        if g is None or int(g.group("b")) - int(g.group("a")) < rise:
+            mentions.remove(m)
+
+
 def _requested_study(text: str, m: Mention) -> bool:
     """The study the words name is the one being ordered or requested, not one already done."""
     clause = text[m.sent_start:m.sent_end]
@@ -309,9 +361,9 @@ def _year_after(text: str, m: Mention) -> Optional[date]:
     return date(int(y.group(1)), 7, 1) if y else None
 
 
-AGO_AFTER = re.compile(r"\b(?:(\d+|a|an|one|two|three|four|five|six|several|a few) (day|week|month)s? ago|last (week|month))\b",
+AGO_AFTER = re.compile(r"\b(?:(\d+|a|an|one|two|three|four|five|six|several|a few) (day|week|month|year)s? ago|last (week|month|year))\b",
                        re.I)
-AGO_UNITS = {"day": 1, "week": 7, "month": 30}
+AGO_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
 AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
 
@@ -372,6 +424,16 @@ def _regions_after(text: str, m: Mention) -> tuple[list[str], int]:
 
 
 DATE_REACH = 64  # 'she had the MRI at the imaging center by her work in early September'
+
+
+LAST_YEAR = re.compile(r"\s*(?:of |in )?(?:last year|the (?:previous|prior|preceding) year)\b", re.I)
+
+
+def _last_year(text: str, dm: re.Match[str], d: date, ref: date) -> date:
+    """'in October of last year': a month without its year, said to be of the year before the note's."""
+    if re.search(r"\d{4}", dm.group(0)) or not LAST_YEAR.match(text, dm.end()):
+        return d
+    return date(ref.year - 1, d.month, d.day)
 
 
 def _date_after(text: str, m: Mention, start: Optional[int] = None) -> Optional[re.Match[str]]:

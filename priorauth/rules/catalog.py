@@ -16,6 +16,7 @@ from typing import Callable, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from priorauth.codes import code_table
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.rules.criterion import Criterion, Kind, Predicate
 from priorauth.rules.policy import cite
@@ -49,6 +50,10 @@ class Lift(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     except_: list[str] = Field(default=[], alias="except", description="Indications inside the limitation's own scope: they never lift it (labeling.md).")
     unless_finding: Optional[str] = Field(default=None, description="A finding that keeps the limitation in force.")
+    own_findings: list[str] = Field(default=[], description=(
+        "Findings inside the limitation's scope: an indication met on these alone (beside the pain it needs) does not "
+        "lift it. A lumbar study in a suspected-MS work-up is not made necessary by the myelopathy's own signs; a "
+        "one-sided deficit (a root's foot drop) is outside that scope."))
 
 
 class CriterionSpec(BaseModel):
@@ -127,5 +132,8 @@ def catalog(g: Guideline) -> Catalog:
         unknown = set(c.lift.except_) - indications if c.lift else set()
         if unknown:
             raise DataFileError(f"{path}: limitation {c.id!r} names unknown indications in its scope {sorted(unknown)}")
+        strange = set(c.lift.own_findings) - set(code_table().by_code) if c.lift else set()
+        if strange:
+            raise DataFileError(f"{path}: limitation {c.id!r} names unknown finding codes as its own {sorted(strange)}")
     by = {k: tuple(c for c in built if c.kind == k) for k in ("documentation", "indication", "repeat", "limitation")}
     return Catalog(by["documentation"], by["indication"], by["repeat"], by["limitation"])

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from priorauth.models import CriterionResult, Decision, StudyDecision
-from priorauth.rules.catalog import catalog
+from priorauth.codes import code_table
+from priorauth.rules.catalog import Lift, catalog
 from priorauth.rules.criterion import Criterion, Outcome
 from priorauth.rules.facts import Facts
 from priorauth.guidelines import Study, studies_for
@@ -63,6 +64,18 @@ def _sorted(ids: set[str]) -> list[str]:
     return sorted(ids, key=lambda i: order.get(i, 999))
 
 
+def _lifting(met_ids: set[str], outcomes: dict, lift: Lift, facts: Facts) -> set[str]:
+    """The met indications outside the limitation's scope: not one it names, nor one met on its own findings alone.
+
+    A one-sided deficit (a root's foot drop, not the cord's ascending numbness) lies outside that scope."""
+    pain = code_table().pain
+    one_sided = {c for c in lift.own_findings for f in facts.findings.get(c, ()) for e in facts.events_of(f)
+                 if e.counts and e.side in ("left", "right")}
+    own = set(lift.own_findings) - one_sided
+    return {i for i in met_ids - set(lift.except_)
+            if not (own and set(outcomes[i][1].codes) - pain and set(outcomes[i][1].codes) - pain <= own)}
+
+
 def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: list[str]) -> StudyDecision:
     label = f"{study.cpt} ({study.region or 'region unspecified'})"
     cat = catalog()
@@ -77,7 +90,7 @@ def _study(facts: Facts, study: Study, results: list[CriterionResult], reasons: 
             continue
         o = c.evaluate(facts, study)
         lift = c.lift
-        if lift is not None and o.met and (met_ids - set(lift.except_)) \
+        if lift is not None and o.met and _lifting(met_ids, outcomes, lift, facts) \
                 and not (lift.unless_finding and facts.has(lift.unless_finding)):
             o = Outcome(False, o.codes, "the study is requested for another indication that is met")
         if o.met:

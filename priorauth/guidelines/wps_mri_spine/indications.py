@@ -7,6 +7,7 @@ from priorauth.rules.catalog import register_predicates
 from priorauth.rules.criterion import Outcome, met, unmet
 from priorauth.rules.facts import Facts
 from priorauth.guidelines import Study
+from priorauth.guidelines import get as get_guideline
 
 # The policy's red flags (A) and neurologic deficits (A's footnote *), as finding codes.
 RED_FLAG_A = ("motor_weakness", "sensory_deficit", "cauda_equina_suspected", "infection_suspected",
@@ -381,11 +382,26 @@ def i(f: Facts, s: Study) -> Outcome:
     inf = f.quals(code, "infection")
     if inf:
         return met(code, *f.any("infection_suspected"), sub="I.infection", text="suspected post-operative infection", quals=inf)
-    new = f.quals(code, "new_symptoms")
+    new = _of_region(f.quals(code, "new_symptoms"), s)
     if new:
         return met(code, sub="I.new_symptoms", text="new or worsening symptoms or deficits after surgery", quals=new)
+    if f.quals(code, "new_symptoms"):
+        return unmet(f"the new symptoms after the surgery are of another region than the {s.region} spine requested", code)
     return unmet("no CSF leak, infection, or new or worsening symptoms documented after the surgery "
                  "(an operative report's indications are the state before it)", code)
+
+
+def _of_region(quals: list, s: Study) -> list:
+    """The qualifiers' spans that do not name another region than the study's ('new low back pain' is no new symptom
+    of an operated neck); qualifiers left without spans are dropped."""
+    named = get_guideline().study_region_named
+    out = []
+    for q in quals:
+        other = [e for e in q.evidence if named(e.text) not in (None, s.region)]  # with the words inside them
+        kept = [e for e in q.evidence if e not in other and not any(e.overlaps(o) for o in other)]
+        if kept or not q.evidence:
+            out.append(q.model_copy(update={"evidence": kept}))
+    return out
 
 
 def j(f: Facts, s: Study) -> Outcome:

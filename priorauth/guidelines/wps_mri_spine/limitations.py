@@ -18,7 +18,8 @@ def lim_e(f: Facts, s: Study) -> Outcome:
 
 def lim_f(f: Facts, s: Study) -> Outcome:
     # Applied by the decision step only when no other indication is met for the lumbar study.
-    found = f.any("myelopathy_suspected", "demyelinating_disease")
+    ms = () if f.values("demyelinating_disease", "disease") == {"gbs"} else ("demyelinating_disease",)  # GBS is no MS
+    found = f.any("myelopathy_suspected", *ms)
     return met(*found) if found else unmet("no suspected myelopathy or multiple sclerosis")
 
 

@@ -1,0 +1,225 @@
+"""Causes named by pointing back, by the lesion's side, by an equals sign, and outside the nerves (zoster, the
+bladder's own disease); words that are not what they seem (a weak stream, a heading over a date, a cord lesion);
+care written by its exercises or under "no response after". Sentences written here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from priorauth.extract.attribution import _side, config
+from priorauth.models import Document
+from priorauth.pipeline import review
+from tests.conftest import note_case, packet_case
+
+
+def _present(r, code):
+    return [f for f in r.findings if f.code == code]
+
+
+def _ruled(r, code):
+    return [f for f in r.ruled_out if f.code == code]
+
+
+def doc(i: str, text: str, day: str = "2026-03-02") -> Document:
+    return Document(id=i, type="progress_note", date=date.fromisoformat(day), text=text)
+
+
+def test_a_sentence_that_points_back_links_the_cause_before_it():
+    text = ("HPI: Neck pain for 2 weeks. Left hand weakness and numbness since yesterday.\n"
+            "Exam: Left grip 4/5. Decreased light touch left hand.\n"
+            "Hospital course: MRI brain showed acute embolic infarcts in the right precentral gyrus. "
+            "This fully accounts for his left hand weakness and left hand numbness.")
+    r = review(note_case(text, cpt="72141"))
+    assert not _present(r, "motor_weakness") and not _present(r, "sensory_deficit")
+    assert {f.attributed_to for f in _ruled(r, "motor_weakness")} >= {"stroke"}
+    assert r.decision != "meets_criteria"
+
+
+def test_pointing_back_without_an_explaining_verb_links_nothing():
+    text = ("Exam: Left grip 4/5.\nMRI brain showed acute embolic infarcts in the right precentral gyrus. "
+            "This was discussed with his wife at length.")
+    assert _present(review(note_case(text, cpt="72141")), "motor_weakness")
+
+
+def test_a_strokes_side_names_the_deficits_on_the_other_side():
+    crossed = "Here after admission for R cortical stroke. Still some L hand clumsiness."
+    r = review(note_case(crossed, cpt="72141"))
+    assert not _present(r, "myelopathy_suspected")
+    same = "Here after admission for L cortical stroke. Still some L hand clumsiness."
+    assert _present(review(note_case(same, cpt="72141")), "myelopathy_suspected")
+
+
+def test_an_equals_sign_names_the_cause_and_zoster_explains_its_band():
+    text = ("Thoracic pain along the right ribs for 10 days, the area next to the spine numb to touch.\n"
+            "A/P: thoracic pain and dermatomal numbness = herpes zoster, R T6. Increase gabapentin.")
+    r = review(note_case(text, cpt="72146"))
+    assert {f.attributed_to for f in _ruled(r, "back_pain")} == {"herpes zoster"}
+    assert not _present(r, "back_pain")
+
+
+def test_the_bladders_own_disease_explains_retention_across_the_packet():
+    pcp = doc("pcp", "Low back ache x 2 wks and leaking urine. MRI L-spine ordered given the bladder symptoms with back pain.")
+    uro = doc("uro", "Assessment: chronic urinary retention with overflow incontinence due to bladder outlet obstruction "
+                     "from BPH. This is prostatic, not neurogenic.", "2026-03-05")
+    r = review(packet_case(pcp, uro, when="2026-03-06"))
+    assert not _present(r, "bowel_bladder_dysfunction")
+    assert {f.attributed_to for f in _ruled(r, "bowel_bladder_dysfunction")} == {"a urologic cause"}
+
+
+def test_the_l_of_l_spine_is_no_side():
+    rx = config().rx
+    assert not rx["unilateral"].search("MRI L-spine ordered given the bladder symptoms.")
+    assert _side("MRI L-spine; L leg numb") == "left" and _side("C-spine and L-S spine") is None
+
+
+def test_a_weak_stream_or_pulse_is_no_weakness():
+    for text in ("73M with 3 yrs of weak stream, hesitancy, nocturia.", "Weak pedal pulses bilaterally."):
+        assert not _present(review(note_case(text)), "motor_weakness"), text
+    assert _present(review(note_case("Exam: weak left ankle dorsiflexion, 4/5.")), "motor_weakness")
+
+
+def test_a_heading_over_a_date_is_no_reflex_grade():
+    r = review(note_case("ORTHOPAEDICS — Hip & Knee\n04/15/2026\nBack pain."))
+    assert not _present(r, "abnormal_reflexes")
+    assert _present(review(note_case("Exam: Achilles: 0 on the left, 2+ on the right.")), "abnormal_reflexes")
+
+
+def test_a_cord_lesion_sought_is_no_cancer():
+    r = review(note_case("Impression: probable multiple sclerosis.\nPlan: MRI of the spine to look for cord lesions.",
+                         cpt="72156"))
+    assert not _present(r, "malignancy")
+    assert _present(review(note_case("CT: destructive bone lesion at T9 and an epidural mass.")), "malignancy")
+
+
+def test_no_response_after_care_leaves_the_care_received():
+    text = ("Low back pain and left sciatica for 8 weeks.\n"
+            "A: Left lumbar radiculopathy, no response after 7 weeks of physician-directed home exercise plus NSAIDs.")
+    r = review(note_case(text))
+    assert _present(r, "home_exercise_program") and _present(r, "medication")
+
+
+def test_a_home_program_named_by_its_exercises_is_active_care():
+    for text in ("Back and leg pain the same. Has done the home extension program every day since 9/8.",
+                 "Low back pain: doing the McKenzie extension series twice a day for 7 weeks, no better."):
+        assert _present(review(note_case(text, when="2026-10-27")), "home_exercise_program"), text
+
+
+def _prior(r):
+    return _present(r, "prior_mri_same_region")
+
+
+def test_a_study_named_by_its_region_is_prior_when_its_sentence_says_it_was_done():
+    for text in ("LBP since June. Had an MRI of the low back in early September at Lakeview Imaging, read as mild disc "
+                 "disease.",
+                 "Lumbar MRI 9/5/2026 showed mild disc disease.",
+                 "In September she underwent magnetic resonance imaging of the lumbar spine, which was unremarkable.",
+                 "2026 lumbar MRI: mild L4-5 disc bulge."):
+        assert _prior(review(note_case(text, when="2026-12-01"))), text
+
+
+def test_a_study_named_by_its_region_but_not_done_is_no_prior_study():
+    for text in ("LBP for 8 weeks despite PT. Ordered MRI L-spine.",
+                 "PLAN: URGENT MRI OF THE LUMBAR SPINE WITHOUT CONTRAST, HOLD PHYSICAL THERAPY UNTIL IMAGING IS REVIEWED.",
+                 "LBP. MRI of the lumbosacral spine was personally reviewed and reveals mild stenosis.",
+                 "LBP for 8 weeks despite PT. Plan: MRI L-spine w/o contrast to guide next step.",
+                 "Neck pain. Discussed whether a cervical MRI would change management."):
+        r = review(note_case(text, when="2026-12-01", cpt="72141" if "Neck" in text else "72148"))
+        assert not _prior(r), text
+
+
+def test_a_study_done_years_ago_is_history():
+    r = review(note_case("LBP. Lumbar MRI 2 years ago showed mild disc disease.", when="2026-12-01"))
+    assert not _prior(r) and [f.reason for f in _ruled(r, "prior_mri_same_region")] == ["historical"]
+
+
+MS_WORKUP = ("Neurology consult. 6 weeks of tingling that ascended from both feet to the waist, a band-like squeeze at "
+             "the ribs. Mild low back ache for 10 days. Exam: brisk knee jerks 3+ bilaterally, R Babinski upgoing. "
+             "Strength 5/5. Impression: suspected demyelinating process / MS with probable thoracic cord lesion. "
+             "Lumbar spine MRI requested by PCP to be complete.")
+
+
+def test_a_lumbar_study_in_an_ms_workup_is_not_lifted_by_the_myelopathys_own_signs():
+    r = review(note_case(MS_WORKUP, when="2026-11-16"))
+    assert r.decision == "not_met" and "LIM.F" in r.criteria
+
+
+def test_a_lumbar_indication_of_its_own_still_lifts_it():
+    text = MS_WORKUP + (" Separately, low back pain for 10 weeks despite 8 weeks of physical therapy and naproxen, "
+                        "no improvement.")
+    r = review(note_case(text, when="2026-11-16"))
+    assert r.decision == "meets_criteria" and "A.iv" in r.criteria
+
+
+OPERATED_NECK = ("S/p C5-6 ACDF 06/18/2026 for R C6 radiculopathy. Neck: best it has been in years. No arm pain. "
+                 "Deltoid/biceps 5/5. NEW: low back pain x 2 wks after shoveling. "
+                 "Plan: routine 6-month post-ACDF MRI C-spine per protocol (ordered).")
+
+
+def test_a_new_symptom_of_another_region_is_no_new_symptom_of_the_operated_one():
+    r = review(note_case(OPERATED_NECK, cpt="72141", when="2026-11-23"))
+    assert "I" not in r.criteria and r.decision == "not_met"
+    i = next(c for c in r.criteria_results if c.id == "I")
+    assert "another region" in i.reason
+
+
+def test_a_study_after_an_operation_names_no_planned_operation():
+    r = review(note_case(OPERATED_NECK, cpt="72141", when="2026-11-23"))
+    assert not _present(r, "surgery_planned")
+
+
+def test_a_study_without_a_date_has_no_age_and_is_no_prior_study():
+    r = review(note_case("LBP. She had an MRI of the lumbar spine at Westlake Imaging, which showed a small protrusion.",
+                         when="2026-12-01"))
+    assert not _prior(r)
+
+
+def test_a_pain_score_that_rose_during_care_is_a_worsening():
+    for text in ("Neck pain for 3 weeks despite PT and prednisone; night pain went from 3 to 8/10, now into the thumb.",
+                 "LBP. During 3 weeks of PT and naproxen, NPRS 5->8, pain now below the knee.",
+                 "LBP. PT x 3 weeks and naproxen. NPRS 8/10 up from 5/10.",
+                 "LBP now with new sciatica, progressive despite 3 wk PT + meds."):
+        r = review(note_case(text, cpt="72141" if text.startswith("Neck") else "72148"))
+        assert _present(r, "symptoms_worsening") and r.criteria == ["A.v"], text
+
+
+def test_a_pain_score_that_fell_or_held_is_no_worsening():
+    for text in ("LBP. During 3 weeks of PT and naproxen, pain 7 -> 3/10.", "LBP. PT x 3 weeks. Pain 3/10, from 7/10.",
+                 "LBP. Pain 5/10 (was 5/10).", "LBP. PT 2 to 3 times a week for 4 weeks."):
+        assert not _present(review(note_case(text)), "symptoms_worsening"), text
+
+
+def test_a_range_of_pain_is_no_rise():
+    for text in ("LBP. Chiropractic for 17 weeks; he rates his pain as a 2 to 4, overall better.",
+                 "LBP. PT for 8 weeks, pain 2 to 4/10 most days."):
+        assert not _present(review(note_case(text)), "symptoms_worsening"), text
+
+
+def test_a_one_sided_root_deficit_in_a_patient_with_ms_lifts_lim_f():
+    text = ("Known relapsing MS, stable on ocrelizumab. Low back pain after lifting 10 days ago, with left foot drop.\n"
+            "Exam: L ankle DF 3/5, L EHL 2/5; decreased pinprick dorsum of the left foot. The pattern is lower motor "
+            "neuron and dermatomal (L5), not a relapse.\nPlan: MRI lumbar spine.")
+    r = review(note_case(text, when="2026-11-16"))
+    assert r.decision == "meets_criteria" and "LIM.F" not in r.criteria
+
+
+
+def test_a_month_of_last_year_dates_a_study_a_year_back():
+    r = review(note_case("Visit 11/09/2026. LBP since 08/31/2026. Imaging history: lumbar MRI in October of last year "
+                         "(10/2025) for a different episode.",
+                         when="2026-11-09"))
+    assert not _prior(r) and [f.reason for f in _ruled(r, "prior_mri_same_region")] == ["historical"]
+
+
+def test_going_to_therapy_is_therapy_attended():
+    text = ("LOW BACK PAIN SINCE THE END OF AUGUST. SHE HAS BEEN GOING TO THERAPY AT CORNERSTONE PT TWICE A WEEK SINCE "
+            "THE WEEK AFTER LABOR DAY, TEN WEEKS NOW, AND TAKES MELOXICAM DAILY. SHE IS RIGHT WHERE SHE STARTED.")
+    r = review(note_case(text, when="2026-11-19"))
+    assert _present(r, "physical_therapy") and _present(r, "no_response_to_treatment")
+    assert _ruled(review(note_case("LBP for 3 weeks. She is going to start PT next week.")), "physical_therapy")
+
+
+def test_a_score_that_sat_still_is_no_response():
+    for text in ("LBP. PT 9 visits since 09/14, celecoxib daily. Pain 5/10 at eval and 5/10 now.",
+                 "LBP. Ten weeks of PT; her pain scores have sat at 7/10 the whole time.",
+                 "LBP. PT weekly since 09/14. \"It's the same as the day I walked in.\""):
+        assert _present(review(note_case(text, when="2026-11-19")), "no_response_to_treatment"), text
