@@ -223,3 +223,40 @@ def test_a_score_that_sat_still_is_no_response():
                  "LBP. Ten weeks of PT; her pain scores have sat at 7/10 the whole time.",
                  "LBP. PT weekly since 09/14. \"It's the same as the day I walked in.\""):
         assert _present(review(note_case(text, when="2026-11-19")), "no_response_to_treatment"), text
+
+
+def test_no_new_symptom_after_surgery_is_not_a_new_one():
+    text = ("Procedure 08/03/2026: L3-4 and L4-5 laminectomy.\npost op check 9/16/26: walking a lot better. some "
+            "tingling in both feet at the end of the day, pt thinks less than before surgery, no new sx. str 5/5.\n"
+            "A/P: MRI L-spine for a post-op baseline.")
+    r = review(note_case(text, when="2026-09-16"))
+    assert "I" not in r.criteria and r.decision == "not_met"
+
+
+def test_a_study_that_looks_at_the_fusion_plans_no_operation():
+    text = ("s/p C5-6 ACDF 03/24/2026. Same neck ache she had before surgery, unchanged; no new symptoms.\n"
+            "A/P: MRI C-spine to look at the fusion/graft since the films look a little different.")
+    r = review(note_case(text, cpt="72141", when="2026-07-27"))
+    assert not _present(r, "surgery_planned") and r.decision == "not_met"
+
+
+def test_a_hit_a_tackle_or_a_contusion_is_trauma_that_d_decides():
+    for text in ("16 y/o lineman, took a helmet-to-back hit in last night's game, now low back pain. XR no fracture.\n"
+                 "A: back contusion / strain from tackle yesterday.",
+                 "15 y/o with low back pain since she was struck by a car door yesterday. Exam normal."):
+        r = review(note_case(text, age=16))
+        assert _present(r, "trauma") and "W+.a" not in r.criteria, text
+
+
+def test_a_study_dated_after_its_contrast_words_is_dated():
+    r = review(note_case("RRMS, stable. Data: MRI C-spine w/wo 04/2026 (this spring): no new lesions.", cpt="72141",
+                         when="2026-09-08"))
+    assert [q.value for f in _prior(r) for q in f.qualifiers if q.name == "date"] == ["2026-04-15"]
+
+
+def test_a_long_standing_babinski_is_no_new_suspicion_of_myelopathy():
+    text = ("RRMS since 2015 on dimethyl fumarate unchanged, no relapses since 2018.\nExam: strength 5/5, reflexes 2+ with "
+            "L Babinski (longstanding, present on every exam since 2018). Gait normal.\nA/P: stable MS; repeat C-spine MRI "
+            "for annual monitoring.")
+    r = review(note_case(text, cpt="72141", when="2026-09-08"))
+    assert "M" not in r.criteria and r.decision != "meets_criteria"

@@ -72,3 +72,15 @@ def test_the_reviewers_timeline_shows_care_dates_and_response():
     case = note_case(NOTE, when="2026-03-02")
     html = render_review_page(case, review(case))
     assert "10/20/2025 to 12/29/2025, 10 weeks, no response" in html
+
+
+def test_a_met_trial_quotes_the_words_of_its_length_and_says_when_each_care_ran():
+    case = note_case("HPI: Low back pain for 3 months. Physical therapy from 20 October to 29 December 2025 without "
+                     "improvement. Naproxen for 6 weeks.\nEXAM: Strength 5/5.", when="2026-01-20")
+    r = review(case)
+    a_iv = next(c for c in r.criteria_results if c.id == "A.iv")
+    assert a_iv.status == "met"
+    assert {"20 October to 29 December 2025", "for 6 weeks"} <= {e.text for e in a_iv.evidence}
+    assert "physical therapy from 10/20/2025 to 12/29/2025" in a_iv.subitem_text
+    text = case.documents[0].text
+    assert all(text[e.start:e.end] == e.text for e in a_iv.evidence)

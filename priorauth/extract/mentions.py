@@ -29,7 +29,10 @@ SEVERE_BEFORE = re.compile(r"\bsevere\s+(?:[\w-]+\s+){0,2}$", re.I)
 SEVERE_AFTER = re.compile(r"^\W{0,3}(?:10|9|8)/10\b")
 PAST_PROCEDURE = re.compile(r"(?:s/p|status post|post|after|prior|previous|history of|h/o|hx of|underwent|had|out from|following|"
                             r"procedures?:|operations? performed:?|(?:treated|managed) (?:[\w-]+ ){0,6}with)"
-                            r"\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w,/-]+\s+){0,8}$|\bpost-$", re.I)  # 'post-ACDF MRI'
+                            r"\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w,/-]+\s+){0,8}$|\bpost-$"  # 'post-ACDF MRI'
+                            # a study that looks at the operation done: 'MRI C-spine to look at the fusion/graft'
+                            r"|\b(?:look(?:ing)? at|evaluat\w+|assess\w*|check\w*|visuali[sz]\w*|examin\w+|image)\s+"
+                            r"(?:the|her|his|their)\s+(?:[\w/-]+\s+){0,2}$", re.I)
 PLANNED_PROCEDURE = re.compile(r"(?:scheduled|planned|plan(?:ning)? (?:for|to)|will (?:undergo|proceed|have)|proceeds? (?:with|to)|"
                                r"candidate for|consider(?:ing|ed)?|discuss(?:ed|ing)?|recommend(?:ed|s)?|refer(?:ral|red)? (?:for|to)|"
                                r"prior to|before|awaiting|booked for|options? (?:include|of))\b[^.;\n]{0,60}$", re.I)

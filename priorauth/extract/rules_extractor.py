@@ -346,7 +346,8 @@ def _requested_study(text: str, m: Mention) -> bool:
     """The study the words name is the one being ordered or requested, not one already done."""
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
-DATE_LEAD = re.compile(r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$",
+DATE_LEAD = re.compile(r"\s*(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
+                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$",
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first
 
 

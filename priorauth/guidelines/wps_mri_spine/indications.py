@@ -145,8 +145,28 @@ def a_iv(f: Facts, s: Study) -> Outcome:
         problems.append("failure to respond to the trial is not documented")
     codes = f.any(*CARE, "no_response_to_treatment")
     inner = unmet("; ".join(problems)) if problems else \
-        met(*codes, sub="A.iv", text=f"{t.weeks} weeks of active and inactive care without response")
+        met(*codes, sub="A.iv", text=f"{t.weeks} weeks of active and inactive care without response{_care_dates(f)}",
+            quals=_care_timing(f))
     return _with_pain(f, s, inner)
+
+
+def _care_timing(f: Facts) -> list[Qualifier]:
+    """The words the care events' dates and lengths were read from ('for 8 weeks', '20 October to 29 December'), so
+    the trial's length is quoted beside the care it measures."""
+    spans = {(e.doc, e.start, e.end): e for ev in f.events if ev.kind == "care" and ev.counts and ev.status == "received"
+             for e in ev.timing}
+    return [Qualifier(name="care_timing", value=True, evidence=list(spans.values()))] if spans else []
+
+
+def _care_dates(f: Facts) -> str:
+    """' (physical therapy 10/20/2025 to 12/29/2025; medication since 01/19/2026)': when each kind of care ran, as its
+    events read it."""
+    parts = {}
+    for ev in f.events:
+        if ev.kind == "care" and ev.counts and ev.status == "received" and ev.began and ev.code not in parts:
+            end = f" to {ev.ended:%m/%d/%Y}" if ev.ended else ""
+            parts[ev.code] = f"{ev.code.replace('_', ' ')} {'from' if end else 'since'} {ev.began:%m/%d/%Y}{end}"
+    return f" ({'; '.join(parts.values())})" if parts else ""
 
 
 def a_v(f: Facts, s: Study) -> Outcome:
@@ -436,7 +456,13 @@ def l_(f: Facts, s: Study) -> Outcome:
 
 
 def m(f: Facts, s: Study) -> Outcome:
-    found = f.any("myelopathy_suspected", "upper_motor_neuron_signs")
+    """A sign every mention of which is called long-standing and unchanged ('L Babinski, present on every exam since
+    2018') is the residue of an old lesion, not a new suspicion of myelopathy."""
+    found = tuple(c for c in f.any("myelopathy_suspected", "upper_motor_neuron_signs")
+                  if not all(x.qualified("chronic") for x in f.findings[c]))
+    if not found and f.any("myelopathy_suspected", "upper_motor_neuron_signs"):
+        return unmet("the upper motor neuron signs are long-standing and unchanged, not a new suspicion of myelopathy",
+                     *f.any("myelopathy_suspected", "upper_motor_neuron_signs"))
     return met(*found) if found else unmet("no clinical suspicion of myelopathy or upper motor neuron signs")
 
 
