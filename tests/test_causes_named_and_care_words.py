@@ -260,3 +260,50 @@ def test_a_long_standing_babinski_is_no_new_suspicion_of_myelopathy():
             "for annual monitoring.")
     r = review(note_case(text, cpt="72141", when="2026-09-08"))
     assert "M" not in r.criteria and r.decision != "meets_criteria"
+
+
+def test_a_month_is_a_date_only_as_a_word_of_its_own():
+    from priorauth.extract.dates import DATE_RX
+    assert [m.group(0) for m in DATE_RX.finditer("naproxen, marked weakness, Augmentin, junior")] == []
+    assert [m.group(0) for m in DATE_RX.finditer("in March, Sept. 2025, mid-May")] == ["March", "Sept. 2025", "mid-May"]
+
+
+def test_a_drug_named_only_by_an_old_harm_is_no_care_of_this_episode():
+    text = ("LBP since late July. Completed ~7 wks PT (13 visits since 7/28) + daily home program, no improvement.\n"
+            "Meds for back: none. NSAIDs contraindicated - CKD stage 4 and UGI bleed on naproxen 2023. Declined "
+            "acetaminophen.")
+    r = review(note_case(text, when="2026-09-18"))
+    assert not (r.conservative_therapy and r.conservative_therapy.inactive)
+    assert r.decision == "not_met"
+
+
+def test_a_study_whose_verdict_alone_is_quoted_points_back_at_the_report():
+    ct = doc("ct", "CT CHEST: 1.8 cm L adrenal nodule - indeterminate. No osseous lesion.", "2026-04-02")
+    pn = doc("pn", "Mid-back pain x 3 wks. Exam normal.\nP: MRI thoracic spine (\"CT called something indeterminate, "
+                   "want MRI\").", "2026-04-15")
+    r = review(packet_case(ct, pn, cpt="72146", when="2026-04-20"))
+    assert "J" not in r.criteria
+
+
+def test_a_study_dated_by_its_report_is_dated():
+    text = ("Records reviewed: MRI lumbar spine obtained over the summer (report dated 07/29/2026): L4-5 protrusion.\n"
+            "LBP unchanged since May despite PT and naproxen, no lasting benefit.")
+    r = review(note_case(text, when="2026-11-19"))
+    assert [q.value for f in _prior(r) for q in f.qualifiers if q.name == "date"] == ["2026-07-29"]
+
+
+def test_a_british_letter_names_its_care_in_its_own_words():
+    text = ("Lumbago across the small of her back since 20 July. She has attended the practice physiotherapist weekly "
+            "since 24 July and does the programme of exercises she was given every morning, with naproxen 500 mg twice "
+            "daily since late July and a hot water bottle in the evenings. \"It's exactly where it was in July\"; the "
+            "physiotherapist records no gain.")
+    r = review(note_case(text, when="2026-09-28"))
+    for code in ("physical_therapy", "home_exercise_program", "rest_ice_heat"):
+        assert _present(r, code), code
+
+
+def test_a_study_dated_in_capitals_or_after_its_regions_is_dated():
+    r = review(note_case("LBP. HE HAD AN MRI OF THE LOW BACK IN 2019 FOR A DIFFERENT EPISODE.", when="2026-11-30"))
+    assert not _prior(r) and [f.reason for f in _ruled(r, "prior_mri_same_region")] == ["historical"]
+    r = review(note_case("Known MS. Last spine MRI (C and T) 10/2024, stable.", cpt="72157", when="2026-11-30"))
+    assert not _prior(r)

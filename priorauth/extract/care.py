@@ -211,8 +211,8 @@ OLD_EPISODE = timedelta(days=365)
 YEAR_RX = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
-def _dated_long_ago(text: str, s0: int, e0: int, ref: Optional[date]) -> bool:
-    """The sentence dates what it tells only more than a year before its note ('the 2023 radiculopathy resolved')."""
+def dated_long_ago(text: str, s0: int, e0: int, ref: Optional[date]) -> bool:
+    """text[s0:e0] dates what it tells only more than a year before its note ('the 2023 radiculopathy resolved')."""
     if ref is None:
         return False
     found = [parse_date(m.group(0), ref) for m in DATE_RX.finditer(text, s0, e0)]
@@ -229,7 +229,7 @@ def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Imp
         return out
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
-        if _dated_long_ago(text, s0, e0, ref):
+        if dated_long_ago(text, s0, e0, ref):
             continue
         found = [(m.start(), m.end()) for m in c.improved.finditer(text, s0, e0)
                  if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()])] + _score_drops(text, s0, e0, c)

@@ -27,7 +27,8 @@ TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{
 # day first in words, as British and many dictated notes write it ("20 August", "3rd of March 2026"); "May" only capitalised
 DAY_MONTH = (r"\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:(?:january|february|march|april|june|july|august|september|october|"
              r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?|(?-i:May))(?!\w)(?:,? \d{4})?")
-ANY_DATE = rf"(?:{NUMERIC_DATE}|{TEXT_DATE})"
+# a month name is a date only as a word of its own: not the 'apr' of 'naproxen' or the 'mar' of 'marked'
+ANY_DATE = rf"(?:{NUMERIC_DATE}|(?<![A-Za-z]){TEXT_DATE}(?![A-Za-z]))"
 DATE_RX = re.compile(ANY_DATE, re.I)
 
 

@@ -346,12 +346,13 @@ def _requested_study(text: str, m: Mention) -> bool:
     """The study the words name is the one being ordered or requested, not one already done."""
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
-DATE_LEAD = re.compile(r"\s*(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
-                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$",
+DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
+                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$"
+                       r"|[^.;:\n]{0,50}?\bdated\s*$",  # 'obtained over the summer (report dated 07/29/2026)'
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first
 
 
-YEAR_AFTER = re.compile(r"(?:\b(?:in|from|during|back in|dated) |:\s*)((?:19|20)\d{2})\b(?![/-]\d)")  # 'Last MRI T-spine: 2023'
+YEAR_AFTER = re.compile(r"(?:\b(?:in|from|during|back in|dated) |:\s*)((?:19|20)\d{2})\b(?![/-]\d)", re.I)  # 'Last MRI T-spine: 2023'
 YEAR_REACH = 40
 
 

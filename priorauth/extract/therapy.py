@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
-from priorauth.extract.care import cues, general_care
+from priorauth.extract.care import cues, dated_long_ago, general_care
 from priorauth.extract.dates import DATE_RX
 from priorauth.extract.dates import (SIX_MONTHS, Duration, bare_length, date_bounds, find_durations, note_clock,
                                      stated_dates, weeks)
@@ -254,12 +254,15 @@ def _told_at(m: Mention, docs: dict[str, Document]) -> Optional[date]:
 
 
 def _remote(m: Mention, docs: dict[str, Document]) -> bool:
-    """The mention's clause dates it years back (care.json `remote`)."""
+    """The mention's clause dates it years back: in words (care.json `remote`: 'years ago') or only by dates more than
+    a year before its note ('UGI bleed on naproxen 2023' in a 2026 note)."""
     c = cues()
-    text = docs[m.doc_id].text
+    doc = docs[m.doc_id]
+    text = doc.text
     start = max((x.end() for x in c.clause_break.finditer(text, m.sent_start, m.start)), default=m.sent_start)
     nxt = c.clause_break.search(text, m.end, m.sent_end)
-    return bool(c.remote.search(text, start, nxt.start() if nxt else m.sent_end))
+    end = nxt.start() if nxt else m.sent_end
+    return bool(c.remote.search(text, start, end)) or dated_long_ago(text, start, end, doc.date)
 
 
 def summary(components: Sequence[TherapyComponent], response: Optional[str], other_weeks: Iterable[float] = (),
