@@ -162,3 +162,52 @@ def test_tries_at_leading_words_equal_full_scans():
                     found = index.matches(rx, t, at)
                     if found is not None:
                         assert [m.span() for m in found] == [m.span() for m in rx.finditer(t)], rx.pattern
+
+
+def _target_sentence_matches(context, doc):
+    """The full matcher's matches that start in a sentence with targets, and those sentences' token ranges."""
+    from priorauth.extract.nlp import medspacy_private
+
+    bounds = [(s.start, s.end) for s in doc.sents]
+    sent_of = {i: k for k, (a, b) in enumerate(bounds) for i in range(a, b)}
+    with_targets = sorted({sent_of[t.start] for t in doc.spans[SPAN_GROUP]})
+    full = [m for m in medspacy_private(context, "matcher")(doc) if sent_of[m[1]] in set(with_targets)]
+    return full, [bounds[k] for k in with_targets]
+
+
+def _windowed(context, doc, sentences):
+    from priorauth.extract.context_windows import matches_in
+    from priorauth.extract.nlp import medspacy_private
+
+    matcher = medspacy_private(context, "matcher")
+    return matches_in(doc, *(medspacy_private(context, w) for w in ("token_matcher", "phrase_matcher", "regex_matcher")),
+                      matcher._prune, context._token_width(matcher), sentences)
+
+
+def test_context_windows_equal_the_full_matcher():
+    """ConText's token patterns tried around target sentences find what the whole note gives, in the same order."""
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
+    texts += list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:150]
+    for guideline in ("wps-mri-spine", "cms-lcd-esi"):
+        nlp = build_nlp(guideline)
+        context = nlp.get_pipe("medspacy_context")
+        with nlp.select_pipes(disable=["medspacy_context"]):
+            for doc in nlp.pipe(texts):
+                full, sentences = _target_sentence_matches(context, doc)
+                assert _windowed(context, doc, sentences) == full
+
+
+def test_context_windows_give_way_when_a_match_crosses_a_window_edge():
+    """A trigger cut by a window's edge makes pruning there depend on what lies outside: the whole note is matched."""
+    from priorauth.extract.context_windows import token_pattern_width
+
+    nlp = build_nlp()
+    context = nlp.get_pipe("medspacy_context")
+    with nlp.select_pipes(disable=["medspacy_context"]):
+        doc = nlp("Straight leg raise (-) on the left")
+    dash = [t.text for t in doc].index("-")
+    assert _windowed(context, doc, [(0, len(doc))]) is not None
+    assert _windowed(context, doc, [(0, dash)]) is None  # '(' '-' ')' crosses the edge at the dash
+    assert token_pattern_width([[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}], [{"LOWER": "c"}]]) == 2
+    assert token_pattern_width([[{"LOWER": "a", "OP": "+"}]]) is None

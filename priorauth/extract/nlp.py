@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import max_width, may_match, merge_windows
+from priorauth.extract.context_windows import matches_in, token_pattern_width
 from priorauth.extract.starts import HeadIndex
 from priorauth.guidelines import DEFAULT
 from priorauth.guidelines import get as get_guideline
@@ -216,20 +217,26 @@ class SentenceConText(ConText):
     targets of different sentences (what the stock graph does, all pairs) can
     never add an edge; grouping by sentence gives the same edges and makes the
     cost grow linearly with note length instead of quadratically. A match in a
-    sentence without targets builds no modifier at all.
+    sentence without targets builds no modifier at all, and the token patterns
+    are tried only around sentences with targets (context_windows.py).
     """
 
     def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
         spans = doc.spans[self.span_group_name] if targets is None else getattr(doc._, targets)
         matcher = medspacy_private(self, "matcher")
         sent_of = numpy.zeros(len(doc), dtype="int64")
+        bounds = []
         for k, sent in enumerate(doc.sents):
             sent_of[sent.start:sent.end] = k
+            bounds.append((sent.start, sent.end))
         targets_in: dict[int, list] = {}
         for target in spans:
             targets_in.setdefault(int(sent_of[target.start]), []).append(target)
+        found = matches_in(doc, medspacy_private(self, "token_matcher"), medspacy_private(self, "phrase_matcher"),
+                           medspacy_private(self, "regex_matcher"), matcher._prune, self._token_width(matcher),
+                           [bounds[k] for k in sorted(targets_in)])
         modifiers_in: dict[int, list] = {}
-        for match_id, start, end in matcher(doc):
+        for match_id, start, end in matcher(doc) if found is None else found:
             k = int(sent_of[start])
             if k not in targets_in:
                 continue  # a modifier reaches nothing in a sentence without targets: not built (its scope costs)
@@ -248,6 +255,17 @@ class SentenceConText(ConText):
             self.set_context_attributes(edges)
         return doc
 
+
+    def _token_width(self, matcher) -> Optional[int]:
+        """The longest match of the token patterns (context_windows.py); None when the whole note must be matched:
+        a pattern of unbounded length, or a callback, which would see window offsets."""
+        key = len(matcher.rule_map)
+        cached = self.__dict__.get("_width")
+        if cached is None or cached[0] != key:
+            rules = [r for r in matcher.rule_map.values() if isinstance(r.pattern, list)]
+            width = None if any(r.on_match is not None for r in rules) else token_pattern_width([r.pattern for r in rules])
+            cached = self._width = (key, width)
+        return cached[1]
 
     def _same_words(self, matcher, rule_id: str) -> list:
         """The matched rule and every other rule of the same words: 'offered' is written both as a forward and as a
@@ -320,7 +338,7 @@ MEDSPACY_VERSION = "1.3.1"  # the private names below are those of this release;
 
 
 def medspacy_private(component, what: str):
-    """The one place that reads medspaCy internals: a ConText's or Sectionizer's matcher, or its regex matcher.
+    """The one place that reads medspaCy internals: a ConText's or Sectionizer's matcher, or one of the three it joins.
 
     medspaCy exposes no public accessor for these; the fast paths need them.
     """
@@ -330,6 +348,10 @@ def medspacy_private(component, what: str):
         return matcher
     if what == "regex_matcher":
         return matcher._MedspacyMatcher__regex_matcher
+    if what == "token_matcher":
+        return matcher._MedspacyMatcher__matcher
+    if what == "phrase_matcher":
+        return matcher._MedspacyMatcher__phrase_matcher
     raise ValueError(f"unknown medspaCy internal {what!r}")
 
 
