@@ -23,6 +23,7 @@ from priorauth.extract.anchors import C, REPEATS, sre_parse
 
 MAX_HEADS = 256  # more leading words than this: not worth the bookkeeping, scan instead
 MIN_FREE_LENGTH = 2  # a one-letter leading word not tied to a line start would be tried almost everywhere
+# ... except a digit: far rarer than a letter, and a note dense with digits is scanned anyway (DENSE)
 DENSE = 16  # more than one candidate per this many characters: a scan in C is cheaper than tries from Python
 LONG_ENOUGH = 3  # a leading word is read on past classes and optional items until it is this long
 MAX_CLASS = 16  # a character class of more characters ends the word (or, opening the match, is not read)
@@ -167,7 +168,7 @@ def heads(rx: re.Pattern[str]) -> Optional[tuple[Head, ...]]:
         return None
     if any(not h.word.isascii() for h in found):
         return None
-    if any(not h.line and len(h.word) < MIN_FREE_LENGTH for h in found):
+    if any(not h.line and len(h.word) < MIN_FREE_LENGTH and not h.word.isdigit() for h in found):
         return None
     return tuple(sorted(found))
 
