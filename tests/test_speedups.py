@@ -140,6 +140,7 @@ def test_heads_read_the_words_a_match_opens_with():
     assert heads(re.compile(r"(?i)\w+ pain")) is None  # opens with any word: scanned
     assert heads(re.compile(r"(?i)\b(?:L|R) leg")) is not None and heads(re.compile(r"(?i)\b[LR]\w*")) is None  # 'l' alone
     assert heads(re.compile(r"(?i)(?:foo)?")) is None  # can match empty
+    assert {h.word for h in heads(re.compile(r"(?i)\b\d+ visits?"))} == set("0123456789")  # digits are rare enough
 
 
 def test_tries_at_leading_words_equal_full_scans():
@@ -211,3 +212,40 @@ def test_context_windows_give_way_when_a_match_crosses_a_window_edge():
     assert _windowed(context, doc, [(0, dash)]) is None  # '(' '-' ')' crosses the edge at the dash
     assert token_pattern_width([[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}], [{"LOWER": "c"}]]) == 2
     assert token_pattern_width([[{"LOWER": "a", "OP": "+"}]]) is None
+
+
+def _texts(n: int = 150) -> list[str]:
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
+    return texts + list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:n]
+
+
+def test_duration_patterns_tried_at_leading_words_equal_full_scans():
+    from priorauth.extract.dates import _COMPILED, _duration_heads
+
+    index = _duration_heads()
+    for text in _texts():
+        for sentence in [text] + text.split("\n"):
+            at = index.read(sentence, sentence.lower())
+            for rx, _, _ in _COMPILED:
+                assert [m.span() for m in index.finditer(rx, sentence, at)] == [m.span() for m in rx.finditer(sentence)]
+
+
+def test_headers_before_a_colon_tried_at_their_words_equal_a_search():
+    from priorauth.extract.qualifiers import _first_match, _header_heads, vocabulary
+    from priorauth.guidelines import using
+
+    for guideline in ("wps-mri-spine", "cms-lcd-esi"):
+        with using(guideline):
+            rx = vocabulary().header_at_colon
+            index = _header_heads(rx)
+            assert index.heads[rx] is not None
+            for text in _texts(60):
+                at = index.read(text, text.lower())
+                starts = sorted((at or {}).get(rx, ()))
+                for colon in re.finditer(":", text):
+                    lo = max(0, colon.start() - 45)
+                    expected = rx.search(text, lo, colon.start())
+                    got = _first_match(rx, text, [k for k in starts if lo <= k < colon.start()], colon.start()) \
+                        if at is not None else expected
+                    assert (got and (got.span(), got.lastgroup)) == (expected and (expected.span(), expected.lastgroup))
