@@ -100,6 +100,12 @@ class RegexTargets:
                 self.automaton.add_word(a, a)
         self.automaton.make_automaton()
         self.heads = HeadIndex(rx for _, rx, _, _ in self.rules)
+        # the rules tried in every note (their openings are not read) and those tried where their words stand
+        self.scanned = [i for i, (_, rx, _, _) in enumerate(self.rules) if self.heads.heads[rx] is None]
+        self.rules_of: dict[re.Pattern[str], list[int]] = {}
+        for i, (_, rx, _, _) in enumerate(self.rules):
+            if self.heads.heads[rx] is not None:
+                self.rules_of.setdefault(rx, []).append(i)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -108,7 +114,10 @@ class RegexTargets:
         found: Optional[dict[str, list[tuple[int, int]]]] = None
         spans = []
         seen = set()
-        for rule, rx, anchors, width in self.rules:
+        # in rule order (the first rule of a span keeps it); a rule none of whose words stand in the note has no match
+        tried = range(len(self.rules)) if at is None else \
+            sorted(self.scanned + [i for rx in at for i in self.rules_of.get(rx, ())])
+        for rule, rx, anchors, width in (self.rules[i] for i in tried):
             # A rule opening with known words is tried only where they stand (starts.py); the others are scanned.
             matches = self.heads.matches(rx, text, at)
             if matches is None:
