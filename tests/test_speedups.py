@@ -249,3 +249,39 @@ def test_headers_before_a_colon_tried_at_their_words_equal_a_search():
                     got = _first_match(rx, text, [k for k in starts if lo <= k < colon.start()], colon.start()) \
                         if at is not None else expected
                     assert (got and (got.span(), got.lastgroup)) == (expected and (expected.span(), expected.lastgroup))
+
+
+def test_line_sentences_equal_a_walk_over_the_tokens():
+    """The array version opens a sentence where the plain reading does: at a line break or after . ! ? ;"""
+    from priorauth.extract.nlp import SENT_END
+
+    nlp = build_nlp()
+    texts = _texts(60) + ["", " ", "\n", "\n\nA.", "  x", ". ; !", "a\n\n b. c;d ! ?\r\n e", "x \t y\n", "No.\u2028Yes"]
+    with nlp.select_pipes(enable=["priorauth_sentences"]):
+        for doc in nlp.pipe(texts):
+            expected, start = [], True
+            for token in doc:
+                if token.is_space:
+                    start = start or "\n" in token.text
+                    continue
+                expected.append((token.i, start or token.i == 0))
+                start = token.text in SENT_END
+            assert [(i, bool(doc[i].is_sent_start)) for i, _ in expected] == expected
+
+
+def test_sites_skip_only_ranges_without_matches():
+    from priorauth.extract.attribution import config
+    from priorauth.extract.care import SENTENCE, cues
+    from priorauth.extract.starts import Sites, index_of
+
+    patterns = tuple(rx for _, crx, srx, _ in config().causes for rx in (crx, srx) if rx is not None)
+    patterns += (cues().improved, *cues().score_change)
+    skipped = 0
+    for text in _texts(100):
+        sites = Sites(index_of(patterns), text, text.lower())
+        for seg in SENTENCE.finditer(text):
+            for rx in patterns:
+                if not sites.may_start_in(rx, *seg.span()):
+                    skipped += 1
+                    assert rx.search(text, *seg.span()) is None, rx.pattern
+    assert skipped

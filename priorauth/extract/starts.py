@@ -13,6 +13,7 @@ match ended, is what `finditer` itself does.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple, Optional
@@ -246,3 +247,34 @@ class HeadIndex:
         if len(candidates) * DENSE > len(text):
             return None
         return finditer_from(rx, text, sorted(candidates))
+
+
+@lru_cache(maxsize=None)
+def index_of(patterns: tuple[re.Pattern[str], ...]) -> HeadIndex:
+    """One index per set of patterns, built once (compiled patterns are hashable)."""
+    return HeadIndex(patterns)
+
+
+class Sites:
+    """Where each pattern of an index may start in one text, to ask whether a match can lie in a range.
+
+    A pass that searches every sentence (`rx.search(text, s0, e0)`) skips the
+    sentences where none of the pattern's leading words stands: a match inside
+    a range opens with one of them inside that range, and the index finds them
+    all in one pass over the text.
+    """
+
+    def __init__(self, index: HeadIndex, text: str, lower: str) -> None:
+        self.index = index
+        self.at = index.read(text, lower)
+        self._sorted: dict[re.Pattern[str], list[int]] = {}
+
+    def may_start_in(self, rx: re.Pattern[str], lo: int, hi: int) -> bool:
+        """False only when no match of `rx` can start in [lo, hi) (its openings were read, none stands there)."""
+        if self.at is None or self.index.heads.get(rx) is None:
+            return True
+        ks = self._sorted.get(rx)
+        if ks is None:
+            ks = self._sorted[rx] = sorted(self.at.get(rx, ()))
+        i = bisect.bisect_left(ks, lo)
+        return i < len(ks) and ks[i] < hi
