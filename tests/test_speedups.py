@@ -285,3 +285,16 @@ def test_sites_skip_only_ranges_without_matches():
                     skipped += 1
                     assert rx.search(text, *seg.span()) is None, rx.pattern
     assert skipped
+
+
+def test_single_patterns_at_their_heads_equal_search_and_finditer():
+    from priorauth.extract.dates import _YEAR_DATE, DOS_LABELLED
+    from priorauth.extract.mentions import EMG_RESULTS
+    from priorauth.extract.starts import finditer_at_heads, search_at_heads
+
+    for text in _texts(100) + ["EMG: 3/2/2025", "\n  NCS findings: x", "date of service 4/1/2024", "May 2023 and 1/2/2020"]:
+        for rx in (EMG_RESULTS, DOS_LABELLED, _YEAR_DATE):
+            expected = rx.search(text)
+            got = search_at_heads(rx, text)
+            assert (got and got.span()) == (expected and expected.span()), rx.pattern
+            assert [m.span() for m in finditer_at_heads(rx, text)] == [m.span() for m in rx.finditer(text)]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Optional
 
-from priorauth.extract.starts import HeadIndex
+from priorauth.extract.starts import HeadIndex, finditer_at_heads, search_at_heads
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
@@ -247,7 +247,7 @@ DOS_HEADER = re.compile(rf"(?im)^[ \t]*(?P<d>{_FULL_DATE})\b[ \t]*(?:[-–:|][ \
 def date_of_service(text: str) -> Optional[date]:
     """The date the note says it was written or the visit took place, or None."""
     head = text[:3000]
-    m = DOS_LABELLED.search(head) or DOS_BARE.search(head[:800]) or DOS_HEADER.search(head[:400])
+    m = search_at_heads(DOS_LABELLED, head) or DOS_BARE.search(head[:800]) or DOS_HEADER.search(head[:400])
     if m is None:
         return None
     raw = m["d"]
@@ -276,7 +276,7 @@ def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
 @lru_cache(maxsize=16)
 def stated_dates(text: str, ref: Optional[date]) -> tuple[tuple[int, int, date], ...]:
     """(start, end, date) of every full date (with a year) the text states, not after `ref`; read once per note."""
-    found = ((m.start(), m.end(), parse_date(m.group(0), ref)) for m in _YEAR_DATE.finditer(text))
+    found = ((m.start(), m.end(), parse_date(m.group(0), ref)) for m in finditer_at_heads(_YEAR_DATE, text))
     return tuple((s, e, d) for s, e, d in found if d and (ref is None or d <= ref))
 
 

@@ -255,6 +255,17 @@ def index_of(patterns: tuple[re.Pattern[str], ...]) -> HeadIndex:
     return HeadIndex(patterns)
 
 
+def finditer_at_heads(rx: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """`rx.finditer(text)` for a pattern asked alone: tried where its leading words stand when that is cheaper."""
+    index = index_of((rx,))
+    return index.finditer(rx, text, index.read(text, text.lower()))
+
+
+def search_at_heads(rx: re.Pattern[str], text: str) -> Optional[re.Match[str]]:
+    """`rx.search(text)`, which is the first match finditer yields, tried where the pattern's leading words stand."""
+    return next(iter(finditer_at_heads(rx, text)), None)
+
+
 class Sites:
     """Where each pattern of an index may start in one text, to ask whether a match can lie in a range.
 
