@@ -140,6 +140,7 @@ def test_heads_read_the_words_a_match_opens_with():
     assert heads(re.compile(r"(?i)\w+ pain")) is None  # opens with any word: scanned
     assert heads(re.compile(r"(?i)\b(?:L|R) leg")) is not None and heads(re.compile(r"(?i)\b[LR]\w*")) is None  # 'l' alone
     assert heads(re.compile(r"(?i)(?:foo)?")) is None  # can match empty
+    assert {h.word for h in heads(re.compile(r"(?i)\b\d+ visits?"))} == set("0123456789")  # digits are rare enough
 
 
 def test_tries_at_leading_words_equal_full_scans():
@@ -162,3 +163,138 @@ def test_tries_at_leading_words_equal_full_scans():
                     found = index.matches(rx, t, at)
                     if found is not None:
                         assert [m.span() for m in found] == [m.span() for m in rx.finditer(t)], rx.pattern
+
+
+def _target_sentence_matches(context, doc):
+    """The full matcher's matches that start in a sentence with targets, and those sentences' token ranges."""
+    from priorauth.extract.nlp import medspacy_private
+
+    bounds = [(s.start, s.end) for s in doc.sents]
+    sent_of = {i: k for k, (a, b) in enumerate(bounds) for i in range(a, b)}
+    with_targets = sorted({sent_of[t.start] for t in doc.spans[SPAN_GROUP]})
+    full = [m for m in medspacy_private(context, "matcher")(doc) if sent_of[m[1]] in set(with_targets)]
+    return full, [bounds[k] for k in with_targets]
+
+
+def _windowed(context, doc, sentences):
+    from priorauth.extract.context_windows import matches_in
+    from priorauth.extract.nlp import medspacy_private
+
+    matcher = medspacy_private(context, "matcher")
+    return matches_in(doc, *(medspacy_private(context, w) for w in ("token_matcher", "phrase_matcher", "regex_matcher")),
+                      matcher._prune, context._token_width(matcher), sentences)
+
+
+def test_context_windows_equal_the_full_matcher():
+    """ConText's token patterns tried around target sentences find what the whole note gives, in the same order."""
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
+    texts += list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:150]
+    for guideline in ("wps-mri-spine", "cms-lcd-esi"):
+        nlp = build_nlp(guideline)
+        context = nlp.get_pipe("medspacy_context")
+        with nlp.select_pipes(disable=["medspacy_context"]):
+            for doc in nlp.pipe(texts):
+                full, sentences = _target_sentence_matches(context, doc)
+                assert _windowed(context, doc, sentences) == full
+
+
+def test_context_windows_give_way_when_a_match_crosses_a_window_edge():
+    """A trigger cut by a window's edge makes pruning there depend on what lies outside: the whole note is matched."""
+    from priorauth.extract.context_windows import token_pattern_width
+
+    nlp = build_nlp()
+    context = nlp.get_pipe("medspacy_context")
+    with nlp.select_pipes(disable=["medspacy_context"]):
+        doc = nlp("Straight leg raise (-) on the left")
+    dash = [t.text for t in doc].index("-")
+    assert _windowed(context, doc, [(0, len(doc))]) is not None
+    assert _windowed(context, doc, [(0, dash)]) is None  # '(' '-' ')' crosses the edge at the dash
+    assert token_pattern_width([[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}], [{"LOWER": "c"}]]) == 2
+    assert token_pattern_width([[{"LOWER": "a", "OP": "+"}]]) is None
+
+
+def _texts(n: int = 150) -> list[str]:
+    texts = [d["text"] for line in DEV.read_text().splitlines() for d in json.loads(line)["documents"]]
+    mts = SHARED / "data" / "external" / "mtsamples" / "spine_notes.jsonl"
+    return texts + list(dict.fromkeys(json.loads(line)["text"] for line in mts.read_text().splitlines()))[:n]
+
+
+def test_duration_patterns_tried_at_leading_words_equal_full_scans():
+    from priorauth.extract.dates import _COMPILED, _duration_heads
+
+    index = _duration_heads()
+    for text in _texts():
+        for sentence in [text] + text.split("\n"):
+            at = index.read(sentence, sentence.lower())
+            for rx, _, _ in _COMPILED:
+                assert [m.span() for m in index.finditer(rx, sentence, at)] == [m.span() for m in rx.finditer(sentence)]
+
+
+def test_headers_before_a_colon_tried_at_their_words_equal_a_search():
+    from priorauth.extract.qualifiers import _first_match, _header_heads, vocabulary
+    from priorauth.guidelines import using
+
+    for guideline in ("wps-mri-spine", "cms-lcd-esi"):
+        with using(guideline):
+            rx = vocabulary().header_at_colon
+            index = _header_heads(rx)
+            assert index.heads[rx] is not None
+            for text in _texts(60):
+                at = index.read(text, text.lower())
+                starts = sorted((at or {}).get(rx, ()))
+                for colon in re.finditer(":", text):
+                    lo = max(0, colon.start() - 45)
+                    expected = rx.search(text, lo, colon.start())
+                    got = _first_match(rx, text, [k for k in starts if lo <= k < colon.start()], colon.start()) \
+                        if at is not None else expected
+                    assert (got and (got.span(), got.lastgroup)) == (expected and (expected.span(), expected.lastgroup))
+
+
+def test_line_sentences_equal_a_walk_over_the_tokens():
+    """The array version opens a sentence where the plain reading does: at a line break or after . ! ? ;"""
+    from priorauth.extract.nlp import SENT_END
+
+    nlp = build_nlp()
+    texts = _texts(60) + ["", " ", "\n", "\n\nA.", "  x", ". ; !", "a\n\n b. c;d ! ?\r\n e", "x \t y\n", "No.\u2028Yes"]
+    with nlp.select_pipes(enable=["priorauth_sentences"]):
+        for doc in nlp.pipe(texts):
+            expected, start = [], True
+            for token in doc:
+                if token.is_space:
+                    start = start or "\n" in token.text
+                    continue
+                expected.append((token.i, start or token.i == 0))
+                start = token.text in SENT_END
+            assert [(i, bool(doc[i].is_sent_start)) for i, _ in expected] == expected
+
+
+def test_sites_skip_only_ranges_without_matches():
+    from priorauth.extract.attribution import config
+    from priorauth.extract.care import SENTENCE, cues
+    from priorauth.extract.starts import Sites, index_of
+
+    patterns = tuple(rx for _, crx, srx, _ in config().causes for rx in (crx, srx) if rx is not None)
+    patterns += (cues().improved, *cues().score_change)
+    skipped = 0
+    for text in _texts(100):
+        sites = Sites(index_of(patterns), text, text.lower())
+        for seg in SENTENCE.finditer(text):
+            for rx in patterns:
+                if not sites.may_start_in(rx, *seg.span()):
+                    skipped += 1
+                    assert rx.search(text, *seg.span()) is None, rx.pattern
+    assert skipped
+
+
+def test_single_patterns_at_their_heads_equal_search_and_finditer():
+    from priorauth.extract.dates import _YEAR_DATE, DOS_LABELLED
+    from priorauth.extract.mentions import EMG_RESULTS
+    from priorauth.extract.starts import finditer_at_heads, search_at_heads
+
+    for text in _texts(100) + ["EMG: 3/2/2025", "\n  NCS findings: x", "date of service 4/1/2024", "May 2023 and 1/2/2020"]:
+        for rx in (EMG_RESULTS, DOS_LABELLED, _YEAR_DATE):
+            expected = rx.search(text)
+            got = search_at_heads(rx, text)
+            assert (got and got.span()) == (expected and expected.span()), rx.pattern
+            assert [m.span() for m in finditer_at_heads(rx, text)] == [m.span() for m in rx.finditer(text)]

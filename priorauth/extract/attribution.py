@@ -20,7 +20,7 @@ from pydantic import Field
 
 from priorauth.extract.anchors import may_match
 from priorauth.extract.resources import Regex, Strict, lexicons
-from priorauth.extract.starts import HeadIndex
+from priorauth.extract.starts import HeadIndex, Sites
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.guidelines import get as get_guideline
 from priorauth.validate import load_model
@@ -178,10 +178,14 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
     # the words a match opens with stand, all found in one pass), then only the sentences that name them
     lower = text.lower()
     heads = _cause_heads(guideline)
-    at = heads.read(text, lower)
+    sites = Sites(heads, text, lower)
+    at = sites.at
 
     def names(rx: Optional[re.Pattern[str]]) -> bool:
         return rx is not None and may_match(rx, lower) and next(iter(heads.finditer(rx, text, at)), None) is not None
+
+    def in_segment(rx: Optional[re.Pattern[str]], s0: int, e0: int) -> bool:  # searched only where its words stand
+        return rx is not None and sites.may_start_in(rx, s0, e0) and rx.search(text, s0, e0) is not None
 
     named = [(c, crx, srx, r) for c, crx, srx, r in cfg.causes if c.id in wanted and (names(crx) or names(srx))]
     if not named:
@@ -190,7 +194,7 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
     before: list[Cause] = []  # the causes the sentence before states, for a clause that points back at them
     for seg in SEGMENT.finditer(text):
         s0, e0 = seg.span()
-        here = [(c, crx, srx, r) for c, crx, srx, r in named if crx.search(text, s0, e0) or (srx and srx.search(text, s0, e0))]
+        here = [(c, crx, srx, r) for c, crx, srx, r in named if in_segment(crx, s0, e0) or in_segment(srx, s0, e0)]
         found.extend(_pointed_back(text, s0, e0, before, rx))
         before = [c for c, crx, _, _ in here if _stated(text[s0:e0], crx, rx)]
         if not here:

@@ -20,6 +20,7 @@ from priorauth.codes import code_table
 from priorauth.extract.anchors import may_match
 from priorauth.extract.dates import DATE_RX, parse_date
 from priorauth.extract.resources import Regex, Strict
+from priorauth.extract.starts import Sites, index_of
 from priorauth.guidelines import Guideline, per_guideline
 from priorauth.validate import load_model
 
@@ -225,14 +226,17 @@ def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Imp
     and not an earlier episode's ('the 2023 radiculopathy resolved', read on a note dated `ref`)."""
     c = cues()
     out: list[Improvement] = []
-    if not may_match(c.improved, text.lower()) and not any(rx.search(text) for rx in c.score_change):
+    lower = text.lower()
+    if not may_match(c.improved, lower) and not any(rx.search(text) for rx in c.score_change):
         return out
+    sites = Sites(index_of((c.improved, *c.score_change)), text, lower)  # each sentence searched only where words stand
     for seg in SENTENCE.finditer(text):
         s0, e0 = seg.span()
-        if dated_long_ago(text, s0, e0, ref):
+        said = c.improved.finditer(text, s0, e0) if sites.may_start_in(c.improved, s0, e0) else ()
+        found = [(m.start(), m.end()) for m in said
+                 if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()])] + _score_drops(text, s0, e0, c, sites)
+        if not found or dated_long_ago(text, s0, e0, ref):
             continue
-        found = [(m.start(), m.end()) for m in c.improved.finditer(text, s0, e0)
-                 if not c.improved_blocker.search(text[max(s0, m.start() - 40):m.start()])] + _score_drops(text, s0, e0, c)
         for start, end in found:
             # 'helped at first but came back' is transient; 'not getting better - but she is 40% better' is not
             if not any(t.group(0).lower() != "but" or t.start() > start for t in c.transient.finditer(text, s0, e0)):
@@ -240,11 +244,13 @@ def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Imp
     return out
 
 
-def _score_drops(text: str, s0: int, e0: int, c: Cues) -> list[tuple[int, int]]:
+def _score_drops(text: str, s0: int, e0: int, c: Cues, sites: Optional[Sites] = None) -> list[tuple[int, int]]:
     """A pain or disability score that fell by at least `score_improved` of itself ('pain 3/10 (from 7/10)', '7/10 ->
     3/10', 'ODI 52% -> 30%'): labeling reads '30% improved' as improvement, not as no response."""
     out = []
     for rx in c.score_change:
+        if sites is not None and not sites.may_start_in(rx, s0, e0):
+            continue
         for m in rx.finditer(text, s0, e0):
             a, b = int(m.group("a")), int(m.group("b"))
             if a > 0 and (a - b) / a >= c.score_improved:

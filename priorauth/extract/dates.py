@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Optional
 
+from priorauth.extract.starts import HeadIndex, finditer_at_heads, search_at_heads
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"])}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
@@ -163,6 +165,13 @@ def bare_length(text: str, at: int, ref: Optional[date]) -> Optional[Duration]:
     return Duration(m.start("n"), m.end(), days, False) if days > 0 else None
 
 
+@lru_cache(maxsize=None)
+def _duration_heads() -> HeadIndex:
+    """The words the duration patterns open with, read once per sentence (starts.py) instead of a scan per pattern:
+    most open with a date or a number, which the regex engine cannot skip to."""
+    return HeadIndex(rx for rx, _, _ in _COMPILED)
+
+
 def find_durations(text: str, base: int, ref: Optional[date], clock: Optional[date] = None) -> list[Duration]:
     """Every duration expression in `text` (offsets shifted by `base`); overlapping ones keep the first pattern.
 
@@ -172,8 +181,10 @@ def find_durations(text: str, base: int, ref: Optional[date], clock: Optional[da
     """
     found: list[Duration] = []
     taken: list[tuple[int, int]] = []
+    index = _duration_heads()
+    at = index.read(text, text.lower())
     for rx, fwd, kind in _COMPILED:
-        for m in rx.finditer(text):
+        for m in index.finditer(rx, text, at):
             s, e = m.start(), m.end()
             if any(s < te and ts < e for ts, te in taken):
                 continue
@@ -248,7 +259,7 @@ DOS_HEADER = re.compile(rf"(?im)^[ \t]*(?P<d>{_FULL_DATE})\b[ \t]*(?:[-–:|][ \
 def date_of_service(text: str) -> Optional[date]:
     """The date the note says it was written or the visit took place, or None."""
     head = text[:3000]
-    m = DOS_LABELLED.search(head) or DOS_BARE.search(head[:800]) or DOS_HEADER.search(head[:400])
+    m = search_at_heads(DOS_LABELLED, head) or DOS_BARE.search(head[:800]) or DOS_HEADER.search(head[:400])
     if m is None:
         return None
     raw = m["d"]
@@ -277,7 +288,7 @@ def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
 @lru_cache(maxsize=16)
 def stated_dates(text: str, ref: Optional[date]) -> tuple[tuple[int, int, date], ...]:
     """(start, end, date) of every full date (with a year) the text states, not after `ref`; read once per note."""
-    found = ((m.start(), m.end(), parse_date(m.group(0), ref)) for m in _YEAR_DATE.finditer(text))
+    found = ((m.start(), m.end(), parse_date(m.group(0), ref)) for m in finditer_at_heads(_YEAR_DATE, text))
     return tuple((s, e, d) for s, e, d in found if d and (ref is None or d <= ref))
 
 

@@ -14,6 +14,7 @@ from priorauth.extract import resources
 from priorauth.extract.attribution import attribute
 from priorauth.extract.care import is_operative_report, mark_planned_care
 from priorauth.extract.nlp import SPAN_GROUP, modifier_categories, refusal_of, section_at
+from priorauth.extract.starts import search_at_heads
 from priorauth.models import Document, section_role
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ def _emg_results_start(document: Document) -> Optional[int]:
     if any(k in kind for k in ("emg", "ncs", "electro", "nerve_conduction")) or \
             (len(title) <= 100 and "." not in title.rstrip(".") and EMG_DOC.search(title)):
         return 0
-    m = EMG_RESULTS.search(document.text)
+    m = search_at_heads(EMG_RESULTS, document.text)
     return m.start() if m else None
 
 

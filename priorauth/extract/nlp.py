@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import max_width, may_match, merge_windows
+from priorauth.extract.context_windows import matches_in, token_pattern_width
 from priorauth.extract.starts import HeadIndex
 from priorauth.guidelines import DEFAULT
 from priorauth.guidelines import get as get_guideline
@@ -40,31 +41,37 @@ def line_sentences(doc: Doc) -> Doc:
     Clinical notes put one statement per line far more often than prose does
     ("Motor: ..." lines with no final period). Computed on token attribute
     arrays, not Token objects, because per-token Python objects cost more than
-    the rest of the pipeline on long notes.
+    the rest of the pipeline on long notes; and with array operations, not a
+    Python loop over the tokens, which was most of this component's time.
     """
     if not len(doc):
         return doc
-    strings = doc.vocab.strings
     table = doc.to_array([ORTH, IS_SPACE])
+    orth, space = table[:, 0], table[:, 1].astype(bool)
+    kinds = numpy.unique(orth[space]).tolist()
+    breaks = _among(orth, [o for o in kinds if "\n" in doc.vocab.strings[o]])  # the space tokens holding a line break
     starts = numpy.full(len(doc), -1, dtype="int64")
-    start = True  # the next non-space token opens a sentence
-    newline: dict[int, bool] = {}
-    for i, (orth, is_space) in enumerate(table.tolist()):
-        if is_space:
-            if orth not in newline:
-                newline[orth] = "\n" in strings[orth]
-            if newline[orth]:
-                start = True
-            continue
-        if start:
-            starts[i] = 1
-        start = orth in _END_IDS
+    words = numpy.flatnonzero(~space)
+    if len(words):
+        seen = numpy.cumsum(breaks)  # line breaks up to each token
+        # a word opens a sentence when it is the first, when the word before ends one, or when a line break lies between
+        opens = numpy.ones(len(words), dtype=bool)
+        opens[1:] = _among(orth[words[:-1]], _END_IDS) | (seen[words[1:]] > seen[words[:-1]])
+        starts[words[opens]] = 1
     starts[0] = 1
     doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))  # spaCy stores attributes as uint64
     return doc
 
 
-_END_IDS = {hash_string(x) for x in SENT_END}
+_END_IDS = sorted(hash_string(x) for x in SENT_END)
+
+
+def _among(values: numpy.ndarray, ids: list[int]) -> numpy.ndarray:
+    """Which values are one of a few ids (numpy.isin sorts, which costs more than a few comparisons)."""
+    mask = numpy.zeros(len(values), dtype=bool)
+    for x in ids:
+        mask |= values == numpy.uint64(x)
+    return mask
 
 
 @Language.factory("priorauth_targets", default_config={"guideline": DEFAULT})
@@ -93,6 +100,12 @@ class RegexTargets:
                 self.automaton.add_word(a, a)
         self.automaton.make_automaton()
         self.heads = HeadIndex(rx for _, rx, _, _ in self.rules)
+        # the rules tried in every note (their openings are not read) and those tried where their words stand
+        self.scanned = [i for i, (_, rx, _, _) in enumerate(self.rules) if self.heads.heads[rx] is None]
+        self.rules_of: dict[re.Pattern[str], list[int]] = {}
+        for i, (_, rx, _, _) in enumerate(self.rules):
+            if self.heads.heads[rx] is not None:
+                self.rules_of.setdefault(rx, []).append(i)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -101,7 +114,10 @@ class RegexTargets:
         found: Optional[dict[str, list[tuple[int, int]]]] = None
         spans = []
         seen = set()
-        for rule, rx, anchors, width in self.rules:
+        # in rule order (the first rule of a span keeps it); a rule none of whose words stand in the note has no match
+        tried = range(len(self.rules)) if at is None else \
+            sorted(self.scanned + [i for rx in at for i in self.rules_of.get(rx, ())])
+        for rule, rx, anchors, width in (self.rules[i] for i in tried):
             # A rule opening with known words is tried only where they stand (starts.py); the others are scanned.
             matches = self.heads.matches(rx, text, at)
             if matches is None:
@@ -216,20 +232,26 @@ class SentenceConText(ConText):
     targets of different sentences (what the stock graph does, all pairs) can
     never add an edge; grouping by sentence gives the same edges and makes the
     cost grow linearly with note length instead of quadratically. A match in a
-    sentence without targets builds no modifier at all.
+    sentence without targets builds no modifier at all, and the token patterns
+    are tried only around sentences with targets (context_windows.py).
     """
 
     def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
         spans = doc.spans[self.span_group_name] if targets is None else getattr(doc._, targets)
         matcher = medspacy_private(self, "matcher")
         sent_of = numpy.zeros(len(doc), dtype="int64")
+        bounds = []
         for k, sent in enumerate(doc.sents):
             sent_of[sent.start:sent.end] = k
+            bounds.append((sent.start, sent.end))
         targets_in: dict[int, list] = {}
         for target in spans:
             targets_in.setdefault(int(sent_of[target.start]), []).append(target)
+        found = matches_in(doc, medspacy_private(self, "token_matcher"), medspacy_private(self, "phrase_matcher"),
+                           medspacy_private(self, "regex_matcher"), matcher._prune, self._token_width(matcher),
+                           [bounds[k] for k in sorted(targets_in)])
         modifiers_in: dict[int, list] = {}
-        for match_id, start, end in matcher(doc):
+        for match_id, start, end in matcher(doc) if found is None else found:
             k = int(sent_of[start])
             if k not in targets_in:
                 continue  # a modifier reaches nothing in a sentence without targets: not built (its scope costs)
@@ -248,6 +270,17 @@ class SentenceConText(ConText):
             self.set_context_attributes(edges)
         return doc
 
+
+    def _token_width(self, matcher) -> Optional[int]:
+        """The longest match of the token patterns (context_windows.py); None when the whole note must be matched:
+        a pattern of unbounded length, or a callback, which would see window offsets."""
+        key = len(matcher.rule_map)
+        cached = self.__dict__.get("_width")
+        if cached is None or cached[0] != key:
+            rules = [r for r in matcher.rule_map.values() if isinstance(r.pattern, list)]
+            width = None if any(r.on_match is not None for r in rules) else token_pattern_width([r.pattern for r in rules])
+            cached = self._width = (key, width)
+        return cached[1]
 
     def _same_words(self, matcher, rule_id: str) -> list:
         """The matched rule and every other rule of the same words: 'offered' is written both as a forward and as a
@@ -320,7 +353,7 @@ MEDSPACY_VERSION = "1.3.1"  # the private names below are those of this release;
 
 
 def medspacy_private(component, what: str):
-    """The one place that reads medspaCy internals: a ConText's or Sectionizer's matcher, or its regex matcher.
+    """The one place that reads medspaCy internals: a ConText's or Sectionizer's matcher, or one of the three it joins.
 
     medspaCy exposes no public accessor for these; the fast paths need them.
     """
@@ -330,6 +363,10 @@ def medspacy_private(component, what: str):
         return matcher
     if what == "regex_matcher":
         return matcher._MedspacyMatcher__regex_matcher
+    if what == "token_matcher":
+        return matcher._MedspacyMatcher__matcher
+    if what == "phrase_matcher":
+        return matcher._MedspacyMatcher__phrase_matcher
     raise ValueError(f"unknown medspaCy internal {what!r}")
 
 

@@ -287,12 +287,17 @@ class DocText:
 
 def _sections(text: str) -> list[tuple[int, str]]:
     """Section headers as the extractor's Sectionizer reads them (sections.json), found by looking back from
-    each colon and at each line start rather than scanning every character."""
+    each colon and at each line start rather than scanning every character; before a colon, tried only where a
+    header's words stand."""
     c = vocabulary()
     found = {}
+    index = _header_heads(c.header_at_colon)
+    at = index.read(text, text.lower())
+    starts = None if index.matches(c.header_at_colon, text, at) is None else sorted(at.get(c.header_at_colon, ()))
     for colon in re.finditer(":", text):
         lo = max(0, colon.start() - 45)
-        m = c.header_at_colon.search(text, lo, colon.start())
+        m = c.header_at_colon.search(text, lo, colon.start()) if starts is None else \
+            _first_match(c.header_at_colon, text, starts[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, colon.start())], colon.start())
         if m:
             found[m.start()] = c.header_names[int(m.lastgroup[1:])]
     for line in re.finditer(r"(?m)^", text):
@@ -300,6 +305,22 @@ def _sections(text: str) -> list[tuple[int, str]]:
         if m:
             found.setdefault(m.start(), c.header_names[int(m.lastgroup[1:])])
     return sorted(found.items())
+
+
+@functools.lru_cache(maxsize=None)
+def _header_heads(rx: re.Pattern) -> HeadIndex:
+    """The words a header before a colon opens with (starts.py), read once per note."""
+    return HeadIndex([rx])
+
+
+def _first_match(rx: re.Pattern, text: str, candidates: list[int], end: int) -> Optional[re.Match]:
+    """`rx.search(text, lo, end)` when `candidates` (ascending) are every place in [lo, end) a match may start:
+    search tries each place in turn and keeps the first that matches."""
+    for k in candidates:
+        m = rx.match(text, k, end)
+        if m:
+            return m
+    return None
 
 
 def negated(text: str, sent: tuple[int, int], start: int, end: int, backward: bool = True) -> bool:

@@ -13,6 +13,7 @@ match ended, is what `finditer` itself does.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple, Optional
@@ -23,6 +24,7 @@ from priorauth.extract.anchors import C, REPEATS, sre_parse
 
 MAX_HEADS = 256  # more leading words than this: not worth the bookkeeping, scan instead
 MIN_FREE_LENGTH = 2  # a one-letter leading word not tied to a line start would be tried almost everywhere
+# ... except a digit: far rarer than a letter, and a note dense with digits is scanned anyway (DENSE)
 DENSE = 16  # more than one candidate per this many characters: a scan in C is cheaper than tries from Python
 LONG_ENOUGH = 3  # a leading word is read on past classes and optional items until it is this long
 MAX_CLASS = 16  # a character class of more characters ends the word (or, opening the match, is not read)
@@ -167,7 +169,7 @@ def heads(rx: re.Pattern[str]) -> Optional[tuple[Head, ...]]:
         return None
     if any(not h.word.isascii() for h in found):
         return None
-    if any(not h.line and len(h.word) < MIN_FREE_LENGTH for h in found):
+    if any(not h.line and len(h.word) < MIN_FREE_LENGTH and not h.word.isdigit() for h in found):
         return None
     return tuple(sorted(found))
 
@@ -245,3 +247,45 @@ class HeadIndex:
         if len(candidates) * DENSE > len(text):
             return None
         return finditer_from(rx, text, sorted(candidates))
+
+
+@lru_cache(maxsize=None)
+def index_of(patterns: tuple[re.Pattern[str], ...]) -> HeadIndex:
+    """One index per set of patterns, built once (compiled patterns are hashable)."""
+    return HeadIndex(patterns)
+
+
+def finditer_at_heads(rx: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """`rx.finditer(text)` for a pattern asked alone: tried where its leading words stand when that is cheaper."""
+    index = index_of((rx,))
+    return index.finditer(rx, text, index.read(text, text.lower()))
+
+
+def search_at_heads(rx: re.Pattern[str], text: str) -> Optional[re.Match[str]]:
+    """`rx.search(text)`, which is the first match finditer yields, tried where the pattern's leading words stand."""
+    return next(iter(finditer_at_heads(rx, text)), None)
+
+
+class Sites:
+    """Where each pattern of an index may start in one text, to ask whether a match can lie in a range.
+
+    A pass that searches every sentence (`rx.search(text, s0, e0)`) skips the
+    sentences where none of the pattern's leading words stands: a match inside
+    a range opens with one of them inside that range, and the index finds them
+    all in one pass over the text.
+    """
+
+    def __init__(self, index: HeadIndex, text: str, lower: str) -> None:
+        self.index = index
+        self.at = index.read(text, lower)
+        self._sorted: dict[re.Pattern[str], list[int]] = {}
+
+    def may_start_in(self, rx: re.Pattern[str], lo: int, hi: int) -> bool:
+        """False only when no match of `rx` can start in [lo, hi) (its openings were read, none stands there)."""
+        if self.at is None or self.index.heads.get(rx) is None:
+            return True
+        ks = self._sorted.get(rx)
+        if ks is None:
+            ks = self._sorted[rx] = sorted(self.at.get(rx, ()))
+        i = bisect.bisect_left(ks, lo)
+        return i < len(ks) and ks[i] < hi
