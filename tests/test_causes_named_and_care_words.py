@@ -307,3 +307,13 @@ def test_a_study_dated_in_capitals_or_after_its_regions_is_dated():
     assert not _prior(r) and [f.reason for f in _ruled(r, "prior_mri_same_region")] == ["historical"]
     r = review(note_case("Known MS. Last spine MRI (C and T) 10/2024, stable.", cpt="72157", when="2026-11-30"))
     assert not _prior(r)
+
+
+def test_a_deficit_that_was_full_before_surgery_is_new_after_it():
+    text = ("POST-OP VISIT 09/15/2026 (8 wks s/p R L4-5 microdiscectomy 07/21).\nExam: R EHL 4-/5, R ankle DF 4/5 (both "
+            "were 5/5 pre-op and at the 2-wk visit).\nA: New R L5 deficit after microdiscectomy.")
+    r = review(note_case(text, when="2026-09-15"))
+    assert "I" in r.criteria
+    same = text.replace("(both were 5/5 pre-op and at the 2-wk visit)", "(unchanged from before surgery)").replace(
+        "A: New R L5 deficit after microdiscectomy.", "A: residual R L5 weakness, stable.")
+    assert "I" not in review(note_case(same, when="2026-09-15")).criteria
