@@ -317,3 +317,40 @@ def test_a_deficit_that_was_full_before_surgery_is_new_after_it():
     same = text.replace("(both were 5/5 pre-op and at the 2-wk visit)", "(unchanged from before surgery)").replace(
         "A: New R L5 deficit after microdiscectomy.", "A: residual R L5 weakness, stable.")
     assert "I" not in review(note_case(same, when="2026-09-15")).criteria
+
+
+def test_a_problem_list_and_a_templated_ros_do_not_make_a_current_deficit():
+    text = ("49F LBP x 3 wk, not getting any better.\nPMH (auto-populated): L4-5 HNP with R foot drop 2023 - resolved.\n"
+            "Problem list: Foot drop, right (entered 2023, not updated).\nMeds: ibuprofen 800 TID x 3 wk.\n"
+            "ROS template: Neuro: positive for focal weakness (see PMH).\nExam: DF/EHL 5/5 bilat. Sens intact.\n"
+            "A/P: Acute LBP. MRI L-spine.")
+    r = review(note_case(text, when="2026-11-20"))
+    assert r.decision == "not_met"
+    assert [f.reason for f in _ruled(r, "motor_weakness")] == ["historical"]
+
+
+def test_words_copied_forward_from_an_older_note_are_not_todays_response():
+    text = ("LBP f/u. PT since 09/09, naproxen daily since 09/05. HPI template (copied from 09/05): 'severe pain, unable "
+            "to sit, not improving.' Today: 'better but not gone'. Exam nl neuro.")
+    r = review(note_case(text, when="2026-11-10"))
+    assert not _present(r, "no_response_to_treatment") and "A.iv" not in r.criteria
+
+
+def test_a_weakness_said_to_have_fully_recovered_is_history():
+    r = review(note_case("LBP. The weakness noted at urgent care has fully recovered.", when="2026-11-18"))
+    assert not _present(r, "motor_weakness")
+
+
+def test_a_child_who_comes_with_mom_tells_her_own_pain():
+    r = review(note_case("Mia, 13, comes with mom about an ache across her low back that has stuck around for about "
+                         "five weeks. No fall or injury. Neuro normal.", age=13, when="2026-11-17"))
+    assert _present(r, "back_pain")
+    r = review(note_case("13 y/o here with mom. Mom has chronic low back pain.", age=13))
+    assert not _present(r, "back_pain") and [f.reason for f in _ruled(r, "back_pain")] == ["family"]
+
+
+def test_region_imaging_that_was_a_ct_is_no_prior_mri():
+    text = ("Plan permanent thoracic paddle lead at T9-10; needs MRI T-spine pre-implant after a successful SCS trial. "
+            "Last thoracic imaging: CT chest 2024 for cough; no prior thoracic MRI.")
+    r = review(note_case(text, cpt="72146", when="2026-10-28"))
+    assert not _prior(r) and "P" in r.criteria
