@@ -17,7 +17,7 @@ from priorauth.jsonl import read_lines
 from priorauth.models import Case
 from priorauth.pipeline import review
 
-KEPT_APART = {"hard-synth10", "hard-synth27", "hard-synth30", "hard-synth31", "hard-synth34", "hard-synth35"}
+KEPT_APART = {"hard-synth10", "hard-synth27"}
 SETS = sorted(p for p in (Path(__file__).resolve().parents[1] / "evaluation-sets").glob("hard-synth*.jsonl")
               if p.stem not in KEPT_APART)
 

@@ -18,16 +18,24 @@ WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
             "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "few": 3, "a few": 3, "couple": 2, "a couple of": 2}
 # cases.md counts "2 months" as 8 weeks, so a month is 4 weeks here.
 UNIT_DAYS = {"day": 1, "d": 1, "wk": 7, "week": 7, "w": 7, "mo": 28, "month": 28, "yr": 365.25, "year": 365.25}
-PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3}
+PART_DAY = {"early": 5, "mid": 15, "late": 25, "end of": 28, "beginning of": 3, "first week of": 4, "second week of": 11,
+            "third week of": 18, "fourth week of": 25, "last week of": 27}
+ORDINALS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
+    "sixteenth seventeenth eighteenth nineteenth twentieth".split())}
+ORDINALS.update({f"twenty-{w}": 20 + i for w, i in list(ORDINALS.items())[:9]})
+ORDINALS.update({"thirtieth": 30, "thirty-first": 31})
+ORDINAL_RE = r"(?:thirty-first|thirtieth|twenty-(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth)"
 SIX_MONTHS = timedelta(days=183)  # the guideline's six-month windows (care, a prior MRI), in days
 
 MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 NUM_RE = r"(?:(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a) and a half|\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
 UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
 NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
-TEXT_DATE = rf"(?:(?:early|mid|late|end of|beginning of)[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
+PART_RE = r"(?:early|mid|late|end of|beginning of|(?:first|second|third|fourth|last) week of)"
+TEXT_DATE = rf"(?:{PART_RE}[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
 # day first in words, as British and many dictated notes write it ("20 August", "3rd of March 2026"); "May" only capitalised
-DAY_MONTH = (r"\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:(?:january|february|march|april|june|july|august|september|october|"
+DAY_MONTH = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{ORDINAL_RE} of)(?: of)? (?:(?:january|february|march|april|june|july|august|september|october|"
              r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?|(?-i:May))(?!\w)(?:,? \d{4})?")
 # a month name is a date only as a word of its own: not the 'apr' of 'naproxen' or the 'mar' of 'marked'
 ANY_DATE = rf"(?:{NUMERIC_DATE}|(?<![A-Za-z]){TEXT_DATE}(?![A-Za-z]))"
@@ -54,15 +62,16 @@ def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", t)
     if m and ref:
         return _before(ref, int(m[1]), int(m[2]))
-    m = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({MONTH_RE})(?:,? (\d{{4}}))?", t)
-    if m:  # '20 august', '3rd of march 2026'
+    m = re.fullmatch(rf"(\d{{1,2}}|{ORDINAL_RE})(?:st|nd|rd|th)?(?: of)? ({MONTH_RE})(?:,? (\d{{4}}))?", t)
+    if m:  # '20 august', '3rd of march 2026', 'the fourth of july'
         month = MONTHS.get(m[2].rstrip("."))
+        day = int(m[1]) if m[1].isdigit() else ORDINALS[m[1]]
         if month is None:
             return None
         if m[3]:
-            return _safe(int(m[3]), month, int(m[1]))
-        return _before(ref, month, int(m[1])) if ref else None
-    m = re.fullmatch(rf"(?:(early|mid|late|end of|beginning of)[- ])?({MONTH_RE})(?: (\d{{1,2}})(?:st|nd|rd|th)?,?)?(?: (\d{{4}}))?", t)
+            return _safe(int(m[3]), month, day)
+        return _before(ref, month, day) if ref else None
+    m = re.fullmatch(rf"(?:({PART_RE})[- ])?({MONTH_RE})(?: (\d{{1,2}})(?:st|nd|rd|th)?,?)?(?: (\d{{4}}))?", t)
     if m:
         month = MONTHS.get(m[2].rstrip("."))
         if month is None:
@@ -122,14 +131,15 @@ DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     (rf"\b(?P<n>{NUM_RE})\s+visits?\s+over\s+(?P<n2>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", False, "len2"),
     (r"\((?P<n>\d+(?:\.\d+)?)\s+(?P<u>weeks?|wks?)\)", False, "len"),
     (rf"\b(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\s+ago\b", False, "ago"),
-    (rf"\bsince\s+(?:about\s+|around\s+|approx(?:imately|\.)?\s+|roughly\s+|~\s?)?(?P<d>{ANY_DATE})", False, "since"),
+    (rf"\bsince\s+(?:about\s+|around\s+|approx(?:imately|\.)?\s+|roughly\s+|~\s?)?(?:(?:the|that|that same|the same)\s+)?"
+     rf"(?P<d>(?<![A-Za-z]){DAY_MONTH}|{ANY_DATE})", False, "since"),
     # "since 2007": a bare year reads low, from the end of that year
     (r"\bsince\s+(?:about\s+|around\s+)?(?P<y>(?:19|20)\d{2})\b(?![/-])", False, "since_year"),
     # a dated start written before its verb: "on 4/2/2025 she came under the care of a chiropractor"
     (rf"(?P<d>{STRICT_DATE}),?[^.;\n]{{0,100}}?\b(?:came under (?:the |his |her )?care|began|started|initiated|commenced)\b", False, "since"),
     # a dated start against the visit date: "began chiropractic care 3/2/2025", "started PT on March 3, 2026"
     (rf"\b(?:began|begun|started|starting|initiated|commenced|beginning)\b[^.;\n]{{0,40}}?(?:\b(?:on|in)\s+)?(?P<d>{STRICT_DATE})", False, "since"),
-    (rf"(?P<d1>{DAY_MONTH}|{NUMERIC_DATE}|{TEXT_DATE})\s*(?:-|–|to|through|until)\s*(?P<d2>{DAY_MONTH}|{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
+    (rf"(?P<d1>{DAY_MONTH}|{NUMERIC_DATE}|{TEXT_DATE})\s*(?:->|-|–|→|=>|to|through|thru|until|till)\s*(?P<d2>{DAY_MONTH}|{NUMERIC_DATE}|{TEXT_DATE})", False, "range"),
     # the same care on two dated occasions: "in October 2024 and again in December 2024" spans the interval
     (rf"\b(?:in|on)\s+(?P<d1>{STRICT_DATE})\s*(?:,\s*)?(?:and|as well as)\s+(?:again\s+)?(?:(?:in|on)\s+)?(?P<d2>{STRICT_DATE})", False, "range"),
     # a dose given at a clock time in this encounter ("received morphine at 18:40"): care of this day, 0 days so far

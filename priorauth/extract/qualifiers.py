@@ -580,6 +580,15 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
     return pre, post
 
 
+PARTIAL = re.compile(r"[^.;\n]{0,12}?\b(?:elsewhere|otherwise|except|apart from|other than|aside from)\b", re.I)
+
+
+def _whole(text: str, m: re.Match[str]) -> bool:
+    """A normal finding that is not limited by the words right after it: 'light touch intact elsewhere' leaves the
+    deficit before it standing."""
+    return PARTIAL.match(text, m.end()) is None
+
+
 def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
     """A later document that records the function as normal or the deficit as absent,
     or a finding whose every sentence itself reads as normal ("Babinski, toes are downgoing")."""
@@ -590,7 +599,7 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
         dt = docs.get(s.doc)
         sent = dt.sentence(s.start) if dt else None
         hit = next((m for rx in rxs for m in rx.finditer(dt.doc.text, *sent)
-                    if m.end() >= s.start and m.start() <= s.end + 30), None) if dt else None
+                    if m.end() >= s.start and m.start() <= s.end + 30 and _whole(dt.doc.text, m)), None) if dt else None
         if hit is None:
             own = []
             break
@@ -616,8 +625,8 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
         for rx in rxs:
             for m in dt.matches(rx):
                 sent = dt.sentence(m.start())
-                if dt.section(m.start()) not in c.vocab.skip_sections and not negated(dt.doc.text, sent, m.start(), m.end(),
-                                                                                       backward=False):
+                if dt.section(m.start()) not in c.vocab.skip_sections and _whole(dt.doc.text, m) and \
+                        not negated(dt.doc.text, sent, m.start(), m.end(), backward=False):
                     later.append((dt.doc.date, _span(dt, m.start(), m.end())))
     if not later:
         return None
@@ -678,6 +687,7 @@ def _with_cause(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
 
 SUBJECTIVE = re.compile(r"\b(?:subjective(?:ly)?|reports?|reported|complains? of|c/o|feels?)\b[^.;,]*$", re.I)
 """An exam line's 'subjective tingling R thumb' is what the patient tells, not what the exam finds."""
+SUBJECTIVE_REACH = 40  # characters before a deficit's words where 'subjective lateral arm numbness' is read
 
 
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
@@ -697,7 +707,8 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
         return _doc_date(docs, doc_id) or date.min
 
     found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)
-             and not SUBJECTIVE.search(docs[s.doc].doc.text, max(0, s.start - 20), s.start)]
+             and not SUBJECTIVE.search(docs[s.doc].doc.text, max(docs[s.doc].sentence(s.start)[0], s.start - SUBJECTIVE_REACH),
+                                       s.start)]
     normal: list[tuple[date, EvidenceSpan]] = []
     for r in ruled_out:
         # an exam that finds the function normal, or that finds the weakness and explains it (pain-limited give-way, a
@@ -713,8 +724,8 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     for dt in docs.values():
         for rx in c.normal_exam.get(f.code, []):
             for m in dt.matches(rx):  # found once per document, shared with the later-document check
-                if _exam_section(dt, m.start()) and not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end(),
-                                                                    backward=False):
+                if _exam_section(dt, m.start()) and _whole(dt.doc.text, m) and \
+                        not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end(), backward=False):
                     normal.append((when(dt.doc.id), _span(dt, m.start(), m.end())))
     if not normal:
         return None

@@ -347,7 +347,9 @@ def _requested_study(text: str, m: Mention) -> bool:
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
-                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}\(?$"
+                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}"
+                       r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?\(?$"
+                       # 'done this past June', 'was done the following week (September 2026)'
                        r"|[^.;:\n]{0,50}?\bdated\s*$",  # 'obtained over the summer (report dated 07/29/2026)'
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first
 

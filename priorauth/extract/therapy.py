@@ -46,8 +46,14 @@ def sentence_durations(text: str, mentions: list[Mention], ref: Optional[date]) 
 
 
 def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Optional[float]:
-    """How long the current complaint has lasted, from durations stated beside present pain mentions."""
-    pain = [m for m in mentions if m.code in code_table().pain and m.reason is None]
+    """How long the current complaint has lasted, from durations stated beside present pain mentions.
+
+    A sentence that tells the pain worsening ('the arm pain is worse, and for 2 weeks he cannot push the door') dates
+    the worsening, not the complaint: its lengths say nothing of when the episode began.
+    """
+    worse = {(m.sent_start, m.sent_end) for m in mentions if m.code == "symptoms_worsening" and m.reason is None}
+    pain = [m for m in mentions if m.code in code_table().pain and m.reason is None
+            and (m.sent_start, m.sent_end) not in worse]
     if not pain:
         return None
     days = [d.days for ds in sentence_durations(text, pain, ref).values() for d in ds if d.days > 0]

@@ -62,7 +62,8 @@ def weakness(f: Finding, events: Optional[list[ClinicalEvent]] = None) -> Option
             by = next((s for e in events for s in e.contradicted_by), None)
             said = f"'{by.text}'" if by else "it as normal"
             when = next(str(e.values["contradicted"][0]) for e in events if e.values.get("contradicted"))
-            who = "found on an earlier exam" if any(e.source == "exam" for e in events) else \
+            earlier = any(e.source == "exam" and (e.date is None or e.date.isoformat() < when) for e in events)
+            who = "found on an earlier exam" if earlier else \
                 ("reported by the patient or the history" if f.code in EXAMINED_FUNCTION else "documented earlier")
             if when == "same_sentence":
                 return f"{label} documented {_times(events)}, contradicted in the same exam ({said})"
