@@ -41,6 +41,8 @@ ATTRIBUTED = [
     ("shoulder", "Neck pain. Weakness of shoulder abduction 4/5 due to a rotator cuff tear.", "motor_weakness"),
     ("shoulder", "Neck pain. Arm weakness consistent with adhesive capsulitis.", "motor_weakness"),
     ("hip_knee", "Low back pain. Hip flexion 4/5 secondary to severe hip osteoarthritis.", "motor_weakness"),
+    ("vascular", "Low back pain. Calf pain after two blocks, relieved by standing still, due to PAD (ABI 0.6).", "radicular_pain"),
+    ("vascular", "Low back pain. His legs feel weak when he walks, explained by bilateral SFA occlusions.", "motor_weakness"),
     ("systemic", "Low back pain. Weakness in her legs from anemia after the GI bleed.", "motor_weakness"),
     ("myopathy", "Low back pain. Proximal leg weakness 4/5 consistent with statin myopathy.", "motor_weakness"),
     ("systemic", "Low back pain. Generalized weakness since the hospital stay.", "motor_weakness"),

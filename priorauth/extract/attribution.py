@@ -87,6 +87,9 @@ class AttributionData(Strict):
         "Words by which a document rules the spine out ('No lumbosacral radiculopathy', 'not from his back'): in such a "
         "document a region-bound cause it names (a peroneal neuropathy at the fibular head) is its account of the "
         "region's deficits, with or without a cue linking them."))
+    both_sides_sensory: Regex = Field(default=r"(?!x)x", description=(
+        "Words that place numbness in both feet or hands, a stocking or a glove ('numb feet', 'LT reduced in both feet "
+        "to the ankles'): without a root, a dermatome or one side in its sentence, that numbness is not dermatomal."))
     causes: list[Cause]
     explained_by_diagnosis: list[DiagnosisExplains] = []
 
@@ -117,7 +120,7 @@ def config(g: Guideline) -> Compiled:
             raise ValueError(f"attribution explained_by_diagnosis names unknown codes {sorted(unknown)}")
     keys = ("cue_before", "cue_after", "blocker", "clause_break", "unilateral", "bilateral", "dermatomal",
             "diffuse_reflexes", "focal_reflexes", "located", "differential_lead", "cue_copula", "spine_excluded",
-            "cue_anaphor")
+            "cue_anaphor", "both_sides_sensory")
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
@@ -309,7 +312,14 @@ def _side(sentence: str) -> Optional[str]:
 def _own_side(text: str, m: "Mention") -> Optional[str]:
     """The side written with the mention itself ('residual right-sided weakness'), before any other side its sentence
     names (the lesion's: 'after a left MCA stroke ... right-sided weakness')."""
-    return _side(text[max(m.sent_start, m.start - 25):m.end]) or _side(text[m.end:min(m.sent_end, m.end + 25)])
+    lo = max(m.sent_start, m.start - 25)
+    lo = max((x.end() for x in OWN_CLAUSE.finditer(text, lo, m.start)), default=lo)
+    hi = min(m.sent_end, m.end + 25)
+    cut = OWN_CLAUSE.search(text, m.end, hi)  # 'Hoffmann's present on the L, absent R': the side of its own clause
+    return _side(text[lo:m.end]) or _side(text[m.end:cut.start() if cut else hi])
+
+
+OWN_CLAUSE = re.compile(r"[,;]|\.(?=\s)")
 
 
 def attribute(text: str, mentions: list["Mention"]) -> None:
@@ -317,6 +327,7 @@ def attribute(text: str, mentions: list["Mention"]) -> None:
     cfg = config()
     rx = cfg.rx
     _diffuse_reflexes(text, mentions, rx)
+    _both_sides_sensory(text, mentions, rx)
     if not any(m.reason is None and m.code in cfg.attributable for m in mentions):
         return
     attributions = find_attributions(text, {m.code for m in mentions if m.reason is None and m.code in cfg.attributable})
@@ -411,6 +422,20 @@ def _explained_codes(attributions: list[Attribution], mentions: list["Mention"])
         inside = {m.code for m in ordered[lo:hi] if m.code in a.cause.codes}
         out[id(a)] = inside or set(a.cause.codes)
     return out
+
+
+def _both_sides_sensory(text: str, mentions: list["Mention"], rx: dict[str, re.Pattern[str]]) -> None:
+    """Numbness of both feet or hands, or in a stocking or glove, with no root, dermatome or single side in its
+    sentence, is not a dermatomal deficit (labeling.md: a non-dermatomal pattern is not `sensory_deficit`). Kept with
+    its reason, so a cause the note names for it still explains the rest of the packet's numbness."""
+    for m in mentions:
+        if m.code != "sensory_deficit" or m.reason is not None:
+            continue
+        sentence = text[m.sent_start:m.sent_end]
+        if rx["both_sides_sensory"].search(sentence) and not rx["dermatomal"].search(sentence) \
+                and not rx["unilateral"].search(sentence):
+            m.reason = "attributed_to_other_cause"
+            m.cause = "numbness of both feet or hands (not dermatomal)"
 
 
 def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pattern[str]]) -> None:

@@ -169,12 +169,23 @@ def never_attended(text: str, m: "Mention") -> bool:
     end = min(m.sent_end, m.end + NOT_ATTENDED_REACH)
     hit = c.not_attended.search(text, m.end, end)
     if hit is None:
-        return False
+        # '... was e-prescribed 09/28; pharmacy confirms it was never picked up', 'I ordered PT ... He never went - the
+        # first appt was cancelled': the clause or sentence right after, pointing back at the care, says it never began
+        more = POINTS_BACK.match(text, m.sent_end) if ";" in text[m.sent_end - 1:m.sent_end + 1] else \
+            NEXT_SUBJECT.match(text, m.sent_end)
+        hit = c.not_attended.search(text, more.end(), min(len(text), more.end() + 40)) if more else None
+        if hit is None or re.search(r"[.\n]", text[more.end():hit.start()]) or not BARE_END.match(text, hit.end()):
+            return False
     between = text[m.end:hit.start()]
-    return not c.received.search(between) and not DONE_AMOUNT.search(between)
+    ordered = c.planned_before.search(text[m.sent_start:m.start + 1])  # 'ordered PT 2x/wk x 6 wks': a schedule, not a course had
+    return not c.received.search(between) and (ordered is not None or not DONE_AMOUNT.search(between))
 
 
-DONE_AMOUNT = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:visits?|sessions?|weeks?|wks?|months?|mos?)\b|"
+LABEL = re.compile(r"[ \t]*:")
+NEXT_SUBJECT = re.compile(r"[.\s]*(?:he|she|they|pt|the patient|patient)\b", re.I)
+BARE_END = re.compile(r"\s*(?:[-–,.;(]|$)")  # 'never went - ...', not 'never went to the chiropractor'
+POINTS_BACK = re.compile(r";?\s*[^.;\n]{0,40}?\b(?:it|they|them|this|these|the (?:script|prescription|rx|referral|order))\b", re.I)
+DONE_AMOUNT = re.compile(r"(?<![/\d-])\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:visits?|sessions?|weeks?|wks?|months?|mos?)\b|"
                          r"\bx\s*\d+", re.I)  # 'PT 8 weeks, never went back': a course was had
 
 
@@ -194,6 +205,13 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
             if cue is not None:
                 m.reason = "hypothetical"
                 m.planned = cue
+    for m in mentions:  # a label ('PT: I ordered PT ... He never went') reads as the same care its line tells
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if m.code in care and m.reason is None and LABEL.match(text, m.end) and not text[line_start:m.start].strip():
+            line_end = text.find("\n", m.end)
+            told = [o for o in mentions if o.code == m.code and o is not m and m.end < o.start < (line_end if line_end >= 0 else len(text))]
+            if told and all(o.reason is not None for o in told):
+                m.reason, m.planned, m.not_had = told[0].reason, told[0].planned, told[0].not_had
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,13 @@ TEXT_DATE = rf"(?:{PART_RE}[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?
 DAY_MONTH = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{ORDINAL_RE} of)(?: of)? (?:(?:january|february|march|april|june|july|august|september|october|"
              r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?|(?-i:May))(?!\w)(?:,? \d{4})?")
 # a month name is a date only as a word of its own: not the 'apr' of 'naproxen' or the 'mar' of 'marked'
-ANY_DATE = rf"(?:{NUMERIC_DATE}|(?<![A-Za-z]){TEXT_DATE}(?![A-Za-z]))"
+# holidays date what happened around them ('an MRI just before Halloween', 'PT since the Fourth of July')
+HOLIDAYS = {"new year's day": (1, 1), "new year's": (1, 1), "new years": (1, 1), "valentine's day": (2, 14),
+            "st. patrick's day": (3, 17), "st patrick's day": (3, 17), "memorial day": (5, 28), "independence day": (7, 4),
+            "fourth of july": (7, 4), "labor day": (9, 3), "halloween": (10, 31), "thanksgiving": (11, 25),
+            "christmas": (12, 25), "christmas eve": (12, 24), "new year's eve": (12, 31)}
+HOLIDAY_RE = r"(?:new year'?s(?: day| eve)?|valentine'?s day|st\.? patrick'?s day|memorial day|independence day|fourth of july|labor day|halloween|thanksgiving|christmas(?: eve)?)"
+ANY_DATE = rf"(?:{NUMERIC_DATE}|(?<![A-Za-z]){TEXT_DATE}(?![A-Za-z])|\b{HOLIDAY_RE}(?: \d{{4}})?\b)"
 DATE_RX = re.compile(ANY_DATE, re.I)
 
 
@@ -50,6 +56,13 @@ def _year(y: str) -> int:
 def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
     """Parse one date expression; a date without a year takes the latest year not after `ref`."""
     t = text.strip().lower().rstrip(".,")
+    h = re.fullmatch(rf"({HOLIDAY_RE})(?: (\d{{4}}))?", t)
+    if h:
+        name = h[1].replace("new years", "new year's").replace("st patrick", "st. patrick")
+        month, day = HOLIDAYS.get(name, HOLIDAYS.get(name.replace("'", ""), (0, 0)))
+        if not month:
+            return None
+        return _safe(int(h[2]), month, day) if h[2] else (_before(ref, month, day) if ref else None)
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", t)
     if m:
         first, second = int(m[1]), int(m[2])

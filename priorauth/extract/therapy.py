@@ -266,9 +266,17 @@ def _remote(m: Mention, docs: dict[str, Document]) -> bool:
     doc = docs[m.doc_id]
     text = doc.text
     start = max((x.end() for x in c.clause_break.finditer(text, m.sent_start, m.start)), default=m.sent_start)
+    start = max((x.end() for x in RESULT_CLAUSE.finditer(text, start, m.start)), default=start)
     nxt = c.clause_break.search(text, m.end, m.sent_end)
     end = nxt.start() if nxt else m.sent_end
-    return bool(c.remote.search(text, start, end)) or dated_long_ago(text, start, end, doc.date)
+    # an aside in brackets dates its own words ('cannot take NSAIDs (gastric bypass 2019), so I prescribed a HEP')
+    told = ASIDE.sub(lambda a: a.group(0) if a.start() <= m.start - start < a.end() else " " * len(a.group(0)),
+                     text[start:end])
+    return bool(c.remote.search(told)) or dated_long_ago(told, 0, len(told), doc.date)
+
+
+ASIDE = re.compile(r"\([^()]*\)")
+RESULT_CLAUSE = re.compile(r",\s+so\b", re.I)  # '..., so at that visit I prescribed': what follows is its own clause
 
 
 def summary(components: Sequence[TherapyComponent], response: Optional[str], other_weeks: Iterable[float] = (),
