@@ -143,3 +143,26 @@ def test_numbness_of_both_feet_is_not_dermatomal_but_one_foot_is():
     assert not _present(r, "sensory_deficit")
     one = "Low back pain for 3 weeks. Numbness of the L foot; LT reduced over the L dorsal foot, L5."
     assert _present(review(note_case(one)), "sensory_deficit")
+
+
+def test_a_therapy_clinics_letter_that_she_was_never_seen_outweighs_her_later_claim():
+    letter = doc("ltr", "Harbor Physical Therapy - Notice of Discharge from Referral\nThe patient was scheduled for an "
+                        "initial evaluation three times. She did not arrive for the second and third. The referral is "
+                        "closed and the patient has been discharged without having been evaluated or treated.",
+                 "2026-02-20", "letter")
+    clinic = doc("clinic", "Low back pain since the first week of December. Naproxen since 12/05, ice nightly. PT was "
+                           "ordered 12/15. She reports she did the PT. Pain unchanged at 6/10 after 12 weeks.",
+                 "2026-03-01")
+    r = review(packet_case(letter, clinic, when="2026-03-02"))
+    assert not _present(r, "physical_therapy")
+    assert "A.iv" not in r.criteria
+
+
+def test_a_no_inside_brackets_does_not_reach_past_them():
+    text = ("HPI: 66M with type 2 DM (A1c 6.4, no neuropathic symptoms ever), 5 weeks of R low back and lateral leg "
+            "pain. Over the past 10 days the R foot catches on rugs.\nExam: R ankle dorsiflexion 4-/5, EHL 3/5.")
+    r = review(note_case(text))
+    assert _present(r, "back_pain")
+    assert "A.ii" in r.criteria
+    still = "HPI: back pain for 5 weeks (no leg pain, no numbness)."
+    assert not _present(review(note_case(still)), "radicular_pain")

@@ -323,11 +323,16 @@ OWN_CLAUSE = re.compile(r"[,;]|\.(?=\s)")
 
 
 def attribute(text: str, mentions: list["Mention"]) -> None:
-    """Rule out the mentions a note explains by a non-spinal cause; name the cause on each."""
+    """Rule out the mentions a note explains by a non-spinal cause; name the cause on each. Numbness of both feet
+    that no cause explains is then not dermatomal either."""
+    _attribute_causes(text, mentions)
+    _both_sides_sensory(text, mentions, config().rx)
+
+
+def _attribute_causes(text: str, mentions: list["Mention"]) -> None:
     cfg = config()
     rx = cfg.rx
     _diffuse_reflexes(text, mentions, rx)
-    _both_sides_sensory(text, mentions, rx)
     if not any(m.reason is None and m.code in cfg.attributable for m in mentions):
         return
     attributions = find_attributions(text, {m.code for m in mentions if m.reason is None and m.code in cfg.attributable})

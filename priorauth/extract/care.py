@@ -55,6 +55,12 @@ class CareData(Strict):
     not_attended: Regex
     substantiated: Regex
     carried: Regex
+    unseen: Regex = Field(default=r"(?!x)x", description=(
+        "A provider's words that the patient was never seen ('discharged without having been evaluated or treated'): in "
+        "a document naming one kind of care, that care was not had."))
+    patient_claim: Regex = Field(default=r"(?!x)x", description=(
+        "Words that give care only as the patient's claim ('she reports she \"did the PT\"'): such a claim does not undo "
+        "a provider's earlier record that the care never began."))
     score_change: list[Regex] = []
     score_improved: float = 0.3
     score_rise: int = 2
@@ -85,6 +91,8 @@ class Cues:
     not_attended: re.Pattern[str]
     substantiated: re.Pattern[str]
     carried: re.Pattern[str]
+    unseen: re.Pattern[str]
+    patient_claim: re.Pattern[str]
     score_change: tuple[re.Pattern[str], ...] = ()
     score_improved: float = 0.3
     score_rise: int = 2
@@ -199,6 +207,12 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
         if m.code in care and m.reason in (None, "hypothetical") and never_attended(text, m):
             m.reason = m.reason or "negated"
             m.not_had = True
+    kinds = {m.code for m in mentions if m.code in care and m.reason in (None, "hypothetical")}
+    if len(kinds) == 1 and cues().unseen.search(text):  # a therapy clinic's letter: 'discharged without being seen'
+        for m in mentions:
+            if m.code in kinds and m.reason in (None, "hypothetical"):
+                m.reason = m.reason or "negated"
+                m.not_had = True
     for m in mentions:
         if m.code in care and m.reason is None:
             cue = planned_cue(text, m)

@@ -415,6 +415,18 @@ def modifier_categories(span) -> set[str]:
     out = set()
     for m in span._.modifiers:
         start, end = m.modifier_span
-        if end <= span.start or start >= span.end:
+        if (end <= span.start or start >= span.end) and not _closed_aside(span, start, end):
             out.add(m.category)
     return out
+
+
+def _closed_aside(span, start: int, end: int) -> bool:
+    """A trigger inside brackets that close before the target ('type 2 DM (no neuropathic symptoms ever), 5 weeks of
+    low back pain'): the aside's words do not reach outside it."""
+    if end > span.start:
+        return False
+    doc = span.doc
+    lo = doc[start].idx
+    before = doc.text[doc[span.sent.start].idx if span.sent is not None else 0:lo]
+    opened = before.rfind("(") > before.rfind(")")
+    return opened and ")" in doc.text[doc[end - 1].idx + len(doc[end - 1]):span.start_char]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Iterable, Optional, Sequence
 
 from priorauth.codes import code_table
-from priorauth.extract.care import cues, dated_long_ago, general_care
+from priorauth.extract.care import DONE_AMOUNT, cues, dated_long_ago, general_care
 from priorauth.extract.dates import DATE_RX
 from priorauth.extract.dates import (SIX_MONTHS, Duration, bare_length, date_bounds, find_durations, note_clock,
                                      stated_dates, weeks)
@@ -147,8 +147,14 @@ def care_not_had(mentions: list[Mention], docs: dict[str, Document]) -> None:
                      default=None)
         if latest is None:
             continue
+        claim = cues().patient_claim
         for m in mentions:
-            if m.code == kind and m.reason is None and docs[m.doc_id].date and docs[m.doc_id].date <= latest:
+            if m.code != kind or m.reason is not None or not docs[m.doc_id].date:
+                continue
+            text = docs[m.doc_id].text
+            # later, only the patient's word ('she reports she "did the PT"') does not undo the provider's record
+            if docs[m.doc_id].date <= latest or (claim.search(text, m.sent_start, m.sent_end)
+                                                  and not DONE_AMOUNT.search(text, m.sent_start, m.sent_end)):
                 m.reason = "negated"
 
 
