@@ -139,3 +139,12 @@ def test_an_emg_that_says_what_the_root_suffers():
                  "2026-03-01", "emg_report")
     assert not _present(review(packet_case(spared, doc("clinic", "Low back pain for 5 weeks."), when="2026-03-03")),
                         "emg_radiculopathy")
+
+
+def test_the_l_of_l_spine_gives_an_event_no_side():
+    text = "Exam: MRI L-spine reviewed. Weakness 4/5 of hip flexion bilaterally, L-S junction tender."
+    r = review(note_case(text))
+    sides = {e.side for e in r.events if e.code == "motor_weakness"}
+    assert "left" not in sides
+    one = review(note_case("Exam: L EHL 4/5."))
+    assert {e.side for e in one.events if e.code == "motor_weakness"} == {"left"}

@@ -256,7 +256,8 @@ def _stated(clause: str, crx: re.Pattern[str], rx: dict[str, re.Pattern[str]]) -
     return False
 
 
-SIDE_LETTER = r"\b[LR]\b(?!-(?:spine|S\b|sp\b))"
+LETTER_NOT_REGION = r"(?!-(?:spine|S\b|sp\b))"
+SIDE_LETTER = r"\b[LR]\b" + LETTER_NOT_REGION
 """'L' or 'R' alone is a side, but not the L of 'L-spine' or 'L-S spine'."""
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')

@@ -22,6 +22,7 @@ import re
 from typing import Optional
 
 from priorauth.codes import code_table
+from priorauth.extract.attribution import LETTER_NOT_REGION
 from priorauth.extract.dates import find_durations
 from priorauth.extract.resources import section_config
 from priorauth.extract.roles import document_role
@@ -111,7 +112,8 @@ def _when(f: Finding, doc_id: str) -> Optional[dt.date]:
     return None
 
 
-SIDE_RX = re.compile(r"(?i:\b(?P<bi>bilateral(?:ly)?|both|BLE|BUE)\b|\b(?P<l>left|lt)\b|\b(?P<r>right|rt)\b)|\b(?P<L>L)\b|\b(?P<R>R)\b")
+SIDE_RX = re.compile(r"(?i:\b(?P<bi>bilateral(?:ly)?|both|BLE|BUE)\b|\b(?P<l>left|lt)\b|\b(?P<r>right|rt)\b)"
+                     rf"|\b(?P<L>L)\b{LETTER_NOT_REGION}|\b(?P<R>R)\b")  # the L of 'L-spine' is no side
 SIDE_LEAD = 30  # how far before its words a side may stand ('left EHL 4/5', 'L foot drop')
 
 
