@@ -217,7 +217,8 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                     # joint's or a nerve's side is the deficit's own ('post left hip arthroplasty')
                     rest = clause if not cause.crossed else \
                         LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
-                    found.append(Attribution(cause, cs, ce, s0, e0, _side(rest) or _crossed(clause[:hit.start()], cause)))
+                    found.append(Attribution(cause, cs, ce, s0, e0, _side(rest) or _crossed(clause[:hit.start()], cause)
+                                             or _crossed_within(hit.group(0), cause)))
                 elif cause.scope == "region" and excluded and _stated(clause, crx, rx):
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(clause)))
     return found
@@ -246,6 +247,12 @@ def _crossed(lead: str, cause: Cause) -> Optional[str]:
     return {"left": "right", "right": "left"}.get(lesion or "")
 
 
+def _crossed_within(named: str, cause: Cause) -> Optional[str]:
+    """The deficits' side when the cause's own words name its lesion's side ('left middle cerebral artery infarct')."""
+    lesion = _side(named) if cause.crossed else None
+    return {"left": "right", "right": "left"}.get(lesion or "")
+
+
 def _stated(clause: str, crx: re.Pattern[str], rx: dict[str, re.Pattern[str]]) -> bool:
     """The cause is stated as a finding: not negated just before it, nor one side of a differential."""
     for cm in crx.finditer(clause):
@@ -262,7 +269,9 @@ SIDE_LETTER = r"\b[LR]\b" + LETTER_NOT_REGION
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
 LESION_SIDE = re.compile(r"(?i)\b(?:left|right|L|R)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
-DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)", re.I)
+DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)|[^.;,\n]{0,30}?\s(?:vs\.?|versus)(?=\s|$)", re.I)
+"""A cause that is one side of a differential: 'stroke vs radiculopathy', 'peroneal nerve palsy from leg crossing vs L5
+radiculopathy'."""
 
 
 def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled, dash: bool = True) -> Optional[re.Match[str]]:
@@ -313,14 +322,19 @@ def _side(sentence: str) -> Optional[str]:
 def _own_side(text: str, m: "Mention") -> Optional[str]:
     """The side written with the mention itself ('residual right-sided weakness'), before any other side its sentence
     names (the lesion's: 'after a left MCA stroke ... right-sided weakness')."""
-    lo = max(m.sent_start, m.start - 25)
-    lo = max((x.end() for x in OWN_CLAUSE.finditer(text, lo, m.start)), default=lo)
-    hi = min(m.sent_end, m.end + 25)
-    cut = OWN_CLAUSE.search(text, m.end, hi)  # 'Hoffmann's present on the L, absent R': the side of its own clause
-    return _side(text[lo:m.end]) or _side(text[m.end:cut.start() if cut else hi])
+    # the sentence with compared sides blanked out ('weaker than the left'), offsets kept
+    sent = COMPARED.sub(lambda x: " " * len(x.group(0)), text[m.sent_start:m.sent_end])
+    start, end = m.start - m.sent_start, m.end - m.sent_start
+    lo = max(0, start - 25)
+    lo = max((x.end() for x in OWN_CLAUSE.finditer(sent, lo, start)), default=lo)
+    hi = min(len(sent), end + 25)
+    cut = OWN_CLAUSE.search(sent, end, hi)  # 'Hoffmann's present on the L, absent R': the side of its own clause
+    return _side(sent[lo:end]) or _side(sent[end:cut.start() if cut else hi])
 
 
 OWN_CLAUSE = re.compile(r"[,;]|\.(?=\s)")
+COMPARED = re.compile(r"\bthan (?:the |on the |his |her )?(?:left|right|L|R)\b(?: side)?", re.I)
+"""'The right leg is weaker than the left': the side compared against is not the deficit's."""
 
 
 def attribute(text: str, mentions: list["Mention"]) -> None:
@@ -400,11 +414,11 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             return cause
         if cause.scope == "region":
             region = next(r for c, _, _, r in cfg.causes if c.id == cause.id)
-            here = _own_side(text, m) or _side(sentence)
+            here = _own_side(text, m) or _side(COMPARED.sub(" ", sentence))
             if region is not None and region.search(sentence) and not (a.side and here and here != a.side):
                 return cause
         if cause.scope == "side":
-            here = _own_side(text, m) or _side(sentence)
+            here = _own_side(text, m) or _side(COMPARED.sub(" ", sentence))
             if here is None and not _lateral(sentence, rx) or (a.side is not None and here == a.side):
                 return cause
     return None

@@ -305,7 +305,14 @@ def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
     latest = latest_stated_date(text, ref)
     if ref is None or latest is None or ref - latest <= NOTE_CLOCK_GAP:
         return None
-    return latest
+    # a date the note itself tells as past ('Cervical MRI last year after a fall (08/2025)') is no clock of its own
+    own = [d for s, e, d in stated_dates(text, ref) if not TOLD_PAST.search(text, max(0, s - TOLD_PAST_REACH), e + TOLD_PAST_REACH)]
+    return max(own) if own and ref - max(own) > NOTE_CLOCK_GAP else None
+
+
+TOLD_PAST = re.compile(r"\b(?:last year|years? ago|(?:\d+|one|two|three|several) years? (?:ago|prior|before|earlier)|the year before|"
+                       r"previous(?:ly)?|prior|history of|hx of|h/o)\b", re.I)
+TOLD_PAST_REACH = 40
 
 
 @lru_cache(maxsize=16)

@@ -37,6 +37,9 @@ PAST_PROCEDURE = re.compile(r"(?:s/p|status post|post|after|prior|previous|histo
 PLANNED_PROCEDURE = re.compile(r"(?:scheduled|planned|plan(?:ning)? (?:for|to)|will (?:undergo|proceed|have)|proceeds? (?:with|to)|"
                                r"candidate for|consider(?:ing|ed)?|discuss(?:ed|ing)?|recommend(?:ed|s)?|refer(?:ral|red)? (?:for|to)|"
                                r"prior to|before|awaiting|booked for|options? (?:include|of))\b[^.;\n]{0,60}$", re.I)
+HEALING_AFTER = re.compile(r"\s*(?:is |was |has |appears |looks )?(?:healing|healed|well[- ]healed|solidly fused|fused|"
+                           r"solid|stable|intact|done|performed|completed|without complication)\b", re.I)
+"""Words right after an operation that tell how it is doing ('Lumbar fusion healing well'): it was done."""
 PAST_SECTIONS = {"past_surgical_history", "past_medical_history", "procedures"}  # procedures: a C-CDA procedures section
 # A code's mention is ruled out by these ConText categories, in this order of precedence.
 PRECEDENCE = (("OTHER_PERSON", "other_patient_context"), ("FAMILY", "family"), ("NEGATED_EXISTENCE", "negated"),
@@ -242,7 +245,7 @@ def _procedure_code(text: str, m: Mention, operative: bool = False) -> Optional[
     """
     before = text[max(0, m.start - 120):m.start]
     if PAST_PROCEDURE.search(before) or m.section in PAST_SECTIONS or "(" in m.text \
-            or m.categories & {"NEGATED_EXISTENCE", "FAMILY"}:
+            or m.categories & {"NEGATED_EXISTENCE", "FAMILY"} or HEALING_AFTER.match(text, m.end):
         return "prior_spine_surgery"
     if GENERIC_SURGERY.match(m.text):
         return None

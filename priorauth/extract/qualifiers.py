@@ -425,7 +425,10 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
 
 
 RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re.I)
-YEAR_IN_RX = re.compile(r"\b(?:in|of)\s+((?:19|20)\d{2})\b")
+YEAR_IN_RX = re.compile(r"\b(?:in|of|by|until|through|during)\s+(?:(?:early|mid|late)[- ]?)?((?:19|20)\d{2})\b(?![/-]\d)"
+                        r"|(?:^|[:;]\s*|\n\s*)((?:19|20)\d{2})\b(?![/-]\d)")
+"""A year that dates a sentence's event: 'in 2019', 'by early 2023', or leading its line or clause ('Hx: 2022 L foot
+drop ...')."""
 
 
 CLAUSE_EDGE = re.compile(r"[,;]")
@@ -448,7 +451,7 @@ def _stale(dt: DocText, sent: tuple[int, int], days: int, cue: Optional[tuple[in
             return (ref - max(own)).days > days
     # 'since 2019' dates the disease, not the event the cue names
     stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
-    stated += [date(int(y), 12, 31) for y in YEAR_IN_RX.findall(text)]
+    stated += [date(int(a or b), 12, 31) for a, b in YEAR_IN_RX.findall(text)]
     return bool(stated) and (ref - max(stated)).days > days
 
 
@@ -685,9 +688,27 @@ def _with_cause(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
     return _span(dt, s.start, stop.start() if stop else end)
 
 
-SUBJECTIVE = re.compile(r"\b(?:subjective(?:ly)?|reports?|reported|complains? of|c/o|feels?)\b[^.;,]*$", re.I)
+SUBJECTIVE = re.compile(r"\b(?:subjective(?:ly)?|reports?|reported|complains? of|c/o|feels?|felt|says|said|states?|"
+                        r"thinks?|thought|believes?)\b[^.;,]*$", re.I)
 """An exam line's 'subjective tingling R thumb' is what the patient tells, not what the exam finds."""
 SUBJECTIVE_REACH = 40  # characters before a deficit's words where 'subjective lateral arm numbness' is read
+
+
+def _quoted(text: str, at: int) -> bool:
+    """The words stand inside quotation marks on their line: the patient's words, not the exam's ('pt surprised "I
+    thought that side was weaker"')."""
+    line = text[text.rfind("\n", 0, at) + 1:at]
+    return line.count('"') % 2 == 1 or line.count("\u201c") > line.count("\u201d")
+
+
+ITEM_DATE = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?(?:(?:current )?exam(?:ination)?\s+)?(\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
+
+
+def _item_date(dt: DocText, at: int) -> Optional[date]:
+    """The date leading the line of `at` ('- 09/10/2026 PCP: R EHL now 5/5', 'Current examination 10/29/2026: ...')."""
+    line = dt.doc.text.rfind("\n", 0, at) + 1
+    m = ITEM_DATE.match(dt.doc.text, line)
+    return parse_date(m.group(1), dt.doc.date) if m and m.end() <= at else None
 
 
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
@@ -703,12 +724,20 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     c = vocabulary()
     skip = set(c.vocab.skip_sections)
 
-    def when(doc_id: str) -> date:
+    def when(doc_id: str, at: Optional[int] = None) -> date:
+        dt = docs.get(doc_id)
+        if at is not None and dt is not None and document_role(dt.doc) == "records_review":
+            told = _item_date(dt, at)  # a review's dated item tells that day's exam ('- 07/16/2026 urgent care: ...')
+            if told is not None:
+                return told
         return _doc_date(docs, doc_id) or date.min
 
-    found = [when(s.doc) for s in f.evidence if s.doc in docs and _exam_section(docs[s.doc], s.start)
+    def examined(dt: DocText, at: int) -> bool:  # a review's dated items narrate exams outside any exam section
+        return _exam_section(dt, at) or (document_role(dt.doc) == "records_review" and _item_date(dt, at) is not None)
+
+    found = [when(s.doc, s.start) for s in f.evidence if s.doc in docs and examined(docs[s.doc], s.start)
              and not SUBJECTIVE.search(docs[s.doc].doc.text, max(docs[s.doc].sentence(s.start)[0], s.start - SUBJECTIVE_REACH),
-                                       s.start)]
+                                       s.start) and not _quoted(docs[s.doc].doc.text, s.start)]
     normal: list[tuple[date, EvidenceSpan]] = []
     for r in ruled_out:
         # an exam that finds the function normal, or that finds the weakness and explains it (pain-limited give-way, a
@@ -718,15 +747,15 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
             for s in r.evidence:
                 dt = docs.get(s.doc)
                 sec = dt.section(s.start) if dt else None
-                if dt and sec not in skip and (_exam_section(dt, s.start) or
+                if dt and sec not in skip and (examined(dt, s.start) or
                                                (not explained and sec in ("assessment", "assessment_plan"))):
-                    normal.append((when(s.doc), _with_cause(dt, s) if explained else _with_negation(dt, s)))
+                    normal.append((when(s.doc, s.start), _with_cause(dt, s) if explained else _with_negation(dt, s)))
     for dt in docs.values():
         for rx in c.normal_exam.get(f.code, []):
             for m in dt.matches(rx):  # found once per document, shared with the later-document check
-                if _exam_section(dt, m.start()) and _whole(dt.doc.text, m) and \
+                if examined(dt, m.start()) and _whole(dt.doc.text, m) and \
                         not negated(dt.doc.text, dt.sentence(m.start()), m.start(), m.end(), backward=False):
-                    normal.append((when(dt.doc.id), _span(dt, m.start(), m.end())))
+                    normal.append((when(dt.doc.id, m.start()), _span(dt, m.start(), m.end())))
     if not normal:
         return None
     newest = max(d for d, _ in normal)
@@ -817,7 +846,12 @@ def _territories(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
 
     def territory(dt: DocText, s: EvidenceSpan) -> set[str]:
         lo, hi = dt.sentence(s.start)
-        window = dt.doc.text[max(lo, s.start - TERRITORY_LEAD):min(max(hi, s.end), s.end + TERRITORY_TAIL)]
+        text = dt.doc.text
+        start, end = max(lo, s.start - TERRITORY_LEAD), min(max(hi, s.end), s.end + TERRITORY_TAIL)
+        # within the deficit's own clause: '...over the L dorsal foot; arms normal' names no arm deficit
+        start = max([start] + [i + 1 for i in range(start, s.start) if text[i] == ";"])
+        semi = text.find(";", s.end, end)
+        window = text[start:semi if semi >= 0 else end]
         return g.limbs_of(window) | ({r} if (r := g.region_of(window)) else set())
     return _around_spans(f, docs, "territory", territory)
 
@@ -1004,7 +1038,7 @@ def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         ref = note_clock(dt.doc.text, dt.doc.date) or dt.doc.date
         sent = dt.sentence(s.start)
         stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
-        stated += [date(int(y), 12, 31) for y in YEAR_IN_RX.findall(dt.doc.text[sent[0]:sent[1]])]
+        stated += [date(int(a or b), 12, 31) for a, b in YEAR_IN_RX.findall(dt.doc.text[sent[0]:sent[1]])]
         if not stated or (ref - max(stated)).days <= LONG_AGO:
             return []
         held.append(s)

@@ -294,6 +294,7 @@ def _prior_mri(mentions: list[Mention], docs: dict[str, Document], case: Case) -
 UNKNOWN = date.min
 RECENT_ORDER = timedelta(days=21)  # a study dated this long before its note, 'ordered by her gyn', was done by now
 ORDERED = re.compile(r"\b(?:ordered|requested|request(?:ing)?|scheduled|pending|awaiting|to be (?:obtained|done|scheduled)|"
+                     r"(?:is |are )?(?:needed|required|necessary) (?:for|to|before|prior)|"
                      r"will (?:be )?(?:obtain(?:ed)?|order(?:ed)?|schedule(?:d)?)|submitted|for (?:prior )?authori[sz]ation)\b", re.I)
 PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonstrates|was (?:done|performed|obtained|completed)|"
                        r"performed|findings|impression|reviewed)\b", re.I)
@@ -347,7 +348,7 @@ def _requested_study(text: str, m: Mention) -> bool:
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
-                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of)\s+){0,3}"
+                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of|back)\s+){0,4}"
                        r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?\(?$"
                        # 'done this past June', 'was done the following week (September 2026)'
                        r"|[^.;:\n]{0,50}?\bdated\s*$",  # 'obtained over the summer (report dated 07/29/2026)'
@@ -371,8 +372,17 @@ AGO_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
 AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
 
+OLD_AFTER = re.compile(r"\s*(?:is |was )?(?:>|over|more than|greater than)\s*(\d+|a|an|one|two|three|four|five|six|several|a few) "
+                       r"(day|week|month|year)s? old\b", re.I)
+
+
 def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
-    """A study dated relative to its note, just after its words ('the MRI he had last month', '... 3 weeks ago')."""
+    """A study dated relative to its note, just after its words ('the MRI he had last month', '... 3 weeks ago', 'last MRI
+    > 1 year old')."""
+    old = OLD_AFTER.match(text, m.end)
+    if old is not None and ref is not None:
+        n = int(old.group(1)) if old.group(1).isdigit() else AGO_WORDS[old.group(1).lower()]
+        return ref - timedelta(days=n * AGO_UNITS[old.group(2).lower()] + 1)
     a = AGO_AFTER.search(text, m.end, min(m.sent_end, m.end + YEAR_REACH))
     if a is None or ref is None:
         return None

@@ -63,22 +63,41 @@ def served(f: Facts, s: Study, codes: tuple[str, ...]) -> tuple[str, ...]:
     """The deficits among `codes` that are new and can come from the requested region: a deficit every mention of which
     is called long-standing and unchanged (`chronic`) is not new (A.i, A.ii); upper motor neuron signs do not serve a
     lumbar study (the cord ends above it); and a deficit whose every mention names an arm and no leg (its `territory`
-    only cervical) does not serve a thoracic or lumbar study."""
+    only cervical) does not serve a thoracic or lumbar study, as one leg's root deficit (a leg's territory only, one
+    side) does not serve a cervical one."""
     codes = tuple(c for c in codes if c not in FOCAL or not all(x.qualified("chronic") for x in f.findings.get(c, [])))
     if s.region == "lumbar":  # upper motor neuron signs come from the cord, above the lumbar canal (LIM.F's scope)
         codes = tuple(c for c in codes if c != "upper_motor_neuron_signs")
+    if s.region == "cervical":  # one leg's root deficit ('L foot numbness', 'L EHL 4/5') is no cervical cord sign
+        return tuple(c for c in codes if c not in ROOT_FOCAL or not all(_one_leg_only(f, x) for x in f.findings.get(c, [])))
     if s.region not in ("thoracic", "lumbar"):
         return codes
     return tuple(c for c in codes if c not in FOCAL or not all(_arm_only(x) for x in f.findings.get(c, [])))
 
 
-def _arm_only(x) -> bool:
+ROOT_FOCAL = ("motor_weakness", "sensory_deficit", "abnormal_reflexes")
+
+
+def _named_regions(x) -> tuple[set, dict[str, set]]:
     spans = {(e.doc, e.start) for e in x.evidence}
     named: dict[str, set] = {}
     for q in x.qualifiers:
         if q.name == "territory":
             named.setdefault(str(q.value), set()).update((e.doc, e.start) for e in q.evidence)
+    return spans, named
+
+
+def _arm_only(x) -> bool:
+    spans, named = _named_regions(x)
     return bool(spans) and named.get("cervical", set()) >= spans and not named.get("lumbar") and not named.get("thoracic")
+
+
+def _one_leg_only(f: Facts, x) -> bool:
+    """Every mention names a leg's territory and none an arm's, and its events name one side only."""
+    spans, named = _named_regions(x)
+    sides = {e.side for e in f.events_of(x)}
+    return bool(spans) and named.get("lumbar", set()) >= spans and not named.get("cervical") \
+        and not named.get("thoracic") and len(sides - {None}) == 1 and "bilateral" not in sides
 
 
 def a_i(f: Facts, s: Study) -> Outcome:
