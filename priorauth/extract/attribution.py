@@ -269,6 +269,7 @@ SIDE_LETTER = r"\b[LR]\b" + LETTER_NOT_REGION
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
 LESION_SIDE = re.compile(r"(?i)\b(?:left|right|L|R)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
+QUESTIONED = re.compile(r"\?\s*(?:[\w-]+\s+){0,2}$")
 DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)|[^.;,\n]{0,30}?\s(?:vs\.?|versus)(?=\s|$)", re.I)
 """A cause that is one side of a differential: 'stroke vs radiculopathy', 'peroneal nerve palsy from leg crossing vs L5
 radiculopathy'."""
@@ -281,8 +282,8 @@ def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled, dash: bool = True)
     def dashed(cue: re.Match[str]) -> bool:
         return not dash and cue.group(0).lstrip()[:1] in "-\u2013\u2014"
     for cm in crx.finditer(clause):
-        if DIFFERENTIAL_AFTER.match(clause, cm.end()):
-            continue  # 'due to a stroke vs a radiculopathy': one side of a differential explains nothing yet
+        if DIFFERENTIAL_AFTER.match(clause, cm.end()) or QUESTIONED.search(clause, 0, cm.start()):
+            continue  # 'due to a stroke vs a radiculopathy', '- ?pre-eruptive zoster': a question explains nothing yet
         # the cue's lookahead ('post-' before a word) reads into the cause itself, so the window reaches its first letter
         for cue in rx["cue_before"].finditer(clause, max(0, cm.start() - gap - 30), min(len(clause), cm.start() + 1)):
             if cue.end() > cm.start() or dashed(cue):

@@ -136,7 +136,8 @@ STRICT_DATE = rf"(?:{NUMERIC_DATE}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}
 
 DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     # (regex, attaches to the following mention, kind)
-    (rf"\b(?:x|for|over|during|times|×)\s*(?:the\s+)?(?:past\s+|last\s+|first\s+|previous\s+|next\s+|following\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
+    (rf"\bspent\s+(?:the\s+)?(?:past\s+|last\s+)?(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", True, "len"),  # 'spent seven weeks with the physios'
+    (rf"\b(?:x|for|over|during|times|×)\s*(?:the\s+|those\s+|these\s+)?(?:same\s+)?(?:past\s+|last\s+|first\s+|previous\s+|next\s+|following\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
     (rf"\b(?:{HEDGE_RE}\s+){{1,2}}(?P<n>{NUM_RE})\s+(?P<u>(?:days?|weeks?|wks?|months?|mos?|years?|yrs?))\b(?!\s+ago)(?!(?:-long)?\s+(?:course\s+|trial\s+)?of\b)", False, "len"),
     (rf"\b(?:{HEDGE_RE}\s+){{0,2}}(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
     (rf"\b(?P<n>{NUM_RE})[- ](?P<u>day|week|month)\s+(?:course|trial)\b", True, "len"),

@@ -343,13 +343,18 @@ def _score_rise(mentions: list[Mention]) -> None:
             mentions.remove(m)
 
 
+HAD_BEFORE = re.compile(r"\b(?:had|has had|underwent|got)\s+(?:an?\s+|the\s+|his\s+|her\s+)?$", re.I)
+
+
 def _requested_study(text: str, m: Mention) -> bool:
-    """The study the words name is the one being ordered or requested, not one already done."""
+    """The study the words name is the one being ordered or requested, not one already done ('he had an MRI of his
+    low back over the summer, ordered by urgent care' was done)."""
     clause = text[m.sent_start:m.sent_end]
-    return bool(ORDERED.search(clause)) and not PERFORMED.search(clause)
+    return bool(ORDERED.search(clause)) and not PERFORMED.search(clause) and not HAD_BEFORE.search(text, m.sent_start, m.start)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
                        r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of|back)\s+){0,4}"
-                       r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?\(?$"
+                       r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?"
+                       r"(?:(?:over|during|in) the (?:summer|spring|fall|autumn|winter)\s*[-\u2013,(]?\s*)?\(?$"  # 'over the summer - July'
                        # 'done this past June', 'was done the following week (September 2026)'
                        r"|[^.;:\n]{0,50}?\bdated\s*$",  # 'obtained over the summer (report dated 07/29/2026)'
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first

@@ -52,8 +52,9 @@ def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Opt
     the worsening, not the complaint: its lengths say nothing of when the episode began.
     """
     worse = {(m.sent_start, m.sent_end) for m in mentions if m.code == "symptoms_worsening" and m.reason is None}
+    # nor does a sentence dated only long ago ('03/2025 LBP episode, PT x 4 wks, resolved') tell this episode's length
     pain = [m for m in mentions if m.code in code_table().pain and m.reason is None
-            and (m.sent_start, m.sent_end) not in worse]
+            and (m.sent_start, m.sent_end) not in worse and not _dated_long_ago_clause(text, m, ref)]
     if not pain:
         return None
     days = [d.days for ds in sentence_durations(text, pain, ref).values() for d in ds if d.days > 0]
@@ -61,6 +62,13 @@ def episode_days(text: str, mentions: list[Mention], ref: Optional[date]) -> Opt
         injury = [m for m in mentions if m.code == "trauma" and m.reason is None]
         days = [d.days for ds in sentence_durations(text, injury, ref).values() for d in ds if d.days > 0 and d.ended]
     return max(days) if days else None
+
+
+def _dated_long_ago_clause(text: str, m: Mention, ref: Optional[date]) -> bool:
+    """The mention's clause, up to the next semicolon, is dated only long ago ('03/2025 LBP episode, PT x 4 wks,
+    resolved; full duty until 07/2026')."""
+    semi = text.find(";", m.end, m.sent_end)
+    return dated_long_ago(text, m.sent_start, semi if semi >= 0 else m.sent_end, ref)
 
 
 def assign_durations(text: str, therapy: list[Mention], ref: Optional[date], episode: Optional[float]) -> None:
