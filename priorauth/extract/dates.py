@@ -297,6 +297,7 @@ _YEAR_DATE = re.compile(rf"\b(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/\d{{4}}|
 NOTE_CLOCK_GAP = timedelta(days=365)
 
 
+@lru_cache(maxsize=16)
 def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
     """"Now" on the note's own timeline when its dates are all more than a year older than the document date.
 
