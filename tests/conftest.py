@@ -44,3 +44,18 @@ def packet_case(*docs: Document, cpt: str = "72148", age: int = 45, when: str = 
 def note_case(text: str, cpt: str = "72148", age: int = 45, when: str = "2026-03-02", swo: bool = True) -> Case:
     doc = Document(id="n", type="progress_note", date=date.fromisoformat(when), text=text)
     return packet_case(doc, cpt=cpt, age=age, when=when, swo=swo)
+
+
+def present(review, code: str) -> list[Finding]:
+    """The review's present findings of `code`."""
+    return [f for f in review.findings if f.code == code]
+
+
+def ruled(review, code: str) -> list[Finding]:
+    """The review's ruled-out findings of `code`."""
+    return [f for f in review.ruled_out if f.code == code]
+
+
+def dated_doc(i: str, text: str, day: str = "2026-03-02", kind: str = "progress_note") -> Document:
+    """A document of `kind` dated `day`, for packets built from several notes."""
+    return Document(id=i, type=kind, date=date.fromisoformat(day), text=text)

@@ -8,21 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from priorauth.extract.dates import find_durations, parse_date
-from priorauth.models import Document
 from priorauth.pipeline import review
+from tests.conftest import dated_doc as doc
 from tests.conftest import note_case, packet_case
+from tests.conftest import present as _present
+from tests.conftest import ruled as _ruled
 
 
-def _present(r, code):
-    return [f for f in r.findings if f.code == code]
 
-
-def _ruled(r, code):
-    return [f for f in r.ruled_out if f.code == code]
-
-
-def doc(i: str, text: str, day: str = "2026-03-02", kind: str = "progress_note") -> Document:
-    return Document(id=i, type=kind, date=date.fromisoformat(day), text=text)
 
 
 def test_arterial_disease_named_as_the_cause_explains_leg_weakness_with_walking():

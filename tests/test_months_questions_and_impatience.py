@@ -7,10 +7,8 @@ from __future__ import annotations
 from priorauth.extract.dates import find_durations
 from priorauth.pipeline import review
 from tests.conftest import note_case
+from tests.conftest import present as _present
 
-
-def _present(r, code):
-    return [f for f in r.findings if f.code == code]
 
 
 def test_late_may_is_a_month_not_a_plan():

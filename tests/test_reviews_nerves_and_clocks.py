@@ -5,19 +5,13 @@ Sentences written here."""
 
 from __future__ import annotations
 
-from datetime import date
 
-from priorauth.models import Document
 from priorauth.pipeline import review
+from tests.conftest import dated_doc as doc
 from tests.conftest import note_case, packet_case
+from tests.conftest import present as _present
 
 
-def _present(r, code):
-    return [f for f in r.findings if f.code == code]
-
-
-def doc(i: str, text: str, day: str = "2026-03-02", kind: str = "progress_note") -> Document:
-    return Document(id=i, type=kind, date=date.fromisoformat(day), text=text)
 
 
 def test_a_records_reviews_dated_items_are_weighed_by_their_own_dates():
