@@ -324,7 +324,7 @@ def _own_side(text: str, m: "Mention") -> Optional[str]:
     """The side written with the mention itself ('residual right-sided weakness'), before any other side its sentence
     names (the lesion's: 'after a left MCA stroke ... right-sided weakness')."""
     # the sentence with compared sides blanked out ('weaker than the left'), offsets kept
-    sent = COMPARED.sub(lambda x: " " * len(x.group(0)), text[m.sent_start:m.sent_end])
+    sent = _uncompared(text, m.sent_start, m.sent_end)
     start, end = m.start - m.sent_start, m.end - m.sent_start
     lo = max(0, start - 25)
     lo = max((x.end() for x in OWN_CLAUSE.finditer(sent, lo, start)), default=lo)
@@ -336,6 +336,12 @@ def _own_side(text: str, m: "Mention") -> Optional[str]:
 OWN_CLAUSE = re.compile(r"[,;]|\.(?=\s)")
 COMPARED = re.compile(r"\bthan (?:the |on the |his |her )?(?:left|right|L|R)\b(?: side)?", re.I)
 """'The right leg is weaker than the left': the side compared against is not the deficit's."""
+
+
+@functools.lru_cache(maxsize=256)
+def _uncompared(text: str, start: int, end: int) -> str:
+    """text[start:end] with compared sides blanked out, offsets kept: read once per sentence, not per mention."""
+    return COMPARED.sub(lambda x: " " * len(x.group(0)), text[start:end])
 
 
 def attribute(text: str, mentions: list["Mention"]) -> None:
@@ -415,11 +421,11 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             return cause
         if cause.scope == "region":
             region = next(r for c, _, _, r in cfg.causes if c.id == cause.id)
-            here = _own_side(text, m) or _side(COMPARED.sub(" ", sentence))
+            here = _own_side(text, m) or _side(_uncompared(text, m.sent_start, m.sent_end))
             if region is not None and region.search(sentence) and not (a.side and here and here != a.side):
                 return cause
         if cause.scope == "side":
-            here = _own_side(text, m) or _side(COMPARED.sub(" ", sentence))
+            here = _own_side(text, m) or _side(_uncompared(text, m.sent_start, m.sent_end))
             if here is None and not _lateral(sentence, rx) or (a.side is not None and here == a.side):
                 return cause
     return None
