@@ -262,6 +262,7 @@ class SentenceConText(ConText):
             graph = ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
             graph.targets, graph.modifiers = targets_in[k], modifiers
             graph.update_scopes()
+            _terminate_bounded(doc, modifiers)
             graph.apply_modifiers()
             edges.extend(graph.edges)
         for target, modifier in edges:
@@ -295,6 +296,25 @@ class SentenceConText(ConText):
             siblings = self._siblings = {r._rule_id: group for group in by_words.values() for r in group}
         rule = matcher.rule_map[rule_id]
         return siblings.get(rule_id, [rule])
+
+
+def _terminate_bounded(doc: Doc, modifiers: list) -> None:
+    """A terminating word ends a modifier of bounded reach too: medspaCy's overlap test misses a scope that lies inside
+    the terminator's sentence-long one, so 'L EHL 4/5, but cauda equina ruled out' negated the weakness."""
+    for m in modifiers:
+        if m.rule.max_scope is None or m.direction.upper() in ("TERMINATE", "PSEUDO"):
+            continue
+        lo, hi = m.scope_span
+        start, end = m.modifier_span
+        for t in modifiers:
+            if t is m or not (t.direction.upper() == "TERMINATE" or t.category.upper() in m.rule.terminated_by):
+                continue
+            if m.direction.upper() in ("FORWARD", "BIDIRECTIONAL") and end <= t.modifier_span[0] < hi:
+                hi = t.modifier_span[0]
+            if m.direction.upper() in ("BACKWARD", "BIDIRECTIONAL") and lo < t.modifier_span[1] <= start:
+                lo = t.modifier_span[1]
+        if (lo, hi) != m.scope_span:
+            m.update_scope(doc[lo:hi])
 
 
 @Language.factory("priorauth_context", default_config={"guideline": DEFAULT, "span_group_name": SPAN_GROUP})
