@@ -46,6 +46,8 @@ class Cause(Strict):
     crossed: bool = Field(default=False, description="Its lesion's side is opposite the deficits it explains (a "
                           "hemisphere's stroke): a side written before it names the lesion, and, alone, the deficits' "
                           "other side.")
+    dermatomal: bool = Field(default=False, description="Its deficits follow a dermatome (zoster): a root or "
+                             "dermatome named beside them does not set them apart from it.")
     dash: bool = Field(default=True, description="Whether a dash links it ('weakness - old stroke'); a list's dash "
                        "('RLQ pain - normal appendix, ovarian cyst') is no cause for the pain before it.")
 
@@ -407,10 +409,11 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
     """An attribution elsewhere in the document (or the packet) reaches this mention by its cause's scope."""
     rx = cfg.rx
     sentence = text[m.sent_start:m.sent_end]
-    if _dermatomal(sentence, rx):
-        return None
+    rooted = _dermatomal(sentence, rx)
     for a in attributions:
         cause = a.cause
+        if rooted and not cause.dermatomal:
+            continue
         if a.part is not None:
             if m.code in ("sensory_deficit", "motor_weakness") and m.code in cause.codes and _located(sentence, m, a):
                 return cause
@@ -466,14 +469,23 @@ def _both_sides_sensory(text: str, mentions: list["Mention"], rx: dict[str, re.P
 
 
 def _diffuse_reflexes(text: str, mentions: list["Mention"], rx: dict[str, re.Pattern[str]]) -> None:
-    """Diffuse symmetric hyporeflexia ('DTRs 1+ and symmetric throughout') is not an abnormal reflex finding."""
+    """Diffuse symmetric hyporeflexia ('DTRs 1+ and symmetric throughout') is not an abnormal reflex finding. A side or
+    an 'except' makes it focal only in the reflex's own clause: 'Achilles 1+ symmetric, sensation intact except reduced
+    vibration at both toes' keeps the reflexes symmetric."""
     for m in mentions:
         if m.code != "abnormal_reflexes" or m.reason is not None:
             continue
         sentence = text[m.sent_start:m.sent_end]
-        if rx["diffuse_reflexes"].search(sentence) and not rx["focal_reflexes"].search(sentence):
+        if rx["diffuse_reflexes"].search(sentence) and not rx["focal_reflexes"].search(_own_clause(text, m)):
             m.reason = "attributed_to_other_cause"
             m.cause = "diffuse symmetric hyporeflexia (not focal)"
+
+
+def _own_clause(text: str, m: "Mention") -> str:
+    """The mention's clause of its sentence: from the comma or semicolon before it to the one after it."""
+    cut = max(text.rfind(",", m.sent_start, m.start), text.rfind(";", m.sent_start, m.start)) + 1 or m.sent_start
+    ends = [i for i in (text.find(",", m.end, m.sent_end), text.find(";", m.end, m.sent_end)) if i != -1]
+    return text[max(cut, m.sent_start):min(ends) if ends else m.sent_end]
 
 
 def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:

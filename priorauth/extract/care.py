@@ -58,6 +58,9 @@ class CareData(Strict):
     unseen: Regex = Field(default=r"(?!x)x", description=(
         "A provider's words that the patient was never seen ('discharged without having been evaluated or treated'): in "
         "a document naming one kind of care, that care was not had."))
+    never_had_before: Regex = Field(default=r"(?!x)x", description=(
+        "Words just before care, in its clause, that say it never began ('has NOT been to PT', 'Never picked up the "
+        "naproxen'): like `not_attended` after it, such care undoes an earlier note's record of it."))
     patient_claim: Regex = Field(default=r"(?!x)x", description=(
         "Words that give care only as the patient's claim ('she reports she \"did the PT\"'): such a claim does not undo "
         "a provider's earlier record that the care never began."))
@@ -93,6 +96,7 @@ class Cues:
     carried: re.Pattern[str]
     unseen: re.Pattern[str]
     patient_claim: re.Pattern[str]
+    never_had_before: re.Pattern[str]
     score_change: tuple[re.Pattern[str], ...] = ()
     score_improved: float = 0.3
     score_rise: int = 2
@@ -189,6 +193,13 @@ def never_attended(text: str, m: "Mention") -> bool:
     return not c.received.search(between) and (ordered is not None or not DONE_AMOUNT.search(between))
 
 
+def never_had_before(text: str, m: "Mention") -> bool:
+    """Negated care whose own clause, before it, says it never began ('has NOT been to PT', 'Never picked up the
+    naproxen'), not merely that it is absent from today's plan ('no PT today')."""
+    c = cues()
+    return bool(c.never_had_before.search(text[_clause_start(text, m.sent_start, m.start, c):m.start]))
+
+
 LABEL = re.compile(r"[ \t]*:")
 NEXT_SUBJECT = re.compile(r"[.\s]*(?:he|she|they|pt|the patient|patient)\b", re.I)
 BARE_END = re.compile(r"\s*(?:[-–,.;(]|$)")  # 'never went - ...', not 'never went to the chiropractor'
@@ -206,6 +217,8 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
     for m in mentions:  # kept, so a later note's 'never went' can undo what an earlier note called received
         if m.code in care and m.reason in (None, "hypothetical") and never_attended(text, m):
             m.reason = m.reason or "negated"
+            m.not_had = True
+        elif m.code in care and m.reason == "negated" and never_had_before(text, m):
             m.not_had = True
     kinds = {m.code for m in mentions if m.code in care and m.reason in (None, "hypothetical")}
     if len(kinds) == 1 and cues().unseen.search(text):  # a therapy clinic's letter: 'discharged without being seen'

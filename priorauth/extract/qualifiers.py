@@ -328,7 +328,7 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int, backward: bo
 
     A long cue ("brain MRI ... lesions") is also ruled out by a negation inside it ("showed no lesions").
     `backward=False` for a normal-exam phrase: a trigger after it ("5/5 bilaterally, heel/toe walk normal") is more
-    of the normal exam, not its negation.
+    of the normal exam, not its negation, and one before its clause's comma negates something else.
     """
     c = vocabulary()
     inner = text[start:end]
@@ -338,6 +338,8 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int, backward: bo
     before = text[sent[0]:start]
     cut = max((m.end() for m in c.clause_stop.finditer(before)), default=0)
     before = before[cut:]
+    if not backward:  # a normal exam's own clause: 'non-dermatomal, pinprick intact', 'no clonus, sensation intact'
+        before = before[before.rfind(",") + 1:]
     words = re.findall(r"\S+", before)[-c.vocab.negation_window:]
     window = " ".join(words)
     if c.forward.search(window) or c.hypothetical.search(window):
@@ -446,13 +448,25 @@ def _stale(dt: DocText, sent: tuple[int, int], days: int, cue: Optional[tuple[in
     if cue is not None:
         lo = max((x.end() for x in CLAUSE_EDGE.finditer(dt.doc.text, sent[0], cue[0])), default=sent[0])
         nxt = CLAUSE_EDGE.search(dt.doc.text, cue[1], sent[1])
-        own = [d for d, _ in _dates_in(dt, (lo, nxt.start() if nxt else sent[1]))]
+        own = [d for d, _ in _dates_in(dt, (lo, nxt.start() if nxt else sent[1]))] or _host_dates(dt, sent, cue)
         if own:
             return (ref - max(own)).days > days
     # 'since 2019' dates the disease, not the event the cue names
     stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
     stated += [date(int(a or b), 12, 31) for a, b in YEAR_IN_RX.findall(text)]
     return bool(stated) and (ref - max(stated)).days > days
+
+
+def _host_dates(dt: DocText, sent: tuple[int, int], cue: tuple[int, int]) -> list[date]:
+    """A cue in brackets is an aside on the words before them, whose date, 'since' included, is its own:
+    'Ocrelizumab since 2020 (switched from dimethyl fumarate for breakthrough)' switched in 2020."""
+    text = dt.doc.text
+    opened = text.rfind("(", sent[0], cue[0])
+    if opened == -1 or text.find(")", opened, cue[0]) != -1:
+        return []
+    lo = max((x.end() for x in CLAUSE_EDGE.finditer(text, sent[0], opened)), default=sent[0])
+    return [d for d, _ in _dates_in(dt, (lo, opened))] + \
+        [date(int(y), 12, 31) for y in re.findall(r"\b(?:since|in|from)\s+((?:19|20)\d{2})\b", text[lo:opened])]
 
 
 def _dates_in(dt: DocText, sent: tuple[int, int]) -> list[tuple[date, EvidenceSpan]]:
@@ -931,6 +945,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             out.append(f)
             continue
         qs = _cue_qualifiers(f.code, f, docs)
+        if f.code == "demyelinating_disease":
+            qs = [q for q in qs if q.name != "new_symptoms" or not _explained_elsewhere(q, ruled_out, docs)]
         sections = [s.section or (docs[s.doc].section(s.start) if s.doc in docs else None) for s in f.evidence]
         if sections and all(x in skip for x in sections):
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
@@ -984,6 +1000,20 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
     return _packet_qualifiers(out, docs, request.request_date, {x.doc for x in surgeries if x.here})
 
 
+def _explained_elsewhere(q: Qualifier, ruled_out: list[Finding], docs: dict[str, DocText]) -> bool:
+    """Every sentence that tells the new symptom also holds a finding the author puts down to a cause outside the
+    spine ('new complaint: numbness of the R thumb and index finger', then 'R hand numbness = carpal tunnel'): a
+    symptom explained by another cause is no relapse of the disease."""
+    explained = [(s.doc, s.start) for x in ruled_out if x.reason == "attributed_to_other_cause" for s in x.evidence]
+    for s in q.evidence:
+        if s.doc not in docs:
+            return False
+        lo, hi = docs[s.doc].sentence(s.start)
+        if not any(doc == s.doc and lo <= at < hi for doc, at in explained):
+            return False
+    return bool(q.evidence)
+
+
 CURRENT_EPISODE = tuple(c for c in SYMPTOM_CODES if c not in ("back_pain", "neck_pain", "radicular_pain"))
 """What makes an episode current (a deficit, a new or worse symptom, failed care): it must come from a document that
 tells the present, not only from one that narrates the state before its own procedure or the past."""
@@ -1035,14 +1065,25 @@ def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         dt = docs.get(s.doc)
         if dt is None or dt.doc.date is None:
             return []
-        ref = note_clock(dt.doc.text, dt.doc.date) or dt.doc.date
+        review = document_role(dt.doc) == "records_review"  # written now about the past: its own date is its clock
+        ref = dt.doc.date if review else note_clock(dt.doc.text, dt.doc.date) or dt.doc.date
         sent = dt.sentence(s.start)
         stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
         stated += [date(int(a or b), 12, 31) for a, b in YEAR_IN_RX.findall(dt.doc.text[sent[0]:sent[1]])]
+        if not stated and review:  # a review's dated item dates what it tells
+            stated = [d for d in (_item_date(dt, s.start),) if d is not None]
+        if not stated and f.code in ONE_STUDY and document_role(dt.doc) not in ("procedure_report", "imaging_report"):
+            continue  # 'given his prior EMG-confirmed radiculopathy': the study the packet dates elsewhere
         if not stated or (ref - max(stated)).days <= LONG_AGO:
             return []
         held.append(s)
     return [Qualifier(name="long_ago", value=True, evidence=held[:MAX_SPANS])] if held else []
+
+
+ONE_STUDY = ("emg_radiculopathy",)
+"""A study told once and retold: a note's undated mention of it ('his prior EMG-confirmed radiculopathy') is the
+study another document dates, so only the dated mentions date it (a report's own undated impression still counts as
+of the report's day)."""
 
 
 def _treated_within_year(f: Finding, docs: dict[str, DocText], when: date) -> list[Qualifier]:
