@@ -200,6 +200,13 @@ def never_had_before(text: str, m: "Mention") -> bool:
     return bool(c.never_had_before.search(text[_clause_start(text, m.sent_start, m.start, c):m.start]))
 
 
+def _line_not_had(text: str, start: int, end: int) -> bool:
+    """A label's line says the care never began, with no word of it received before that."""
+    c = cues()
+    hit = c.not_attended.search(text, start, end)
+    return hit is not None and not c.received.search(text, start, hit.start())
+
+
 LABEL = re.compile(r"[ \t]*:")
 NEXT_SUBJECT = re.compile(r"[.\s]*(?:he|she|they|pt|the patient|patient)\b", re.I)
 BARE_END = re.compile(r"\s*(?:[-–,.;(]|$)")  # 'never went - ...', not 'never went to the chiropractor'
@@ -236,9 +243,12 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
         line_start = text.rfind("\n", 0, m.start) + 1
         if m.code in care and m.reason is None and LABEL.match(text, m.end) and not text[line_start:m.start].strip():
             line_end = text.find("\n", m.end)
-            told = [o for o in mentions if o.code == m.code and o is not m and m.end < o.start < (line_end if line_end >= 0 else len(text))]
+            line_end = line_end if line_end >= 0 else len(text)
+            told = [o for o in mentions if o.code == m.code and o is not m and m.end < o.start < line_end]
             if told and all(o.reason is not None for o in told):
                 m.reason, m.planned, m.not_had = told[0].reason, told[0].planned, told[0].not_had
+            elif not told and _line_not_had(text, m.end, line_end):  # 'PT: referred 4/3; has NOT started (waitlist)'
+                m.reason, m.not_had = "negated", True
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,9 @@ DAY_MONTH = (rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{ORDINAL_RE} of)(?: of)? (?:(?:janu
 # holidays date what happened around them ('an MRI just before Halloween', 'PT since the Fourth of July')
 HOLIDAYS = {"new year's day": (1, 1), "new year's": (1, 1), "new years": (1, 1), "valentine's day": (2, 14),
             "st. patrick's day": (3, 17), "st patrick's day": (3, 17), "memorial day": (5, 28), "independence day": (7, 4),
-            "fourth of july": (7, 4), "labor day": (9, 3), "halloween": (10, 31), "thanksgiving": (11, 25),
+            "fourth of july": (7, 4), "4th of july": (7, 4), "labor day": (9, 3), "halloween": (10, 31), "thanksgiving": (11, 25),
             "christmas": (12, 25), "christmas eve": (12, 24), "new year's eve": (12, 31)}
-HOLIDAY_RE = r"(?:new year'?s(?: day| eve)?|valentine'?s day|st\.? patrick'?s day|memorial day|independence day|fourth of july|labor day|halloween|thanksgiving|christmas(?: eve)?)"
+HOLIDAY_RE = r"(?:new year'?s(?: day| eve)?|valentine'?s day|st\.? patrick'?s day|memorial day|independence day|(?:fourth|4th) of july|labor day|halloween|thanksgiving|christmas(?: eve)?)"
 ANY_DATE = rf"(?:{NUMERIC_DATE}|(?<![A-Za-z]){TEXT_DATE}(?![A-Za-z])|\b{HOLIDAY_RE}(?: \d{{4}})?\b)"
 DATE_RX = re.compile(ANY_DATE, re.I)
 

@@ -143,7 +143,9 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
                 continue
             code = doc_kind
         if rule.imaging_header and span.start_char > 200:
-            continue
+            rule = _plain_rule(code, document.text, span)  # a line that opens with the study, not a report's title
+            if rule is None:
+                continue
         if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
             continue
         section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char), document.text)
@@ -265,6 +267,26 @@ def _rule(span: Span) -> resources.LexiconRule:
     rules = resources.lexicons()[code].rules
     rid = span._.target_rule.metadata.get("rule", 0) if span._.target_rule is not None and span._.target_rule.metadata else 0
     return rules[rid]
+
+
+PLAIN_FLAGS = ("imaging_header", "doc_kind", "procedure", "emg_doc", "operative_doc", "course_only", "score_rise")
+
+
+def _plain_rules(code: str) -> tuple[tuple[resources.LexiconRule, re.Pattern[str]], ...]:
+    """The code's rules for running text (compiled here: asked only for a title rule's words deep in a note)."""
+    return tuple((r, re.compile(r.pattern, re.I)) for r in resources.lexicons()[code].rules
+                 if not any(getattr(r, f) for f in PLAIN_FLAGS))
+
+
+def _plain_rule(code: str, text: str, span: Span) -> Optional[resources.LexiconRule]:
+    """The matcher keeps one rule per span: where a report-title rule's words stand deep in a note ('MRI L-spine done
+    right after the 4th of July' opening a history line), the rule of the same words in running text, if one matches
+    there."""
+    sent = span.sent
+    for rule, rx in _plain_rules(code):
+        if any(m.start() <= span.start_char < m.end() for m in rx.finditer(text, sent.start_char, sent.end_char)):
+            return rule
+    return None
 
 
 def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:

@@ -353,6 +353,8 @@ def _requested_study(text: str, m: Mention) -> bool:
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause) and not HAD_BEFORE.search(text, m.sent_start, m.start)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
                        r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of|back)\s+){0,4}"
+                       r"(?:(?:right|just|shortly|soon|sometime)\s+)?(?:(?:after|before|around)\s+(?:the\s+)?)?"  # 'right after the 4th of July'
+                       r"(?:(?:early|mid|late)[- ]?(?=(?:this|last)\b))?"  # 'early last October'
                        r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?"
                        r"(?:(?:over|during|in) the (?:summer|spring|fall|autumn|winter)\s*[-\u2013,(]?\s*)?\(?$"  # 'over the summer - July'
                        # 'done this past June', 'was done the following week (September 2026)'
