@@ -17,8 +17,8 @@ from priorauth.jsonl import read_lines
 from priorauth.models import Case
 from priorauth.pipeline import review
 
-KEPT_APART = {"hard-synth10", "hard-synth27", "hard-synth44", "hard-synth45", "hard-synth46", "hard-synth47",
-              "hard-synth56", "hard-synth57"}
+KEPT_APART = {"hard-synth10", "hard-synth27", "hard-synth58", "hard-synth59", "hard-synth60", "hard-synth61",
+              "hard-synth66", "hard-synth67"}
 SETS = sorted(p for p in (Path(__file__).resolve().parents[1] / "evaluation-sets").glob("hard-synth*.jsonl")
               if p.stem not in KEPT_APART)
 
