@@ -225,7 +225,8 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
         if m.code in care and m.reason in (None, "hypothetical") and never_attended(text, m):
             m.reason = m.reason or "negated"
             m.not_had = True
-        elif m.code in care and m.reason == "negated" and never_had_before(text, m):
+        elif m.code in care and m.reason in (None, "negated") and never_had_before(text, m):
+            m.reason = "negated"  # 'Never started PT (cost)': ConText's 'never started' looks only backward
             m.not_had = True
     kinds = {m.code for m in mentions if m.code in care and m.reason in (None, "hypothetical")}
     if len(kinds) == 1 and cues().unseen.search(text):  # a therapy clinic's letter: 'discharged without being seen'
@@ -276,6 +277,10 @@ def dated_long_ago(text: str, s0: int, e0: int, ref: Optional[date]) -> bool:
     return bool(found) and all(ref - d > OLD_EPISODE for d in found)
 
 
+LONG_AGO_WORDS = re.compile(r"\b(?:(?:\d+|two|three|four|five|six|several|many|a few) (?:years|summers|winters|springs|"
+                            r"autumns|falls)|years) ago\b|\bas a (?:child|teenager)\b", re.I)
+
+
 def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Improvement]:
     """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient,
     and not an earlier episode's ('the 2023 radiculopathy resolved', read on a note dated `ref`)."""
@@ -293,6 +298,9 @@ def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Imp
         if not found or dated_long_ago(text, s0, e0, ref):
             continue
         for start, end in found:
+            clause = max(text.rfind(",", s0, start), text.rfind(";", s0, start), s0)
+            if LONG_AGO_WORDS.search(text, clause, end):  # '..., apart from a bout of sciatica two summers ago that settled'
+                continue
             # 'helped at first but came back' is transient; 'not getting better - but she is 40% better' is not
             if not any(t.group(0).lower() != "but" or t.start() > start for t in c.transient.finditer(text, s0, e0)):
                 out.append(Improvement(doc_id, start, end))

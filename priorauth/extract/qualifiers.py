@@ -952,6 +952,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
         if f.code in CURRENT_EPISODE:
             qs += _told_only_by(f, docs, roles, reoperations)
+        elif f.code == "emg_radiculopathy":  # a study a review retells from before six months is the past's (A.iii)
+            qs += [q for q in _told_only_by(f, docs, roles) if q.name == "records_review"]
         if f.code in CURRENT_EPISODE + ("emg_radiculopathy",) and spec_for(f.code, "long_ago"):
             qs += _long_ago(f, docs)
         if f.code in CONTRADICTABLE:
