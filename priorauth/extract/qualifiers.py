@@ -427,8 +427,8 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
 
 
 RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re.I)
-YEAR_IN_RX = re.compile(r"\b(?:in|of|by|until|through|during)\s+(?:(?:early|mid|late)[- ]?)?((?:19|20)\d{2})\b(?![/-]\d)"
-                        r"|(?:^|[:;]\s*|\n\s*)((?:19|20)\d{2})\b(?![/-]\d)")
+YEAR_IN_RX = re.compile(r"\b(?:in|of|by|until|through|during|from)\s+(?:(?:early|mid|late)[- ]?)?((?:19|20)\d{2})\b(?![/-]\d)"
+                        r"|(?:^|[:;]\s*|\n\s*)((?:19|20)\d{2})\b(?![/-]\d)", re.I)  # dictations write 'IN 2019'
 """A year that dates a sentence's event: 'in 2019', 'by early 2023', or leading its line or clause ('Hx: 2022 L foot
 drop ...')."""
 

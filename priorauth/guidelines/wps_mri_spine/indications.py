@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from priorauth.models import Qualifier
 from priorauth.rules.catalog import register_predicates
 from priorauth.rules.criterion import Outcome, met, unmet
@@ -431,9 +433,13 @@ def i(f: Facts, s: Study) -> Outcome:
 
 
 def _of_region(quals: list, s: Study) -> list:
-    """The qualifiers' spans that do not name another region than the study's ('new low back pain' is no new symptom
-    of an operated neck); qualifiers left without spans are dropped."""
-    named = get_guideline().study_region_named
+    """The qualifiers' spans that do not name another region than the study's ('new low back pain', 'L sciatica' is no
+    new symptom of an operated neck); qualifiers left without spans are dropped."""
+    g = get_guideline()
+
+    def named(text: str) -> Optional[str]:  # a region's words, else one region's limb ('sciatica', 'L arm numbness')
+        limbs = g.limbs_of(text)
+        return g.study_region_named(text) or (next(iter(limbs)) if len(limbs) == 1 else None)
     out = []
     for q in quals:
         other = [e for e in q.evidence if named(e.text) not in (None, s.region)]  # with the words inside them
