@@ -426,7 +426,8 @@ def _closed_aside(span, start: int, end: int) -> bool:
     if end > span.start:
         return False
     doc = span.doc
+    text = doc_text(doc)  # `doc.text` is rebuilt from the tokens on every access
     lo = doc[start].idx
-    before = doc.text[doc[span.sent.start].idx if span.sent is not None else 0:lo]
+    before = text[doc[span.sent.start].idx if span.sent is not None else 0:lo]
     opened = before.rfind("(") > before.rfind(")")
-    return opened and ")" in doc.text[doc[end - 1].idx + len(doc[end - 1]):span.start_char]
+    return opened and ")" in text[doc[end - 1].idx + len(doc[end - 1]):span.start_char]
