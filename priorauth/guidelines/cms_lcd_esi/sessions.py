@@ -15,6 +15,7 @@ injections are not sessions. Several mentions of one day are one session.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -96,17 +97,28 @@ class Session:
     relief_evidence: list[EvidenceSpan] = field(default_factory=list)
 
 
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])")
+
+
 def sentences(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence: lines split after '. ' before a capital or digit."""
+    return iter(_sentences(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Split once per text: this guideline's readers each walk every sentence of every note (eight passes)."""
+    out = []
     pos = 0
     for line in text.split("\n"):
         start = pos
-        for m in re.finditer(r"(?<=[.!?;])\s+(?=[A-Z(])", line):
-            yield start, pos + m.start()
+        for m in SENTENCE_BREAK.finditer(line):
+            out.append((start, pos + m.start()))
             start = pos + m.end()
         if line[start - pos:].strip():
-            yield start, pos + len(line)
+            out.append((start, pos + len(line)))
         pos += len(line) + 1
+    return tuple(out)
 
 
 def span(doc: Document, start: int, end: int) -> EvidenceSpan:
