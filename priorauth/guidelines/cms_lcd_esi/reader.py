@@ -115,6 +115,9 @@ def _is_session(doc: Document, s: int, e: int) -> bool:
     return bool(GIVEN.search(sent) and (S._dates(doc, s, e)) and not PLANNED.search(sent))
 
 
+ESI_CODE = re.compile(r"\b(?:62321|62323|6447[9]|6448[0-4]|62320|62322)\b")
+
+
 def plan_sentences(docs: dict[str, Document]) -> Iterator[tuple[Document, int, int, bool]]:
     """(doc, start, end, names_the_injection) for each sentence about the requested injection."""
     for doc in docs.values():
@@ -123,11 +126,10 @@ def plan_sentences(docs: dict[str, Document]) -> Iterator[tuple[Document, int, i
         sections = _plan_spans(doc)
         for s, e in sentences(doc.text):
             sent = doc.text[s:e]
-            esi = bool(ESI.search(sent) or re.search(r"\b(?:62321|62323|6447[9]|6448[0-4]|62320|62322)\b", sent))
+            esi = bool(ESI.search(sent) or ESI_CODE.search(sent))
             in_plan = any(a <= s < b for a, b in sections)
-            if _is_session(doc, s, e):
-                continue
-            if (esi and (in_plan or PLANNED.search(sent))) or in_plan:
+            # a session told in the plan is not the plan; asked last, of the sentences that would be yielded
+            if ((esi and (in_plan or PLANNED.search(sent))) or in_plan) and not _is_session(doc, s, e):
                 yield doc, s, e, esi
 
 
