@@ -15,6 +15,7 @@ from typing import Iterator, Optional
 
 from priorauth.extract.dates import WORD_NUM
 from priorauth.extract.readers import reader
+from priorauth.extract.starts import index_of
 from priorauth.guidelines.cms_lcd_esi import sessions as S
 from priorauth.guidelines.cms_lcd_esi.sessions import ESI, GIVEN, PLANNED, procedure_head, sentences, span
 from priorauth.models import Case, Document, EvidenceSpan, Finding, Qualifier
@@ -271,10 +272,14 @@ def read_discordance(docs: dict[str, Document]) -> list[Finding]:
 
 def read_scales(docs: dict[str, Document]) -> list[Finding]:
     out = []
+    # each scale tried only where its words stand (starts.py), all found in one pass over the note: case-insensitive
+    # patterns opening with \b were tried at every character, once per scale
+    index = index_of(tuple(rx for _, rx in SCALE_SCORE))
     for doc in docs.values():
         taken: list[tuple[int, int]] = []
+        at = index.read(doc.text, doc.text.lower())
         for name, rx in SCALE_SCORE:
-            for m in rx.finditer(doc.text):
+            for m in index.finditer(rx, doc.text, at):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append((m.start(), m.end()))
