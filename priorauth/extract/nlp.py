@@ -225,6 +225,16 @@ class TextOnceRegexMatcher(RegexMatcher):
         return index
 
 
+def sentence_index(doc: Doc) -> tuple[numpy.ndarray, list[tuple[int, int]]]:
+    """The sentence number of each token and (start, end) of each sentence, as `doc.sents` gives them, read from the
+    SENT_START array: iterating `doc.sents` makes a Span per sentence, and the numbering was a Python loop."""
+    opens = doc.to_array([SENT_START]).reshape(-1) == 1 if len(doc) else numpy.zeros(0, dtype=bool)
+    if len(doc):
+        opens[0] = True  # doc.sents opens its first sentence at the first token whatever it is marked
+    starts = numpy.flatnonzero(opens).tolist()
+    return numpy.cumsum(opens, dtype="int64") - 1, list(zip(starts, starts[1:] + [len(doc)]))
+
+
 class SentenceConText(ConText):
     """medspaCy's ConText, with its graph built per sentence instead of per document.
 
@@ -239,11 +249,7 @@ class SentenceConText(ConText):
     def __call__(self, doc: Doc, targets: Optional[str] = None) -> Doc:
         spans = doc.spans[self.span_group_name] if targets is None else getattr(doc._, targets)
         matcher = medspacy_private(self, "matcher")
-        sent_of = numpy.zeros(len(doc), dtype="int64")
-        bounds = []
-        for k, sent in enumerate(doc.sents):
-            sent_of[sent.start:sent.end] = k
-            bounds.append((sent.start, sent.end))
+        sent_of, bounds = sentence_index(doc)
         targets_in: dict[int, list] = {}
         for target in spans:
             targets_in.setdefault(int(sent_of[target.start]), []).append(target)
@@ -446,7 +452,8 @@ def _closed_aside(span, start: int, end: int) -> bool:
     if end > span.start:
         return False
     doc = span.doc
+    text = doc_text(doc)  # `doc.text` is rebuilt from the tokens on every access
     lo = doc[start].idx
-    before = doc.text[doc[span.sent.start].idx if span.sent is not None else 0:lo]
+    before = text[doc[span.sent.start].idx if span.sent is not None else 0:lo]
     opened = before.rfind("(") > before.rfind(")")
-    return opened and ")" in doc.text[doc[end - 1].idx + len(doc[end - 1]):span.start_char]
+    return opened and ")" in text[doc[end - 1].idx + len(doc[end - 1]):span.start_char]

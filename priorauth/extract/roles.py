@@ -35,13 +35,17 @@ def _rules() -> tuple[tuple[tuple[DocumentRole, re.Pattern[str]], ...], tuple[tu
 
 def document_role(document: Document) -> DocumentRole:
     """The role of one document: its type first, then its opening lines, else a clinic note."""
+    return _role((document.type or "").strip().lower(), document.text[:HEAD])
+
+
+@functools.lru_cache(maxsize=256)
+def _role(kind: str, head: str) -> DocumentRole:
+    """Read once per type and opening: qualifiers, events and the care passes each ask for every document's role."""
     types, headers = _rules()
-    kind = (document.type or "").strip().lower()
     if kind:
         for role, rx in types:
             if rx.search(kind):
                 return role
-    head = document.text[:HEAD]
     for role, rx in headers:
         if rx.search(head):
             return role

@@ -123,7 +123,7 @@ class Guideline:
         """
         for name in self.manifest.modules:
             path = self.path(name)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = _digest(path)
             if digest in _MODULES:
                 continue
             try:
@@ -208,6 +208,17 @@ class Guideline:
 
 
 _MODULES: dict[str, ModuleType] = {}  # sha256 of a guideline module's source -> the module imported from it
+_DIGESTS: dict[tuple[Path, int, int], str] = {}  # (path, mtime, size) -> sha256 of the file
+
+
+def _digest(path: Path) -> str:
+    """A module file's sha256, hashed again only when its modification time or size changes: every review asks."""
+    st = path.stat()
+    key = (path, st.st_mtime_ns, st.st_size)
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        digest = _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
 _INSTALLED: dict[str, list[Guideline]] = {}  # id -> its installed versions, oldest first
 _ACTIVE: ContextVar[str] = ContextVar("priorauth_guideline", default=DEFAULT)
 _GENERATION = 0  # bumped by register(): a name may then mean another version

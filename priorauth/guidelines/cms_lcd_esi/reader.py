@@ -15,6 +15,7 @@ from typing import Iterator, Optional
 
 from priorauth.extract.dates import WORD_NUM
 from priorauth.extract.readers import reader
+from priorauth.extract.starts import index_of
 from priorauth.guidelines.cms_lcd_esi import sessions as S
 from priorauth.guidelines.cms_lcd_esi.sessions import ESI, GIVEN, PLANNED, procedure_head, sentences, span
 from priorauth.models import Case, Document, EvidenceSpan, Finding, Qualifier
@@ -115,6 +116,9 @@ def _is_session(doc: Document, s: int, e: int) -> bool:
     return bool(GIVEN.search(sent) and (S._dates(doc, s, e)) and not PLANNED.search(sent))
 
 
+ESI_CODE = re.compile(r"\b(?:62321|62323|6447[9]|6448[0-4]|62320|62322)\b")
+
+
 def plan_sentences(docs: dict[str, Document]) -> Iterator[tuple[Document, int, int, bool]]:
     """(doc, start, end, names_the_injection) for each sentence about the requested injection."""
     for doc in docs.values():
@@ -123,11 +127,10 @@ def plan_sentences(docs: dict[str, Document]) -> Iterator[tuple[Document, int, i
         sections = _plan_spans(doc)
         for s, e in sentences(doc.text):
             sent = doc.text[s:e]
-            esi = bool(ESI.search(sent) or re.search(r"\b(?:62321|62323|6447[9]|6448[0-4]|62320|62322)\b", sent))
+            esi = bool(ESI.search(sent) or ESI_CODE.search(sent))
             in_plan = any(a <= s < b for a, b in sections)
-            if _is_session(doc, s, e):
-                continue
-            if (esi and (in_plan or PLANNED.search(sent))) or in_plan:
+            # a session told in the plan is not the plan; asked last, of the sentences that would be yielded
+            if ((esi and (in_plan or PLANNED.search(sent))) or in_plan) and not _is_session(doc, s, e):
                 yield doc, s, e, esi
 
 
@@ -269,10 +272,14 @@ def read_discordance(docs: dict[str, Document]) -> list[Finding]:
 
 def read_scales(docs: dict[str, Document]) -> list[Finding]:
     out = []
+    # each scale tried only where its words stand (starts.py), all found in one pass over the note: case-insensitive
+    # patterns opening with \b were tried at every character, once per scale
+    index = index_of(tuple(rx for _, rx in SCALE_SCORE))
     for doc in docs.values():
         taken: list[tuple[int, int]] = []
+        at = index.read(doc.text, doc.text.lower())
         for name, rx in SCALE_SCORE:
-            for m in rx.finditer(doc.text):
+            for m in index.finditer(rx, doc.text, at):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append((m.start(), m.end()))

@@ -15,6 +15,7 @@ injections are not sessions. Several mentions of one day are one session.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -50,8 +51,14 @@ def procedure_head(doc: Document) -> Optional[re.Match[str]]:
 
     A clinic note whose plan reads "Procedure: L5 TFESI" is not one: its plan is the requested injection.
     """
-    head = PROCEDURE_DOC.search(doc.text)
-    if head and (PERFORMED.search(doc.text) or re.search(r"procedure|operative", doc.type or "", re.I)):
+    return _procedure_head(doc.text, doc.type)
+
+
+@functools.lru_cache(maxsize=8)
+def _procedure_head(text: str, kind: Optional[str]) -> Optional[re.Match[str]]:
+    """Read once per note: five of this guideline's passes ask each note whether it is a procedure report."""
+    head = PROCEDURE_DOC.search(text)
+    if head and (PERFORMED.search(text) or re.search(r"procedure|operative", kind or "", re.I)):
         return head
     return None
 
@@ -96,17 +103,28 @@ class Session:
     relief_evidence: list[EvidenceSpan] = field(default_factory=list)
 
 
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])")
+
+
 def sentences(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence: lines split after '. ' before a capital or digit."""
+    return iter(_sentences(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Split once per text: this guideline's readers each walk every sentence of every note (eight passes)."""
+    out = []
     pos = 0
     for line in text.split("\n"):
         start = pos
-        for m in re.finditer(r"(?<=[.!?;])\s+(?=[A-Z(])", line):
-            yield start, pos + m.start()
+        for m in SENTENCE_BREAK.finditer(line):
+            out.append((start, pos + m.start()))
             start = pos + m.end()
         if line[start - pos:].strip():
-            yield start, pos + len(line)
+            out.append((start, pos + len(line)))
         pos += len(line) + 1
+    return tuple(out)
 
 
 def span(doc: Document, start: int, end: int) -> EvidenceSpan:
@@ -133,7 +151,13 @@ def _months(n: str, unit: str) -> float:
 
 
 def _dates(doc: Document, s: int, e: int) -> list[tuple[date, int, int]]:
-    text = doc.text[s:e]
+    return list(_sentence_dates(doc.text, doc.date, s, e))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentence_dates(whole: str, today: Optional[date], s: int, e: int) -> tuple[tuple[date, int, int], ...]:
+    """Read once per sentence: the session passes and the plan's session check each ask every sentence for its dates."""
+    text = whole[s:e]
     out = []
     for m in ISO.finditer(text):
         try:
@@ -144,14 +168,14 @@ def _dates(doc: Document, s: int, e: int) -> list[tuple[date, int, int]]:
         if any(a <= s + m.start() < b for _, a, b in out) or not re.search(r"\d", m.group()) \
                 or NOT_SESSION_DATE.search(text[max(0, m.start() - 30):m.start()]):
             continue
-        d = parse_date(m.group(), doc.date)
+        d = parse_date(m.group(), today)
         if d is not None:
             out.append((d, s + m.start(), s + m.end()))
     for m in AGO.finditer(text):
-        if doc.date is not None:
+        if today is not None:
             days = _num(m[1]) * {"d": 1, "w": 7, "m": 30.4}[m[2][0].lower()]
-            out.append((doc.date - timedelta(days=round(days)), s + m.start(), s + m.end()))
-    return sorted(out, key=lambda x: x[1])
+            out.append((today - timedelta(days=round(days)), s + m.start(), s + m.end()))
+    return tuple(sorted(out, key=lambda x: x[1]))
 
 
 def _relief(doc: Document, s: int, e: int, session: Session) -> None:
