@@ -61,3 +61,16 @@ def test_no_change_in_a_normal_exam_is_no_failed_trial():
 def test_a_study_had_in_the_spring():
     text = "LBP since 01/05. Had MRI L-spine in the spring at outside facility."
     assert present(review(note_case(text, when="2026-07-15")), "prior_mri_same_region")
+
+
+def test_a_reviews_item_quoting_a_recent_emgs_impression():
+    def packet(emg_day: str):
+        text = ("INDEPENDENT MEDICAL EXAMINATION - RECORDS REVIEW\nRecords reviewed:\n1. PCP 09/30/2026: new low back "
+                f"pain with L leg pain after a work injury. 2. EMG/NCS {emg_day} (Dr. Lind): active denervation L "
+                "tibialis anterior and L5 paraspinals. Impression: acute left L5 radiculopathy.\nCurrent exam: L SLR "
+                "positive.")
+        return packet_case(dated_doc("r", text, day="2026-11-18", kind="records_review"), when="2026-11-20")
+    recent = review(packet("11/09/2026"))
+    assert "A.iii" in recent.criteria
+    old = review(packet("03/09/2025"))
+    assert "A.iii" not in old.criteria or old.decision != "meets_criteria"

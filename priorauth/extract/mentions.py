@@ -146,7 +146,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             rule = _plain_rule(code, document.text, span)  # a line that opens with the study, not a report's title
             if rule is None:
                 continue
-        if (rule.emg_doc and (emg_from is None or span.start_char < emg_from)) or (rule.operative_doc and not operative):
+        if (rule.emg_doc and (emg_from is None or span.start_char < emg_from) and not _emg_item(document.text, span.start_char)) \
+                or (rule.operative_doc and not operative):
             continue
         section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char), document.text)
         if rule.course_only and not resources.section_config()["effects"].get(section or "", {}).get("course"):
@@ -210,6 +211,19 @@ def _emg_results_start(document: Document) -> Optional[int]:
 
 
 CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
+
+
+EMG_ITEM = re.compile(r"(?:^[ \t]*|\b\d{1,2}[.)][ \t]*|^[ \t]*[-*\u2022][ \t]*)(?:EMG|NCS|EMG/NCS|NCS/EMG|electrodiagnostic\w*)\b",
+                      re.I | re.M)
+ITEM_START = re.compile(r"(?:^[ \t]*[-*\u2022]|\b\d{1,2}[.)])[ \t]+[A-Z]", re.M)
+
+
+def _emg_item(text: str, at: int) -> bool:
+    """A line (a records review's item) that opens with the EMG and goes on to its impression: '5. EMG/NCS 11/09/2026
+    (Dr. Feld): active denervation ... Impression: acute left L5 radiculopathy' quotes the report."""
+    line = text.rfind("\n", 0, at) + 1
+    opened = [m.end() for m in EMG_ITEM.finditer(text, line, at)]
+    return bool(opened) and ITEM_START.search(text, opened[-1], at) is None  # no later item between it and the words
 
 
 def _excluded_nearby(text: str, m: Mention) -> bool:

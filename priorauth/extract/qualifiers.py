@@ -952,7 +952,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs.append(Qualifier(name="templated_ros", value=True, evidence=f.evidence[:MAX_SPANS]))
         if f.code in CURRENT_EPISODE:
             qs += _told_only_by(f, docs, roles, reoperations)
-        elif f.code == "emg_radiculopathy":  # a study a review retells from before six months is the past's (A.iii)
+        elif f.code == "emg_radiculopathy" and not any(_line_dated_recent(docs[s.doc], s) for s in f.evidence if s.doc in docs):
+            # a study a review retells from before six months is the past's (A.iii); one its line dates recently is not
             qs += [q for q in _told_only_by(f, docs, roles) if q.name == "records_review"]
         if f.code in CURRENT_EPISODE + ("emg_radiculopathy",) and spec_for(f.code, "long_ago"):
             qs += _long_ago(f, docs)
@@ -1043,6 +1044,14 @@ def _told_only_by(f: Finding, docs: dict[str, DocText], roles: dict[str, str],
 
 
 RECENT_NARRATIVE = 183  # days: what a review's sentence dates within this of the review is the current episode
+
+
+def _line_dated_recent(dt: DocText, s: EvidenceSpan) -> bool:
+    """The last date written before the span on its own line (a review's item: '5. EMG/NCS 11/09/2026 (Dr. Feld): ...
+    Impression: acute left L5 radiculopathy') lies within six months of the review."""
+    line = dt.doc.text.rfind("\n", 0, s.start) + 1
+    dated = _dates_in(dt, (line, s.start))
+    return bool(dated) and dt.doc.date is not None and (dt.doc.date - dated[-1][0]).days <= RECENT_NARRATIVE
 
 
 def _dated_recent(dt: DocText, s: EvidenceSpan) -> bool:
