@@ -74,3 +74,11 @@ def test_a_reviews_item_quoting_a_recent_emgs_impression():
     assert "A.iii" in recent.criteria
     old = review(packet("03/09/2025"))
     assert "A.iii" not in old.criteria or old.decision != "meets_criteria"
+
+
+def test_an_indeterminate_lesion_named_by_its_level_after_the_word():
+    uc = dated_doc("u", "URGENT CARE: mid-back pain after a slip. T-spine films: no fracture. Radiology: indeterminate, "
+                        "recommend MRI.", day="2026-11-06", kind="urgent_care_note")
+    pcp = dated_doc("p", "Mid-back pain much better. Radiologist flagged an indeterminate T9 lesion and advised MRI to "
+                         "characterize it. Ordering MRI thoracic spine as recommended.", day="2026-11-20")
+    assert "J" in review(packet_case(uc, pcp, cpt="72146", when="2026-11-23")).criteria

@@ -806,6 +806,9 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         if f.code != "imaging_indeterminate":  # a study's own region is named with it; another fact's is not
             lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), lead)
         r = g.region_of(s.text) or g.region_of(lead + s.text)
+        if r is None and f.code == "imaging_indeterminate":  # 'an indeterminate T9 lesion': the level just after it
+            tail = re.match(r"[^.;,\n]{0,20}", dt.doc.text[s.end:]).group(0)
+            r = g.region_of(tail)
         return [r] if r else []
     return _around_spans(f, docs, "region", region)
 
