@@ -212,7 +212,10 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                     if loc and cause.scope in ("diffuse", "region"):
                         found.append(Attribution(cause, cs, ce, s0, e0, loc["side"] if loc["side"] != "bilateral" else None,
                                                  _part(loc["part"])))
-                hit = (srx.search(clause) if srx else None) or _linked(clause, crx, cfg, cause.dash)
+                boxed = _bracketed(clause, crx)
+                for ps, pe in boxed:  # only the words before the bracket, back to a comma, are explained, on their side
+                    found.append(Attribution(cause, cs + ps, cs + pe, s0, e0, _side(clause[ps:pe])))
+                hit = None if boxed else (srx.search(clause) if srx else None) or _linked(clause, crx, cfg, cause.dash)
                 if hit:
                     # the deficit's side, not the lesion's ("right weakness after a left MCA stroke")
                     # a stroke's side is the lesion's, opposite the deficit ('right weakness after a left MCA stroke'); a
@@ -224,6 +227,19 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                 elif cause.scope == "region" and excluded and _stated(clause, crx, rx):
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(clause)))
     return found
+
+
+def _bracketed(clause: str, crx: re.Pattern[str]) -> list[tuple[int, int]]:
+    """A cause alone in brackets right after what it explains ('R grip 4/5 (old stroke), new L deltoid 4/5'): the span
+    from the comma before to the closing bracket, so the rest of the clause keeps its own reading."""
+    out = []
+    for cm in crx.finditer(clause):
+        lead = BRACKET_BEFORE.search(clause, 0, cm.start())
+        close = BRACKET_AFTER.match(clause, cm.end())
+        if lead and close:
+            start = max(clause.rfind(",", 0, lead.start()), clause.rfind(":", 0, lead.start())) + 1
+            out.append((start, close.end()))
+    return out
 
 
 def _pointed_back(text: str, s0: int, e0: int, causes: list[Cause], rx: dict[str, re.Pattern[str]]) -> list[Attribution]:
@@ -271,6 +287,8 @@ SIDE_LETTER = r"\b[LR]\b" + LETTER_NOT_REGION
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
 LESION_SIDE = re.compile(r"(?i)\b(?:left|right|L|R)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
+BRACKET_BEFORE = re.compile(r"\S\s*\((?:(?:old|known|prior|remote|chronic|his|her|their|the|from|post|residual|s/p)[\s-]+){0,3}$", re.I)
+BRACKET_AFTER = re.compile(r"\s*\)")
 QUESTIONED = re.compile(r"\?\s*(?:[\w-]+\s+){0,2}$")
 DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)|[^.;,\n]{0,30}?\s(?:vs\.?|versus)(?=\s|$)", re.I)
 """A cause that is one side of a differential: 'stroke vs radiculopathy', 'peroneal nerve palsy from leg crossing vs L5
@@ -306,9 +324,9 @@ def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled, dash: bool = True)
 
 
 def _negated_cue(clause: str, at: int, rx: dict[str, re.Pattern[str]]) -> bool:
-    """'not due to', 'unlikely to be from', 'rather than' just before the link, within its own phrase: a bracket or comma
-    opens a new one ('3+ vs 2+ L (unchanged post-stroke)')."""
-    window = re.split(r"[(,;:]", clause[max(0, at - 25):at])[-1]
+    """'not due to', 'unlikely to be from', 'rather than' just before the link, within its own phrase: a bracket, comma or
+    dash opens a new one ('3+ vs 2+ L (unchanged post-stroke)', 'not dermatomal -- consistent with meralgia')."""
+    window = re.split(r"[(,;:]|\s[-\u2013\u2014]+\s", clause[max(0, at - 25):at])[-1]
     return bool(rx["blocker"].search(window))
 
 

@@ -183,8 +183,8 @@ def never_attended(text: str, m: "Mention") -> bool:
     if hit is None:
         # '... was e-prescribed 09/28; pharmacy confirms it was never picked up', 'I ordered PT ... He never went - the
         # first appt was cancelled': the clause or sentence right after, pointing back at the care, says it never began
-        more = POINTS_BACK.match(text, m.sent_end) if ";" in text[m.sent_end - 1:m.sent_end + 1] else \
-            NEXT_SUBJECT.match(text, m.sent_end)
+        more = (POINTS_BACK.match(text, m.sent_end) or NEXT_SUBJECT.match(text, m.sent_end)) \
+            if ";" in text[m.sent_end - 1:m.sent_end + 1] else NEXT_SUBJECT.match(text, m.sent_end)
         hit = c.not_attended.search(text, more.end(), min(len(text), more.end() + 40)) if more else None
         if hit is None or re.search(r"[.\n]", text[more.end():hit.start()]) or not BARE_END.match(text, hit.end()):
             return False
@@ -208,8 +208,8 @@ def _line_not_had(text: str, start: int, end: int) -> bool:
 
 
 LABEL = re.compile(r"[ \t]*:")
-NEXT_SUBJECT = re.compile(r"[.\s]*(?:he|she|they|pt|the patient|patient)\b", re.I)
-BARE_END = re.compile(r"\s*(?:[-–,.;(]|$)")  # 'never went - ...', not 'never went to the chiropractor'
+NEXT_SUBJECT = re.compile(r"[.;\s]*(?:he|she|they|pt|the patient|patient)\b", re.I)
+BARE_END = re.compile(r"\s*(?:(?:either|both|them|it|any of (?:them|it))\b\s*)?(?:[-–,.;(]|$)", re.I)  # 'never went - ...', 'never filled either', not 'never went to the chiropractor'
 POINTS_BACK = re.compile(r";?\s*[^.;\n]{0,40}?\b(?:it|they|them|this|these|the (?:script|prescription|rx|referral|order))\b", re.I)
 DONE_AMOUNT = re.compile(r"(?<![/\d-])\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:visits?|sessions?|weeks?|wks?|months?|mos?)\b|"
                          r"\bx\s*\d+", re.I)  # 'PT 8 weeks, never went back': a course was had

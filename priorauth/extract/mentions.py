@@ -40,6 +40,9 @@ PLANNED_PROCEDURE = re.compile(r"(?:scheduled|planned|plan(?:ning)? (?:for|to)|w
 HEALING_AFTER = re.compile(r"\s*(?:is |was |has |appears |looks )?(?:healing|healed|well[- ]healed|solidly fused|fused|"
                            r"solid|stable|intact|done|performed|completed|without complication)\b", re.I)
 """Words right after an operation that tell how it is doing ('Lumbar fusion healing well'): it was done."""
+DESCRIBED = re.compile(r"\b(?:the|her|his|their|that) $", re.I), \
+    re.compile(r"\s+(?:is|was|lies|sits) (?:in|at|of|above|below|from|unrelated|separate|not)\b", re.I)
+"""An operation already known, described where it lies ('I explained the fusion is in the low back'): done, not planned."""
 PAST_SECTIONS = {"past_surgical_history", "past_medical_history", "procedures"}  # procedures: a C-CDA procedures section
 # A code's mention is ruled out by these ConText categories, in this order of precedence.
 PRECEDENCE = (("OTHER_PERSON", "other_patient_context"), ("FAMILY", "family"), ("NEGATED_EXISTENCE", "negated"),
@@ -226,6 +229,10 @@ def _emg_item(text: str, at: int) -> bool:
     return bool(opened) and ITEM_START.search(text, opened[-1], at) is None  # no later item between it and the words
 
 
+POINTS_BACK_OPEN = re.compile(r"\s*(?:this|it|which|these|they|that|the latter)\s+(?:is|are|was|were|remains?|appears?|looks?|seems?)\b",
+                              re.I)
+
+
 def _excluded_nearby(text: str, m: Mention) -> bool:
     """The lexicon's `not_if_near` words in the mention's clause ("a benign lipoma", "basal cell carcinoma")."""
     lex = resources.lexicons()[m.code]
@@ -235,7 +242,10 @@ def _excluded_nearby(text: str, m: Mention) -> bool:
     if rx is None:
         return False
     if lex.near_scope == "sentence":
-        return bool(rx.search(text, m.sent_start, m.sent_end))
+        start = m.sent_start
+        if POINTS_BACK_OPEN.match(text, start):  # '...left adrenal nodule; this is indeterminate': the clause it points at
+            start = max(text.rfind(".", 0, max(0, start - 1)), text.rfind("\n", 0, max(0, start - 1))) + 1
+        return bool(rx.search(text, start, m.sent_end))
     left = max([m.sent_start, m.start - 60] + [x.end() for x in CLAUSE_EDGE.finditer(text, max(m.sent_start, m.start - 60), m.start)])
     reach = min(m.sent_end, m.end + lex.near_after)
     nxt = CLAUSE_EDGE.search(text, m.end, reach)
@@ -261,7 +271,8 @@ def _procedure_code(text: str, m: Mention, operative: bool = False) -> Optional[
     """
     before = text[max(0, m.start - 120):m.start]
     if PAST_PROCEDURE.search(before) or m.section in PAST_SECTIONS or "(" in m.text \
-            or m.categories & {"NEGATED_EXISTENCE", "FAMILY"} or HEALING_AFTER.match(text, m.end):
+            or m.categories & {"NEGATED_EXISTENCE", "FAMILY"} or HEALING_AFTER.match(text, m.end) \
+            or (DESCRIBED[0].search(text, max(0, m.start - 8), m.start) and DESCRIBED[1].match(text, m.end)):
         return "prior_spine_surgery"
     if GENERIC_SURGERY.match(m.text):
         return None

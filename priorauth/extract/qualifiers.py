@@ -427,7 +427,7 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
 
 
 RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re.I)
-YEAR_IN_RX = re.compile(r"\b(?:in|of|by|until|through|during|from)\s+(?:(?:early|mid|late)[- ]?)?((?:19|20)\d{2})\b(?![/-]\d)"
+YEAR_IN_RX = re.compile(r"\b(?:in|of|by|until|through|during|from)\s+(?:(?:his|her|their|the|a|an)\s+)?(?:(?:early|mid|late)[- ]?)?((?:19|20)\d{2})\b(?![/-]\d)"
                         r"|(?:^|[:;]\s*|\n\s*)((?:19|20)\d{2})\b(?![/-]\d)", re.I)  # dictations write 'IN 2019'
 """A year that dates a sentence's event: 'in 2019', 'by early 2023', or leading its line or clause ('Hx: 2022 L foot
 drop ...')."""
@@ -801,10 +801,12 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
     g = get_guideline()
 
     def region(dt: DocText, s: EvidenceSpan) -> list[str]:
-        lo = max(dt.sentence(s.start)[0], s.start - REGION_LEAD)
+        sent0 = dt.sentence(s.start)[0]
+        lo = max(sent0, s.start - REGION_LEAD)
         lead = dt.doc.text[lo:s.start]
         if f.code != "imaging_indeterminate":  # a study's own region is named with it; another fact's is not
-            lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), lead)
+            wide = max(sent0, lo - 12)  # blanked whole, though the window cuts it ('...RI lumbar spine')
+            lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), dt.doc.text[wide:s.start])[lo - wide:]
         r = g.region_of(s.text) or g.region_of(lead + s.text)
         if r is None and f.code == "imaging_indeterminate":  # 'an indeterminate T9 lesion': the level just after it
             tail = re.match(r"[^.;,\n]{0,20}", dt.doc.text[s.end:]).group(0)
@@ -814,6 +816,7 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
 
 
 EMG_WORDS = re.compile(r"\b(?:EMG|NCS|NCV|EMG/NCS|electrodiagnostic\w*|nerve conduction)\b", re.I)
+EMG_TITLE = 150  # where an EMG report names itself
 
 
 def _electrodiagnosed_regions(findings: list[Finding], docs: dict[str, DocText]) -> list[Qualifier]:
@@ -821,8 +824,9 @@ def _electrodiagnosed_regions(findings: list[Finding], docs: dict[str, DocText])
     other electrodiagnosed radiculopathy names ('Known lumbar radiculopathy (EMG proven)'), present or past: the
     EMG the patient means is that one."""
     told = [x for x in findings if x.code in ("emg_radiculopathy", "radicular_pain")]
-    spans = [s for x in told for s in x.evidence
-             if s.doc in docs and EMG_WORDS.search(docs[s.doc].doc.text, *docs[s.doc].sentence(s.start))]
+    spans = [s for x in told for s in x.evidence  # said beside the study's name, or in the study's own report
+             if s.doc in docs and (EMG_WORDS.search(docs[s.doc].doc.text, *docs[s.doc].sentence(s.start))
+                                   or EMG_WORDS.search(docs[s.doc].doc.text, 0, EMG_TITLE))]
     if not spans:
         return []
     return _regions(Finding(code="emg_radiculopathy", evidence=spans), docs)
