@@ -156,3 +156,69 @@ def test_plain_words_for_going_nowhere():
     for text in ("Sciatica since June, 8 wks PT and gabapentin: 'I'm no further forward.'",
                  "Claudication since June despite PT and NSAIDs; walking distance still one block, unchanged."):
         assert present(review(note_case(text, when="2026-09-10")), "no_response_to_treatment"), text
+
+
+def test_a_grade_said_of_before_the_operation_is_history():
+    text = ("Three months after L4-5 laminectomy, doing well. Exam: strength is 5 over 5 throughout including the left "
+            "EHL which was 4 over 5 before surgery. Plan: MRI per our routine protocol.")
+    assert not present(review(note_case(text, cpt="72158", when="2026-08-13")), "motor_weakness")
+
+
+def test_a_grade_worse_than_before_the_operation_is_current():
+    text = "Two months after L5-S1 microdiscectomy. New L EHL 4/5, worse than before surgery. MRI L-spine."
+    assert present(review(note_case(text, when="2026-08-13")), "motor_weakness")
+
+
+def test_an_emg_reports_indication_line_asks_and_its_impression_answers():
+    emg = dated_doc("e", "EMG/NCS REPORT 10/02/2026\nIndication: R thumb numbness; C6 radiculopathy vs carpal tunnel.\n"
+                         "NCS: R median sensory latency prolonged across the wrist.\nIMPRESSION: Moderate R carpal tunnel "
+                         "syndrome. No electrodiagnostic evidence of a right C6 radiculopathy.", day="2026-10-02",
+                    kind="emg_report")
+    note = dated_doc("n", "Neck pain 3 wks after a long drive, ibuprofen 2 wks, better. MRI C-spine at her request.",
+                     day="2026-10-06")
+    r = review(packet_case(emg, note, cpt="72141", when="2026-10-07"))
+    assert "A.iii" not in r.criteria and "C" not in r.criteria
+
+
+def test_symmetric_reflexes_written_sym():
+    text = "LBP 6 wks, PT 4 wks. Exam: 5/5, DTR patellar 2+ sym, Achilles 1+ sym, SLR neg."
+    assert not present(review(note_case(text, age=74, when="2026-09-10")), "abnormal_reflexes")
+
+
+def test_care_someone_else_has_is_not_the_patients():
+    text = ("LBP 9 wks, naproxen daily since July, no better. Her husband, who sees a chiropractor weekly, wants her "
+            "imaged. No PT or exercises done. A/P: MRI L-spine.")
+    r = review(note_case(text, when="2026-09-10"))
+    assert not present(r, "chiropractic") and "A.iv" not in r.criteria
+
+
+def test_a_study_completed_on_a_date_is_a_prior_mri():
+    text = ("Chronology: 07/27 MRI ordered. Imaging center: MRI L-spine completed 08/11/2026, mild L4-5 bulge. "
+            "Same pain since, same exam. Surgeon wants his own MRI lumbar spine.")
+    assert present(review(note_case(text, when="2026-10-28")), "prior_mri_same_region")
+
+
+def test_a_study_not_described_as_inconclusive():
+    text = ("MRI L-spine 08/11/2026 showed mild L4-5 bulge. The study was not described as limited or inconclusive. "
+            "Same symptoms since. Repeat MRI L-spine requested.")
+    r = review(note_case(text, when="2026-10-28"))
+    assert not present(r, "imaging_indeterminate") and "REPEAT.a" not in r.criteria
+
+
+def test_an_emg_that_rules_out_the_root_names_the_nerve_for_the_packet():
+    ed = dated_doc("ed", "ED NOTE\nR foot slapping x 2 days. Exam: R ankle DF 2/5, EHL 2/5, inversion 5/5. Decreased LT "
+                         "dorsum R foot. Mild back ache for a week.", day="2026-04-20", kind="ed_note")
+    emg = dated_doc("e", "ELECTRODIAGNOSTIC REPORT 04/29/2026\nIMPRESSION: R common peroneal mononeuropathy at the "
+                         "fibular head. No electrodiagnostic evidence of R lumbosacral radiculopathy.", day="2026-04-29",
+                    kind="emg_report")
+    r = review(packet_case(ed, emg, when="2026-05-02"))
+    assert "A.i" not in r.criteria and "A.ii" not in r.criteria
+
+
+def test_the_scanner_a_study_is_booked_on_belongs_to_no_episode():
+    phone = dated_doc("p", "TELEPHONE NOTE - SCHEDULING\nPt is claustrophobic and does not fit the closed-bore "
+                           "scanner. Booked at Hillside Open Imaging - their 0.3 Tesla open unit.", day="2026-01-05",
+                      kind="telephone_note")
+    note = dated_doc("n", "Back pain with L foot drop for 5 days. Exam: L DF 3/5, EHL 3/5, decreased pinprick L5. A: L5 "
+                          "radiculopathy. MRI L-spine.", day="2026-02-15")
+    assert "LIM.I" in review(packet_case(phone, note, when="2026-02-16")).criteria

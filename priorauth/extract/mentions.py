@@ -149,8 +149,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             rule = _plain_rule(code, document.text, span)  # a line that opens with the study, not a report's title
             if rule is None:
                 continue
-        if (rule.emg_doc and (emg_from is None or span.start_char < emg_from) and not _emg_item(document.text, span.start_char)) \
-                or (rule.operative_doc and not operative):
+        if (rule.emg_doc and (emg_from is None or span.start_char < emg_from or _question_line(document.text, span.start_char))
+                and not _emg_item(document.text, span.start_char)) or (rule.operative_doc and not operative):
             continue
         section, cats, exam_section = span_context(span, section_role(document.sections, span.start_char), document.text)
         if rule.course_only and not resources.section_config()["effects"].get(section or "", {}).get("course"):
@@ -211,6 +211,16 @@ def _emg_results_start(document: Document) -> Optional[int]:
         return 0
     m = search_at_heads(EMG_RESULTS, document.text)
     return m.start() if m else None
+
+
+QUESTION_LINE = re.compile(r"[ \t]*(?:indications?|reasons?(?: for (?:the )?(?:study|referral|test(?:ing)?|exam\w*|consult\w*))?|"
+                           r"referral (?:reason|question)|clinical (?:history|question|indication)|history|hx|question|"
+                           r"referring diagnosis)\s*:", re.I)
+
+
+def _question_line(text: str, at: int) -> bool:
+    """A study's indication line ('Indication: C8 radiculopathy vs ulnar neuropathy') asks; its results answer."""
+    return bool(QUESTION_LINE.match(text, text.rfind("\n", 0, at) + 1))
 
 
 CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")

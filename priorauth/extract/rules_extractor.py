@@ -195,6 +195,10 @@ BASELINE_LEAD = re.compile(r"\b(?:was|were|previously|prior|compared (?:to|with)
                            re.I)
 
 
+REQUEST_FACTS = ("low_field_mri",)
+"""Facts about the requested study itself (the scanner it is booked on), which belong to no episode of symptoms."""
+
+
 def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
     """Symptoms and care documented before the current episode began are history, not this episode."""
     onset = None
@@ -209,7 +213,7 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
         return
     lex = resources.lexicons()
     for m in mentions:
-        if m.reason is not None or lex[m.code].history_supports:
+        if m.reason is not None or lex[m.code].history_supports or m.code in REQUEST_FACTS:
             continue
         document = docs[m.doc_id]
         d = document.date
