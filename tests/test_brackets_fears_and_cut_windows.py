@@ -222,3 +222,14 @@ def test_the_scanner_a_study_is_booked_on_belongs_to_no_episode():
     note = dated_doc("n", "Back pain with L foot drop for 5 days. Exam: L DF 3/5, EHL 3/5, decreased pinprick L5. A: L5 "
                           "radiculopathy. MRI L-spine.", day="2026-02-15")
     assert "LIM.I" in review(packet_case(phone, note, when="2026-02-16")).criteria
+
+
+def test_neck_pain_in_plain_words():
+    for text in ("A month ago he woke with pain in the left side of his neck that now runs into the arm.",
+                 "6 wks of R neck and shoulder-blade pain with jolts into the thumb."):
+        assert present(review(note_case(text, cpt="72141", when="2026-09-10")), "neck_pain"), text
+
+
+def test_pain_that_goes_from_the_low_back_is_back_pain():
+    text = "SEVERE SCIATICA FOR THREE DAYS, THE PAIN GOES FROM THE LOW BACK DOWN THE LEFT LEG TO THE FOOT."
+    assert present(review(note_case(text, when="2026-09-10")), "back_pain")
