@@ -233,3 +233,11 @@ def test_neck_pain_in_plain_words():
 def test_pain_that_goes_from_the_low_back_is_back_pain():
     text = "SEVERE SCIATICA FOR THREE DAYS, THE PAIN GOES FROM THE LOW BACK DOWN THE LEFT LEG TO THE FOOT."
     assert present(review(note_case(text, when="2026-09-10")), "back_pain")
+
+
+def test_a_transcribed_emg_on_one_line_answers_after_its_history():
+    text = ("HISTORY: , Low back pain radiating to the right calf for 6 weeks; question of radiculopathy.,NERVE "
+            "CONDUCTION STUDIES: , Normal.,NEEDLE EMG: , Fibrillations in right medial gastrocnemius.,IMPRESSION: , This "
+            "electrical study is abnormal. It reveals an acute right S1 radiculopathy.")
+    doc = dated_doc("e", text, day="2026-03-16", kind="consult")
+    assert present(review(packet_case(doc, when="2026-03-20")), "emg_radiculopathy")

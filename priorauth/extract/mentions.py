@@ -213,14 +213,18 @@ def _emg_results_start(document: Document) -> Optional[int]:
     return m.start() if m else None
 
 
-QUESTION_LINE = re.compile(r"[ \t]*(?:indications?|reasons?(?: for (?:the )?(?:study|referral|test(?:ing)?|exam\w*|consult\w*))?|"
-                           r"referral (?:reason|question)|clinical (?:history|question|indication)|history|hx|question|"
-                           r"referring diagnosis)\s*:", re.I)
+QUESTION_LABEL = re.compile(r"(?:indications?|reasons?(?: for (?:the )?(?:study|referral|test(?:ing)?|exam\w*|consult\w*))?|"
+                            r"referral (?:reason|question)|clinical (?:history|question|indication)|history|hx|question|"
+                            r"referring diagnosis)", re.I)
+LABEL = re.compile(r"(?:^|(?<=[\n,.;]))[ \t]*([A-Za-z][A-Za-z /]{1,40}?)[ \t]*:")
 
 
 def _question_line(text: str, at: int) -> bool:
-    """A study's indication line ('Indication: C8 radiculopathy vs ulnar neuropathy') asks; its results answer."""
-    return bool(QUESTION_LINE.match(text, text.rfind("\n", 0, at) + 1))
+    """A study's indication ('Indication: C8 radiculopathy vs ulnar neuropathy') asks; its results answer. The words
+    belong to the last label before them on their line ('HISTORY: ..., IMPRESSION: ... S1 radiculopathy' answers)."""
+    start = text.rfind("\n", 0, at) + 1
+    labels = list(LABEL.finditer(text, start, at))
+    return bool(labels) and QUESTION_LABEL.fullmatch(labels[-1].group(1).strip()) is not None
 
 
 CLAUSE_EDGE = re.compile(r"[;,]|\b(?:but|and|with)\b")
