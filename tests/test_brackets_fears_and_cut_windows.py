@@ -241,3 +241,17 @@ def test_a_transcribed_emg_on_one_line_answers_after_its_history():
             "electrical study is abnormal. It reveals an acute right S1 radiculopathy.")
     doc = dated_doc("e", text, day="2026-03-16", kind="consult")
     assert present(review(packet_case(doc, when="2026-03-20")), "emg_radiculopathy")
+
+
+def test_a_length_written_straight_before_the_care():
+    text = "LBP since mid-May. Did 9 wks PT (2x/wk) + naproxen daily since May. 'Exactly where I started.'"
+    r = review(note_case(text, when="2026-08-24"))
+    pt = [c for c in r.conservative_therapy.components if c.kind == "physical_therapy"]
+    assert pt and pt[0].weeks == 9.0
+
+
+def test_a_last_study_told_with_an_old_year_sets_no_clock_and_is_old():
+    text = ("LBP since May. PT 6/1-7/31 and diclofenac since 6/1, no better.\nP: MRI L-spine w/o. Her last L-spine MRI was "
+            "last summer (July 2025, mild L4-5 bulge), >1 yr ago.")
+    r = review(note_case(text, when="2026-08-25"))
+    assert r.decision == "meets_criteria" and "A.iv" in r.criteria

@@ -137,6 +137,9 @@ STRICT_DATE = rf"(?:{NUMERIC_DATE}|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}
 DURATION_PATTERNS: tuple[tuple[str, bool, str], ...] = (
     # (regex, attaches to the following mention, kind)
     (rf"\bspent\s+(?:the\s+)?(?:past\s+|last\s+)?(?P<n>{NUM_RE})\s+(?P<u>{UNIT_RE})\b", True, "len"),  # 'spent seven weeks with the physios'
+    # a length written straight before the care it measures: 'Did 9 wks PT', 'Nine weeks physiotherapy'
+    (rf"\b(?:{HEDGE_RE}\s+){{0,2}}(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?=\s+(?:PT|physical therapy|"
+     rf"physiotherapy|physio|chiropractic|chiro|HEP|home exercises?|NSAIDs?)\b)", True, "len"),
     (rf"\b(?:x|for|over|during|times|×)\s*(?:the\s+|those\s+|these\s+)?(?:same\s+)?(?:past\s+|last\s+|first\s+|previous\s+|next\s+|following\s+)?(?:{HEDGE_RE}\s+){{0,2}}~?(?P<n>{NUM_RE})\s*(?:more\s+)?(?P<u>{UNIT_RE})\b", False, "len"),
     (rf"\b(?:{HEDGE_RE}\s+){{1,2}}(?P<n>{NUM_RE})\s+(?P<u>(?:days?|weeks?|wks?|months?|mos?|years?|yrs?))\b(?!\s+ago)(?!(?:-long)?\s+(?:course\s+|trial\s+)?of\b)", False, "len"),
     (rf"\b(?:{HEDGE_RE}\s+){{0,2}}(?P<n>{NUM_RE})[- ](?P<u>days?|weeks?|wks?|months?|mos?)(?:-long)?\s+(?:course\s+|trial\s+)?of\b", True, "len"),
@@ -312,8 +315,9 @@ def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
     return max(own) if own and ref - max(own) > NOTE_CLOCK_GAP else None
 
 
-TOLD_PAST = re.compile(r"\b(?:last year|years? ago|(?:\d+|one|two|three|several) years? (?:ago|prior|before|earlier)|the year before|"
-                       r"previous(?:ly)?|prior|history of|hx of|h/o)\b", re.I)
+TOLD_PAST = re.compile(r"\b(?:last (?:year|summer|spring|fall|autumn|winter)|years? ago|(?:>\s*)?(?:\d+|one|two|three|several|a) "
+                       r"(?:years?|yrs?) (?:ago|prior|before|earlier)|the year before|previous(?:ly)?|prior|history of|hx of|h/o|"
+                       r"last (?:[\w-]+ ){0,2}(?:MRI|CT|scan|study|imaging))\b", re.I)
 TOLD_PAST_REACH = 40
 
 

@@ -403,7 +403,7 @@ def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
     return ref - timedelta(days=n * AGO_UNITS[a.group(2).lower()])
 
 
-SEASON_RX = re.compile(r"(?:\s*(?:done|obtained|performed|taken)?\s*)?\b(?:last|this past|(?:in|over|during) the) "
+SEASON_RX = re.compile(r"(?:\s*(?:was|were|done|obtained|performed|taken)?\s*)?\b(?:last|this past|(?:in|over|during) the) "
                        r"(fall|autumn|spring|summer|winter)\b", re.I)  # 'had MRI L-spine in the spring at outside facility'
 SEASONS = {"spring": (3, 20, 6, 20), "summer": (6, 21, 9, 21), "fall": (9, 22, 12, 20), "autumn": (9, 22, 12, 20),
            "winter": (12, 21, 3, 19)}
