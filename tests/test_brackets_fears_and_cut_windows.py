@@ -255,3 +255,42 @@ def test_a_last_study_told_with_an_old_year_sets_no_clock_and_is_old():
             "last summer (July 2025, mild L4-5 bulge), >1 yr ago.")
     r = review(note_case(text, when="2026-08-25"))
     assert r.decision == "meets_criteria" and "A.iv" in r.criteria
+
+
+def test_short_exam_headers_ex_and_mmt():
+    for exam in ("Ex: strength 5/5 throughout, heel and toe walk normal.",
+                 "MMT: L hip flexion initially 4/5 give-way; with encouragement 5/5 throughout."):
+        text = f"LBP x 3 wks, ibuprofen. Reports her L leg feels weak on stairs.\n{exam}"
+        r = review(note_case(text, when="2026-11-06"))
+        assert "A.i" not in r.criteria and r.decision != "meets_criteria", exam
+
+
+def test_a_root_named_to_be_denied_places_nothing_in_its_territory():
+    emg = dated_doc("e", "ELECTRODIAGNOSTIC CONSULTATION 10/05/2026\nImpression: R common peroneal neuropathy at the "
+                         "fibular head, compressive. No electrodiagnostic evidence of R lumbosacral radiculopathy.",
+                    day="2026-10-05", kind="emg_report")
+    note = dated_doc("n", "R foot drop. Mild LBP for years. Exam: R ankle DF 2/5, eversion 3/5, inversion 5/5 (spared, "
+                          "supports peroneal nerve not L5). MRI L-spine to be thorough.", day="2026-10-09")
+    r = review(packet_case(emg, note, when="2026-10-12"))
+    assert "A.i" not in r.criteria and "A.ii" not in r.criteria
+
+
+def test_goals_met_are_no_strength_grade():
+    text = ("LBP since August. PT progress note: 'way better, 60% better'. NPRS 3/10 (eval 7/10). A: good progress; "
+            "4/5 LTGs met. Plan: 2 more weeks then HEP.")
+    assert not present(review(note_case(text, when="2026-10-30")), "motor_weakness")
+
+
+def test_a_review_summary_quoting_a_dated_exam_contradicts_a_reported_numbness():
+    text = ("UTILIZATION REVIEW - NURSE REVIEWER SUMMARY\nMember reports low back pain with tingling in the L foot since "
+            "06/25/2026. Ibuprofen since 06/29.\nPCP visit 07/20/2026: still sore. Exam in that note: strength 5/5; "
+            "sensation to light touch and pinprick intact and symmetric in L4, L5, S1 dermatomes; reflexes 2+.")
+    doc = dated_doc("u", text, day="2026-07-21", kind="utilization_review")
+    assert "A.i" not in review(packet_case(doc, when="2026-07-21")).criteria
+
+
+def test_a_study_dated_months_before_the_request():
+    text = ("PHYSICIAN ADVISOR REVIEW\nPT 06/01-07/28 and meloxicam, no improvement.\nRationale: a lumbar MRI was "
+            "performed about four months before this request; no new symptom since.")
+    doc = dated_doc("u", text, day="2026-08-17", kind="utilization_review")
+    assert present(review(packet_case(doc, when="2026-08-17")), "prior_mri_same_region")

@@ -454,8 +454,18 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
 
 def _dermatomal(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:
     """The sentence places the deficit in a root's territory, other than as one side of a differential ('r/o C8
-    radiculopathy vs ulnar neuropathy' leaves the question open, which a cause named elsewhere may close)."""
-    return any(not rx["differential_lead"].search(sentence[:d.start()]) for d in rx["dermatomal"].finditer(sentence))
+    radiculopathy vs ulnar neuropathy' leaves the question open, which a cause named elsewhere may close) or to deny
+    it."""
+    return any(not rx["differential_lead"].search(sentence[:d.start()])
+               and not (ROOT_NAMED.match(d.group(0)) and ROOT_DENIED.search(sentence[:d.start()]))
+               for d in rx["dermatomal"].finditer(sentence))
+
+
+ROOT_NAMED = re.compile(r"[CTLS]\d|dermatom", re.I)
+
+
+ROOT_DENIED = re.compile(r"\b(?:not|no|non|rather than|instead of|than)[- ](?:an? |the )?(?:[\w-]+ )?$", re.I)
+"""A root named only to be denied ('supports peroneal nerve not L5', 'non-dermatomal') places nothing in its territory."""
 
 
 def _explained_codes(attributions: list[Attribution], mentions: list["Mention"]) -> dict[int, set[str]]:

@@ -715,7 +715,8 @@ def _quoted(text: str, at: int) -> bool:
     return line.count('"') % 2 == 1 or line.count("\u201c") > line.count("\u201d")
 
 
-ITEM_DATE = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?(?:(?:current )?exam(?:ination)?\s+)?(\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
+ITEM_DATE = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?(?:(?:current )?exam(?:ination)?\s+|(?:[A-Z][\w&/.-]*\s+){1,3}(?:visit|note|exam|"
+                       r"consult(?:ation)?|evaluation|f/u|follow-?up)\s+(?:on\s+|of\s+|dated\s+)?)?(\d{1,2}/\d{1,2}/\d{2,4})\b", re.I)
 
 
 def _item_date(dt: DocText, at: int) -> Optional[date]:

@@ -377,8 +377,8 @@ def _year_after(text: str, m: Mention) -> Optional[date]:
     return date(int(y.group(1)), 7, 1) if y else None
 
 
-AGO_AFTER = re.compile(r"\b(?:(\d+|a|an|one|two|three|four|five|six|several|a few) (day|week|month|year)s? ago|last (week|month|year))\b",
-                       re.I)
+AGO_AFTER = re.compile(r"\b(?:(\d+|a|an|one|two|three|four|five|six|several|a few) (day|week|month|year)s? (?:ago|before (?:this|the) "
+                       r"(?:request|visit|review|referral|note|appointment|consult(?:ation)?)|earlier)|last (week|month|year))\b", re.I)
 AGO_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
 AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
@@ -394,7 +394,7 @@ def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
     if old is not None and ref is not None:
         n = int(old.group(1)) if old.group(1).isdigit() else AGO_WORDS[old.group(1).lower()]
         return ref - timedelta(days=n * AGO_UNITS[old.group(2).lower()] + 1)
-    a = AGO_AFTER.search(text, m.end, min(m.sent_end, m.end + YEAR_REACH))
+    a = AGO_AFTER.search(text, m.end, min(m.sent_end, m.end + DATE_REACH))
     if a is None or ref is None:
         return None
     if a.group(3):
