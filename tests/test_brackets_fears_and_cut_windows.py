@@ -294,3 +294,15 @@ def test_a_study_dated_months_before_the_request():
             "performed about four months before this request; no new symptom since.")
     doc = dated_doc("u", text, day="2026-08-17", kind="utilization_review")
     assert present(review(packet_case(doc, when="2026-08-17")), "prior_mri_same_region")
+
+
+def test_a_referral_date_makes_care_to_come_not_the_pain():
+    text = ("PT PROGRESS NOTE\nDx: low back pain with L leg radiation (referral 02/23/2026). Seen 2x/wk since 02/26.\n"
+            "O: L quadriceps 4/5 (5/5 at eval), L patellar 1+ (2+ at eval).")
+    r = review(note_case(text, when="2026-03-20"))
+    assert present(r, "back_pain") and "A.ii" in r.criteria
+
+
+def test_pain_from_the_low_back_to_the_heel_is_back_pain():
+    text = "Severe left sciatica, pain 10/10 from the low back to the left heel, needed IV hydromorphone in the ED."
+    assert present(review(note_case(text, when="2026-04-28")), "back_pain")
