@@ -315,12 +315,28 @@ def _linked(clause: str, crx: re.Pattern[str], cfg: Compiled, dash: bool = True)
             between = clause[cue.end():cm.start()]
             if len(between) <= cfg.data.copula_gap and not rx["blocker"].search(between) and not _negated_cue(clause, cue.start(), rx):
                 return cm
+        colon = COLON_LINK.search(clause, max(0, cm.start() - cfg.data.copula_gap - 2), cm.start())
+        if colon and _findings_head(clause[clause.rfind("\n", 0, colon.start()) + 1:colon.start()]) \
+                and not rx["blocker"].search(clause[colon.end():cm.start()]):
+            return cm  # 'Numbness, absent ankle jerks and toe weakness: diabetic peripheral neuropathy'
         for cue in rx["cue_after"].finditer(clause, cm.end(), min(len(clause), cm.end() + gap)):
             if dashed(cue):
                 continue
             if not rx["blocker"].search(clause[cm.end():cue.start()]) and not _negated_cue(clause, cm.start(), rx):
                 return cm
     return None
+
+
+COLON_LINK = re.compile(r"(?<=[a-z)]):\s+(?:(?:a|an|the|his|her|likely|probably|most likely|known)\s+)*", re.I)
+WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def _findings_head(head: str) -> bool:
+    """A colon after the findings it explains ('Numbness, absent ankle jerks and toe weakness: diabetic neuropathy')
+    links them to the cause after it; a header's colon ('Imp: fever - likely UTI', 'Assessment and plan: ...') does
+    not: a list of findings has a comma or many words, a header neither."""
+    words = len(WORDS.findall(head))
+    return words >= 4 and ("," in head or words >= 7)
 
 
 def _negated_cue(clause: str, at: int, rx: dict[str, re.Pattern[str]]) -> bool:

@@ -672,7 +672,7 @@ def _suspicion_answered(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     return Qualifier(name="contradicted", value="same_note", evidence=spans[:MAX_SPANS]) if spans else None
 
 
-EXAMINED_FUNCTION = ("motor_weakness", "sensory_deficit", "abnormal_reflexes")
+EXAMINED_FUNCTION = ("motor_weakness", "sensory_deficit", "abnormal_reflexes", "upper_motor_neuron_signs")
 """Deficits whose function an exam tests; what the patient reports of them is weighed against the latest exam."""
 
 
@@ -726,6 +726,43 @@ def _item_date(dt: DocText, at: int) -> Optional[date]:
     return parse_date(m.group(1), dt.doc.date) if m and m.end() <= at else None
 
 
+EXAM_LEAD = re.compile(r"\s*(?:(?:on|at) (?:physical |neurologic(?:al)? |today's )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
+                       r"exam(?:ination)? (?:today|in (?:that|this) (?:note|visit)|(?:shows|showed|reveals|revealed|finds|found)))\b",
+                       re.I)
+TODAY_LEAD = re.compile(r"\s*(?:today|on today's exam|this visit)\b", re.I)
+TODAY_CLAUSE = re.compile(r"\b(?:today|this visit|on today's exam)\b", re.I)
+HISTORY_AFTER = re.compile(r"\s*(?:x|for|since|times)\s*(?:\d|one|two|three|four|five|six|several|a few|the past|about)", re.I)
+AGO_TOLD = re.compile(r"(?<!since )\b(\d+|one|two|three|four|five|six)\s+(day|week|month)s?\s+ago\b", re.I)
+AGO_N = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+AGO_DAYS = {"day": 1, "week": 7, "month": 30}
+
+
+def _exam_lead(dt: DocText, at: int, today: bool = False) -> bool:
+    """An exam told outside an exam section: its sentence opens with 'On examination' or 'Exam today', or (`today`,
+    for a sign found absent) its clause says 'today' ('today Hoffmann's is negative bilaterally')."""
+    s0, _ = dt.sentence(at)
+    if EXAM_LEAD.match(dt.doc.text, s0):
+        return True
+    if not today:
+        return False
+    cuts = [s0 + m.end() for m in re.finditer(r"[;,]", dt.doc.text[s0:at])]  # the words' own clause, or the sentence's lead
+    return bool(TODAY_CLAUSE.search(dt.doc.text, max(cuts) if cuts else s0, at)) or bool(TODAY_LEAD.match(dt.doc.text, s0))
+
+
+def _told_earlier(dt: DocText, at: int) -> Optional[date]:
+    """A finding its sentence tells from an earlier visit, before it: 'At the 07/01 urgent care visit a R Hoffmann's was
+    called equivocal', 'Seen at urgent care 2 weeks ago ... documented L EHL 4/5' (not 'since 07/01')."""
+    ref = dt.doc.date
+    if ref is None:
+        return None
+    s0, _ = dt.sentence(at)
+    dated = [d for d, sp in _dates_in(dt, (s0, at)) if d < ref and not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
+    for m in AGO_TOLD.finditer(dt.doc.text, s0, at):
+        n = int(m.group(1)) if m.group(1).isdigit() else AGO_N[m.group(1).lower()]
+        dated.append(ref - timedelta(days=n * AGO_DAYS[m.group(2).lower()]))
+    return max(dated) if dated else None
+
+
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
     """The most recent exam of the function finds it normal, and no exam at that time or later finds the deficit.
 
@@ -745,14 +782,20 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
             told = _item_date(dt, at)  # a review's dated item tells that day's exam ('- 07/16/2026 urgent care: ...')
             if told is not None:
                 return told
+        if at is not None and dt is not None:
+            earlier = _told_earlier(dt, at)  # 'urgent care 2 weeks ago ... documented L EHL 4/5': that day's exam
+            if earlier is not None:
+                return earlier
         return _doc_date(docs, doc_id) or date.min
 
-    def examined(dt: DocText, at: int) -> bool:  # a review's dated items narrate exams outside any exam section
-        return _exam_section(dt, at) or (document_role(dt.doc) == "records_review" and _item_date(dt, at) is not None)
+    def examined(dt: DocText, at: int, today: bool = False) -> bool:  # a review's dated items narrate exams too
+        return _exam_section(dt, at) or _exam_lead(dt, at, today) or \
+            (document_role(dt.doc) == "records_review" and _item_date(dt, at) is not None)
 
     found = [when(s.doc, s.start) for s in f.evidence if s.doc in docs and examined(docs[s.doc], s.start)
              and not SUBJECTIVE.search(docs[s.doc].doc.text, max(docs[s.doc].sentence(s.start)[0], s.start - SUBJECTIVE_REACH),
-                                       s.start) and not _quoted(docs[s.doc].doc.text, s.start)]
+                                       s.start) and not _quoted(docs[s.doc].doc.text, s.start)
+             and not HISTORY_AFTER.match(docs[s.doc].doc.text, s.end)]
     normal: list[tuple[date, EvidenceSpan]] = []
     for r in ruled_out:
         # an exam that finds the function normal, or that finds the weakness and explains it (pain-limited give-way, a
@@ -762,7 +805,7 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
             for s in r.evidence:
                 dt = docs.get(s.doc)
                 sec = dt.section(s.start) if dt else None
-                if dt and sec not in skip and (examined(dt, s.start) or
+                if dt and sec not in skip and (examined(dt, s.start, today=True) or
                                                (not explained and sec in ("assessment", "assessment_plan"))):
                     normal.append((when(s.doc, s.start), _with_cause(dt, s) if explained else _with_negation(dt, s)))
     for dt in docs.values():

@@ -305,7 +305,7 @@ PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonst
 
 
 DONE = re.compile(r"\b(?:had|has had|got|underwent|showed|shows|revealed|reveals|demonstrated|demonstrates|read as|"
-                  r"reported as|interpreted as|was (?:done|performed|obtained|completed|normal|unremarkable|negative))\b", re.I)
+                  r"reported as|interpreted as|was (?:done|performed|obtained|completed|normal|unremarkable|negative)|(?:was |were |results? )?reviewed (?:with|today))\b", re.I)
 DONE_REACH = 60  # characters around the study's words that may say it was had or give its result
 
 
@@ -356,7 +356,7 @@ def _requested_study(text: str, m: Mention) -> bool:
     clause = text[m.sent_start:m.sent_end]
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause) and not HAD_BEFORE.search(text, m.sent_start, m.start)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
-                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|from|on|in|of|back)\s+){0,4}"
+                       r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|completed|ordered|from|on|in|of|at|back|the)\s+){0,5}"
                        r"(?:(?:right|just|shortly|soon|sometime)\s+)?(?:(?:after|before|around)\s+(?:the\s+)?)?"  # 'right after the 4th of July'
                        r"(?:(?:early|mid|late)[- ]?(?=(?:this|last)\b))?"  # 'early last October'
                        r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?"
@@ -377,9 +377,9 @@ def _year_after(text: str, m: Mention) -> Optional[date]:
     return date(int(y.group(1)), 7, 1) if y else None
 
 
-AGO_AFTER = re.compile(r"\b(?:(\d+|a|an|one|two|three|four|five|six|several|a few) (day|week|month|year)s? (?:ago|before (?:this|the) "
+AGO_AFTER = re.compile(r"(?:\b|~\s?)(?:(\d+|a|an|one|two|three|four|five|six|several|a few) ?(day|week|wk|month|mo|year|yr)s? (?:ago|before (?:this|the) "
                        r"(?:request|visit|review|referral|note|appointment|consult(?:ation)?)|earlier)|last (week|month|year))\b", re.I)
-AGO_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
+AGO_UNITS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "year": 365, "yr": 365}
 AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
 
@@ -403,7 +403,7 @@ def _ago_after(text: str, m: Mention, ref: Optional[date]) -> Optional[date]:
     return ref - timedelta(days=n * AGO_UNITS[a.group(2).lower()])
 
 
-SEASON_RX = re.compile(r"(?:\s*(?:was|were|done|obtained|performed|taken)?\s*)?\b(?:last|this past|(?:in|over|during) the) "
+SEASON_RX = re.compile(r"(?:\s*(?:was|were|done|obtained|performed|taken)?\s*)?\b(?:last|this past|this|(?:in|over|during) the) "
                        r"(fall|autumn|spring|summer|winter)\b", re.I)  # 'had MRI L-spine in the spring at outside facility'
 SEASONS = {"spring": (3, 20, 6, 20), "summer": (6, 21, 9, 21), "fall": (9, 22, 12, 20), "autumn": (9, 22, 12, 20),
            "winter": (12, 21, 3, 19)}
