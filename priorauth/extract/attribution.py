@@ -224,7 +224,7 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                         LESION_SIDE.sub("", clause[:hit.start()]) + " " + clause[hit.end():]
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(rest) or _crossed(clause[:hit.start()], cause)
                                              or _crossed_within(hit.group(0), cause)))
-                elif cause.scope == "region" and excluded and _stated(clause, crx, rx):
+                elif cause.scope in ("region", "diffuse") and excluded and _stated(clause, crx, rx):
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(clause)))
     return found
 

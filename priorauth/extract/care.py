@@ -126,6 +126,11 @@ def _clause_start(text: str, sent_start: int, at: int, c: Cues) -> int:
     return start
 
 
+PASSIVE_PLAN = re.compile(r"\s*(?:was|were|being|has been|have been|is|are)\s+(?:only\s+)?(?:ordered|referred|recommended|scheduled|"
+                          r"booked|requested|planned|arranged|advised|suggested|offered)\b(?!\s+(?:and|then)\s+(?:completed|done|attended))",
+                          re.I)
+
+
 def planned_cue(text: str, m: "Mention") -> Optional[str]:
     """The words that make a therapy mention planned rather than received, or None when it was received."""
     c = cues()
@@ -143,6 +148,9 @@ def planned_cue(text: str, m: "Mention") -> Optional[str]:
     after = c.planned_after.match(text, m.end, min(m.sent_end, m.end + 60))
     if after is not None and last_recv is None:
         return after.group(0).strip(" ,:-")
+    passive = PASSIVE_PLAN.match(text, m.end, m.sent_end)
+    if passive is not None:  # '..., which he has taken since, and physical therapy was ordered the same day': its own clause
+        return passive.group(0).strip()
     if m.section in c.plan_sections and last_recv is None:
         nxt = c.clause_break.search(text, m.end, m.sent_end)
         if not c.past.search(text, start, nxt.start() if nxt else m.sent_end):
@@ -193,6 +201,17 @@ def never_attended(text: str, m: "Mention") -> bool:
     return not c.received.search(between) and (ordered is not None or not DONE_AMOUNT.search(between))
 
 
+FIRST_BOOKED = re.compile(r"\b(?:first|initial|1st)\s+(?:[\w-]+\s+){0,2}(?:appt|appointment|visit|session|eval\w*|intake)\b[^.;\n]{0,25}?"
+                          r"\b(?:is |was |now |has been )*(?:booked|scheduled|set up|arranged)\b|\bscheduled\s+(?:for\s+)?(?:an?\s+|the\s+|"
+                          r"(?:his|her)\s+)?(?:initial\s+|first\s+)?eval(?:uation)?\b", re.I)
+
+
+def first_booked(text: str, m: "Mention") -> bool:
+    """Care whose sentence books its first visit ('his first therapy appointment is booked for 11/24', 'Pt scheduled
+    Eval 11/24/26 at Riverside PT'): it has not begun."""
+    return FIRST_BOOKED.search(text, m.sent_start, m.sent_end) is not None and m.code != "medication"
+
+
 def never_had_before(text: str, m: "Mention") -> bool:
     """Negated care whose own clause, before it, says it never began ('has NOT been to PT', 'Never picked up the
     naproxen'), not merely that it is absent from today's plan ('no PT today')."""
@@ -222,7 +241,7 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
     for m in [m for m in mentions if m.code in care and m.reason is None and (not_care(text, m) or never_taken(text, m))]:
         mentions.remove(m)
     for m in mentions:  # kept, so a later note's 'never went' can undo what an earlier note called received
-        if m.code in care and m.reason in (None, "hypothetical") and never_attended(text, m):
+        if m.code in care and m.reason in (None, "hypothetical") and (never_attended(text, m) or first_booked(text, m)):
             m.reason = m.reason or "negated"
             m.not_had = True
         elif m.code in care and m.reason in (None, "negated") and never_had_before(text, m):
@@ -248,8 +267,9 @@ def mark_planned_care(text: str, mentions: list["Mention"]) -> None:
             told = [o for o in mentions if o.code == m.code and o is not m and m.end < o.start < line_end]
             if told and all(o.reason is not None for o in told):
                 m.reason, m.planned, m.not_had = told[0].reason, told[0].planned, told[0].not_had
-            elif not told and _line_not_had(text, m.end, line_end):  # 'PT: referred 4/3; has NOT started (waitlist)'
-                m.reason, m.not_had = "negated", True
+            elif _line_not_had(text, m.end, line_end):  # 'PT: referred 4/3; has NOT started (waitlist)'
+                for o in [m] + [o for o in told if o.reason is None]:  # '... the PT office had an insurance hold'
+                    o.reason, o.not_had = "negated", True
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
+        if m.reason is None and _listed_absent(document.text, m.start):
+            m.reason = "negated"  # 'Items the reviewer looked for and did not find: ... follow-up recommended; ...'
         if m.reason == "negated":
             m.refusal = refusal_of(span)
         if _excluded_nearby(document.text, m):
@@ -247,6 +249,17 @@ POINTS_BACK_OPEN = re.compile(r"\s*(?:this|it|which|these|they|that|the latter)\
                               re.I)
 
 
+ABSENT_LIST = re.compile(r"\b(?:did not|didn't|could not|couldn't|does not|doesn't|do not|unable to)\s+(?:find|identify|locate|"
+                         r"document|show)\b[^:\n.]{0,60}:", re.I)
+
+
+def _listed_absent(text: str, at: int) -> bool:
+    """The words stand in a list, on their line, after a heading that says none of it was found ('Items the reviewer
+    looked for and did not find in the records: a statement that the study was inconclusive; worsening ...')."""
+    line = text.rfind("\n", 0, at) + 1
+    return ABSENT_LIST.search(text, line, at) is not None
+
+
 def _excluded_nearby(text: str, m: Mention) -> bool:
     """The lexicon's `not_if_near` words in the mention's clause ("a benign lipoma", "basal cell carcinoma")."""
     lex = resources.lexicons()[m.code]
@@ -257,7 +270,8 @@ def _excluded_nearby(text: str, m: Mention) -> bool:
         return False
     if lex.near_scope == "sentence":
         start = m.sent_start
-        if POINTS_BACK_OPEN.match(text, start):  # '...left adrenal nodule; this is indeterminate': the clause it points at
+        if POINTS_BACK_OPEN.match(text, start) or ";" in text[max(0, start - 2):start]:
+            # '...left adrenal nodule; this is indeterminate', '... 38 HU; indeterminate on this study': the clause before
             start = max(text.rfind(".", 0, max(0, start - 1)), text.rfind("\n", 0, max(0, start - 1))) + 1
         return bool(rx.search(text, start, m.sent_end))
     left = max([m.sent_start, m.start - 60] + [x.end() for x in CLAUSE_EDGE.finditer(text, max(m.sent_start, m.start - 60), m.start)])

@@ -344,12 +344,31 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int, backward: bo
     window = " ".join(words)
     if c.forward.search(window) or c.hypothetical.search(window):
         return True
+    if backward and _negated_list(before, c.forward):
+        return True
     if not backward:
         return False
     after = text[end:sent[1]]
     stop = c.clause_stop.search(after)
     after = after[:stop.start()] if stop else after
     return bool(c.backward.search(" ".join(re.findall(r"\S+", after)[:5])))
+
+
+LIST_TAIL = re.compile(r"[\w\s/,()-]*", re.I)
+NOT_A_LIST = re.compile(r"\b(?:is|are|was|were|has|have|had|shows?|showed|reveals?|revealed|demonstrat\w*|she|he|they|there|but|"
+                        r"which|that|except|although|though|now|new)\b", re.I)
+LIST_WORDS = 14
+
+
+def _negated_list(before: str, forward: re.Pattern[str]) -> bool:
+    """A cue that is an item of a negated list: 'without posterior element involvement, retropulsion, soft-tissue mass or
+    lytic/sclerotic lesion' negates the lesion too, though the negation stands more words back than its usual reach."""
+    hits = list(forward.finditer(before))
+    if not hits:
+        return False
+    tail = before[hits[-1].end():]
+    return LIST_TAIL.fullmatch(tail) is not None and ("," in tail or " or " in tail) and \
+        not NOT_A_LIST.search(tail) and len(tail.split()) <= LIST_WORDS
 
 
 def _evidence_sentences(f: Finding, docs: dict[str, DocText]) -> Iterator[tuple[EvidenceSpan, DocText, tuple[int, int]]]:
@@ -569,6 +588,12 @@ def _told_dates(dt: DocText, sent: tuple[int, int], anaphor: Optional[re.Pattern
     return [x for x, _ in _dates_in(dt, dt.sentence(back))] if back > 0 else []
 
 
+INDICATION_FOR = re.compile(r"\b(?:surgery|fusion|(?:hemi)?laminectomy|(?:hemi)?laminotomy|(?:micro-?)?dis[ck]ectomy|decompression|"
+                            r"arthrodesis|TLIF|PLIF|ALIF|ACDF|foraminotomy|operation)\b[^.;,\n]{0,60}\bfor\s+"
+                            r"(?:(?!(?:now|new|since|after|but|then|today|currently)\b)[\w/-]+\s+){0,6}$", re.I)
+"""A symptom named as the object of an operation's 'for' is its indication, the state before it."""
+
+
 def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> tuple[list[EvidenceSpan], list[EvidenceSpan]]:
     """Split a finding's spans into those before the (latest) surgery and those after it."""
     c = vocabulary()
@@ -584,7 +609,9 @@ def _timing(f: Finding, surgeries: list[Surgery], docs: dict[str, DocText]) -> t
         text = dt.doc.text[sent[0]:sent[1]]
         lead = dt.doc.text[max(sent[0], s.start - 120):s.start]
         d = dt.doc.date
-        if c.postop.search(text) or (s.doc in narrated and sent[0] > narrated[s.doc]):
+        if INDICATION_FOR.search(lead):
+            pre.append(s)  # the operation's own indication, told with it: 'ACDF performed 03/2025 for right C6 radiculopathy'
+        elif c.postop.search(text) or (s.doc in narrated and sent[0] > narrated[s.doc]):
             post.append(s)
         elif c.preop.search(lead) or s.doc in stays:
             pre.append(s)

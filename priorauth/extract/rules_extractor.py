@@ -305,7 +305,7 @@ PERFORMED = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrated|demonst
 
 
 DONE = re.compile(r"\b(?:had|has had|got|underwent|showed|shows|revealed|reveals|demonstrated|demonstrates|read as|"
-                  r"reported as|interpreted as|was (?:done|performed|obtained|completed|normal|unremarkable|negative)|(?:was |were |results? )?reviewed (?:with|today))\b", re.I)
+                  r"reported as|interpreted as|was (?:done|performed|obtained|completed|normal|unremarkable|negative)|(?:was |were |results? )?reviewed (?:with|today))\b|\((?:(?:report|images?|films?) )?reviewed\)|\breviewed\s*[:,]", re.I)
 DONE_REACH = 60  # characters around the study's words that may say it was had or give its result
 
 
@@ -330,8 +330,10 @@ def _done(document: Document, m: Mention, region: Optional[str], d: Optional[dat
     date has no age: 'he had an MRI once' says nothing of the last six months) and either the date is weeks old or
     the words around it say it was had or give its result; never when its sentence orders it (guideline lexicon
     rules with `done_only`)."""
-    if region is None or d is None or document.date is None or d > document.date or _requested_study(document.text, m):
+    if region is None or d is None or document.date is None or d > document.date:
         return False
+    if _requested_study(document.text, m) and document.date - d <= RECENT_ORDER:
+        return False  # an order dated weeks back ordered an earlier study: 'done mid-August (ordered by urgent care)'
     if document.date - d > RECENT_ORDER:
         return True
     return bool(DONE.search(document.text, max(m.sent_start, m.start - DONE_REACH), min(m.sent_end, m.end + DONE_REACH)))
@@ -358,7 +360,7 @@ def _requested_study(text: str, m: Mention) -> bool:
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
                        r"\s*:?\s*(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|completed|ordered|from|on|in|of|at|back|the)\s+){0,5}"
                        r"(?:(?:right|just|shortly|soon|sometime)\s+)?(?:(?:after|before|around)\s+(?:the\s+)?)?"  # 'right after the 4th of July'
-                       r"(?:(?:early|mid|late)[- ]?(?=(?:this|last)\b))?"  # 'early last October'
+                       r"(?:(?:early|mid|late)[- ]?(?=(?:this|last)\b|[A-Z][a-z]+))?"  # 'early last October', 'mid-August'
                        r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?"
                        r"(?:(?:over|during|in) the (?:summer|spring|fall|autumn|winter)\s*[-\u2013,(]?\s*)?\(?$"  # 'over the summer - July'
                        # 'done this past June', 'was done the following week (September 2026)'
