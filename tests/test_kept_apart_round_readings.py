@@ -142,3 +142,10 @@ def test_weakness_i_attribute_to_a_myopathy():
     text = ("Statin held after CK 2,140. Hip flexors still 4+/5 on both sides, which I attribute to the statin "
             "myopathy. Mid-back ache from coughing, ibuprofen prn.")
     assert "A.ii" not in review(note_case(text, cpt="72146", when="2026-07-27")).criteria
+
+
+def test_numbness_read_as_saddle_anesthesia_keeps_its_rule():
+    text = ("SEVERE LOW BACK PAIN FOR 3 DAYS, CANNOT URINATE. EXAM: REDUCED PINPRICK IN THE PERIANAL AND PERINEAL "
+            "REGION AND OVER THE LATERAL LEFT FOOT. RECTAL TONE DECREASED.")
+    r = review(note_case(text, when="2026-08-03"))
+    assert present(r, "saddle_anesthesia")

@@ -316,10 +316,16 @@ def _procedure_code(text: str, m: Mention, operative: bool = False) -> Optional[
 
 
 def _rule(span: Span) -> resources.LexiconRule:
+    """The lexicon rule that matched the span: that of the code it was matched as ('sensory_deficit#5'), which a later
+    reading may have relabelled (perineal numbness read as saddle anesthesia)."""
+    target = span._.target_rule
     code = span.label_.lower()
-    rules = resources.lexicons()[code].rules
-    rid = span._.target_rule.metadata.get("rule", 0) if span._.target_rule is not None and span._.target_rule.metadata else 0
-    return rules[rid]
+    if target is not None and "#" in (target.literal or ""):
+        code = target.literal.split("#", 1)[0]
+    lexicons = resources.lexicons()
+    rules = (lexicons[code] if code in lexicons else lexicons[span.label_.lower()]).rules
+    rid = target.metadata.get("rule", 0) if target is not None and target.metadata else 0
+    return rules[rid] if rid < len(rules) else rules[0]
 
 
 PLAIN_FLAGS = ("imaging_header", "doc_kind", "procedure", "emg_doc", "operative_doc", "course_only", "score_rise")
