@@ -59,6 +59,8 @@ ATTRIBUTED = [
     ("zoster", "Low back and right buttock pain for 10 days, due to herpes zoster (vesicles in the right S1 band).",
      "back_pain"),
     ("urologic", "Low back pain. Urinary retention due to BPH, on tamsulosin.", "bowel_bladder_dysfunction"),
+    ("medication_effect", "Low back pain. Retention since starting oxybutynin, secondary to the oxybutynin.",
+     "bowel_bladder_dysfunction"),
     ("urologic", "Low back pain. Incontinence explained by stress incontinence after childbirth.", "bowel_bladder_dysfunction"),
     ("pain_limited", "Low back pain. Hip flexion 4/5, limited by pain.", "motor_weakness"),
     ("pain_limited", "Low back pain. Give-way weakness of the left quadriceps.", "motor_weakness"),

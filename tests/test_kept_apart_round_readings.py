@@ -149,3 +149,32 @@ def test_numbness_read_as_saddle_anesthesia_keeps_its_rule():
             "REGION AND OVER THE LATERAL LEFT FOOT. RECTAL TONE DECREASED.")
     r = review(note_case(text, when="2026-08-03"))
     assert present(r, "saddle_anesthesia")
+
+
+def test_walking_right_names_no_side():
+    text = ("9 y.o. brought by mother. CC: back and leg pain, \"won't walk right\". Influenza A positive; calves tender, "
+            "CK 3,900. Assessment: benign acute childhood myositis after influenza - explains the calf pain and "
+            "reluctance to walk. Low back ache - part of the viral myalgias.")
+    assert "W+.a" not in review(note_case(text, age=9, when="2026-02-05")).criteria
+
+
+def test_a_usual_protocol_after_an_operation_is_surveillance():
+    op = dated_doc("o", "OPERATIVE REPORT\nProcedure: L4-5 laminectomy.\nIndications: stenosis with L EHL 4/5, "
+                        "failed PT and injections. MRI showed a 3 mm anterolisthesis, stable on flexion-extension films.",
+                   day="2026-01-13", kind="operative_report")
+    note = dated_doc("n", "3 months post-op. Leg pain gone, EHL 5/5. P: Per my usual protocol, post-decompression MRI "
+                          "L-spine at 3 months.", day="2026-04-14")
+    r = review(packet_case(op, note, age=67, when="2026-04-15"))
+    assert r.decision != "meets_criteria" and "LIM.H" in r.criteria
+
+
+def test_screw_fixation_is_a_spine_operation():
+    text = "Six months after percutaneous pedicle screw fixation T12-L2 of a Chance fracture. No symptoms."
+    assert present(review(note_case(text, when="2026-11-02")), "prior_spine_surgery")
+
+
+def test_an_emg_level_with_its_segment_in_brackets():
+    emg = dated_doc("e", "EMG/NCS - UPPER EXTREMITIES\nImpression: Subacute L C6 (C5-6) radiculopathy. No median or ulnar "
+                         "entrapment.", day="2026-07-02", kind="emg_report")
+    note = dated_doc("n", "Neck and L arm pain x 3 wk. EMG = L C6 radic. MRI C-spine.", day="2026-07-06")
+    assert "A.iii" in review(packet_case(emg, note, cpt="72141", when="2026-07-09")).criteria

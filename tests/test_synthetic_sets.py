@@ -17,8 +17,8 @@ from priorauth.jsonl import read_lines
 from priorauth.models import Case
 from priorauth.pipeline import review
 
-KEPT_APART = {"hard-synth10", "hard-synth27", "hard-synth82", "hard-synth83", "hard-synth84", "hard-synth85",
-              "hard-synth86", "hard-synth87", "hard-synth88", "hard-synth89"}
+KEPT_APART = {"hard-synth10", "hard-synth27", "hard-synth98", "hard-synth99", "hard-synth100", "hard-synth101",
+              "hard-synth102", "hard-synth103", "hard-synth104", "hard-synth105"}
 SETS = sorted(p for p in (Path(__file__).resolve().parents[1] / "evaluation-sets").glob("hard-synth*.jsonl")
               if p.stem not in KEPT_APART)
 

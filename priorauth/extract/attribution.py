@@ -126,7 +126,7 @@ def config(g: Guideline) -> Compiled:
     flags = {k: re.I for k in keys}
     flags["unilateral"] = 0  # "L"/"R" are laterality only in capitals
     rx = {k: re.compile(getattr(data, k), flags[k]) for k in keys}
-    rx["unilateral"] = re.compile(r"(?i:\b(?:left|right|unilateral(?:ly)?|left-sided|right-sided)\b)|" + SIDE_LETTER)
+    rx["unilateral"] = re.compile(r"(?i:\b(?:left|" + RIGHT_SIDE + r"|unilateral(?:ly)?|left-sided|right-sided)\b)|" + SIDE_LETTER)
     causes = tuple((c, re.compile(c.pattern, re.I), re.compile(c.self_pattern, re.I) if c.self_pattern else None,
                     re.compile(c.region, re.I) if c.region else None) for c in data.causes)
     return Compiled(data, rx, causes, frozenset(c for cause in data.causes for c in cause.codes))
@@ -281,6 +281,9 @@ def _stated(clause: str, crx: re.Pattern[str], rx: dict[str, re.Pattern[str]]) -
     return False
 
 
+RIGHT_SIDE = (r"(?<!walk )(?<!walks )(?<!walking )(?<!feel )(?<!feels )(?<!all )(?<!just )(?<!do )(?<!done )(?<!sit )"
+              r"(?<!stand )right(?! (?:away|now|after|before|here|there)\b)")
+"""'Right' as a side, not as 'won't walk right' or 'right away'."""
 LETTER_NOT_REGION = r"(?!-(?:spine|S\b|sp\b))"
 SIDE_LETTER = r"\b[LR]\b" + LETTER_NOT_REGION
 """'L' or 'R' alone is a side, but not the L of 'L-spine' or 'L-S spine'."""
@@ -352,7 +355,7 @@ def _lateral(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:
 
 def _side(sentence: str) -> Optional[str]:
     sides = {("left" if w.lower() in ("left", "l", "left-sided") else "right")
-             for w in re.findall(r"(?i:\b(?:left|right|left-sided|right-sided)\b)|" + SIDE_LETTER, sentence)}
+             for w in re.findall(r"(?i:\b(?:left|" + RIGHT_SIDE + r"|left-sided|right-sided)\b)|" + SIDE_LETTER, sentence)}
     return sides.pop() if len(sides) == 1 else None
 
 
