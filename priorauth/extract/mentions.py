@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -253,11 +254,20 @@ ABSENT_LIST = re.compile(r"\b(?:did not|didn't|could not|couldn't|does not|doesn
                          r"document|show)\b[^:\n.]{0,60}:", re.I)
 
 
+ABSENT_HINT = re.compile(r"\b(?:not|n't|unable)\s+(?:find|identify|locate|document|show)\b", re.I)
+
+
 def _listed_absent(text: str, at: int) -> bool:
     """The words stand in a list, on their line, after a heading that says none of it was found ('Items the reviewer
     looked for and did not find in the records: a statement that the study was inconclusive; worsening ...')."""
     line = text.rfind("\n", 0, at) + 1
-    return ABSENT_LIST.search(text, line, at) is not None
+    return any(line <= end <= at for end in _absent_list_ends(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _absent_list_ends(text: str) -> tuple[int, ...]:
+    """Where each such heading ends, found once per note (a transcribed note is one long line)."""
+    return tuple(m.end() for m in ABSENT_LIST.finditer(text)) if ABSENT_HINT.search(text) else ()
 
 
 def _excluded_nearby(text: str, m: Mention) -> bool:
