@@ -300,6 +300,11 @@ _YEAR_DATE = re.compile(rf"\b(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/\d{{4}}|
 NOTE_CLOCK_GAP = timedelta(days=365)
 
 
+AGO_UNITS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "year": 365, "yr": 365}
+AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
+"""Days per unit and the number words of 'N units ago', shared by every reading of a date told relative to its note."""
+
+
 @lru_cache(maxsize=16)
 def note_clock(text: str, ref: Optional[date]) -> Optional[date]:
     """"Now" on the note's own timeline when its dates are all more than a year older than the document date.

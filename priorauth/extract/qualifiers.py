@@ -25,7 +25,7 @@ from pydantic import Field
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
-from priorauth.extract.dates import DATE_RX, SIX_MONTHS, note_clock, parse_date
+from priorauth.extract.dates import AGO_UNITS, AGO_WORDS, DATE_RX, SIX_MONTHS, note_clock, parse_date
 from priorauth.extract.roles import document_role
 from priorauth.extract.starts import HeadIndex
 from priorauth.guidelines import Guideline, per_guideline
@@ -760,8 +760,6 @@ TODAY_LEAD = re.compile(r"\s*(?:today|on today's exam|this visit)\b", re.I)
 TODAY_CLAUSE = re.compile(r"\b(?:today|this visit|on today's exam)\b", re.I)
 HISTORY_AFTER = re.compile(r"\s*(?:x|for|since|times)\s*(?:\d|one|two|three|four|five|six|several|a few|the past|about)", re.I)
 AGO_TOLD = re.compile(r"(?<!since )\b(\d+|one|two|three|four|five|six)\s+(day|week|month)s?\s+ago\b", re.I)
-AGO_N = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-AGO_DAYS = {"day": 1, "week": 7, "month": 30}
 
 
 def _exam_lead(dt: DocText, at: int, today: bool = False) -> bool:
@@ -785,8 +783,8 @@ def _told_earlier(dt: DocText, at: int) -> Optional[date]:
     s0, _ = dt.sentence(at)
     dated = [d for d, sp in _dates_in(dt, (s0, at)) if d < ref and not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
     for m in AGO_TOLD.finditer(dt.doc.text, s0, at):
-        n = int(m.group(1)) if m.group(1).isdigit() else AGO_N[m.group(1).lower()]
-        dated.append(ref - timedelta(days=n * AGO_DAYS[m.group(2).lower()]))
+        n = int(m.group(1)) if m.group(1).isdigit() else AGO_WORDS[m.group(1).lower()]
+        dated.append(ref - timedelta(days=n * AGO_UNITS[m.group(2).lower()]))
     return max(dated) if dated else None
 
 

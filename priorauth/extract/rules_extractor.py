@@ -12,7 +12,7 @@ from priorauth.extract import readers, resources
 from priorauth.extract.base import Extraction
 from priorauth.extract.attribution import attribute_packet
 from priorauth.extract.care import cues, general_care, improvements, is_operative_report
-from priorauth.extract.dates import (DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
+from priorauth.extract.dates import (AGO_UNITS, AGO_WORDS, DATE_RX, SIX_MONTHS, Duration, NUMERIC_DATE, date_of_service, find_durations, latest_stated_date,
                                      note_clock, parse_date)
 from priorauth.extract.mentions import Mention, document_mentions
 from priorauth.extract.nlp import build_nlp
@@ -381,8 +381,6 @@ def _year_after(text: str, m: Mention) -> Optional[date]:
 
 AGO_AFTER = re.compile(r"(?:\b|~\s?)(?:(\d+|a|an|one|two|three|four|five|six|several|a few) ?(day|week|wk|month|mo|year|yr)s? (?:ago|before (?:this|the) "
                        r"(?:request|visit|review|referral|note|appointment|consult(?:ation)?)|earlier)|last (week|month|year))\b", re.I)
-AGO_UNITS = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "year": 365, "yr": 365}
-AGO_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
 
 OLD_AFTER = re.compile(r"\s*(?:is |was )?(?:>|over|more than|greater than)\s*(\d+|a|an|one|two|three|four|five|six|several|a few) "
