@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 # sentence-like pieces of the whole text (attributions may sit in sentences without mentions); a decimal point
 # ('fever 39.1', 'WBC 17.2') or an abbreviation's ('E. coli', 'Dr. Lee') ends no sentence
 SEGMENT = re.compile(r"(?:[^.\n]|\.(?=\d)|(?<=\b[A-Z])\.(?= [a-z])|(?<=\bDr)\.|(?<=\bvs)\.)+")
+
+
+class Territory(Strict):
+    """One nerve of a cause and the body words of the territory its diagnosis accounts for."""
+
+    nerve: Regex
+    part: Regex
+
+
 class Cause(Strict):
     """One non-spinal cause: how it is named and which deficits it can explain."""
 
@@ -50,6 +59,10 @@ class Cause(Strict):
                              "dermatome named beside them does not set them apart from it.")
     dash: bool = Field(default=True, description="Whether a dash links it ('weakness - old stroke'); a list's dash "
                        "('RLQ pain - normal appendix, ovarian cyst') is no cause for the pain before it.")
+    territories: list[Territory] = Field(default=[], description=(
+        "Nerves of the cause whose diagnosis names its own territory: stated as a current diagnosis, with no cue "
+        "('2) R meralgia paresthetica'), the nerve explains the deficits written of its territory, on its side."))
+
 
 
 class DiagnosisExplains(Strict):
@@ -94,6 +107,9 @@ class AttributionData(Strict):
         "to the ankles'): without a root, a dermatome or one side in its sentence, that numbness is not dermatomal."))
     causes: list[Cause]
     explained_by_diagnosis: list[DiagnosisExplains] = []
+    code_words: dict[str, Regex] = Field(default={}, description=(
+        "Words by which a cause's own clause names a kind of finding without naming a finding ('distal sensory and "
+        "motor findings ... are due to his diabetic polyneuropathy'): the cause explains that code too."))
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,11 @@ def config(g: Guideline) -> Compiled:
     rx["unilateral"] = re.compile(r"(?i:\b(?:left|" + RIGHT_SIDE + r"|unilateral(?:ly)?|left-sided|right-sided)\b)|" + SIDE_LETTER)
     causes = tuple((c, re.compile(c.pattern, re.I), re.compile(c.self_pattern, re.I) if c.self_pattern else None,
                     re.compile(c.region, re.I) if c.region else None) for c in data.causes)
+    rx.update({"code:" + c: re.compile(p, re.I) for c, p in data.code_words.items()})
+    for c in data.causes:
+        for i, tr in enumerate(c.territories):
+            rx[f"nerve:{c.id}:{i}"] = re.compile(tr.nerve, re.I)
+            rx[f"part:{c.id}:{i}"] = re.compile(tr.part, re.I)
     return Compiled(data, rx, causes, frozenset(c for cause in data.causes for c in cause.codes))
 
 
@@ -226,6 +247,10 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                                              or _crossed_within(hit.group(0), cause)))
                 elif cause.scope in ("region", "diffuse") and excluded and _stated(clause, crx, rx):
                     found.append(Attribution(cause, cs, ce, s0, e0, _side(clause)))
+                elif cause.territories and (item := DIAGNOSIS_ITEM.match(clause)) and not PAST_DIAGNOSIS.search(clause):
+                    found.extend(Attribution(cause, cs, ce, s0, e0, _side(clause), f"{cause.id}:{i}")
+                                 for i, _ in enumerate(cause.territories)
+                                 if rx[f"nerve:{cause.id}:{i}"].match(clause, item.end()))
     return found
 
 
@@ -399,7 +424,7 @@ def _attribute_causes(text: str, mentions: list["Mention"]) -> None:
     attributions = find_attributions(text, {m.code for m in mentions if m.reason is None and m.code in cfg.attributable})
     if not attributions:
         return
-    explains = _explained_codes(attributions, mentions)
+    explains = _explained_codes(attributions, mentions, text)
     # A cause bound to a body region explains every code it can explain written of that region, in its own note as
     # across the packet: 'foot drop explained by the peroneal neuropathy' also explains the numbness of that foot.
     explains.update({id(a): set(a.cause.codes) for a in attributions if a.cause.scope == "region"})
@@ -433,9 +458,20 @@ def _same_clause(m: "Mention", attributions: list[Attribution]) -> Optional[Caus
     return None
 
 
+DIAGNOSIS_ITEM = re.compile(r"\s*(?:(?:A|A/P|Assessment|Impression|IMP|Dx|Diagnos[ie]s|Problems?|Problem list)\s*:\s*)?"
+                            r"(?:#?\d{1,2}[.)]\s*|[-\u2022*#]\s*)?(?:(?:left|right|L|R|bilateral|bilat)\s+)?(?=\S)(?![^\n]{81})", re.I)
+"""A clause that is a diagnosis alone, as a list item or after an assessment's label ('2) R meralgia paresthetica
+(LFCN)'): the author's statement, not a nerve raised and argued against ('I considered a peroneal palsy, but ...')."""
+PAST_DIAGNOSIS = re.compile(r"\b(?:release[ds]?|surgery|surgical|repair(?:ed)?|decompress\w*|transposition|s/p|status post|"
+                            r"history of|h/o|hx|prior|previous|old|resolved|remote|years ago)\b", re.I)
+"""Words that make a named entrapment a past one ('s/p carpal tunnel release'), no account of today's deficits."""
+
+
 def _located(sentence: str, m: "Mention", a: Attribution) -> bool:
-    """A located cause explains a deficit written of the same body part, on the same side or none."""
-    if a.part is None or a.part not in PART_WORDS or not re.search(PART_WORDS[a.part], sentence, re.I):
+    """A located cause explains a deficit written of the same body part, on the same side or none; a nerve's
+    territory (`Cause.territories`) is the part its diagnosis names."""
+    part = re.compile(PART_WORDS[a.part], re.I) if a.part in PART_WORDS else config().rx.get(f"part:{a.part}")
+    if part is None or not part.search(sentence):
         return False
     here = _side(sentence)
     return a.side is None or here is None or here == a.side
@@ -487,16 +523,20 @@ ROOT_DENIED = re.compile(r"\b(?:not|no|non|rather than|instead of|than)[- ](?:an
 """A root named only to be denied ('supports peroneal nerve not L5', 'non-dermatomal') places nothing in its territory."""
 
 
-def _explained_codes(attributions: list[Attribution], mentions: list["Mention"]) -> dict[int, set[str]]:
-    """For each attribution (by id): the codes it explains, those mentioned in its sentence, else every code of its
-    cause. Computed once per note with a binary search over the mentions' starts: asking it per mention and
-    attribution made a long note's cost grow with the cube of its length."""
+def _explained_codes(attributions: list[Attribution], mentions: list["Mention"], text: str) -> dict[int, set[str]]:
+    """For each attribution (by id): the codes it explains, those mentioned in its sentence or named by kind in its
+    clause (`code_words`: 'motor findings'), else every code of its cause. Computed once per note with a binary
+    search over the mentions' starts: asking it per mention and attribution made a long note's cost grow with the
+    cube of its length."""
     ordered = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in ordered]
+    rx = config().rx
     out = {}
     for a in attributions:
         lo, hi = bisect.bisect_left(starts, a.seg_start), bisect.bisect_left(starts, a.seg_end)
         inside = {m.code for m in ordered[lo:hi] if m.code in a.cause.codes}
+        if inside:
+            inside |= {c for c in a.cause.codes if (w := rx.get("code:" + c)) is not None and w.search(text, a.start, a.end)}
         out[id(a)] = inside or set(a.cause.codes)
     return out
 
@@ -559,7 +599,7 @@ def attribute_packet(texts: dict[str, str], mentions: list["Mention"]) -> None:
     # region: the words differ between notes ('hand numbness' of an EMG's indication, 'paresthesias' of an
     # assessment) while the region is what ties them.
     explains = {doc: {id(a): set(a.cause.codes) for a in atts if a.cause.scope == "region"}
-                | {k: v for k, v in _explained_codes(atts, by_doc.get(doc, [])).items()
+                | {k: v for k, v in _explained_codes(atts, by_doc.get(doc, []), texts[doc]).items()
                    if k not in {id(a) for a in atts if a.cause.scope == "region"}}
                 for doc, atts in found.items()}
     for m in open_:

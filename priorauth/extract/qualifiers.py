@@ -848,7 +848,7 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
 
-REGIONED = ("prior_spine_surgery", "emg_radiculopathy", "imaging_indeterminate")
+REGIONED = ("prior_spine_surgery", "emg_radiculopathy", "imaging_indeterminate", "symptoms_worsening")
 """Facts whose region must match the requested study's for the criteria that use them (labeling.md I, A.iii, C)."""
 REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
 
@@ -876,6 +876,11 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         if f.code != "imaging_indeterminate":  # a study's own region is named with it; another fact's is not
             wide = max(sent0, lo - 12)  # blanked whole, though the window cuts it ('...RI lumbar spine')
             lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), dt.doc.text[wide:s.start])[lo - wide:]
+        if f.code == "symptoms_worsening":  # a symptom's region is named in its own clause, by body or limb words
+            said = lead[max(lead.rfind(","), lead.rfind(";"), lead.rfind(":"), -1) + 1:] + s.text
+            limbs = g.limbs_of(said)
+            r = g.study_region_named(said) or (next(iter(limbs)) if len(limbs) == 1 else None)
+            return [r] if r else []
         r = g.region_of(s.text) or g.region_of(lead + s.text)
         if r is None and f.code == "imaging_indeterminate":  # 'an indeterminate T9 lesion': the level just after it
             tail = re.match(r"[^.;,\n]{0,20}", dt.doc.text[s.end:]).group(0)
@@ -1141,6 +1146,8 @@ def _dated_recent(dt: DocText, s: EvidenceSpan) -> bool:
 
 
 LONG_AGO = 365  # days: an event dated more than a year before its note belongs to an earlier episode
+SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:the|early|mid|late|spring|summer|fall|autumn|winter|[A-Z][a-z]+)[\s-]+){0,3}$", re.I)
+"""A year that says when something began and still holds ('no leg symptoms since the spring of 2025') dates no event."""
 
 
 def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
@@ -1156,7 +1163,9 @@ def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         ref = dt.doc.date if review else note_clock(dt.doc.text, dt.doc.date) or dt.doc.date
         sent = dt.sentence(s.start)
         stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
-        stated += [date(int(a or b), 12, 31) for a, b in YEAR_IN_RX.findall(dt.doc.text[sent[0]:sent[1]])]
+        told = dt.doc.text[sent[0]:sent[1]]
+        stated += [date(int(y.group(1) or y.group(2)), 12, 31) for y in YEAR_IN_RX.finditer(told)
+                   if not SINCE_BEFORE.search(told, max(0, y.start() - 30), y.start())]
         if not stated and review:  # a review's dated item dates what it tells
             stated = [d for d in (_item_date(dt, s.start),) if d is not None]
         if not stated and f.code in ONE_STUDY and document_role(dt.doc) not in ("procedure_report", "imaging_report"):

@@ -192,8 +192,11 @@ def _care_dates(f: Facts) -> str:
 
 def a_v(f: Facts, s: Study) -> Outcome:
     care = f.any(*CARE)
+    elsewhere = other_region(f, "symptoms_worsening", s)
     if not f.has("symptoms_worsening"):
         inner = unmet("no progression or worsening of symptoms is documented")
+    elif elsewhere:  # 'lumbar pain worse since his fall' is no worsening of the neck requested
+        inner = unmet(f"the worsening documented is of the {elsewhere} spine, not the {s.region} spine requested")
     elif not care and f.therapy is None:
         inner = unmet("worsening is documented but no trial of conservative treatment")
     else:

@@ -1,0 +1,90 @@
+"""Readings learned from the last kept-apart group once its figures were reported: an entrapment stated as a
+diagnosis accounts for its nerve's territory, a cause's clause that names a kind of finding explains that kind, a
+spine imaged clean with its paraspinal tissues, low back pain written 'LBP' is lumbar, a worsening of another region,
+a study 'done here in early July', Waddell's and cortical sensory signs, circumferential numbness, and a year after
+'since' that dates no event. Sentences written here."""
+
+from __future__ import annotations
+
+from priorauth.pipeline import review
+from tests.conftest import note_case, present, ruled
+
+
+def test_an_entrapment_listed_as_a_diagnosis_explains_its_own_territory():
+    text = ("Low back ache since March. L lateral thigh numb and burning, worse with a tool belt. Exam: LT reduced over "
+            "the L lateral thigh, strength 5/5, reflexes 2+ symmetric.\nA: 1) Mechanical LBP. 2) L meralgia "
+            "paresthetica.")
+    r = review(note_case(text, when="2026-05-04"))
+    assert not present(r, "sensory_deficit") and "A.i" not in r.criteria
+
+
+def test_an_entrapment_argued_against_explains_nothing():
+    """A guard: passes before and after; the diagnosis must be stated, not raised and argued against."""
+    text = ("Low back pain and R foot drop for 2 weeks. Exam: R ankle dorsiflexion 3/5, EHL 3/5, hip abduction 4/5, "
+            "decreased pinprick over the dorsum of the R foot.\nI considered a common peroneal palsy, but the weak hip "
+            "abduction places this above the knee. Impression: R L5 radiculopathy.")
+    r = review(note_case(text, when="2026-05-04"))
+    assert present(r, "motor_weakness") and "A.ii" in r.criteria
+
+
+def test_a_past_entrapment_does_not_explain_todays_hand_numbness():
+    """A guard: passes before and after; a released carpal tunnel is no account of today's numbness."""
+    text = ("Neck pain 3 weeks with R thumb and index numbness. Exam: R biceps 4/5, decreased PP R thumb.\n"
+            "PMH: 1) R carpal tunnel release 2015.")
+    r = review(note_case(text, cpt="72141", when="2026-05-04"))
+    assert present(r, "sensory_deficit")
+
+
+def test_a_causes_clause_that_names_motor_findings_explains_the_weakness():
+    text = ("Back pain 5 wks. Exam: great toe extension 4/5 bilaterally, symmetric; vibration absent at both toes.\n"
+            "Assessment: the distal motor and sensory findings and absent ankle jerks are from his diabetic "
+            "polyneuropathy.")
+    r = review(note_case(text, age=70, when="2026-05-04"))
+    assert not present(r, "motor_weakness") and "A.ii" not in r.criteria
+
+
+def test_a_spine_imaged_clean_with_its_paraspinal_tissues_leaves_fever_to_the_kidney():
+    text = ("Discharge summary. Dx: acute pyelonephritis. Fever 39.1 and WBC 17 on admission with L flank and low back "
+            "pain. CT: L renal inflammation; spine and paraspinal soft tissues unremarkable. Back pain much better.")
+    r = review(note_case(text, when="2026-05-04"))
+    assert not present(r, "infection_suspected") and "K" not in r.criteria
+
+
+def test_new_lbp_is_no_new_symptom_of_an_operated_neck():
+    text = ("Six months after C6-7 ACDF. No neck or arm pain, strength full. New LBP for 10 days after moving house. "
+            "MRI C-spine per post-fusion protocol.")
+    assert "I" not in review(note_case(text, cpt="72141", when="2026-05-04")).criteria
+
+
+def test_a_worsening_of_another_region_is_not_the_necks():
+    text = ("Neck pain 4 wks after sleeping awkwardly; ibuprofen and heat for 3 wks. PMH: lumbar fusion 2023, lumbar "
+            "pain worse since a fall in March. Exam neck: full strength, reflexes 2+, Spurling neg.")
+    assert "A.v" not in review(note_case(text, cpt="72141", when="2026-05-04")).criteria
+
+
+def test_a_study_done_here_in_early_month_is_dated():
+    text = ("Follow-up. Chronic LBP. MRI L-spine done here in early March: mild L4-5 degeneration, no stenosis. "
+            "Pain unchanged.")
+    assert present(review(note_case(text, when="2026-05-04")), "prior_mri_same_region")
+
+
+def test_waddell_signs_and_circumferential_numbness_are_no_sensory_deficit():
+    text = ("LBP 3 wks. Exam: says the whole R leg is numb, circumferential from the groin down; pinprick intact in "
+            "each dermatome. Waddell signs 4/5 (regional sensory change, overreaction, distraction).")
+    r = review(note_case(text, when="2026-05-04"))
+    assert not present(r, "sensory_deficit")
+
+
+def test_cortical_sensory_loss_is_no_root_deficit():
+    text = "Neck pain 2 wks. Exam: cortical sensory loss of the L hand (agraphesthesia, astereognosis)."
+    assert not present(review(note_case(text, cpt="72141", when="2026-05-04")), "sensory_deficit")
+
+
+def test_a_year_after_since_dates_no_event():
+    text = ("Primary care 11/03/2026. LBP for 10 days. Her last flare was February 2025, when she went to the ED for "
+            "severe right sciatica; that settled with PT and she has had no leg pain since the summer of 2025. "
+            "Exam: strength 5/5, SLR negative.")
+    r = review(note_case(text, when="2026-11-03"))
+    assert "A.i" not in r.criteria
+    assert any(q.name == "long_ago" for f in present(r, "ed_visit_radicular_pain") for q in f.qualifiers) \
+        or ruled(r, "ed_visit_radicular_pain")
