@@ -7,7 +7,7 @@ a study 'done here in early July', Waddell's and cortical sensory signs, circumf
 from __future__ import annotations
 
 from priorauth.pipeline import review
-from tests.conftest import note_case, present, ruled
+from tests.conftest import dated_doc, note_case, packet_case, present, ruled
 
 
 def test_an_entrapment_listed_as_a_diagnosis_explains_its_own_territory():
@@ -88,3 +88,23 @@ def test_a_year_after_since_dates_no_event():
     assert "A.i" not in r.criteria
     assert any(q.name == "long_ago" for f in present(r, "ed_visit_radicular_pain") for q in f.qualifiers) \
         or ruled(r, "ed_visit_radicular_pain")
+
+
+def test_a_prior_study_named_by_its_region_after_a_colon_is_dated():
+    text = ("MS clinic. RRMS, stable, no new symptoms. Switching from fingolimod to ocrelizumab this month.\n"
+            "Last spine MRI: C-spine March 2025.\nPlan: baseline MRI C-spine before the switch.")
+    r = review(note_case(text, cpt="72141", when="2026-09-03"))
+    assert not present(r, "prior_mri_same_region")
+
+
+def test_response_nil_is_no_response():
+    text = ("LBP with R sciatica since July. PT 2x/wk 8/3 to 9/28 with HEP; naproxen daily since 7/30.\n"
+            "Response: nil. Not one bit better. SLR + R.")
+    assert "A.iv" in review(note_case(text, when="2026-10-20")).criteria
+
+
+def test_a_root_lesion_on_emg_is_a_radiculopathy():
+    text = ("EMG/NCS. Indication: R neck and arm pain 6 weeks.\nIMPRESSION: Electrophysiologic evidence of a R C7 root "
+            "lesion, active. No evidence of median neuropathy.")
+    r = review(packet_case(dated_doc("e", text, "2026-06-10", kind="emg_report"), cpt="72141", when="2026-06-12"))
+    assert present(r, "emg_radiculopathy") and "A.iii" in r.criteria
