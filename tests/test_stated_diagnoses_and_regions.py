@@ -108,3 +108,37 @@ def test_a_root_lesion_on_emg_is_a_radiculopathy():
             "lesion, active. No evidence of median neuropathy.")
     r = review(packet_case(dated_doc("e", text, "2026-06-10", kind="emg_report"), cpt="72141", when="2026-06-12"))
     assert present(r, "emg_radiculopathy") and "A.iii" in r.criteria
+
+
+def test_a_prior_study_named_by_its_levels_is_of_their_region():
+    text = ("LBP with R leg pain since March; 8 wks PT and naproxen, unchanged. Outside MRI L3-S1 on 04/20/2026: mild "
+            "facet arthropathy, no stenosis. Exam unchanged. Plan repeat MRI lumbar spine.")
+    r = review(note_case(text, when="2026-06-15"))
+    assert present(r, "prior_mri_same_region") and "A.iv" not in r.criteria
+
+
+def test_ratings_and_function_goals_are_no_strength_grades():
+    text = ("LBP 4 wks, ibuprofen. Screening tool item 'I feel anxious about my back' rated 4/5. Goals: PSFS carrying "
+            "groceries 3/5 -> 5/5. MMT 5/5 throughout, sensation intact.")
+    r = review(note_case(text, when="2026-06-15"))
+    assert not present(r, "motor_weakness") and "A.ii" not in r.criteria
+
+
+def test_a_trial_that_failed_for_the_low_back_is_not_the_necks():
+    text = ("Two problems. #1 LBP x 4 months - PT 10 wks and meloxicam, no better; #2 neck pain x 5 days after a long "
+            "drive, nothing tried for it. Neuro exam normal. MRI C-spine for #2.")
+    assert "A.iv" not in review(note_case(text, cpt="72141", when="2026-06-15")).criteria
+
+
+def test_a_trial_that_failed_for_the_neck_is_the_necks():
+    """A guard (passes before and after): the twin, whose failed trial's item names the neck."""
+    text = ("Neck pain x 4 months - PT 10 wks and meloxicam, no better; neck disability index the same as at intake. "
+            "Neuro exam normal. MRI C-spine.")
+    assert "A.iv" in review(note_case(text, cpt="72141", when="2026-06-15")).criteria
+
+
+def test_a_disability_index_names_no_region():
+    """A guard (passes before and after): 'her neck disability index' does not put a mid-back trial in the neck."""
+    text = ("Mid-back pain since May between the shoulder blades. Cyclobenzaprine and acetaminophen since 5/26 and PT "
+            "6/8-7/31; the pain score and her neck disability index are the same as at intake.")
+    assert "A.iv" in review(note_case(text, cpt="72146", when="2026-08-18")).criteria

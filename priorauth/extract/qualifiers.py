@@ -848,7 +848,8 @@ def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     return Qualifier(name="contradicted", value=newest.isoformat() if newest != date.min else "same_note", evidence=spans)
 
 
-REGIONED = ("prior_spine_surgery", "emg_radiculopathy", "imaging_indeterminate", "symptoms_worsening")
+REGIONED = ("prior_spine_surgery", "emg_radiculopathy", "imaging_indeterminate", "symptoms_worsening",
+            "no_response_to_treatment")
 """Facts whose region must match the requested study's for the criteria that use them (labeling.md I, A.iii, C)."""
 REGION_LEAD = 40  # how far before a span its level may stand ('L4-5 hemilaminotomy and microdiscectomy')
 
@@ -865,6 +866,23 @@ def _around_spans(f: Finding, docs: dict[str, DocText], name: str,
     return [Qualifier(name=name, value=v, evidence=spans[:MAX_SPANS]) for v, spans in found.items()]
 
 
+SAID_OF = ("symptoms_worsening", "no_response_to_treatment")
+"""Statements about a symptom ('lumbar pain worse since the fall', '(1) LBP x 12 wks - PT, no better'): their region
+is the one their own clause (a worsening) or item (a failed trial, back to a semicolon or colon) names, if only one."""
+ITEM_LEAD = 160
+SCORE_NAME = re.compile(r"\b(?:neck|back|low back|lumbar|cervical) (?:pain and )?(?:disability|pain|function(?:al)?) "
+                        r"(?:index|questionnaire|scale|score)\b", re.I)
+"""An outcome measure's name ('neck disability index') names no region of the symptom it scores."""
+
+
+def _one_region(g: Guideline, text: str) -> Optional[str]:
+    """The one region `text` names by region, body or limb words; None when it names none or several."""
+    text = SCORE_NAME.sub(" ", text)
+    named = {r for r, rx in g.region_words if rx.search(text)} | {r for r, rx in g.study_body_words if rx.search(text)} \
+        | g.limbs_of(text)
+    return named.pop() if len(named) == 1 else None
+
+
 def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
     """One `region` qualifier per spinal region the finding's spans name, by words or levels."""
     g = get_guideline()
@@ -876,10 +894,11 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         if f.code != "imaging_indeterminate":  # a study's own region is named with it; another fact's is not
             wide = max(sent0, lo - 12)  # blanked whole, though the window cuts it ('...RI lumbar spine')
             lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), dt.doc.text[wide:s.start])[lo - wide:]
-        if f.code == "symptoms_worsening":  # a symptom's region is named in its own clause, by body or limb words
-            said = lead[max(lead.rfind(","), lead.rfind(";"), lead.rfind(":"), -1) + 1:] + s.text
-            limbs = g.limbs_of(said)
-            r = g.study_region_named(said) or (next(iter(limbs)) if len(limbs) == 1 else None)
+        if f.code in SAID_OF:  # a symptom's region is named in its own clause or item, by body or limb words
+            stops = ",;:" if f.code == "symptoms_worsening" else ";:"
+            wide = dt.doc.text[max(sent0, s.start - ITEM_LEAD):s.start]
+            said = wide[max(wide.rfind(c) for c in stops) + 1:] + s.text
+            r = _one_region(g, said)
             return [r] if r else []
         r = g.region_of(s.text) or g.region_of(lead + s.text)
         if r is None and f.code == "imaging_indeterminate":  # 'an indeterminate T9 lesion': the level just after it

@@ -126,6 +126,17 @@ def other_region(f: Facts, code: str, s: Study) -> str:
     return " and ".join(sorted(regions))
 
 
+def only_elsewhere(f: Facts, code: str, s: Study) -> str:
+    """The other regions a statement names when every span of it names one (a failed trial's, a worsening's own
+    item): a span that names no region, or the requested one, may be of the study's region."""
+    named = {(e.doc, e.start): str(q.value) for x in f.findings.get(code, []) for q in x.qualifiers if q.name == "region"
+             for e in q.evidence}
+    regions = [named.get((e.doc, e.start)) for x in f.findings.get(code, []) for e in x.evidence]
+    if s.region is None or not regions or any(r is None or r == s.region for r in regions):
+        return ""
+    return " and ".join(sorted(set(regions)))
+
+
 def a_iii(f: Facts, s: Study) -> Outcome:
     if not f.has("emg_radiculopathy"):
         return _with_pain(f, s, unmet("no EMG/NCV indicating radiculopathy"))
@@ -164,6 +175,9 @@ def a_iv(f: Facts, s: Study) -> Outcome:
         problems.append("the trial is not within the last 6 months")
     if not f.has("no_response_to_treatment"):
         problems.append("failure to respond to the trial is not documented")
+    elif (elsewhere := only_elsewhere(f, "no_response_to_treatment", s)):  # 'LBP x 12 wks - PT, no better' for a neck
+        problems.append(f"the failure to respond is documented for the {elsewhere} spine, not the {s.region} spine "
+                        "requested")
     codes = f.any(*CARE, "no_response_to_treatment")
     inner = unmet("; ".join(problems)) if problems else \
         met(*codes, sub="A.iv", text=f"{t.weeks} weeks of active and inactive care without response{_care_dates(f)}",
@@ -192,7 +206,7 @@ def _care_dates(f: Facts) -> str:
 
 def a_v(f: Facts, s: Study) -> Outcome:
     care = f.any(*CARE)
-    elsewhere = other_region(f, "symptoms_worsening", s)
+    elsewhere = only_elsewhere(f, "symptoms_worsening", s)
     if not f.has("symptoms_worsening"):
         inner = unmet("no progression or worsening of symptoms is documented")
     elif elsewhere:  # 'lumbar pain worse since his fall' is no worsening of the neck requested
