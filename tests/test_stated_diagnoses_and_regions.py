@@ -142,3 +142,41 @@ def test_a_disability_index_names_no_region():
     text = ("Mid-back pain since May between the shoulder blades. Cyclobenzaprine and acetaminophen since 5/26 and PT "
             "6/8-7/31; the pain score and her neck disability index are the same as at intake.")
     assert "A.iv" in review(note_case(text, cpt="72146", when="2026-08-18")).criteria
+
+
+def test_findings_listed_under_a_knee_diagnosis_are_the_knees():
+    text = ("LBP x 2 wks, L knee gives way on stairs. Exam: L quads 4/5 (R 5/5), L knee effusion, reflexes 2+ sym.\n"
+            "Impression: 1) LBP, mechanical 2) L knee OA with effusion (quads 4/5, giving way)\nPlan: ice; lumbar MRI "
+            "per pt.")
+    r = review(note_case(text, when="2026-06-15"))
+    assert not present(r, "motor_weakness") and "A.ii" not in r.criteria
+
+
+def test_a_stroke_heading_a_bracketed_list_explains_the_deficits():
+    text = ("LBP 10 days. R leg heavy since April.\nExam: R hip flexion 4/5, R EHL 4/5, R Babinski +.\nDx:\n- low back "
+            "strain\n- L corona radiata infarct (MRI brain 04/02/2026) [R leg 4/5, R Babinski]\nPlan: lumbar MRI "
+            "ordered at her request.")
+    r = review(note_case(text, age=72, when="2026-06-15"))
+    assert not present(r, "motor_weakness") and "A.ii" not in r.criteria
+
+
+def test_fever_listed_under_pyelonephritis_on_a_diagnosis_line():
+    text = ("Back pain 5 wks, now R flank pain, fever 38.9, dysuria. WBC 15.2. UA nitrite +.\nED Dx: 1. Acute R "
+            "pyelonephritis - fever, flank pain, leukocytosis. 2. Chronic mechanical low back pain.")
+    r = review(note_case(text, when="2026-06-15"))
+    assert not present(r, "infection_suspected") and "K" not in r.criteria
+
+
+def test_a_list_item_that_names_the_root_keeps_the_deficit():
+    """A guard: the item gives the deficit to the root; the knee item lists nothing of the deficit's."""
+    text = ("LBP 3 wks, R foot drop 5 days. Exam: R ankle DF 3/5, EHL 3/5, inversion 4/5.\nAssessment: 1) R L5 "
+            "radiculopathy with foot drop 2) L knee OA - stable, ice.")
+    r = review(note_case(text, when="2026-06-15"))
+    assert present(r, "motor_weakness") and "A.ii" in r.criteria
+
+
+def test_a_nerve_denied_after_its_name_explains_nothing():
+    text = ("Back pain 3 wks with L foot drop. Exam: L ankle dorsiflexion 3/5, inversion 4/5, EHL 3/5. The inversion "
+            "weakness points to L5; peroneal palsy does not explain it.")
+    r = review(note_case(text, when="2026-06-15"))
+    assert any(e.text == "L ankle dorsiflexion 3/5" for f in present(r, "motor_weakness") for e in f.evidence)

@@ -225,6 +225,7 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
         before = [c for c, crx, _, _ in here if _stated(text[s0:e0], crx, rx)]
         if not here:
             continue
+        found.extend(_listed_under(text, s0, e0, here, rx))
         for cs, ce in _clauses(text, s0, e0, rx["clause_break"]):
             clause = text[cs:ce]
             for cause, crx, srx, _ in here:
@@ -250,8 +251,44 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
                 elif cause.territories and (item := DIAGNOSIS_ITEM.match(clause)) and not PAST_DIAGNOSIS.search(clause):
                     found.extend(Attribution(cause, cs, ce, s0, e0, _side(clause), f"{cause.id}:{i}")
                                  for i, _ in enumerate(cause.territories)
-                                 if rx[f"nerve:{cause.id}:{i}"].match(clause, item.end()))
+                                 if (n := rx[f"nerve:{cause.id}:{i}"].match(clause, item.end()))
+                                 and not DENIED_AFTER.search(clause, n.end()))
     return found
+
+
+ASSESSMENT_LINE = re.compile(r"[ \t]*(?:(?:[A-Z][\w/]*[ \t]+)?(?:Dx|DX|Diagnos[ie]s)|A|A/P|Assessment(?: and plan)?|Impression|"
+                             r"IMP|Problems?|Problem list(?: reviewed today)?)[ \t]*(?::|--|\u2014)", re.I)
+ITEM_MARK = re.compile(r"(?:(?<=\s)|^)(?:#?\d{1,2}[.)]|[-\u2022*]|#)[ \t]+")
+ITEM_LEAD = re.compile(r"\s*(?:(?:[A-Z][\w/]*[ \t]+)?(?:Dx|DX|Diagnos[ie]s)|A|A/P|Assessment(?: and plan)?|Impression|IMP|Problems?)?"
+                       r"[ \t]*(?::|--|\u2014)?\s*(?:#?\d{1,2}[.)]\s*|[-\u2022*#]\s*)?(?:[\w/+-]+[ \t]+){0,3}$", re.I)
+LIST_AFTER = re.compile(r"[^:;\[\](){}\n.]{0,40}?(?::|[ \t][-\u2013\u2014]+[ \t]|\(|\[)")
+
+
+def _listed_under(text: str, s0: int, e0: int, here: list, rx: dict[str, re.Pattern[str]]) -> list[Attribution]:
+    """A problem list's or an assessment's item headed by a non-spinal diagnosis and listing what it accounts for
+    ('2) R knee OA with effusion (quad 4+/5, buckling)', '- R tarsal tunnel syndrome [numb R sole ...]', 'ED Dx: 1.
+    Acute L pyelonephritis - fever, flank pain, leukocytosis'): the findings the item lists are the diagnosis's, and
+    they reach the packet by the cause's scope. The item runs to the next item's mark or the sentence's end."""
+    line = text.rfind("\n", 0, s0) + 1
+    assessed = ASSESSMENT_LINE.match(text, line) is not None
+    marks = [s0 + m.end() for m in ITEM_MARK.finditer(text[s0:e0])]
+    starts = sorted(set(([s0] if assessed or line == s0 or text[line:s0].strip() == "" else []) + marks))
+    if not starts:
+        return []
+    out = []
+    for cause, crx, _, _ in here:
+        for cm in crx.finditer(text, s0, e0):
+            start = max((c for c in starts if c <= cm.start()), default=None)
+            if start is None or not ITEM_LEAD.match(text[start:cm.start()]) or not LIST_AFTER.match(text, cm.end(), e0):
+                continue
+            end = min((c for c in marks if c > cm.end()), default=e0)
+            item = text[start:end]
+            if PAST_DIAGNOSIS.search(item[:cm.end() - start]) or not _stated(item, crx, rx):
+                continue
+            side = _side(text[cm.end():end]) or (_crossed(text[start:cm.start()], cause) if cause.crossed
+                                                 else _side(text[start:cm.end()]))
+            out.append(Attribution(cause, cm.start(), end, s0, e0, side))
+    return out
 
 
 def _bracketed(clause: str, crx: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -462,6 +499,9 @@ DIAGNOSIS_ITEM = re.compile(r"\s*(?:(?:A|A/P|Assessment|Impression|IMP|Dx|Diagno
                             r"(?:#?\d{1,2}[.)]\s*|[-\u2022*#]\s*)?(?:(?:left|right|L|R|bilateral|bilat)\s+)?(?=\S)(?![^\n]{81})", re.I)
 """A clause that is a diagnosis alone, as a list item or after an assessment's label ('2) R meralgia paresthetica
 (LFCN)'): the author's statement, not a nerve raised and argued against ('I considered a peroneal palsy, but ...')."""
+DENIED_AFTER = re.compile(r"\b(?:not|no|doesn't|does not|unlikely|less likely|excluded|ruled out|argues? against|vs\.?|"
+                          r"versus|or)\b|\?", re.I)
+"""Words after a named nerve that deny or question it ('peroneal palsy does not explain these', '... vs L5')."""
 PAST_DIAGNOSIS = re.compile(r"\b(?:release[ds]?|surgery|surgical|repair(?:ed)?|decompress\w*|transposition|s/p|status post|"
                             r"history of|h/o|hx|prior|previous|old|resolved|remote|years ago)\b", re.I)
 """Words that make a named entrapment a past one ('s/p carpal tunnel release'), no account of today's deficits."""
