@@ -180,3 +180,45 @@ def test_a_nerve_denied_after_its_name_explains_nothing():
             "weakness points to L5; peroneal palsy does not explain it.")
     r = review(note_case(text, when="2026-06-15"))
     assert any(e.text == "L ankle dorsiflexion 3/5" for f in present(r, "motor_weakness") for e in f.evidence)
+
+
+def test_weakness_from_gluteal_tendinopathy_or_because_it_hurts():
+    text = ("LBP 3 wks and L lateral hip pain. Exam: resisted hip abduction L 4/5, reproduces the lateral hip pain; "
+            "quads, TA, EHL 5/5.\nA/P: 1) The L hip abductor weakness is from gluteus medius tendinopathy. 2) LBP.")
+    assert "A.ii" not in review(note_case(text, when="2026-03-02")).criteria
+    text = "R hip and low back pain x 9 days. Exam: hip abduction R 4/5 'because it hurts', otherwise 5/5."
+    assert "A.ii" not in review(note_case(text, when="2026-03-02")).criteria
+
+
+def test_a_self_rating_or_a_date_is_no_grade():
+    text = "LBP 4 wks. Morning stiffness 4/5 on her self-rating card. LE strength 5/5, sensation intact."
+    assert not present(review(note_case(text, when="2026-03-02")), "motor_weakness")
+    text = "LBP. 8 wks PT + naproxen (both since 1/5). Pain no different than it was on 2/4."
+    assert not present(review(note_case(text, when="2026-03-02")), "motor_weakness")
+
+
+def test_a_patient_asking_what_cauda_equina_means_raises_no_suspicion():
+    text = ("Phone note. Back pain 2 weeks, same as last week. She asked what cauda equina means after reading online; "
+            "denies saddle numbness, denies bladder change.")
+    r = review(note_case(text, when="2026-03-02"))
+    assert not present(r, "cauda_equina_suspected") and "A.i" not in r.criteria
+
+
+def test_a_grade_from_a_past_years_notes_is_that_years():
+    text = ("New lumbar strain 3 wks, ibuprofen. Hx L5 radiculopathy 2024, resolved. Exam: L DF 5/5, EHL 5/5 (compare "
+            "2024 notes: DF 3/5 at worst). SLR neg.")
+    r = review(note_case(text, when="2026-05-26"))
+    assert "A.ii" not in r.criteria and "A.i" not in r.criteria
+
+
+def test_a_transverse_myelitis_bout_years_back_is_no_suspicion_now():
+    text = ("Neurology f/u. Hx: transverse myelitis T4-6 in 2012, full recovery, no relapse since. Now 3 wks of neck "
+            "pain after a long drive; strength 5/5, no Hoffmann, no sensory level. Impression: neck strain.")
+    assert "G" not in review(note_case(text, cpt="72141", when="2026-07-08")).criteria
+
+
+def test_exercises_done_daily_since_advised_are_had():
+    text = ("LBP x 8 wks. At the 1/5 visit I advised a home exercise program and naproxen 500 bid; she has been "
+            "doing the exercises daily since then and taking the naproxen regularly. Pain is no better. Neuro intact.")
+    r = review(note_case(text, when="2026-03-02"))
+    assert any(c.kind == "home_exercise_program" for c in r.conservative_therapy.components) and "A.iv" in r.criteria

@@ -785,7 +785,12 @@ def _told_earlier(dt: DocText, at: int) -> Optional[date]:
     for m in AGO_TOLD.finditer(dt.doc.text, s0, at):
         n = int(m.group(1)) if m.group(1).isdigit() else AGO_WORDS[m.group(1).lower()]
         dated.append(ref - timedelta(days=n * AGO_UNITS[m.group(2).lower()]))
+    dated += [d for y in YEAR_TOLD.finditer(dt.doc.text, s0, at) if (d := date(int(y.group(1)), 7, 1)) < ref.replace(month=1, day=1)]
     return max(dated) if dated else None
+
+
+YEAR_TOLD = re.compile(r"\b((?:19|20)\d{2})(?:'s)?\s+(?:notes?|exams?|records?|visits?|charts?|evaluations?)\b", re.I)
+"""A year's notes a grade is told from ('compare 2024 notes: DF 3/5 at worst'): an earlier visit's exam."""
 
 
 def _latest_exam_normal(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
@@ -1057,6 +1062,8 @@ def qualify(documents: list[Document], findings: list[Finding], request: Request
             qs += [q for q in _told_only_by(f, docs, roles) if q.name == "records_review"]
         if f.code in CURRENT_EPISODE + ("emg_radiculopathy",) and spec_for(f.code, "long_ago"):
             qs += _long_ago(f, docs)
+        if f.code == "demyelinating_disease" and spec_for(f.code, "remote_episode"):  # a bout years back, not a suspicion
+            qs += [q.model_copy(update={"name": "remote_episode"}) for q in _long_ago(f, docs, every=False)]
         if f.code in CONTRADICTABLE:
             q = _contradiction(f, ruled_out, docs)
             if q:
@@ -1169,7 +1176,7 @@ SINCE_BEFORE = re.compile(r"\bsince\s+(?:(?:the|early|mid|late|spring|summer|fal
 """A year that says when something began and still holds ('no leg symptoms since the spring of 2025') dates no event."""
 
 
-def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
+def _long_ago(f: Finding, docs: dict[str, DocText], every: bool = True) -> list[Qualifier]:
     """`long_ago` when every span's sentence is dated more than a year before its note's own time (issue: a records
     review or a letter retelling a 2024 episode). The note's own time is its latest stated date when it was written
     on an older clock than its document date (a transcription filed years later)."""
@@ -1190,7 +1197,9 @@ def _long_ago(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         if not stated and f.code in ONE_STUDY and document_role(dt.doc) not in ("procedure_report", "imaging_report"):
             continue  # 'given his prior EMG-confirmed radiculopathy': the study the packet dates elsewhere
         if not stated or (ref - max(stated)).days <= LONG_AGO:
-            return []
+            if every:
+                return []
+            continue
         held.append(s)
     return [Qualifier(name="long_ago", value=True, evidence=held[:MAX_SPANS])] if held else []
 

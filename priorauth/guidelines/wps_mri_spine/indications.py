@@ -356,7 +356,9 @@ def g(f: Facts, s: Study) -> Outcome:
     if change or f.has("treatment_change"):
         return met(code, *f.any("treatment_change"), sub="G.v", text="before starting or changing disease-modifying treatment",
                    quals=change)
-    kind = [q for v in ("transverse_myelitis", "nmo") for q in f.quals(code, "disease", v)]
+    remote = {(e.doc, e.start) for q in f.quals(code, "remote_episode") for e in q.evidence}
+    kind = [q for v in ("transverse_myelitis", "nmo") for q in f.quals(code, "disease", v)
+            if any((e.doc, e.start) not in remote for e in q.evidence)]  # not only a bout dated years back
     if kind:
         return met(code, sub="G.vii", text="clinical suspicion of transverse myelitis or neuromyelitis optica", quals=kind)
     if f.pediatric:
