@@ -222,3 +222,25 @@ def test_exercises_done_daily_since_advised_are_had():
             "doing the exercises daily since then and taking the naproxen regularly. Pain is no better. Neuro intact.")
     r = review(note_case(text, when="2026-03-02"))
     assert any(c.kind == "home_exercise_program" for c in r.conservative_therapy.components) and "A.iv" in r.criteria
+
+
+def test_a_symptom_that_opens_its_own_clause_after_a_negation():
+    text = ("Known L4-5 protrusion. Three weeks ago, without any new injury, LBP came back, with L foot drop.\n"
+            "Exam: L ankle dorsiflexion 3/5, EHL 3/5.")
+    r = review(note_case(text, when="2026-03-10"))
+    assert present(r, "back_pain") and "A.ii" in r.criteria
+
+
+def test_an_ache_on_the_side_of_the_neck_is_neck_pain():
+    text = ("EMG: active R C6 radiculopathy. Two months of a deep ache in the R side of the neck and down the arm to "
+            "the thumb.")
+    r = review(packet_case(dated_doc("e", text, "2026-02-24", kind="emg_report"), cpt="72141", when="2026-02-26"))
+    assert present(r, "neck_pain") and "A.iii" in r.criteria
+
+
+def test_a_grade_compared_with_an_earlier_visits_is_new_since_the_prior_study():
+    text = ("Spine f/u. Lumbar MRI 11/03/2025: L4-5 protrusion, L leg pain then, strength normal. Two weeks ago LBP "
+            "returned with L foot slapping.\nExam today: L ankle dorsiflexion 2/5, EHL 2/5 (both 5/5 at the 12/2025 "
+            "visit).\nA/P: new foot drop; repeat MRI now, the result decides surgery.")
+    r = review(note_case(text, when="2026-03-10"))
+    assert r.decision == "meets_criteria" and "REPEAT.b" in r.criteria

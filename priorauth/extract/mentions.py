@@ -165,6 +165,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
+        if m.reason == "negated" and _subject_of_its_own_clause(document.text, m):
+            m.reason = None  # 'Two weeks ago, without new injury, LBP returned'
         if m.reason is None and _listed_absent(document.text, m.start):
             m.reason = "negated"  # 'Items the reviewer looked for and did not find: ... follow-up recommended; ...'
         if m.reason == "negated":
@@ -177,6 +179,21 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
     mark_planned_care(document.text, out)
     _chronic_not_new(document.text, out)
     return _drop_shadowed(out)
+
+
+NEGATION_CUE = re.compile(r"\b(?:without|no|not|denies|denied|negative for|free of|nor)\b", re.I)
+ONSET_AFTER = re.compile(r"\s+(?:has |have |had )?(?:returned|recurred|came back|come back|began|begun|started|developed|"
+                         r"resumed|flared|reappeared|set in)\b", re.I)
+
+
+def _subject_of_its_own_clause(text: str, m: Mention) -> bool:
+    """A symptom that opens its own clause as the subject of an onset verb, after a comma that closes a negated
+    phrase ('without new injury, LBP returned'), is not in that negation's scope."""
+    if not ONSET_AFTER.match(text, m.end):
+        return False
+    lead = text[m.sent_start:m.start]
+    cues = list(NEGATION_CUE.finditer(lead))
+    return bool(cues) and "," in lead[cues[-1].end():] and lead[lead.rfind(",") + 1:].strip() == ""
 
 
 def _chronic_not_new(text: str, mentions: list[Mention]) -> None:

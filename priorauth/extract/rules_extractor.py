@@ -191,8 +191,9 @@ def _present(mentions: Iterable[Mention], code: str) -> bool:
 
 # a date the sentence compares with or counts from ('R ankle jerk absent (was 1+ 12/2025)', 'since 02/09') does not
 # date the finding itself
-BASELINE_LEAD = re.compile(r"\b(?:was|were|previously|prior|compared (?:to|with)|vs\.?|versus|from|since|than)\b[^.;\n]{0,8}$",
-                           re.I)
+BASELINE_LEAD = re.compile(r"\b(?:was|were|previously|prior|compared (?:to|with)|vs\.?|versus|from|since|than)\b[^.;\n]{0,8}$"
+                           r"|\b(?:5/5|normal|intact|full)\s+(?:at|on|in)\s+(?:the|his|her|their)\s+$", re.I)
+"""Words before a date that make it an earlier baseline ('was 5/5 on 11/02', 'both 5/5 at the 11/2025 visit')."""
 
 
 REQUEST_FACTS = ("low_field_mri",)
