@@ -244,3 +244,24 @@ def test_a_grade_compared_with_an_earlier_visits_is_new_since_the_prior_study():
             "visit).\nA/P: new foot drop; repeat MRI now, the result decides surgery.")
     r = review(note_case(text, when="2026-03-10"))
     assert r.decision == "meets_criteria" and "REPEAT.b" in r.criteria
+
+
+def test_a_prior_study_in_a_season_of_a_year():
+    text = ("LBP with L leg pain since 8/24. Her prior lumbar MRI was in summer 2023 for a different episode. "
+            "Chiropractic weekly 8/31 through 10/16 (7 wks) and diclofenac daily since 8/24; no better.")
+    r = review(note_case(text, when="2026-10-20"))
+    assert not present(r, "prior_mri_same_region") and "A.iv" in r.criteria
+
+
+def test_a_prior_study_of_two_regions_and_a_year_after_the_colon():
+    text = ("MS clinic. New T6 sensory level and leg vibration loss over 10 days; knees 3+.\nLast spine MRI: cervical "
+            "and thoracic 2019, stable.\nImpression: new relapse localizing to the thoracic cord.")
+    r = review(note_case(text, cpt="72157", when="2026-04-22"))
+    assert not present(r, "prior_mri_same_region") and r.decision == "meets_criteria"
+
+
+def test_pain_since_an_event_of_an_earlier_date_is_ongoing():
+    text = ("45F, back pain since scooter-car collision 11/20/25, new R foot drop x 2 wks. Exam: R DF 2/5, EHL 2/5, "
+            "L5 sensory loss R.")
+    r = review(note_case(text, when="2026-02-25"))
+    assert present(r, "back_pain") and "A.ii" in r.criteria

@@ -192,7 +192,7 @@ def _present(mentions: Iterable[Mention], code: str) -> bool:
 # a date the sentence compares with or counts from ('R ankle jerk absent (was 1+ 12/2025)', 'since 02/09') does not
 # date the finding itself
 BASELINE_LEAD = re.compile(r"\b(?:was|were|previously|prior|compared (?:to|with)|vs\.?|versus|from|since|than)\b[^.;\n]{0,8}$"
-                           r"|\b(?:5/5|normal|intact|full)\s+(?:at|on|in)\s+(?:the|his|her|their)\s+$", re.I)
+                           r"|\bsince\b[^.;,\n]{0,30}$|\b(?:5/5|normal|intact|full)\s+(?:at|on|in)\s+(?:the|his|her|their)\s+$", re.I)
 """Words before a date that make it an earlier baseline ('was 5/5 on 11/02', 'both 5/5 at the 11/2025 visit')."""
 
 
@@ -220,7 +220,7 @@ def _episode_filter(mentions: list[Mention], docs: dict[str, Document]) -> None:
         d = document.date
         sentence = document.text[m.sent_start:m.sent_end]
         stated = [parse_date(x.group(0), d) for x in NUMERIC_DATE_RX.finditer(sentence)
-                  if not BASELINE_LEAD.search(sentence, max(0, x.start() - 16), x.start())]
+                  if not BASELINE_LEAD.search(sentence, max(0, x.start() - 40), x.start())]
         stated = [x for x in stated if x]
         if (d and d < onset - slack) or (stated and max(stated) < onset - slack):
             m.reason = "historical"
@@ -370,8 +370,11 @@ DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|w
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first
 
 
-YEAR_AFTER = re.compile(r"(?:\b(?:in|from|during|back in|dated) |:\s*)((?:19|20)\d{2})\b(?![/-]\d)", re.I)  # 'Last MRI T-spine: 2023'
-YEAR_REACH = 40
+YEAR_AFTER = re.compile(r"(?:\b(?:in|from|during|back in|dated)(?: (?:the )?(?:early |late |mid-?)?(?:spring|summer|fall|autumn|winter)(?: of)?)? "
+                        r"|:\s*(?:(?:[CTL][- ]?spine|cervical|thoracic|lumbar)(?: spine)?(?:\s*(?:and|&|,|/)\s*(?:[CTL][- ]?spine|cervical|"
+                        r"thoracic|lumbar)(?: spine)?)?\s*,?\s+)?)((?:19|20)\d{2})\b(?![/-]\d)", re.I)
+# 'Last MRI T-spine: 2023', 'was in summer 2023', 'Last spine MRI: cervical and thoracic 2019'
+YEAR_REACH = 48
 
 
 def _year_after(text: str, m: Mention) -> Optional[date]:
