@@ -165,8 +165,8 @@ def document_mentions(document: Document, doc: Doc) -> list[Mention]:
             if m.code is None:
                 continue
         m.reason = resolve_reason(m.code, cats)
-        if m.reason == "negated" and _subject_of_its_own_clause(document.text, m):
-            m.reason = None  # 'Two weeks ago, without new injury, LBP returned'
+        if m.reason == "negated" and (_subject_of_its_own_clause(document.text, m) or _asserted_after_dash(document.text, m)):
+            m.reason = None  # 'Two weeks ago, without new injury, LBP returned', 'no other source - suspected discitis'
         if m.reason is None and _listed_absent(document.text, m.start):
             m.reason = "negated"  # 'Items the reviewer looked for and did not find: ... follow-up recommended; ...'
         if m.reason == "negated":
@@ -194,6 +194,18 @@ def _subject_of_its_own_clause(text: str, m: Mention) -> bool:
     lead = text[m.sent_start:m.start]
     cues = list(NEGATION_CUE.finditer(lead))
     return bool(cues) and "," in lead[cues[-1].end():] and lead[lead.rfind(",") + 1:].strip() == ""
+
+
+ASSERTED_AFTER_DASH = re.compile(r"\s[-\u2013\u2014]+\s*(?:(?:most\s+)?(?:likely|probable|probably|suspected|suspect|"
+                                 r"concern(?:ing)? for|worrisome for|suspicious for|presumed|c/w|consistent with)\b)[^-\u2013\u2014;]*$", re.I)
+
+
+def _asserted_after_dash(text: str, m: Mention) -> bool:
+    """A dash after a negated phrase that opens an assertion ('no other source - suspected vertebral osteomyelitis')
+    ends the negation: the mention after it is what the author suspects."""
+    lead = text[m.sent_start:m.start]
+    cues = list(NEGATION_CUE.finditer(lead))
+    return bool(cues) and ASSERTED_AFTER_DASH.search(lead, cues[-1].end()) is not None
 
 
 def _chronic_not_new(text: str, mentions: list[Mention]) -> None:

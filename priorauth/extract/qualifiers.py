@@ -160,7 +160,9 @@ def vocabulary(g: Guideline) -> Compiled:
         re.compile(vocab.postop_cues, re.I), re.compile(vocab.past_surgery_cues, re.I),
         re.compile(vocab.new_or_worse_cue, re.I), re.compile(vocab.ongoing_cue, re.I),
         re.compile(vocab.chronic_deficit_cue, re.I) if vocab.chronic_deficit_cue else None,
-        rx(lits("NEGATED_EXISTENCE", "FORWARD")), rx(lits("NEGATED_EXISTENCE", "BACKWARD")), rx(vocab.hypothetical_cues),
+        rx(lits("NEGATED_EXISTENCE", "FORWARD")),
+        rx([w.rstrip(",;:.- ") for w in lits("NEGATED_EXISTENCE", "BACKWARD")]),  # 'unlikely:' is cut at its colon
+        rx(vocab.hypothetical_cues),
         re.compile(r"[;:]|(?-i:\.\s+(?=[A-Z]))|" + rx(lits("TERMINATE", "TERMINATE")).pattern, re.I),
         names, re.compile("|".join(at_colon), re.I), re.compile("|".join(at_line), re.I),
         re.compile(vocab.time_anaphor, re.I) if vocab.time_anaphor else None)
@@ -679,8 +681,13 @@ def _contradiction(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText
     return Qualifier(name="contradicted", value=newest.isoformat(), evidence=spans)
 
 
-SUSPICIONS = ("myelopathy_suspected", "cauda_equina_suspected")
+SUSPICIONS = ("myelopathy_suspected", "cauda_equina_suspected", "infection_suspected")
 """Codes a referral's question ('r/o thoracic myelopathy') carries, which the author may answer later in the note."""
+
+
+NAMED_ANSWER = {"infection_suspected": re.compile(r"infect|discitis|diskitis|osteomyelitis|abscess|septic", re.I)}
+"""A suspicion answered only by naming it ('Discitis considered and excluded'): an absent fever does not answer the
+question of an infection."""
 
 
 def _suspicion_answered(f: Finding, ruled_out: list[Finding], docs: dict[str, DocText]) -> Optional[Qualifier]:
@@ -688,7 +695,8 @@ def _suspicion_answered(f: Finding, ruled_out: list[Finding], docs: dict[str, Do
     the referral was asked and answered no."""
     if f.code not in SUSPICIONS:
         return None
-    answers = [s for r in ruled_out if r.code == f.code and r.reason == "negated" for s in r.evidence]
+    answers = [s for r in ruled_out if r.code == f.code and r.reason == "negated" for s in r.evidence
+               if f.code not in NAMED_ANSWER or NAMED_ANSWER[f.code].search(s.text)]
     spans = []
     for doc_id in dict.fromkeys(s.doc for s in f.evidence):
         last = max(s.start for s in f.evidence if s.doc == doc_id)
