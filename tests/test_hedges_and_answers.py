@@ -80,3 +80,47 @@ def test_dropping_things_explained_by_carpal_tunnel():
     text = ("Numb hands at night, both sides; drops things now and then. Exam: Phalen and Tinel + bilaterally, Hoffmann "
             "neg, reflexes 2+ symmetric. Sx explained by the bilateral CTS on EMG.")
     assert "M" not in review(note_case(text, cpt="72141", when="2026-05-21")).criteria
+
+
+def test_a_grade_that_was_before_the_operation_is_no_weakness_today():
+    text = ("3 months after L5-S1 microdiscectomy. Doing well, leg pain resolved, back a little stiff. Exam: strength "
+            "5/5 bilat LE including plantarflexion (was 3/5 pre-op). Sensation intact.")
+    r = review(note_case(text, when="2026-09-08"))
+    assert not present(r, "motor_weakness") and "A.ii" not in r.criteria
+
+
+def test_exertional_symptoms_ischemic_in_origin():
+    text = ("Calf pain with walking 1 block, relieved standing still; low back aching 2 wks. Legs feel weak and feet "
+            "numb after walking. Exam at rest: strength 5/5, sensation intact. ABI 0.6. Impression: PAD; the "
+            "exertional leg weakness and foot numbness are ischemic in origin.")
+    assert "A.i" not in review(note_case(text, age=71, when="2026-02-20")).criteria
+
+
+def test_rest_she_cannot_take_is_no_care():
+    text = ("LBP since April. PT 8 wks completed (4/10-6/5), no improvement. She declined all medications "
+            "(breastfeeding) and has not used heat or ice ('I have a baby, I can\'t rest').")
+    r = review(note_case(text, age=29, when="2026-06-11"))
+    assert not any(c.kind == "rest_ice_heat" for c in r.conservative_therapy.components) and "A.iv" not in r.criteria
+
+
+def test_a_deficit_recorded_earlier_and_not_present_today():
+    chiro = dated_doc("c", "LBP with L leg pain, tingling top of L foot. Exam: decreased sensation L L5 dermatome.",
+                      "2026-01-20", kind="chiropractic_note")
+    neuro = dated_doc("n", "Formal sensory exam today normal in all lower limb dermatomes; the L5 sensory loss recorded by "
+                      "the chiropractor in January is not present today. Tingling has stopped. Strength 5/5.",
+                      "2026-02-16", kind="consult_note")
+    assert "A.ii" not in review(packet_case(chiro, neuro, when="2026-02-18")).criteria
+
+
+def test_grades_footnoted_as_effort_dependent():
+    text = ("LBP x3wk, rad to L post thigh.\nNeuro: L2 5/5 | L3 5/5 | L4 4/5* | L5 4/5* | S1 5/5\n*effort-dependent, "
+            "full power on 2nd attempt.\nDTR 2+ sym.")
+    r = review(note_case(text, when="2026-03-11"))
+    assert not present(r, "motor_weakness") and "A.ii" not in r.criteria
+
+
+def test_a_non_dermatomal_sensory_exam_answers_reported_numbness():
+    text = ("LBP 3 wks, c/o L leg numb.\nExam: Sens: decreased over the whole L leg, circumferential, non-dermatomal. "
+            "Strength 5/5.")
+    r = review(note_case(text, when="2026-03-11"))
+    assert "A.i" not in r.criteria and any("non-dermatomal" in x for x in r.reasons)

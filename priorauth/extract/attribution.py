@@ -461,6 +461,7 @@ def _attribute_causes(text: str, mentions: list["Mention"]) -> None:
     attributions = find_attributions(text, {m.code for m in mentions if m.reason is None and m.code in cfg.attributable})
     if not attributions:
         return
+    _footnoted(text, mentions, cfg)
     explains = _explained_codes(attributions, mentions, text)
     # A cause bound to a body region explains every code it can explain written of that region, in its own note as
     # across the packet: 'foot drop explained by the peroneal neuropathy' also explains the numbness of that foot.
@@ -472,6 +473,26 @@ def _attribute_causes(text: str, mentions: list["Mention"]) -> None:
         if hit is not None:
             m.reason = hit.reason
             m.cause = hit.label
+
+
+FOOTNOTE_MARK = re.compile(r"[ \t]*([*\u2020\u2021])")
+
+
+def _footnoted(text: str, mentions: list["Mention"], cfg: Compiled) -> None:
+    """A finding marked for a footnote ('L4 4/5* | L5 4/5*' ... '*effort-dependent, full power on 2nd attempt') is
+    read with the footnote: a cause the footnote line names or states explains the marked finding."""
+    for m in mentions:
+        mark = FOOTNOTE_MARK.match(text, m.end)
+        if m.reason is not None or mark is None:
+            continue
+        note = re.search(r"(?m)^[ \t]*" + re.escape(mark.group(1)) + r"(?![*\u2020\u2021])[ \t]*(.+)$", text[m.end + mark.end() - m.end:])
+        if note is None:
+            continue
+        line = note.group(1)
+        for cause, crx, srx, _ in cfg.causes:
+            if m.code in cause.codes and ((srx is not None and srx.search(line)) or _stated(line, crx, cfg.rx)):
+                m.reason, m.cause = cause.reason, cause.label
+                break
 
 
 def _part(word: str) -> str:
