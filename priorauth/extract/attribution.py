@@ -226,6 +226,7 @@ def _scan_attributions(text: str, wanted: frozenset[str], guideline: str) -> lis
         if not here:
             continue
         found.extend(_listed_under(text, s0, e0, here, rx))
+        found.extend(_sole_diagnosis(text, s0, e0, here, rx))
         for cs, ce in _clauses(text, s0, e0, rx["clause_break"]):
             clause = text[cs:ce]
             for cause, crx, srx, _ in here:
@@ -288,6 +289,26 @@ def _listed_under(text: str, s0: int, e0: int, here: list, rx: dict[str, re.Patt
             side = _side(text[cm.end():end]) or (_crossed(text[start:cm.start()], cause) if cause.crossed
                                                  else _side(text[start:cm.end()]))
             out.append(Attribution(cause, cm.start(), end, s0, e0, side))
+    return out
+
+
+DIAGNOSIS_LINE = re.compile(r"\s*(?:(?:discharge|principal|primary|final|admitting|admission|ED|working|clinical)\s+)?"
+                            r"(?:dx|diagnos[ie]s)\s*:\s*", re.I)
+
+
+def _sole_diagnosis(text: str, s0: int, e0: int, here: list, rx: dict[str, re.Pattern[str]]) -> list[Attribution]:
+    """A diagnosis line that names one cause outside the spine and nothing else ('Discharge dx: acute R
+    pyelonephritis.'): the document's account of what that cause explains, for a region-bound cause, by its region."""
+    lead = DIAGNOSIS_LINE.match(text, s0, e0)
+    if lead is None:
+        return []
+    out = []
+    for cause, crx, _, _ in here:
+        if cause.scope != "region":
+            continue
+        cm = crx.match(text, lead.end(), e0)
+        if cm is not None and not text[cm.end():e0].strip(" \t.,;:") and _stated(text[s0:e0], crx, rx):
+            out.append(Attribution(cause, s0, e0, s0, e0, _side(text[cm.start():cm.end()])))
     return out
 
 
@@ -542,7 +563,11 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             cfg: Compiled) -> Optional[Cause]:
     """An attribution elsewhere in the document (or the packet) reaches this mention by its cause's scope."""
     rx = cfg.rx
-    sentence = text[m.sent_start:m.sent_end]
+    end = m.sent_end
+    if text[m.sent_start:end].rstrip().endswith("?") and FORM_ANSWER.match(text, end):
+        line_end = text.find("\n", end)  # a form's question and its answer: 'Numbness? YES - outer thigh'
+        end = len(text) if line_end == -1 else line_end
+    sentence = text[m.sent_start:end]
     rooted = _dermatomal(sentence, rx)
     for a in attributions:
         cause = a.cause
@@ -566,6 +591,10 @@ def _across(text: str, m: "Mention", attributions: list[Attribution], explains: 
             if here is None and not _lateral(sentence, rx) or (a.side is not None and here == a.side):
                 return cause
     return None
+
+
+FORM_ANSWER = re.compile(r"[ \t]*(?:yes|no|y|n|none|denies|not sure)\b", re.I)
+"""The answer after a form's question mark, on its line."""
 
 
 def _dermatomal(sentence: str, rx: dict[str, re.Pattern[str]]) -> bool:

@@ -58,6 +58,9 @@ class CareData(Strict):
     unseen: Regex = Field(default=r"(?!x)x", description=(
         "A provider's words that the patient was never seen ('discharged without having been evaluated or treated'): in "
         "a document naming one kind of care, that care was not had."))
+    other_target: Regex = Field(default=r"(?!x)x", description=(
+        "Words right after care, in its clause, that give it another body part's problem as its aim ('physiotherapy for "
+        "her frozen left shoulder', 'PT 3x/wk for rehab after his R total knee replacement'): it is no care of the spine."))
     never_had_before: Regex = Field(default=r"(?!x)x", description=(
         "Words just before care, in its clause, that say it never began ('has NOT been to PT', 'Never picked up the "
         "naproxen'): like `not_attended` after it, such care undoes an earlier note's record of it."))
@@ -97,6 +100,7 @@ class Cues:
     unseen: re.Pattern[str]
     patient_claim: re.Pattern[str]
     never_had_before: re.Pattern[str]
+    other_target: re.Pattern[str]
     score_change: tuple[re.Pattern[str], ...] = ()
     score_improved: float = 0.3
     score_rise: int = 2
@@ -164,7 +168,12 @@ def not_care(text: str, m: "Mention") -> bool:
     before = text[_clause_start(text, m.sent_start, m.start, c):m.start]
     if m.section == "allergies" or c.allergy.search(before):
         return True
+    if c.other_target.match(text, m.end, min(m.sent_end, m.end + OTHER_TARGET_REACH)):
+        return True  # 'physiotherapy for her frozen left shoulder since January'
     return m.code == "rest_ice_heat" and bool(c.relieving_factor.search(before))
+
+
+OTHER_TARGET_REACH = 60
 
 
 LIST_ITEM = re.compile(r"[ \t]*(?:[-*\u2022]\s*)?$")  # only indentation or a bullet before the drug on its line

@@ -25,6 +25,7 @@ from pydantic import Field
 
 from priorauth.extract import resources
 from priorauth.extract.anchors import may_match
+from priorauth.extract.attribution import FORM_ANSWER
 from priorauth.extract.dates import AGO_UNITS, AGO_WORDS, DATE_RX, SIX_MONTHS, note_clock, parse_date
 from priorauth.extract.roles import document_role
 from priorauth.extract.starts import HeadIndex
@@ -137,8 +138,11 @@ def vocabulary(g: Guideline) -> Compiled:
     def lits(cat: str, direction: str) -> list[str]:
         return [r.literal for r in rules if r.category == cat and r.direction in (direction, "BIDIRECTIONAL") and not r.pattern]
 
-    def rx(words: list[str]) -> re.Pattern:
-        return re.compile(rf"(?<![\w-])(?:{_alts(words)})(?![\w-])", re.I)
+    def rx(words: list[str]) -> re.Pattern:  # a word trigger stands alone; '? no' (a form's answer) follows a word
+        lead = [w for w in words if w[:1].isalnum()]
+        punct = [w for w in words if w and not w[:1].isalnum()]
+        alts = "|".join(([rf"(?<![\w-])(?:{_alts(lead)})"] if lead else []) + ([rf"(?:{_alts(punct)})"] if punct else [])) or "(?!x)x"
+        return re.compile(rf"(?:{alts})(?![\w-])", re.I)
 
     sections = resources.section_config(g.id)["categories"]
     names, at_colon, at_line = [], [], []
@@ -350,7 +354,11 @@ def negated(text: str, sent: tuple[int, int], start: int, end: int, backward: bo
         return True
     if not backward:
         return False
-    after = text[end:sent[1]]
+    close = sent[1]
+    if text[start:close].rstrip().endswith("?") and FORM_ANSWER.match(text, close):  # 'Any new symptoms? No'
+        line_end = text.find("\n", close)
+        close = len(text) if line_end == -1 else line_end
+    after = text[end:close]
     stop = c.clause_stop.search(after)
     after = after[:stop.start()] if stop else after
     return bool(c.backward.search(" ".join(re.findall(r"\S+", after)[:5])))
@@ -738,7 +746,7 @@ def _with_cause(dt: "DocText", s: EvidenceSpan) -> EvidenceSpan:
 
 
 SUBJECTIVE = re.compile(r"\b(?:subjective(?:ly)?|reports?|reported|complains? of|c/o|feels?|felt|says|said|states?|"
-                        r"thinks?|thought|believes?)\b[^.;,]*$", re.I)
+                        r"thinks?|thought|believes?|endorses?|endorsed|positive for|ROS)\b[^.;,]*$", re.I)
 """An exam line's 'subjective tingling R thumb' is what the patient tells, not what the exam finds."""
 SUBJECTIVE_REACH = 40  # characters before a deficit's words where 'subjective lateral arm numbness' is read
 
@@ -761,8 +769,8 @@ def _item_date(dt: DocText, at: int) -> Optional[date]:
     return parse_date(m.group(1), dt.doc.date) if m and m.end() <= at else None
 
 
-EXAM_LEAD = re.compile(r"\s*(?:(?:on|at) (?:physical |neurologic(?:al)? |today's )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
-                       r"exam(?:ination)? (?:today|in (?:that|this) (?:note|visit)|(?:shows|showed|reveals|revealed|finds|found)))\b",
+EXAM_LEAD = re.compile(r"\s*(?:O/E\b|today\s*,?\s*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*)?:|(?:physical |neuro(?:logic(?:al)?)? )?exam(?:ination)?\s*:|PE\s*:|(?:on|at) (?:physical |neurologic(?:al)? |today's )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
+                       r"exam(?:ination)? (?:today|in (?:that|this) (?:note|visit)|(?:shows|showed|reveals|revealed|finds|found)))(?:\b|(?<=:))",
                        re.I)
 TODAY_LEAD = re.compile(r"\s*(?:today|on today's exam|this visit)\b", re.I)
 TODAY_CLAUSE = re.compile(r"\b(?:today|this visit|on today's exam)\b", re.I)
@@ -907,6 +915,7 @@ def _regions(f: Finding, docs: dict[str, DocText]) -> list[Qualifier]:
         if f.code != "imaging_indeterminate":  # a study's own region is named with it; another fact's is not
             wide = max(sent0, lo - 12)  # blanked whole, though the window cuts it ('...RI lumbar spine')
             lead = STUDY_NAMED.sub(lambda m: " " * len(m.group(0)), dt.doc.text[wide:s.start])[lo - wide:]
+            lead = lead[lead.rfind(";") + 1:]  # an item of its own: 'acute lumbar strain; C7 radiculopathy by EMG'
         if f.code in SAID_OF:  # a symptom's region is named in its own clause or item, by body or limb words
             stops = ",;:" if f.code == "symptoms_worsening" else ";:"
             wide = dt.doc.text[max(sent0, s.start - ITEM_LEAD):s.start]

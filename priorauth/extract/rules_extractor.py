@@ -360,7 +360,7 @@ def _requested_study(text: str, m: Mention) -> bool:
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause) and not HAD_BEFORE.search(text, m.sent_start, m.start)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
                        r"\s*:?\s*(?:(?:[CTL][- ]?spine|cervical|thoracic|lumbar)(?: spine)?\s*,?\s+)?"  # 'Last spine MRI: C-spine Jan 2025'
-                       r"(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|completed|ordered|from|on|in|of|at|back|the|here|there|locally|elsewhere|outside)\s+){0,5}"
+                       r"(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|completed|ordered|from|on|in|of|at|back|the|here|there|locally|elsewhere|outside|she|he|they|had|got|underwent)\s+){0,5}"
                        r"(?:(?:right|just|shortly|soon|sometime)\s+)?(?:(?:after|before|around)\s+(?:the\s+)?)?"  # 'right after the 4th of July'
                        r"(?:(?:early|mid|late)[- ]?(?=(?:this|last)\b|[A-Z][a-z]+))?"  # 'early last October', 'mid-August'
                        r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?"
