@@ -262,7 +262,7 @@ ASSESSMENT_LINE = re.compile(r"[ \t]*(?:(?:[A-Z][\w/]*[ \t]+)?(?:Dx|DX|Diagnos[i
 ITEM_MARK = re.compile(r"(?:(?<=\s)|^)(?:#?\d{1,2}[.)]|[-\u2022*]|#)[ \t]+")
 ITEM_LEAD = re.compile(r"\s*(?:(?:[A-Z][\w/]*[ \t]+)?(?:Dx|DX|Diagnos[ie]s)|A|A/P|Assessment(?: and plan)?|Impression|IMP|Problems?)?"
                        r"[ \t]*(?::|--|\u2014)?\s*(?:#?\d{1,2}[.)]\s*|[-\u2022*#]\s*)?(?:[\w/+-]+[ \t]+){0,3}$", re.I)
-LIST_AFTER = re.compile(r"[^:;\[\](){}\n.]{0,40}?(?::|[ \t][-\u2013\u2014]+[ \t]|\(|\[)")
+LIST_AFTER = re.compile(r"[^:;\[\](){}\n.]{0,40}?(?::|[ \t][-\u2013\u2014]+[ \t]|[ \t](?:-+>|=>|\u2192)[ \t]|\(|\[)")
 
 
 def _listed_under(text: str, s0: int, e0: int, here: list, rx: dict[str, re.Pattern[str]]) -> list[Attribution]:
@@ -373,8 +373,8 @@ SIDE_LETTER = r"\b[LR]\b" + LETTER_NOT_REGION
 
 # the side written just before the cause names the lesion ('a left MCA stroke'), not the deficit ('right weakness from')
 LESION_SIDE = re.compile(r"(?i)\b(?:left|right|L|R)\s+(?:(?!(?:from|after|due|to|of|by|with|secondary|since)\b)[\w/-]+\s+){0,3}$")
-BRACKET_BEFORE = re.compile(r"\S\s*\((?:(?:old|known|prior|remote|chronic|his|her|their|the|from|post|residual|s/p)[\s-]+){0,3}$", re.I)
-BRACKET_AFTER = re.compile(r"\s*\)")
+BRACKET_BEFORE = re.compile(r"\S\s*\((?:(?:old|known|prior|remote|chronic|his|her|their|the|from|post|residual|s/p|L|R|left|right)[\s-]+){0,3}$", re.I)
+BRACKET_AFTER = re.compile(r"(?:\s+[\w/-]+){0,3}\s*\)")  # '(L Achilles rupture repaired 2023)'
 QUESTIONED = re.compile(r"\?\s*(?:[\w-]+\s+){0,2}$")
 DIFFERENTIAL_AFTER = re.compile(r"\s*(?:vs\.?|versus|or|\?)(?=\s|$)|[^.;,\n]{0,30}?\s(?:vs\.?|versus)(?=\s|$)", re.I)
 """A cause that is one side of a differential: 'stroke vs radiculopathy', 'peroneal nerve palsy from leg crossing vs L5

@@ -31,7 +31,7 @@ SIX_MONTHS = timedelta(days=183)  # the guideline's six-month windows (care, a p
 MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 NUM_RE = r"(?:(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a) and a half|\d+(?:\.\d+)?|a few|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a|an)"
 UNIT_RE = r"(?:days?|d|wks?|weeks?|w|mos?|months?|yrs?|years?)"
-NUMERIC_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
+NUMERIC_DATE = r"(?<![\d-])(?:19|20)\d{2}-[01]\d-[0-3]\d(?![\d-])|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/(?!(?:5|10)\b)\d{1,2}(?![\d/])"  # N/5 and N/10 are grades, not dates
 PART_RE = r"(?:early|mid|late|end of|beginning of|(?:first|second|third|fourth|last) week of)"
 TEXT_DATE = rf"(?:{PART_RE}[- ])?{MONTH_RE}(?: \d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?)?(?: \d{{4}})?"
 # day first in words, as British and many dictated notes write it ("20 August", "3rd of March 2026"); "May" only capitalised
@@ -63,6 +63,9 @@ def parse_date(text: str, ref: Optional[date]) -> Optional[date]:
         if not month:
             return None
         return _safe(int(h[2]), month, day) if h[2] else (_before(ref, month, day) if ref else None)
+    m = re.fullmatch(r"((?:19|20)\d{2})-(\d{2})-(\d{2})", t)  # ISO, '2026-01-08'
+    if m:
+        return _safe(int(m[1]), int(m[2]), int(m[3]))
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2,4})", t)
     if m:
         first, second = int(m[1]), int(m[2])

@@ -769,7 +769,7 @@ def _item_date(dt: DocText, at: int) -> Optional[date]:
     return parse_date(m.group(1), dt.doc.date) if m and m.end() <= at else None
 
 
-EXAM_LEAD = re.compile(r"\s*(?:O/E\b|today\s*,?\s*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*)?:|(?:physical |neuro(?:logic(?:al)?)? )?exam(?:ination)?\s*:|PE\s*:|(?:on|at) (?:physical |neurologic(?:al)? |today's )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
+EXAM_LEAD = re.compile(r"\s*(?:O/E\b|today\s*,?\s*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*)?:|today\s*,?\s+(?=[^.;\n]{0,40}\b[0-5][+-]?/5\b)|(?:physical |neuro(?:logic(?:al)?)? )?exam(?:ination)?\s*:|PE\s*:|(?:on|at) (?:physical |neurologic(?:al)? |today's )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
                        r"exam(?:ination)? (?:today|in (?:that|this) (?:note|visit)|(?:shows|showed|reveals|revealed|finds|found)))(?:\b|(?<=:))",
                        re.I)
 TODAY_LEAD = re.compile(r"\s*(?:today|on today's exam|this visit)\b", re.I)
@@ -802,7 +802,15 @@ def _told_earlier(dt: DocText, at: int) -> Optional[date]:
         n = int(m.group(1)) if m.group(1).isdigit() else AGO_WORDS[m.group(1).lower()]
         dated.append(ref - timedelta(days=n * AGO_UNITS[m.group(2).lower()]))
     dated += [d for y in YEAR_TOLD.finditer(dt.doc.text, s0, at) if (d := date(int(y.group(1)), 7, 1)) < ref.replace(month=1, day=1)]
+    if not dated and TOLD_BY.search(dt.doc.text, s0, at):  # 'Dr. Lowe documented L ankle DF 4/5 in early May'
+        e0 = dt.sentence(at)[1]
+        dated = [d for d, sp in _dates_in(dt, (at, e0)) if d < ref - timedelta(days=7)]
     return max(dated) if dated else None
+
+
+TOLD_BY = re.compile(r"\b(?:documented|recorded|noted|found|described|graded)\s*$|\b(?:Dr\.?|PT|chiropractor|neurologist|"
+                     r"surgeon)\b[^.;]{0,40}\b(?:documented|recorded|noted|found|described|graded)\b", re.I)
+"""Another clinician's finding told with its day after it ('Dr. Lowe documented ... 4/5 in early May'): that day's."""
 
 
 YEAR_TOLD = re.compile(r"\b((?:19|20)\d{2})(?:'s)?\s+(?:notes?|exams?|records?|visits?|charts?|evaluations?)\b", re.I)

@@ -360,11 +360,13 @@ def _requested_study(text: str, m: Mention) -> bool:
     return bool(ORDERED.search(clause)) and not PERFORMED.search(clause) and not HAD_BEFORE.search(text, m.sent_start, m.start)
 DATE_LEAD = re.compile(r"\s*(?:\([^()]{0,24}\)\s*)?(?:(?:w/?wo|w/o|w/|wo|w\+wo|with(?:out)?(?: and without)?)(?: (?:contrast|gad\w*))?\s*,?)?"  # 'MRI C-spine w/wo 04/2026'
                        r"\s*:?\s*(?:(?:[CTL][- ]?spine|cervical|thoracic|lumbar)(?: spine)?\s*,?\s+)?"  # 'Last spine MRI: C-spine Jan 2025'
-                       r"(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|completed|ordered|from|on|in|of|at|back|the|here|there|locally|elsewhere|outside|she|he|they|had|got|underwent)\s+){0,5}"
-                       r"(?:(?:right|just|shortly|soon|sometime)\s+)?(?:(?:after|before|around)\s+(?:the\s+)?)?"  # 'right after the 4th of July'
+                       r"(?:(?:at|by) (?:[\w'&.-]+\s+){1,6}?)?(?:(?:is|was|were|dated|done|obtained|performed|completed|ordered|from|on|in|of|at|back|the|here|there|locally|elsewhere|outside|she|he|they|had|got|underwent|over|during)\s+){0,5}"
+                       r"(?:(?:right|just|shortly|soon|sometime)\s+)?(?:(?:the\s+)?(?:week|weekend|day|days|month)\s+)?"
+                       r"(?:(?:after|before|around|of)\s+(?:the\s+)?)?"  # 'right after the 4th of July', 'the week after Thanksgiving'
                        r"(?:(?:early|mid|late)[- ]?(?=(?:this|last)\b|[A-Z][a-z]+))?"  # 'early last October', 'mid-August'
                        r"(?:(?:this past|this|last|earlier this)\s+)?(?:the (?:following|same|next) (?:day|week|month)\s*,?\s*)?"
-                       r"(?:(?:over|during|in) the (?:summer|spring|fall|autumn|winter)\s*[-\u2013,(]?\s*)?\(?$"  # 'over the summer - July'
+                       r"(?:(?:over|during|in) the (?:summer|spring|fall|autumn|winter)\s*[-\u2013,(]?\s*)?"  # 'over the summer - July'
+                       r"(?:\d{1,2}(?:st|nd|rd|th)\s+(?:of\s+)?)?\(?$"  # 'on 12th January 2026'
                        # 'done this past June', 'was done the following week (September 2026)'
                        r"|[^.;:\n]{0,50}?\bdated\s*$",  # 'obtained over the summer (report dated 07/29/2026)'
                        re.I)  # 'his lumbar MRI at Lakeside Imaging in late April': the place it was done may come first

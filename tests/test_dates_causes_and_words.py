@@ -1,0 +1,74 @@
+"""Prior studies dated by holidays, ordinals and ISO dates, a spelled-out report header, and causes in shorthand and
+brackets: an arrow, a tendon repair, a plexopathy, a rotator cuff tear written 'RTC', a bowel disorder, pudendal
+compression, pelvic floor weakness; another clinician's finding dated after it; chiropractic adjustments and a low
+back written without 'pain'. Sentences written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from priorauth.pipeline import review
+from tests.conftest import dated_doc, note_case, packet_case, present
+
+
+@pytest.mark.parametrize("study", ["MRI of the lumbar spine done over Christmas at our imaging center",
+                                   "MRI of the L-spine obtained the week after Thanksgiving",
+                                   "MRI lumbar spine on 12th January 2026",
+                                   "lumbar MRI (dated 2026-01-08)"])
+def test_a_prior_study_dated_by_a_holiday_an_ordinal_or_an_iso_date(study):
+    text = f"LBP 12 wks; PT 10 wks and naproxen, no relief. {study}: mild spondylosis. Exam unchanged. Repeat MRI asked."
+    r = review(note_case(text, when="2026-03-05"))
+    assert present(r, "prior_mri_same_region") and "A.iv" not in r.criteria
+
+
+def test_a_spelled_out_report_header_is_the_prior_study():
+    note = dated_doc("n", "Chronic LBP. Chiropractic weekly and diclofenac 12 weeks; no relief. Exam stable. MRI report "
+                     "attached. Order: MRI lumbar spine.", "2026-03-30")
+    report = dated_doc("r", "MAGNETIC RESONANCE IMAGING LUMBAR SPINE WITHOUT CONTRAST\nIMPRESSION: mild degenerative "
+                       "change.", "2026-01-14", kind="imaging_report")
+    assert "A.iv" not in review(packet_case(note, report, when="2026-03-31")).criteria
+
+
+def test_causes_in_shorthand_and_brackets():
+    text = ("LOW BACK PAIN X 5 WEEKS. NUMBNESS LEFT LATERAL THIGH. IMPRESSION: THIGH NUMBNESS -> MERALGIA PARESTHETICA "
+            "FROM TIGHT BELT.")
+    assert "A.i" not in review(note_case(text, when="2026-03-30")).criteria
+    text = "LBP. Reflexes: knees 2+, R ankle jerk absent (R Achilles rupture repaired 2022), L 2+."
+    assert "A.ii" not in review(note_case(text, when="2026-03-30")).criteria
+    text = ("LBP and weak L thigh. Exam: L quad 4/5, L knee jerk absent. The L thigh weakness and reflex loss are secondary to diabetic "
+            "amyotrophy per neurology.")
+    assert "A.ii" not in review(note_case(text, when="2026-03-30")).criteria
+    text = "Neck and R shoulder pain. R shoulder abduction 4/5. A: R arm weakness 2/2 RTC tear."
+    assert "A.i" not in review(note_case(text, cpt="72141", when="2026-03-30")).criteria
+
+
+def test_bowel_pelvic_floor_and_pudendal_causes():
+    text = "LBP x 4 wks. Bowel incontinence x 1 wk (from C. diff colitis, on vancomycin). Rectal tone normal."
+    assert "A.i" not in review(note_case(text, when="2026-03-25")).criteria
+    text = ("Mid-back pain 2 wks. Leaks urine with coughing since 1980. Assessment: stress urinary incontinence from "
+            "pelvic floor weakness, unchanged.")
+    assert not present(review(note_case(text, cpt="72146", age=74, when="2026-03-11")), "motor_weakness")
+    text = ("Cyclist, perineal numbness after long rides, gone within an hour. Low back ache 1 month. Assessment: "
+            "transient numbness from pudendal nerve compression by the saddle.")
+    assert "A.i" not in review(note_case(text, when="2026-03-12")).criteria
+
+
+def test_a_sole_arrowed_diagnosis_and_excluded_clinically():
+    text = ("R flank and low back pain 2 d, dysuria, T 38.9, WBC 14. Neuro nl.\nDx: acute pyelonephritis -> fever & R back "
+            "pain from kidney.")
+    assert "K" not in review(note_case(text, age=29, when="2026-09-03")).criteria
+    text = ("Low back pain 1 month. Burning numbness of the R thigh. Exam: saddle sensation intact. Assessment: "
+            "meralgia paraesthetica; cauda equina excluded clinically.")
+    assert "A.i" not in review(note_case(text, when="2026-03-18")).criteria
+
+
+def test_another_clinicians_finding_dated_after_it():
+    text = ("Second opinion. Dr. Lowe documented L ankle dorsiflexion 4/5 in early May. PT and naproxen since. Today "
+            "ankle DF 5/5, EHL 5/5, heel walk normal. Back and leg pain 50% better.")
+    assert "A.ii" not in review(note_case(text, when="2026-07-31")).criteria
+
+
+def test_adjustments_and_a_low_back_without_pain():
+    text = ("Chiro re-eval. Low back since 9/1. 2x/wk adjustments since 9/3 and ibuprofen daily since 9/1. Same as day "
+            "one. Neuro WNL.")
+    assert "A.iv" in review(note_case(text, when="2026-10-16")).criteria
