@@ -72,3 +72,51 @@ def test_adjustments_and_a_low_back_without_pain():
     text = ("Chiro re-eval. Low back since 9/1. 2x/wk adjustments since 9/3 and ibuprofen daily since 9/1. Same as day "
             "one. Neuro WNL.")
     assert "A.iv" in review(note_case(text, when="2026-10-16")).criteria
+
+
+def test_a_childs_back_ache_from_the_flu_or_a_febrile_illness():
+    text = ("11yo, fever 101.8, cough and body aches 3 days; flu A positive. Back pain is from the flu - diffuse "
+            "myalgias, spine nontender. Mom asked for back MRI.")
+    assert "W+.a" not in review(note_case(text, age=11, when="2026-01-20")).criteria
+    text = ("9 yo, fever 38.9 from R otitis media. Mom says his back hurts too - back ache is part of the febrile "
+            "illness, spine nontender.")
+    assert "W+.a" not in review(note_case(text, age=9, when="2026-11-04")).criteria
+
+
+def test_a_strokes_item_lists_the_deficits_of_the_other_side():
+    ed = dated_doc("e", "Neck pain 10 days. Exam: L grip 4/5, L deltoid 4/5, L facial droop. Reflexes symmetric.",
+                   "2026-04-22", kind="ed_note")
+    dc = dated_doc("d", "Principal dx: acute ischemic stroke, R corona radiata, with L hemiparesis (L arm 4/5). Secondary: "
+                   "cervical strain.", "2026-04-25", kind="discharge_summary")
+    assert "A.ii" not in review(packet_case(ed, dc, cpt="72141", age=70, when="2026-04-27")).criteria
+
+
+def test_weakness_from_the_hip_not_the_back():
+    text = ("LBP and R groin pain. Exam: R hip flexion 4/5. Groin pain and hip flexion weakness are "
+            "from the hip, not the back. Hip injection planned.")
+    assert "A.i" not in review(note_case(text, age=68, when="2026-03-30")).criteria
+
+
+def test_pain_the_same_as_since_surgery_is_no_new_symptom():
+    text = ("L4-5 fusion 06/2022. His mild low back ache is the same as it has been since surgery; no new symptoms, exam "
+            "normal. Routine 3-year post-fusion MRI ordered.")
+    assert "I" not in review(note_case(text, when="2026-03-20")).criteria
+
+
+def test_an_emg_dated_by_its_year_in_a_records_review():
+    text = ("Records review 03/09/2026. Items: EMG/NCS 2019 from a previous episode showed a left L5 radiculopathy; that "
+            "episode resolved. Office note 03/02/2026: new low back pain, normal neuro exam.")
+    r = review(packet_case(dated_doc("r", text, "2026-03-09", kind="records_review"), when="2026-03-10"))
+    assert "A.iii" not in r.criteria
+
+
+def test_a_finding_a_note_records_and_my_exam_does_not_find():
+    text = ("IME. Low back pain since 11/2025. A chiropractor's note from 11/2025 records an absent left Achilles reflex. "
+            "On my examination Achilles reflexes are 2+ and symmetric; strength and sensation intact.")
+    assert "A.ii" not in review(note_case(text, when="2026-02-11")).criteria
+
+
+def test_a_home_program_headed_by_its_name():
+    text = ("LBP since early Jan. Home program: McKenzie extensions, taught by me at the 01/06 visit, doing them twice "
+            "daily. Naproxen 500 BID since 01/06. Pain unchanged, no improvement at all.")
+    assert "A.iv" in review(note_case(text, when="2026-03-03")).criteria

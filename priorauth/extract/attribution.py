@@ -262,6 +262,10 @@ ASSESSMENT_LINE = re.compile(r"[ \t]*(?:(?:[A-Z][\w/]*[ \t]+)?(?:Dx|DX|Diagnos[i
 ITEM_MARK = re.compile(r"(?:(?<=\s)|^)(?:#?\d{1,2}[.)]|[-\u2022*]|#)[ \t]+")
 ITEM_LEAD = re.compile(r"\s*(?:(?:[A-Z][\w/]*[ \t]+)?(?:Dx|DX|Diagnos[ie]s)|A|A/P|Assessment(?: and plan)?|Impression|IMP|Problems?)?"
                        r"[ \t]*(?::|--|\u2014)?\s*(?:#?\d{1,2}[.)]\s*|[-\u2022*#]\s*)?(?:[\w/+-]+[ \t]+){0,3}$", re.I)
+BRAIN_SIDE = re.compile(r"\b(?:left|right|L|R)\s+(?:[\w-]+\s+){0,2}?(?:corona radiata|internal capsule|MCA|ACA|PCA|hemispher\w*|"
+                        r"thalam\w*|pon(?:s|tine)|cerebell\w*|frontal|parietal|temporal|occipital|basal ganglia|cortex|cortical|"
+                        r"capsul\w*|lacun\w*|infarct\w*)\b")
+"""A lesion's side in a stroke's item ('R corona radiata'), which is not the side of the deficits it lists."""
 LIST_AFTER = re.compile(r"[^:;\[\](){}\n.]{0,40}?(?::|[ \t][-\u2013\u2014]+[ \t]|[ \t](?:-+>|=>|\u2192)[ \t]|\(|\[)")
 
 
@@ -286,8 +290,9 @@ def _listed_under(text: str, s0: int, e0: int, here: list, rx: dict[str, re.Patt
             item = text[start:end]
             if PAST_DIAGNOSIS.search(item[:cm.end() - start]) or not _stated(item, crx, rx):
                 continue
-            side = _side(text[cm.end():end]) or (_crossed(text[start:cm.start()], cause) if cause.crossed
-                                                 else _side(text[start:cm.end()]))
+            listed = BRAIN_SIDE.sub(" ", text[cm.end():end]) if cause.crossed else text[cm.end():end]
+            side = _side(listed) or (_crossed(text[start:cm.start()], cause) if cause.crossed
+                                     else _side(text[start:cm.end()]))
             out.append(Attribution(cause, cm.start(), end, s0, e0, side))
     return out
 

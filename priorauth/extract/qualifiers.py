@@ -457,7 +457,8 @@ def _cue_qualifiers(code: str, f: Finding, docs: dict[str, DocText]) -> list[Qua
 
 RESOLVED_RX = re.compile(r"\b(?:resolved|recovered|remitted|in remission)\b", re.I)
 YEAR_IN_RX = re.compile(r"\b(?:in|of|by|until|through|during|from)\s+(?:(?:his|her|their|the|a|an)\s+)?(?:(?:early|mid|late)[- ]?)?((?:19|20)\d{2})\b(?![/-]\d)"
-                        r"|(?:^|[:;]\s*|\n\s*)((?:19|20)\d{2})\b(?![/-]\d)", re.I)  # dictations write 'IN 2019'
+                        r"|(?:^|[:;]\s*|\n\s*)((?:19|20)\d{2})\b(?![/-]\d)"  # dictations write 'IN 2019'
+                        r"|\b(?:EMG|NCS|NCV|EMG/NCS|NCS/EMG|MRI|CT|x-?rays?)\s+((?:19|20)\d{2})\b(?![/-]\d)", re.I)  # 'EMG/NCS 2019 ...'
 """A year that dates a sentence's event: 'in 2019', 'by early 2023', or leading its line or clause ('Hx: 2022 L foot
 drop ...')."""
 
@@ -482,7 +483,7 @@ def _stale(dt: DocText, sent: tuple[int, int], days: int, cue: Optional[tuple[in
             return (ref - max(own)).days > days
     # 'since 2019' dates the disease, not the event the cue names
     stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
-    stated += [date(int(a or b), 12, 31) for a, b in YEAR_IN_RX.findall(text)]
+    stated += [date(int(next(g for g in y if g)), 12, 31) for y in YEAR_IN_RX.findall(text)]
     return bool(stated) and (ref - max(stated)).days > days
 
 
@@ -769,7 +770,7 @@ def _item_date(dt: DocText, at: int) -> Optional[date]:
     return parse_date(m.group(1), dt.doc.date) if m and m.end() <= at else None
 
 
-EXAM_LEAD = re.compile(r"\s*(?:O/E\b|today\s*,?\s*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*)?:|today\s*,?\s+(?=[^.;\n]{0,40}\b[0-5][+-]?/5\b)|(?:physical |neuro(?:logic(?:al)?)? )?exam(?:ination)?\s*:|PE\s*:|(?:on|at) (?:physical |neurologic(?:al)? |today's )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
+EXAM_LEAD = re.compile(r"\s*(?:O/E\b|today\s*,?\s*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*)?:|today\s*,?\s+(?=[^.;\n]{0,40}\b[0-5][+-]?/5\b)|(?:physical |neuro(?:logic(?:al)?)? )?exam(?:ination)?\s*:|PE\s*:|(?:on|at) (?:my |our |today's |this )?(?:physical |neurologic(?:al)? )?exam(?:ination)?|(?:physical |neurologic(?:al)? )?"
                        r"exam(?:ination)? (?:today|in (?:that|this) (?:note|visit)|(?:shows|showed|reveals|revealed|finds|found)))(?:\b|(?<=:))",
                        re.I)
 TODAY_LEAD = re.compile(r"\s*(?:today|on today's exam|this visit)\b", re.I)
@@ -808,7 +809,7 @@ def _told_earlier(dt: DocText, at: int) -> Optional[date]:
     return max(dated) if dated else None
 
 
-TOLD_BY = re.compile(r"\b(?:documented|recorded|noted|found|described|graded)\s*$|\b(?:Dr\.?|PT|chiropractor|neurologist|"
+TOLD_BY = re.compile(r"\b(?:documented|recorded|noted|found|described|graded|records|documents|notes|describes)\s*$|\b(?:Dr\.?|PT|chiropractor|neurologist|"
                      r"surgeon)\b[^.;]{0,40}\b(?:documented|recorded|noted|found|described|graded)\b", re.I)
 """Another clinician's finding told with its day after it ('Dr. Lowe documented ... 4/5 in early May'): that day's."""
 
@@ -1215,7 +1216,7 @@ def _long_ago(f: Finding, docs: dict[str, DocText], every: bool = True) -> list[
         sent = dt.sentence(s.start)
         stated = [d for d, sp in _dates_in(dt, sent) if not re.search(r"\bsince\s*$", dt.doc.text[max(0, sp.start - 8):sp.start])]
         told = dt.doc.text[sent[0]:sent[1]]
-        stated += [date(int(y.group(1) or y.group(2)), 12, 31) for y in YEAR_IN_RX.finditer(told)
+        stated += [date(int(next(g for g in y.groups() if g)), 12, 31) for y in YEAR_IN_RX.finditer(told)
                    if not SINCE_BEFORE.search(told, max(0, y.start() - 30), y.start())]
         if not stated and review:  # a review's dated item dates what it tells
             stated = [d for d in (_item_date(dt, s.start),) if d is not None]
