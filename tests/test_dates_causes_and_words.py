@@ -120,3 +120,16 @@ def test_a_home_program_headed_by_its_name():
     text = ("LBP since early Jan. Home program: McKenzie extensions, taught by me at the 01/06 visit, doing them twice "
             "daily. Naproxen 500 BID since 01/06. Pain unchanged, no improvement at all.")
     assert "A.iv" in review(note_case(text, when="2026-03-03")).criteria
+
+
+def test_a_plateau_after_a_gain_keeps_the_gain():
+    text = ("LBP since 08/24. He completed 9 weeks of physical therapy (09/01-11/03) and took naproxen twice daily "
+            "throughout. He is perhaps 40% better - sleeping through the night again - but has plateaued.")
+    assert "A.iv" not in review(note_case(text, when="2026-11-10")).criteria
+
+
+def test_severe_radicular_pain_scored_further_along_its_sentence_in_an_ed_note():
+    text = ("ED NOTE. 45M with 2 wks L buttock pain, today shooting down the posterior L leg to the heel, 10/10, unable to "
+            "sit. SLR + L. IV ketorolac and hydromorphone. Dx: acute L S1 sciatica.")
+    r = review(packet_case(dated_doc("e", text, "2026-07-18", kind="ed_note"), when="2026-07-21"))
+    assert present(r, "ed_visit_radicular_pain") and "A.i" in r.criteria

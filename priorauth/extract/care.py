@@ -310,6 +310,11 @@ LONG_AGO_WORDS = re.compile(r"\b(?:(?:\d+|two|three|four|five|six|several|many|a
                             r"autumns|falls)|years) ago\b|\bas a (?:child|teenager)\b", re.I)
 
 
+KEPT_GAINS = re.compile(r"\s+(?:(?:he|she|they|it|pain)\s+)?(?:has\s+|have\s+|is\s+|now\s+)?(?:plateau\w*|not (?:yet|completely|fully|entirely)|still)\b",
+                        re.I)
+"""'40% better ... but has plateaued', 'but not yet pain-free': a gain kept, not a relief that wore off."""
+
+
 def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Improvement]:
     """Documented improvement ('much better', '30% improved', 'pain has largely settled'), not negated or transient,
     and not an earlier episode's ('the 2023 radiculopathy resolved', read on a note dated `ref`)."""
@@ -331,7 +336,8 @@ def improvements(doc_id: str, text: str, ref: Optional[date] = None) -> list[Imp
             if LONG_AGO_WORDS.search(text, clause, end):  # '..., apart from a bout of sciatica two summers ago that settled'
                 continue
             # 'helped at first but came back' is transient; 'not getting better - but she is 40% better' is not
-            if not any(t.group(0).lower() != "but" or t.start() > start for t in c.transient.finditer(text, s0, e0)):
+            if not any(t.group(0).lower() != "but" or (t.start() > start and not KEPT_GAINS.match(text, t.end()))
+                       for t in c.transient.finditer(text, s0, e0)):
                 out.append(Improvement(doc_id, start, end))
     return out
 

@@ -28,7 +28,7 @@ PASS_FIELDS = ("reason", "prior_region", "prior_date", "durations", "planned", "
 
 ED_DOC = re.compile(r"\b(?:emergency department|ED provider note|ED note|emergency room)\b", re.I)
 SEVERE_BEFORE = re.compile(r"\b(?:severe|intractable|excruciating|unbearable|uncontrolled)\s+(?:[\w-]+\s+){0,2}$", re.I)
-SEVERE_AFTER = re.compile(r"^[^.;\n]{0,25}?(?<![\d/])(?:10|9|8)/10\b")  # 'down the back of the left leg to the heel, 10/10'
+SEVERE_AFTER = re.compile(r"^[^.;\n]{0,60}?(?<![\d/])(?:10|9|8)/10\b")  # 'down the back of the left leg to the heel, 10/10'
 PAST_PROCEDURE = re.compile(r"(?:s/p|status post|post|after|prior|previous|history of|h/o|hx of|underwent|had|out from|following|"
                             r"procedures?:|operations? performed:?|(?:treated|managed) (?:[\w-]+ ){0,6}with)"
                             r"\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:[\w,/-]+\s+){0,8}$|\bpost-$"  # 'post-ACDF MRI'
@@ -396,7 +396,7 @@ def _ed_visits(document: Document, mentions: list[Mention]) -> list[Mention]:
         if m.code != "radicular_pain" or m.reason is not None:
             continue
         before = document.text[max(0, m.start - 40):m.start]
-        after = document.text[m.end:m.end + 40]
+        after = document.text[m.end:m.end + 75]
         if SEVERE_BEFORE.search(before) or SEVERE_AFTER.search(after):
             out.append(Mention(code="ed_visit_radicular_pain", doc_id=m.doc_id, start=m.start, end=m.end, text=m.text,
                                sent_start=m.sent_start, sent_end=m.sent_end, section=m.section, exam=False,

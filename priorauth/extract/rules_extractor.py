@@ -120,6 +120,9 @@ PASSES: tuple[Pass, ...] = (
 )
 
 
+PLATEAU = re.compile(r"plateau|not yet", re.I)
+
+
 def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[str]:
     """How symptoms responded to care: worsening wins; else the latest of documented improvement and no response.
 
@@ -132,7 +135,12 @@ def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[st
     events = [(order[m.doc_id], m.start, "no_response") for m in mentions
               if m.code == "no_response_to_treatment" and m.reason is None]
     if any(m.code in code_table().therapy and m.reason is None for m in mentions):
-        events += [(order[i.doc_id], i.start, "improved") for d in docs.values() for i in improvements(d.id, d.text, d.date)]
+        gains = [i for d in docs.values() for i in improvements(d.id, d.text, d.date)]
+        events += [(order[i.doc_id], i.start, "improved") for i in gains]
+        # '40% better ... but has plateaued': a plateau after a gain in its own sentence keeps the gain
+        kept = [m for m in mentions if m.code == "no_response_to_treatment" and m.reason is None and PLATEAU.search(m.text)
+                and any(i.doc_id == m.doc_id and m.sent_start <= i.start < m.start for i in gains)]
+        events = [e for e in events if not (e[2] == "no_response" and any((order[m.doc_id], m.start) == e[:2] for m in kept))]
     if not events:
         return None
     latest = max(events)[2]
