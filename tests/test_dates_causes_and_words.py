@@ -129,7 +129,8 @@ def test_a_plateau_after_a_gain_keeps_the_gain():
 
 
 def test_severe_radicular_pain_scored_further_along_its_sentence_in_an_ed_note():
-    text = ("ED NOTE. 45M with 2 wks L buttock pain, today shooting down the posterior L leg to the heel, 10/10, unable to "
+    text = ("ED NOTE. CC: back and leg pain. 45M with 2 wks L buttock pain, today shooting down the posterior L leg to the "
+            "heel, 10/10, unable to "
             "sit. SLR + L. IV ketorolac and hydromorphone. Dx: acute L S1 sciatica.")
     r = review(packet_case(dated_doc("e", text, "2026-07-18", kind="ed_note"), when="2026-07-21"))
     assert present(r, "ed_visit_radicular_pain") and "A.i" in r.criteria

@@ -123,6 +123,11 @@ PASSES: tuple[Pass, ...] = (
 PLATEAU = re.compile(r"plateau|not yet", re.I)
 
 
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding `at` begins, by its period or line (a dash inside it does not end it)."""
+    return max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
+
+
 def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[str]:
     """How symptoms responded to care: worsening wins; else the latest of documented improvement and no response.
 
@@ -139,7 +144,8 @@ def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[st
         events += [(order[i.doc_id], i.start, "improved") for i in gains]
         # '40% better ... but has plateaued': a plateau after a gain in its own sentence keeps the gain
         kept = [m for m in mentions if m.code == "no_response_to_treatment" and m.reason is None and PLATEAU.search(m.text)
-                and any(i.doc_id == m.doc_id and m.sent_start <= i.start < m.start for i in gains)]
+                and any(i.doc_id == m.doc_id and _sentence_start(docs[m.doc_id].text, m.start) <= i.start < m.start
+                        for i in gains)]
         events = [e for e in events if not (e[2] == "no_response" and any((order[m.doc_id], m.start) == e[:2] for m in kept))]
     if not events:
         return None
