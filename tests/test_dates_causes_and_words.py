@@ -134,3 +134,17 @@ def test_severe_radicular_pain_scored_further_along_its_sentence_in_an_ed_note()
             "sit. SLR + L. IV ketorolac and hydromorphone. Dx: acute L S1 sciatica.")
     r = review(packet_case(dated_doc("e", text, "2026-07-18", kind="ed_note"), when="2026-07-21"))
     assert present(r, "ed_visit_radicular_pain") and "A.i" in r.criteria
+
+
+def test_symptoms_never_had_before_surgery_are_new_after_it():
+    text = ("R L5-S1 microdiscectomy on 07/14/2026; the R leg pain settled. Since about 10/25/2026 he has had a new burning "
+            "pain down the LEFT buttock to the heel, which he never had before surgery, along with low back pain worse "
+            "than before the operation. Left SLR positive; strength normal.")
+    r = review(note_case(text, when="2026-11-20"))
+    assert "I" in r.criteria and present(r, "back_pain")
+
+
+def test_an_operation_with_its_surgery_date_after_the_note_is_planned():
+    text = ("Pre-op planning. Neurogenic claudication. Decision made today for L3-5 laminectomy, surgery date 12/14/2026. "
+            "Last lumbar MRI 04/2025. Updated MRI required for operative planning.")
+    assert "LIM.H" not in review(note_case(text, age=69, when="2026-11-09")).criteria

@@ -156,7 +156,8 @@ def _response(mentions: list[Mention], docs: dict[str, Document]) -> Optional[st
     return latest
 
 
-SURGERY_DATE_LEAD = re.compile(r"\s*(?:(?:is|was|on|for|scheduled|planned|booked|set)\s+){0,3}\(?$", re.I)
+SURGERY_DATE_LEAD = re.compile(r"[,;]?\s*(?:(?:surgery|procedure|operation|op|OR)\s+)?(?:date|day)?\s*:?\s*"
+                               r"(?:(?:is|was|on|for|scheduled|planned|booked|set)\s+){0,3}\(?$", re.I)
 
 
 def _future_surgery(mentions: list[Mention], docs: dict[str, Document]) -> None:
