@@ -66,6 +66,11 @@ ATTRIBUTED = [
     ("pain_limited", "Low back pain. Give-way weakness of the left quadriceps.", "motor_weakness"),
     ("pain_limited", "Low back pain. When the pain is very bad, she has some subtle leg weakness.", "motor_weakness"),
     ("pain_limited", "Low back pain. Strength testing difficult due to the fact that the patient has a lot of pain, 4/5 throughout.", "motor_weakness"),
+    ("tendon", "Low back pain. L ankle jerk absent, due to his L Achilles tendon repair in 2021.", "abnormal_reflexes"),
+    ("plexopathy", "Low back pain. R quadriceps 4/5 from diabetic amyotrophy of the R thigh.", "motor_weakness"),
+    ("bowel_disorder", "Low back pain. Fecal urgency and incontinence due to C. difficile colitis.", "bowel_bladder_dysfunction"),
+    ("pudendal", "Low back ache. Perineal numbness after long rides, from pudendal nerve compression by the saddle.",
+     "saddle_anesthesia"),
 ]
 
 

@@ -26,7 +26,8 @@ SETS = sorted(p for p in (Path(__file__).resolve().parents[1] / "evaluation-sets
 @pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
 def test_a_training_set_keeps_no_false_approval(extractor, path):
     cases = [Case.model_validate_json(line.text) for line in read_lines(path) if line.text.strip()]
-    s = evaluate([(c, review(c, extractor)) for c in cases]).summary()
+    # the spine guideline's sets: a code another registered guideline reviews (a test's knee demo) stays this one's
+    s = evaluate([(c, review(c, extractor, guideline="wps-mri-spine")) for c in cases]).summary()
     assert s["approval"]["false_approvals"] == 0, s["approval"]["false_approval_cases"]
     assert s["decision_accuracy"] >= 0.90 and s["approval"]["recall"] >= 0.85, (s["decision_accuracy"], s["approval"])
 
